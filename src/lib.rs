@@ -1,1 +1,16 @@
-//! dockling
+//! dockling: learn how containers work by building one, stage by stage.
+//!
+//! The core is one module per kernel concept (`process`, `rootfs`,
+//! `journal` …); `engine` runs a `ContainerSpec` with them; `stages` are
+//! the presets behind each subcommand; `narrate` turns the engine's events
+//! into explanations. See ARCHITECTURE in the README for the map.
+
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod journal;
+pub mod narrate;
+pub mod paths;
+pub mod process;
+pub mod rootfs;
+pub mod stages;

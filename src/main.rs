@@ -1,1 +1,5 @@
-fn main() {}
+//! The `dockling` binary: everything happens in [`dockling::cli`].
+
+fn main() {
+    std::process::exit(dockling::cli::main());
+}

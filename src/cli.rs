@@ -1,0 +1,149 @@
+//! The command line: flags parsed with clap, dispatched to the stages and
+//! tools. Errors end here: printed as one line (plus a hint) and exit 125.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{EXIT_DOCKLING_FAILED, Error};
+use crate::journal;
+use crate::narrate::{self, Event, Narrator, Step, TraceMode};
+use crate::paths::Paths;
+use crate::stages;
+
+#[derive(Debug, Parser)]
+#[command(name = "dockling", version, about = "Learn how containers work by building one, stage by stage")]
+pub struct Cli {
+    /// Keep all state under DIR instead of /var/lib/dockling and /run/dockling
+    #[arg(long, global = true, env = "DOCKLING_ROOT", value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// How much to explain: explain, plain, json or quiet
+    #[arg(long, global = true, value_enum, default_value = "explain", env = "DOCKLING_TRACE")]
+    pub trace: TraceMode,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Stage 1: run a command with a directory as its root (chroot only)
+    Chroot(stages::CommonArgs),
+    /// Make or download a base root filesystem
+    #[command(subcommand)]
+    Rootfs(RootfsCommand),
+    /// Finish undoing runs whose dockling was killed (e.g. by SIGKILL)
+    Cleanup,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RootfsCommand {
+    /// Fetch a rootfs: `host` builds one from this machine's busybox, `alpine` downloads Alpine's
+    Fetch(FetchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FetchArgs {
+    /// Where it comes from
+    #[arg(value_enum)]
+    pub source: FetchSource,
+    /// Where to put it [default: <root>/rootfs/default]
+    pub dir: Option<PathBuf>,
+    /// Alpine version
+    #[arg(long, default_value = rootfs_fetch::alpine::DEFAULT_VERSION)]
+    pub version: String,
+    /// Alpine mirror base URL
+    #[arg(long, default_value = rootfs_fetch::alpine::DEFAULT_MIRROR)]
+    pub mirror: String,
+    /// Expected sha256 of the tarball, for versions that are not pinned
+    #[arg(long)]
+    pub sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FetchSource {
+    Host,
+    Alpine,
+}
+
+/// Parse, run, and return the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let paths = Paths::new(cli.root.as_deref());
+    let mut narrator = narrate::for_mode(cli.trace);
+    match dispatch(&cli, &paths, narrator.as_mut()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("dockling: {}", e.chain());
+            if let Some(hint) = e.hint() {
+                eprintln!("hint: {hint}");
+            }
+            EXIT_DOCKLING_FAILED
+        }
+    }
+}
+
+fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    match &cli.command {
+        Command::Chroot(args) => stages::chroot::run(args, paths, narrator),
+        Command::Rootfs(RootfsCommand::Fetch(args)) => {
+            let dir = args.dir.clone().unwrap_or_else(|| paths.default_rootfs());
+            fetch_rootfs(args, &dir, narrator)?;
+            Ok(0)
+        }
+        Command::Cleanup => cleanup(paths, narrator),
+    }
+}
+
+pub fn fetch_rootfs(args: &FetchArgs, dir: &std::path::Path, narrator: &mut dyn Narrator) -> Result<(), Error> {
+    match args.source {
+        FetchSource::Host => {
+            let r = rootfs_fetch::host::build(dir, &rootfs_fetch::host::lesson_helpers())?;
+            narrator.emit(
+                &Event::new(Step::RootfsBuilt)
+                    .with("path", dir.display().to_string())
+                    .with("source", r.source)
+                    .with("programs", r.programs)
+                    .with("libraries", r.libraries.len()),
+            );
+        }
+        FetchSource::Alpine => {
+            let opts = rootfs_fetch::alpine::AlpineOptions {
+                version: args.version.clone(),
+                mirror: args.mirror.clone(),
+                sha256: args.sha256.clone(),
+                ..Default::default()
+            };
+            let url = rootfs_fetch::alpine::url(&opts)?;
+            rootfs_fetch::alpine::fetch(dir, &opts)?;
+            let sha = opts
+                .sha256
+                .clone()
+                .or_else(|| rootfs_fetch::alpine::pinned_sha256(&opts.version, &opts.arch).map(String::from))
+                .unwrap_or_default();
+            narrator.emit(
+                &Event::new(Step::RootfsDownloaded)
+                    .with("path", dir.display().to_string())
+                    .with("version", opts.version.clone())
+                    .with("arch", opts.arch.clone())
+                    .with("url", url)
+                    .with("sha256", sha),
+            );
+        }
+    }
+    println!("rootfs ready: {}", dir.display());
+    Ok(())
+}
+
+fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let report = journal::cleanup(&paths.runs(), narrator)?;
+    println!(
+        "cleanup: finished {} run(s), removed {} resource(s); {} live run(s) left alone",
+        report.finished.len(),
+        report.removed,
+        report.alive.len()
+    );
+    for (resource, err) in &report.failures {
+        eprintln!("dockling: could not undo {resource:?}: {err}");
+    }
+    Ok(if report.failures.is_empty() { 0 } else { EXIT_DOCKLING_FAILED })
+}

@@ -1,0 +1,100 @@
+//! ContainerSpec: everything one run needs to know, as plain data.
+//!
+//! A stage (src/stages) fills a spec from its command-line flags; the
+//! engine runs it. Later stages add fields here (namespaces, limits,
+//! layers, network) rather than adding engines.
+
+use std::path::PathBuf;
+
+/// The environment a container starts with unless `-e` says otherwise:
+/// a PATH that finds the usual directories, root's HOME, and a TERM so that
+/// interactive programs behave. Not the host's environment, which would
+/// leak host details (and secrets) into the container.
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+pub const DEFAULT_HOME: &str = "/root";
+/// Used when the host has no TERM of its own to pass on.
+pub const DEFAULT_TERM: &str = "xterm";
+/// The command when none is given, as `docker run -it alpine` runs a shell.
+pub const DEFAULT_COMMAND: &str = "/bin/sh";
+
+/// Which lesson's stage this run is, for narration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Chroot,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Chroot => "chroot",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ContainerSpec {
+    pub stage: Stage,
+    /// The directory that becomes `/` (absolute, symlinks resolved).
+    pub rootfs: PathBuf,
+    /// argv; argv[0] is looked up in the container's PATH.
+    pub command: Vec<String>,
+    /// KEY=VALUE pairs, in order.
+    pub env: Vec<(String, String)>,
+    /// The working directory inside the container.
+    pub workdir: String,
+}
+
+impl ContainerSpec {
+    pub fn new(stage: Stage, rootfs: PathBuf, command: Vec<String>) -> Self {
+        let command = if command.is_empty() { vec![DEFAULT_COMMAND.to_string()] } else { command };
+        ContainerSpec { stage, rootfs, command, env: default_env(), workdir: "/".into() }
+    }
+
+    /// Set KEY to VALUE, replacing an earlier value of KEY.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        match self.env.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value.to_string(),
+            None => self.env.push((key.to_string(), value.to_string())),
+        }
+    }
+
+    pub fn env_value(&self, key: &str) -> Option<&str> {
+        self.env.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+pub fn default_env() -> Vec<(String, String)> {
+    let term = std::env::var("TERM").ok().filter(|t| !t.is_empty()).unwrap_or_else(|| DEFAULT_TERM.into());
+    vec![("PATH".into(), DEFAULT_PATH.into()), ("HOME".into(), DEFAULT_HOME.into()), ("TERM".into(), term)]
+}
+
+/// Parse `-e KEY=VALUE` (or `-e KEY`, which copies KEY from dockling's own
+/// environment, as docker does).
+pub fn parse_env(arg: &str) -> Result<(String, String), String> {
+    let (key, value) = match arg.split_once('=') {
+        Some((k, v)) => (k.to_string(), v.to_string()),
+        None => (arg.to_string(), std::env::var(arg).unwrap_or_default()),
+    };
+    if key.is_empty() || key.contains('\0') || value.contains('\0') {
+        return Err(format!("invalid environment variable {arg:?}: expected KEY=VALUE"));
+    }
+    Ok((key, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_parsing_and_override() {
+        assert_eq!(parse_env("A=b=c").unwrap(), ("A".into(), "b=c".into()));
+        assert!(parse_env("=x").is_err());
+        let mut spec = ContainerSpec::new(Stage::Chroot, "/r".into(), vec![]);
+        assert_eq!(spec.command, ["/bin/sh"]);
+        spec.set_env("PATH", "/bin");
+        spec.set_env("X", "1");
+        assert_eq!(spec.env_value("PATH"), Some("/bin"));
+        assert_eq!(spec.env.iter().filter(|(k, _)| k == "PATH").count(), 1);
+        assert_eq!(spec.env.last().unwrap(), &("X".to_string(), "1".to_string()));
+    }
+}

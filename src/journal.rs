@@ -1,0 +1,313 @@
+//! The undo journal: every host resource a run creates, written down first.
+//!
+//! Containers are made of host resources: a state directory, mounts, later
+//! cgroups, veth pairs and iptables rules. If dockling forgot one when it
+//! stopped — by error, by Ctrl-C, by `kill -9` — it would stay on the host
+//! for good. So each run has a directory `<run>/runs/<id>` with a file
+//! `journal`: one JSON line per resource, appended *before* the resource is
+//! created. At the end the entries are undone newest first; each undo
+//! accepts that its resource may never have been made.
+//!
+//! The journal file is held with flock(2) for the whole run. The kernel drops
+//! that lock when the process dies, however it dies, so `dockling cleanup`
+//! can tell a dead run (lock free) from a live one (lock held) without
+//! guessing from pids.
+//!
+//! Man pages: flock(2), umount2(2), kill(2), proc(5) (`/proc/PID/stat`).
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::narrate::{Event, Narrator, Step};
+
+const JOURNAL: &str = "journal";
+
+/// One thing on the host that a run created and must remove.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Resource {
+    /// A directory, removed with everything in it.
+    Dir { path: PathBuf },
+    /// A mount point in the host's mount namespace.
+    Mount { path: PathBuf },
+    /// A process, identified by pid and start time so a reused pid is
+    /// never killed by mistake.
+    Process { pid: i32, start_time: u64 },
+}
+
+impl Resource {
+    /// Remove the resource. Returns whether there was anything to remove.
+    pub fn undo(&self) -> io::Result<bool> {
+        match self {
+            Resource::Dir { path } => match fs::remove_dir_all(path) {
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(e),
+            },
+            Resource::Mount { path } => {
+                match nix::mount::umount2(path.as_path(), nix::mount::MntFlags::MNT_DETACH) {
+                    Ok(()) => Ok(true),
+                    // Not mounted (EINVAL) or gone (ENOENT): nothing to do.
+                    Err(nix::Error::EINVAL) | Err(nix::Error::ENOENT) => Ok(false),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Resource::Process { pid, start_time } => {
+                if process_start_time(*pid) != Some(*start_time) {
+                    return Ok(false);
+                }
+                let target = nix::unistd::Pid::from_raw(*pid);
+                match nix::sys::signal::kill(target, nix::sys::signal::Signal::SIGKILL) {
+                    Ok(()) => {}
+                    Err(nix::Error::ESRCH) => return Ok(false),
+                    Err(e) => return Err(e.into()),
+                }
+                // It is not our child (or it is, and we reap it): wait until
+                // it is gone so that what it holds is released too.
+                for _ in 0..200 {
+                    let _ = nix::sys::wait::waitpid(target, Some(nix::sys::wait::WaitPidFlag::WNOHANG));
+                    if process_start_time(*pid) != Some(*start_time) {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Ok(true)
+            }
+        }
+    }
+
+    /// The event that narrates this undo.
+    pub fn event(&self) -> Event {
+        match self {
+            Resource::Dir { path } => Event::new(Step::UndoDir).with("path", path.display().to_string()),
+            Resource::Mount { path } => Event::new(Step::UndoMount).with("path", path.display().to_string()),
+            Resource::Process { pid, .. } => Event::new(Step::UndoProcess).with("pid", *pid),
+        }
+    }
+}
+
+/// The time a process started, in clock ticks since boot (field 22 of
+/// /proc/PID/stat); `None` if there is no such process.
+pub fn process_start_time(pid: i32) -> Option<u64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may contain spaces and ')': skip past the last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// A live run's journal, locked for as long as this value lives.
+pub struct Journal {
+    dir: PathBuf,
+    file: File,
+    entries: Vec<Resource>,
+}
+
+impl Journal {
+    /// Make `<runs>/<id>` and its locked journal. The directory itself is
+    /// the first entry, so it is the last thing undone.
+    pub fn create(runs: &Path, id: &str) -> Result<Journal, Error> {
+        fs::create_dir_all(runs).map_err(Error::io("create the state directory", runs))?;
+        let dir = runs.join(id);
+        fs::create_dir(&dir).map_err(Error::io("create the run directory", &dir))?;
+        let path = dir.join(JOURNAL);
+        let file = OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(&path)
+            .map_err(Error::io("create the journal", &path))?;
+        lock(&file, false).map_err(Error::io("lock the journal", &path))?;
+        let mut journal = Journal { dir: dir.clone(), file, entries: Vec::new() };
+        journal.record(Resource::Dir { path: dir })?;
+        Ok(journal)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Write `resource` down. Call this *before* creating it.
+    pub fn record(&mut self, resource: Resource) -> Result<(), Error> {
+        let mut line = serde_json::to_string(&resource).expect("resources serialize");
+        line.push('\n');
+        let path = self.dir.join(JOURNAL);
+        self.file.write_all(line.as_bytes()).map_err(Error::io("write the journal", path))?;
+        self.entries.push(resource);
+        Ok(())
+    }
+
+    /// Undo every entry, newest first, narrating each one that did
+    /// something. Failures are collected, not allowed to stop the rest.
+    pub fn undo(self, narrator: &mut dyn Narrator) -> Vec<(Resource, io::Error)> {
+        undo_all(self.entries, narrator)
+    }
+}
+
+fn undo_all(entries: Vec<Resource>, narrator: &mut dyn Narrator) -> Vec<(Resource, io::Error)> {
+    let mut failures = Vec::new();
+    for resource in entries.into_iter().rev() {
+        match resource.undo() {
+            Ok(true) => narrator.emit(&resource.event()),
+            Ok(false) => {}
+            Err(e) => failures.push((resource, e)),
+        }
+    }
+    failures
+}
+
+fn lock(file: &File, nonblocking: bool) -> io::Result<()> {
+    let op = libc::LOCK_EX | if nonblocking { libc::LOCK_NB } else { 0 };
+    // SAFETY: the descriptor is open for the duration of the call.
+    if unsafe { libc::flock(file.as_raw_fd(), op) } == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+fn read_entries(path: &Path) -> io::Result<Vec<Resource>> {
+    let mut out = Vec::new();
+    for line in BufReader::new(File::open(path)?).lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        // A line cut short by a crash mid-write is the last one; skip it.
+        if let Ok(r) = serde_json::from_str(&line) {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// What `dockling cleanup` did.
+#[derive(Debug, Default)]
+pub struct CleanupReport {
+    /// Runs whose owner was gone and whose journal was undone.
+    pub finished: Vec<PathBuf>,
+    /// Resources removed in those runs.
+    pub removed: usize,
+    /// Runs still alive, left alone.
+    pub alive: Vec<PathBuf>,
+    pub failures: Vec<(Resource, io::Error)>,
+}
+
+/// Finish the undo of every run under `runs` whose process is gone.
+pub fn cleanup(runs: &Path, narrator: &mut dyn Narrator) -> Result<CleanupReport, Error> {
+    let mut report = CleanupReport::default();
+    let dirs = match fs::read_dir(runs) {
+        Ok(d) => d,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(report),
+        Err(e) => return Err(Error::io("read", runs)(e)),
+    };
+    let mut dirs: Vec<PathBuf> = dirs.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    dirs.sort();
+    for dir in dirs {
+        let path = dir.join(JOURNAL);
+        let file = match File::options().read(true).append(true).open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                // Killed between mkdir and creating the journal: nothing
+                // else can have been created yet.
+                if is_stale(&dir) {
+                    fs::remove_dir_all(&dir).map_err(Error::io("remove", &dir))?;
+                    narrator.emit(&Resource::Dir { path: dir.clone() }.event());
+                    report.finished.push(dir);
+                    report.removed += 1;
+                }
+                continue;
+            }
+            Err(e) => return Err(Error::io("open", &path)(e)),
+        };
+        if lock(&file, true).is_err() {
+            report.alive.push(dir);
+            continue;
+        }
+        let entries = read_entries(&path).map_err(Error::io("read", &path))?;
+        let count = entries.len();
+        let failures = undo_all(entries, narrator);
+        report.removed += count - failures.len();
+        report.failures.extend(failures);
+        report.finished.push(dir);
+    }
+    Ok(report)
+}
+
+/// A directory untouched for a minute cannot belong to a run still starting.
+fn is_stale(dir: &Path) -> bool {
+    fs::metadata(dir)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() >= 60)
+}
+
+/// A fresh run id: 12 hex digits from the kernel's random pool, like the
+/// short ids docker prints.
+pub fn new_id() -> String {
+    let mut buf = [0u8; 6];
+    // SAFETY: buf is valid for buf.len() bytes.
+    let n = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), buf.len(), 0) };
+    if n != buf.len() as isize {
+        // getrandom cannot fail for 6 bytes once the pool is ready; the pid
+        // and time are unique enough for a directory name regardless.
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        return format!("{:06x}{:06x}", std::process::id() & 0xffffff, t.subsec_nanos() & 0xffffff);
+    }
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::narrate::Quiet;
+
+    #[test]
+    fn undo_removes_entries_newest_first_and_the_run_dir_last() {
+        let t = tempfile::tempdir().unwrap();
+        let mut j = Journal::create(t.path(), "abc").unwrap();
+        let inner = t.path().join("made-by-run");
+        j.record(Resource::Dir { path: inner.clone() }).unwrap();
+        fs::create_dir(&inner).unwrap();
+        let text = fs::read_to_string(t.path().join("abc/journal")).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(j.undo(&mut Quiet).is_empty());
+        assert!(!inner.exists());
+        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn cleanup_leaves_a_locked_run_alone_and_finishes_an_unlocked_one() {
+        let t = tempfile::tempdir().unwrap();
+        let live = Journal::create(t.path(), "live").unwrap();
+        let mut dead = Journal::create(t.path(), "dead").unwrap();
+        let made = t.path().join("made");
+        dead.record(Resource::Dir { path: made.clone() }).unwrap();
+        fs::create_dir(&made).unwrap();
+        // Dropping the journal without undo is what a SIGKILL looks like:
+        // the lock goes, the entries stay.
+        drop(dead);
+        let report = cleanup(t.path(), &mut Quiet).unwrap();
+        assert_eq!(report.finished, [t.path().join("dead")]);
+        assert_eq!(report.alive, [t.path().join("live")]);
+        assert_eq!(report.removed, 2);
+        assert!(!made.exists());
+        assert!(live.dir().exists());
+    }
+
+    #[test]
+    fn a_reused_pid_is_not_killed() {
+        let me = std::process::id() as i32;
+        let start = process_start_time(me).unwrap();
+        let wrong = Resource::Process { pid: me, start_time: start + 1 };
+        assert!(!wrong.undo().unwrap());
+    }
+
+    #[test]
+    fn ids_are_12_hex_digits_and_differ() {
+        let (a, b) = (new_id(), new_id());
+        assert_eq!(a.len(), 12);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,262 @@
+//! Every sentence dockling says about a step, in one place.
+//!
+//! One [`Narration`] per [`Step`]: a title, the system call made, why it
+//! matters, the shell command that does the same by hand, and what a
+//! virtual machine does at this point instead. Templates name an event's
+//! fields as `{field}`. A second language is a second `fn` like [`english`]
+//! chosen by the renderers; mechanism code never changes for it.
+
+use super::{Event, Step};
+
+/// The text for one step, as templates.
+#[derive(Debug, Clone, Copy)]
+pub struct Narration {
+    pub title: &'static str,
+    pub syscall: &'static str,
+    pub why: &'static str,
+    pub shell: &'static str,
+    pub vm: &'static str,
+}
+
+/// The same, with an event's values filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub title: String,
+    pub syscall: String,
+    pub why: String,
+    pub shell: String,
+    pub vm: String,
+}
+
+pub fn render(event: &Event) -> Rendered {
+    let n = english(event.step);
+    let mut event = event.clone();
+    if let Some(stage) = event.field("stage") {
+        let (adds, by_hand) = stage_text(&stage);
+        let by_hand = fill(by_hand, &event);
+        event = event.with("adds", adds).with("by_hand", by_hand);
+    }
+    let fill = |t: &str| fill(t, &event);
+    Rendered { title: fill(n.title), syscall: fill(n.syscall), why: fill(n.why), shell: fill(n.shell), vm: fill(n.vm) }
+}
+
+/// Replace each `{name}` with the event's field `name`; unknown names stay.
+fn fill(template: &str, event: &Event) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if after[..close].chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+                let key = &after[..close];
+                match event.field(key) {
+                    Some(v) => out.push_str(&v),
+                    None => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The names a template refers to, for tests and for checking events.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if close > 0 && after[..close].chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+                out.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
+}
+
+/// What a stage adds to the one before, and how to do the same by hand.
+pub fn stage_text(stage: &str) -> (&'static str, &'static str) {
+    match stage {
+        "chroot" => (
+            "Stage 1 changes one thing: the process's root directory. Everything else stays the host's.",
+            "sudo chroot {rootfs} {command}",
+        ),
+        _ => ("", ""),
+    }
+}
+
+pub fn english(step: Step) -> Narration {
+    match step {
+        Step::Start => Narration {
+            title: "run `{command}` with {rootfs} as its root ({stage})",
+            syscall: "",
+            why: "A container is an ordinary host process that the kernel shows a different view of the \
+                  machine. {adds}",
+            shell: "{by_hand}",
+            vm: "A VM would first boot a whole guest: firmware, boot loader, its own kernel, init. That \
+                 takes seconds; starting a process takes about a millisecond.",
+        },
+        Step::Journal => Narration {
+            title: "record this run in {dir}",
+            syscall: "mkdir(\"{dir}\"); open(\"{dir}/journal\"); flock(LOCK_EX)",
+            why: "Everything dockling creates on the host is written to this journal before it is created, \
+                  so it is undone at exit, on error and on Ctrl-C, and `dockling cleanup` can finish the \
+                  job if dockling itself is killed.",
+            shell: "mkdir -p {dir}",
+            vm: "A hypervisor keeps the state of each VM (disk, NIC, memory) and releases it all when the \
+                 VM is deleted.",
+        },
+        Step::Clone => Narration {
+            title: "start the process that will become the container",
+            syscall: "clone(flags={flags}) = {pid}",
+            why: "Every process is made by copying another. The child has a copy of dockling's memory and \
+                  open files; it prepares itself and then execs your command. New namespaces: {namespaces}.",
+            shell: "unshare --fork{unshare_flags} -- <command>",
+            vm: "A hypervisor creates virtual CPUs and boots a guest kernel on them. Here there is no \
+                 guest kernel: pid {pid} is one more process on the host's kernel (find it with `ps`).",
+        },
+        Step::Chroot => Narration {
+            title: "make {rootfs} the process's root directory",
+            syscall: "chroot(\"{rootfs}\")",
+            why: "From now on every path that starts with / is looked up inside {rootfs}: its /bin/sh, its \
+                  /etc. The kernel, the process table, the network and the mounts are still the host's; \
+                  only path lookup changed (lesson 1 shows how root gets out).",
+            shell: "chroot {rootfs} /bin/sh",
+            vm: "A VM has its own virtual disk, with its own filesystem, that its own kernel mounts as /; \
+                 the host's files are not reachable from inside at all.",
+        },
+        Step::Chdir => Narration {
+            title: "change to the working directory {dir}",
+            syscall: "chdir(\"{dir}\")",
+            why: "chroot does not move the current directory: until it changes, it still points into the \
+                  host's tree. Changing into a directory inside the new root closes that gap.",
+            shell: "cd {dir}",
+            vm: "The guest's init starts in the guest's own /; the host's directories do not exist there.",
+        },
+        Step::Exec => Narration {
+            title: "replace the child with {path}",
+            syscall: "execve(\"{path}\", {argv}, [{env}])",
+            why: "execve keeps the process (same pid, same root, same namespaces) and loads a new program \
+                  into it. Your command is now the container's main process; dockling waits for it. The \
+                  environment is a clean default, not the host's.",
+            shell: "exec env -i {env} {command}",
+            vm: "A VM boots to an init system that starts many services; a container starts straight at \
+                 your one program.",
+        },
+        Step::Forward => Narration {
+            title: "pass {signal} on to the container",
+            syscall: "kill({pid}, {signal})",
+            why: "dockling received {signal} (Ctrl-C, `kill`, a shutdown). The container's process decides \
+                  what to do with it; dockling keeps waiting so that it can clean up afterwards.",
+            shell: "kill -s {signal} {pid}",
+            vm: "A VM receives an ACPI power-button event, and its own kernel turns that into signals for \
+                 its processes.",
+        },
+        Step::Exited => Narration {
+            title: "the command exited with code {code}",
+            syscall: "wait4({pid}) = exited({code})",
+            why: "dockling exits with the same code, so `dockling … ; echo $?` works as it does with docker \
+                  run.",
+            shell: "echo $?",
+            vm: "A VM keeps running when one program ends; a container lives exactly as long as its main \
+                 process.",
+        },
+        Step::Signaled => Narration {
+            title: "the command was killed by {signal}",
+            syscall: "wait4({pid}) = killed by signal {number}",
+            why: "A process killed by a signal has no exit code. Like a shell, and like docker, dockling \
+                  exits with 128 + {number} = {code}.",
+            shell: "echo $?   # {code}",
+            vm: "A VM keeps running when one program dies; a container lives exactly as long as its main \
+                 process.",
+        },
+        Step::UndoProcess => Narration {
+            title: "stop process {pid}, left over from the run",
+            syscall: "kill({pid}, SIGKILL)",
+            why: "The container's process outlived the dockling that started it (dockling was killed). \
+                  Left alone it would keep running unseen.",
+            shell: "kill -KILL {pid}",
+            vm: "Powering a VM off stops everything inside it at once.",
+        },
+        Step::UndoMount => Narration {
+            title: "unmount {path}",
+            syscall: "umount2(\"{path}\", MNT_DETACH)",
+            why: "A mount left behind keeps its filesystem busy and shows up in every later `mount`.",
+            shell: "umount --lazy {path}",
+            vm: "Detaching a virtual disk from a stopped VM.",
+        },
+        Step::UndoDir => Narration {
+            title: "remove {path}",
+            syscall: "unlinkat(…) for each entry, then rmdir(\"{path}\")",
+            why: "Undoing the journal newest entry first leaves the host as it was before the run; the \
+                  run's own directory, which held the journal, goes last.",
+            shell: "rm -r {path}",
+            vm: "Deleting a VM removes its disk image and its configuration.",
+        },
+        Step::RootfsBuilt => Narration {
+            title: "built a root filesystem in {path} from this host's {source}",
+            syscall: "copy {programs} programs and {libraries} shared libraries; write /etc/passwd, \
+                      /etc/group, /etc/hostname, /etc/os-release",
+            why: "A root filesystem is only a directory tree: programs (BusyBox is one binary that acts as \
+                  sh, ls, ps and hundreds more), the shared libraries they load, and a few files in /etc.",
+            shell: "rootfs-fetch host {path}",
+            vm: "A VM needs a whole disk image: a partition table, a boot loader and a kernel besides \
+                 these files.",
+        },
+        Step::RootfsDownloaded => Narration {
+            title: "downloaded Alpine {version} ({arch}) into {path}",
+            syscall: "GET {url}; sha256 = {sha256} (matches the pinned value); untar entry by entry",
+            why: "Alpine's minirootfs is the same tree the `alpine` image on Docker Hub holds. Its checksum \
+                  was verified while it streamed, before anything was kept.",
+            shell: "curl -LO {url} && sha256sum -c && tar -xzf alpine-minirootfs-*.tar.gz -C {path}",
+            vm: "A VM downloads an installer ISO or a cloud disk image of hundreds of MB.",
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_step_has_a_title_why_shell_and_vm() {
+        for &step in Step::ALL {
+            let n = english(step);
+            for (what, text) in [("title", n.title), ("why", n.why), ("shell", n.shell), ("vm", n.vm)] {
+                assert!(!text.trim().is_empty(), "{step:?} has no {what}");
+            }
+        }
+    }
+
+    #[test]
+    fn templates_fill_every_placeholder_they_name() {
+        for &step in Step::ALL {
+            let n = english(step);
+            let mut event = Event::new(step);
+            for t in [n.title, n.syscall, n.why, n.shell, n.vm] {
+                for p in placeholders(t) {
+                    event = event.with(p, "X");
+                }
+            }
+            let r = render(&event);
+            for text in [r.title, r.syscall, r.why, r.shell, r.vm] {
+                assert!(placeholders(&text).is_empty(), "{step:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn fill_leaves_unknown_names_and_braces_alone() {
+        let e = Event::new(Step::Chroot).with("rootfs", "/r").with("n", 3);
+        assert_eq!(fill("chroot(\"{rootfs}\") {n} {missing} {a b}", &e), "chroot(\"/r\") 3 {missing} {a b}");
+    }
+}

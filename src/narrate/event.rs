@@ -1,0 +1,86 @@
+//! The typed record of one thing the engine did.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Every step dockling can narrate. The catalog has text for each one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    // The run as a whole.
+    Start,
+    Journal,
+    Clone,
+    // Inside the child, before exec.
+    Chroot,
+    Chdir,
+    Exec,
+    // After the command.
+    Forward,
+    Exited,
+    Signaled,
+    // Undoing the journal.
+    UndoProcess,
+    UndoMount,
+    UndoDir,
+    // `dockling rootfs fetch`.
+    RootfsBuilt,
+    RootfsDownloaded,
+}
+
+impl Step {
+    pub const ALL: &'static [Step] = &[
+        Step::Start,
+        Step::Journal,
+        Step::Clone,
+        Step::Chroot,
+        Step::Chdir,
+        Step::Exec,
+        Step::Forward,
+        Step::Exited,
+        Step::Signaled,
+        Step::UndoProcess,
+        Step::UndoMount,
+        Step::UndoDir,
+        Step::RootfsBuilt,
+        Step::RootfsDownloaded,
+    ];
+
+    /// The snake_case id used in JSON and in the catalog.
+    pub fn id(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(Value::String(s)) => s,
+            _ => format!("{self:?}"),
+        }
+    }
+}
+
+/// One step and the values it involved, e.g. `chroot` with `rootfs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub step: Step,
+    #[serde(default)]
+    pub fields: BTreeMap<String, Value>,
+}
+
+impl Event {
+    pub fn new(step: Step) -> Self {
+        Event { step, fields: BTreeMap::new() }
+    }
+
+    /// Add a value that the catalog's templates can name as `{key}`.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.fields.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// A field as text, for templates: strings bare, the rest as JSON.
+    pub fn field(&self, key: &str) -> Option<String> {
+        self.fields.get(key).map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+}

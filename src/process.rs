@@ -1,0 +1,96 @@
+//! Processes: creating the container's process, its exit status, signals.
+//!
+//! A container starts as a clone(2) of dockling. With no `CLONE_NEW*`
+//! flags that is exactly fork(2); later lessons add namespace flags to the
+//! same call. dockling blocks the signals it wants to hear about
+//! (SIGINT, SIGTERM, …, and SIGCHLD) and waits for them with sigwait(2), so
+//! a Ctrl-C never interrupts cleanup halfway: it is passed on to the
+//! container and dockling carries on to the undo.
+//!
+//! Man pages: clone(2), wait4(2), sigwait(3), signal(7).
+
+use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+use nix::sys::wait::WaitStatus;
+use nix::unistd::Pid;
+
+/// Signals dockling passes on to the container instead of dying of them.
+pub const FORWARDED: &[Signal] =
+    &[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP, Signal::SIGQUIT, Signal::SIGUSR1, Signal::SIGUSR2];
+
+/// The shell's convention for "killed by signal N".
+pub const SIGNAL_EXIT_BASE: i32 = 128;
+
+/// Create a child with `flags` (CLONE_NEW* bits; SIGCHLD is added).
+/// Like fork(2), returns `Some(pid)` in the parent and `None` in the child.
+pub fn clone(flags: libc::c_int) -> nix::Result<Option<Pid>> {
+    // SAFETY: with a NULL stack, clone behaves like fork: the child runs on
+    // a copy-on-write copy of our stack. dockling is single-threaded when it
+    // calls this, so no lock can be held by a thread that does not exist in
+    // the child.
+    let ret = unsafe {
+        libc::syscall(libc::SYS_clone, (flags | libc::SIGCHLD) as libc::c_ulong, 0usize, 0usize, 0usize, 0usize)
+    };
+    match ret {
+        -1 => Err(nix::Error::last()),
+        0 => Ok(None),
+        pid => Ok(Some(Pid::from_raw(pid as i32))),
+    }
+}
+
+/// The signals the parent handles synchronously.
+pub fn handled_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    for s in FORWARDED {
+        set.add(*s);
+    }
+    set.add(Signal::SIGCHLD);
+    set
+}
+
+/// Block `set`, returning the previous mask so the child can restore it.
+pub fn block(set: &SigSet) -> nix::Result<SigSet> {
+    let mut old = SigSet::empty();
+    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(set), Some(&mut old))?;
+    Ok(old)
+}
+
+pub fn set_mask(mask: &SigSet) -> nix::Result<()> {
+    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(mask), None)
+}
+
+/// How a process ended, as dockling reports it and as its exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    Exited(i32),
+    Signaled(Signal),
+}
+
+impl Ended {
+    pub fn from_status(status: WaitStatus) -> Option<Ended> {
+        match status {
+            WaitStatus::Exited(_, code) => Some(Ended::Exited(code)),
+            WaitStatus::Signaled(_, sig, _) => Some(Ended::Signaled(sig)),
+            _ => None,
+        }
+    }
+
+    /// dockling's own exit code: the command's, or 128+N for signal N.
+    pub fn code(self) -> i32 {
+        match self {
+            Ended::Exited(c) => c,
+            Ended::Signaled(s) => SIGNAL_EXIT_BASE + s as i32,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_shell_convention() {
+        assert_eq!(Ended::Exited(7).code(), 7);
+        assert_eq!(Ended::Signaled(Signal::SIGKILL).code(), 137);
+        assert_eq!(Ended::Signaled(Signal::SIGTERM).code(), 143);
+    }
+}

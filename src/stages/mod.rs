@@ -1,0 +1,28 @@
+//! The stages, one per lesson. Each is a short preset: it turns its
+//! command-line flags into a [`ContainerSpec`](crate::engine::ContainerSpec)
+//! and hands it to the one engine. Read them as the lessons' table of
+//! contents; the mechanism lives in the core modules.
+
+pub mod chroot;
+
+use std::path::PathBuf;
+
+use crate::engine::spec::parse_env;
+
+/// Flags every stage shares, named as docker names them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommonArgs {
+    /// The directory to use as the container's root filesystem
+    /// [default: <root>/rootfs/default, made by `dockling rootfs fetch host`]
+    #[arg(long, value_name = "DIR")]
+    pub rootfs: Option<PathBuf>,
+    /// Set an environment variable in the container (KEY=VALUE, or KEY to copy dockling's)
+    #[arg(short = 'e', long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
+    pub env: Vec<(String, String)>,
+    /// The working directory inside the container
+    #[arg(short = 'w', long = "workdir", value_name = "DIR", default_value = "/")]
+    pub workdir: String,
+    /// The command to run and its arguments [default: /bin/sh]
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
