@@ -33,6 +33,19 @@ pub enum Command {
     Rootfs(RootfsCommand),
     /// Finish undoing runs whose dockling was killed (e.g. by SIGKILL)
     Cleanup,
+    /// Check that this machine has what every stage needs
+    Doctor,
+    /// The main job: every lesson in order, running its demos with narration
+    Tour {
+        /// Pause before each command until Enter is pressed (on a terminal)
+        #[arg(long)]
+        step: bool,
+    },
+    /// Print a lesson: `dockling lesson list`, `dockling lesson 1`
+    Lesson {
+        /// `list`, or a lesson number
+        which: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +104,9 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
             Ok(0)
         }
         Command::Cleanup => cleanup(paths, narrator),
+        Command::Doctor => Ok(crate::doctor::run(paths, cli.trace)),
+        Command::Tour { step } => crate::tour::run(paths, *step, narrator),
+        Command::Lesson { which } => lesson(which),
     }
 }
 
@@ -146,4 +162,18 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
         eprintln!("dockling: could not undo {resource:?}: {err}");
     }
     Ok(if report.failures.is_empty() { 0 } else { EXIT_DOCKLING_FAILED })
+}
+
+fn lesson(which: &str) -> Result<i32, Error> {
+    if which == "list" {
+        for l in crate::lessons::all() {
+            println!("{:>2}  {:<24} {}", l.number, l.file, l.title);
+        }
+        return Ok(0);
+    }
+    let n: u32 = which.parse().map_err(|_| Error::Usage(format!("no lesson {which:?}: give a number or `list`")))?;
+    let l = crate::lessons::find(n)
+        .ok_or_else(|| Error::Usage(format!("no lesson {n}; `dockling lesson list` shows them")))?;
+    print!("{}", l.text);
+    Ok(0)
 }

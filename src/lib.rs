@@ -6,11 +6,14 @@
 //! into explanations. See ARCHITECTURE in the README for the map.
 
 pub mod cli;
+pub mod doctor;
 pub mod engine;
 pub mod error;
 pub mod journal;
+pub mod lessons;
 pub mod narrate;
 pub mod paths;
 pub mod process;
 pub mod rootfs;
 pub mod stages;
+pub mod tour;

@@ -14,6 +14,8 @@ pub const DEFAULT_RUN: &str = "/run/dockling";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
+    /// `--root`, when one was given.
+    pub root: Option<PathBuf>,
     /// Long-lived state: root filesystems, images.
     pub data: PathBuf,
     /// Per-run state: journals of running containers.
@@ -23,8 +25,8 @@ pub struct Paths {
 impl Paths {
     pub fn new(root: Option<&Path>) -> Self {
         match root {
-            Some(r) => Paths { data: r.to_path_buf(), run: r.join("run") },
-            None => Paths { data: DEFAULT_DATA.into(), run: DEFAULT_RUN.into() },
+            Some(r) => Paths { root: Some(r.to_path_buf()), data: r.to_path_buf(), run: r.join("run") },
+            None => Paths { root: None, data: DEFAULT_DATA.into(), run: DEFAULT_RUN.into() },
         }
     }
 

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 /// leak host details (and secrets) into the container.
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 pub const DEFAULT_HOME: &str = "/root";
-/// Used when the host has no TERM of its own to pass on.
+/// Always xterm, as `docker run -t` sets it: the same in every classroom,
+/// so transcripts match (the host's TERM may name a terminfo entry the
+/// rootfs does not have anyway).
 pub const DEFAULT_TERM: &str = "xterm";
 /// The command when none is given, as `docker run -it alpine` runs a shell.
 pub const DEFAULT_COMMAND: &str = "/bin/sh";
@@ -64,8 +66,7 @@ impl ContainerSpec {
 }
 
 pub fn default_env() -> Vec<(String, String)> {
-    let term = std::env::var("TERM").ok().filter(|t| !t.is_empty()).unwrap_or_else(|| DEFAULT_TERM.into());
-    vec![("PATH".into(), DEFAULT_PATH.into()), ("HOME".into(), DEFAULT_HOME.into()), ("TERM".into(), term)]
+    vec![("PATH".into(), DEFAULT_PATH.into()), ("HOME".into(), DEFAULT_HOME.into()), ("TERM".into(), DEFAULT_TERM.into())]
 }
 
 /// Parse `-e KEY=VALUE` (or `-e KEY`, which copies KEY from dockling's own

@@ -33,6 +33,9 @@ fn main() {
         eprintln!("chroot-escape: chroot {dir}: {}", std::io::Error::last_os_error());
         std::process::exit(1);
     }
+    // Tidy up: the directory is reachable relative to our current
+    // directory, which the chroot did not move.
+    let _ = std::fs::remove_dir(".chroot-escape");
     // Our current directory is still the old root, which is now *outside*
     // our root directory: ".." is no longer stopped.
     for _ in 0..256 {

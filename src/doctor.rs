@@ -1,0 +1,373 @@
+//! `dockling doctor`: does this machine have what the stages need?
+//!
+//! Every check reads the kernel's own answer (files under /proc and /sys,
+//! statfs(2), the tools on PATH) and says ok, warn or fail, with how to fix
+//! it. Failures are things a stage cannot work without; warnings are things
+//! that change what a lesson shows or that a stage works around.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::narrate::TraceMode;
+use crate::paths::Paths;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub check: String,
+    pub status: Status,
+    pub detail: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub fix: String,
+}
+
+fn check(name: &str, status: Status, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+    Check { check: name.into(), status, detail: detail.into(), fix: fix.into() }
+}
+
+/// The namespace types and the lesson that needs each.
+const NAMESPACES: &[(&str, &str)] = &[
+    ("mnt", "lesson 2"),
+    ("uts", "lesson 2"),
+    ("ipc", "lesson 2"),
+    ("pid", "lesson 2"),
+    ("net", "lesson 5"),
+    ("cgroup", "lesson 3"),
+    ("user", "not needed as root"),
+];
+
+/// statfs(2) magic numbers, from linux/magic.h.
+const OVERLAYFS_SUPER_MAGIC: i64 = 0x794c_7630;
+const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
+const TMPFS_MAGIC: i64 = 0x0102_1994;
+
+pub fn run(paths: &Paths, trace: TraceMode) -> i32 {
+    let checks = all(paths);
+    let mut out = std::io::stdout().lock();
+    for c in &checks {
+        // stdout closed (e.g. `| head`): nothing more to say.
+        let _ = if trace == TraceMode::Json {
+            writeln!(out, "{}", serde_json::to_string(c).expect("checks serialize"))
+        } else {
+            let tag = match c.status {
+                Status::Ok => "ok  ",
+                Status::Warn => "warn",
+                Status::Fail => "FAIL",
+            };
+            let fix = if c.fix.is_empty() { String::new() } else { format!("\n       fix: {}", c.fix) };
+            writeln!(out, "{tag}  {:<22} {}{fix}", c.check, c.detail)
+        };
+    }
+    if checks.iter().any(|c| c.status == Status::Fail) { 1 } else { 0 }
+}
+
+pub fn all(paths: &Paths) -> Vec<Check> {
+    let mut v = vec![root(), kernel()];
+    v.extend(namespaces());
+    v.push(userns_restrictions());
+    v.extend(cgroups());
+    v.push(overlay());
+    v.push(state_dir_fs(paths));
+    v.push(net_devices());
+    v.push(firewall());
+    v.push(ip_forward());
+    v.push(forward_policy());
+    v.push(resolv_conf());
+    v.push(default_rootfs(paths));
+    v
+}
+
+fn read(path: &str) -> Option<String> {
+    std::fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+}
+
+fn root() -> Check {
+    if nix::unistd::geteuid().is_root() {
+        check("root", Status::Ok, "running as root", "")
+    } else {
+        check("root", Status::Fail, "not running as root; the stages need it", "run dockling with sudo")
+    }
+}
+
+fn kernel() -> Check {
+    let release = nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).unwrap_or_default();
+    let mut nums = release.split(|c: char| !c.is_ascii_digit()).filter_map(|s| s.parse::<u32>().ok());
+    let version = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
+    if version >= (5, 4) {
+        check("kernel", Status::Ok, format!("Linux {release}"), "")
+    } else {
+        check("kernel", Status::Warn, format!("Linux {release} is older than 5.4"), "some lessons may differ; use a newer VM image")
+    }
+}
+
+fn namespaces() -> Vec<Check> {
+    NAMESPACES
+        .iter()
+        .map(|(ns, needed)| {
+            let name = format!("namespace {ns}");
+            if Path::new("/proc/self/ns").join(ns).exists() {
+                check(&name, Status::Ok, format!("available ({needed})"), "")
+            } else {
+                let status = if *ns == "user" { Status::Warn } else { Status::Fail };
+                check(&name, status, format!("missing ({needed})"), format!("use a kernel built with CONFIG_{}_NS", ns.to_uppercase()))
+            }
+        })
+        .collect()
+}
+
+fn userns_restrictions() -> Check {
+    let mut notes = Vec::new();
+    if read("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
+        notes.push("kernel.unprivileged_userns_clone=0");
+    }
+    if read("/proc/sys/user/max_user_namespaces").as_deref() == Some("0") {
+        notes.push("user.max_user_namespaces=0");
+    }
+    if read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
+        notes.push("kernel.apparmor_restrict_unprivileged_userns=1");
+    }
+    if notes.is_empty() {
+        check("user namespaces", Status::Ok, "unprivileged user namespaces are not restricted", "")
+    } else {
+        check(
+            "user namespaces",
+            Status::Warn,
+            format!("restricted for unprivileged users ({}); dockling runs as root, so it is not affected", notes.join(", ")),
+            "",
+        )
+    }
+}
+
+/// Which cgroup hierarchy this host mounts, read with statfs(2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CgroupLayout {
+    /// Only cgroup v2, at /sys/fs/cgroup.
+    Unified,
+    /// v1 controllers, plus an (often empty) v2 tree at /sys/fs/cgroup/unified.
+    Hybrid,
+    /// v1 only.
+    Legacy,
+    None,
+}
+
+pub fn cgroup_layout(base: &Path) -> CgroupLayout {
+    let magic = |p: &Path| nix::sys::statfs::statfs(p).ok().map(|s| s.filesystem_type().0 as i64);
+    match magic(base) {
+        Some(CGROUP2_SUPER_MAGIC) => CgroupLayout::Unified,
+        Some(TMPFS_MAGIC) if magic(&base.join("unified")) == Some(CGROUP2_SUPER_MAGIC) => CgroupLayout::Hybrid,
+        Some(TMPFS_MAGIC) => CgroupLayout::Legacy,
+        _ => CgroupLayout::None,
+    }
+}
+
+fn cgroups() -> Vec<Check> {
+    let base = Path::new("/sys/fs/cgroup");
+    let layout = cgroup_layout(base);
+    let v2_root = match layout {
+        CgroupLayout::Unified => Some(base.to_path_buf()),
+        CgroupLayout::Hybrid => Some(base.join("unified")),
+        _ => None,
+    };
+    let v2_controllers: Vec<String> = v2_root
+        .as_ref()
+        .and_then(|r| std::fs::read_to_string(r.join("cgroup.controllers")).ok())
+        .map(|s| s.split_whitespace().map(String::from).collect())
+        .unwrap_or_default();
+    let v1_mounted = |c: &str| base.join(c).join("tasks").exists() && layout != CgroupLayout::Unified;
+    let mut out = vec![check(
+        "cgroup layout",
+        if layout == CgroupLayout::None { Status::Fail } else { Status::Ok },
+        match layout {
+            CgroupLayout::Unified => "cgroup v2 (unified)".to_string(),
+            CgroupLayout::Hybrid => "hybrid: controllers on cgroup v1, plus a v2 tree at /sys/fs/cgroup/unified".into(),
+            CgroupLayout::Legacy => "cgroup v1".into(),
+            CgroupLayout::None => "no cgroup filesystem at /sys/fs/cgroup".into(),
+        },
+        if layout == CgroupLayout::None { "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup)" } else { "" },
+    )];
+    for ctrl in ["memory", "cpu", "pids"] {
+        let name = format!("cgroup {ctrl}");
+        if v2_controllers.iter().any(|c| c == ctrl) {
+            out.push(check(&name, Status::Ok, "on cgroup v2", ""));
+        } else if v1_mounted(ctrl) {
+            out.push(check(&name, Status::Ok, "on cgroup v1", ""));
+        } else {
+            out.push(check(&name, Status::Fail, "not available on v1 or v2 (lesson 3)", format!("boot with the {ctrl} controller enabled")));
+        }
+    }
+    if let Some(r) = v2_root {
+        let sub = std::fs::read_to_string(r.join("cgroup.subtree_control")).unwrap_or_default();
+        let needed = ["memory", "cpu", "pids"];
+        let detail = if !needed.iter().all(|n| v2_controllers.iter().any(|c| c == n)) {
+            format!("the v2 tree has controllers [{}]; the others are bound to v1", v2_controllers.join(" "))
+        } else if sub.trim().is_empty() {
+            "root subtree_control is empty; dockling enables what it needs for its own cgroups".into()
+        } else {
+            format!("root subtree_control: {}", sub.trim())
+        };
+        out.push(check("cgroup v2 delegation", Status::Ok, detail, ""));
+    }
+    out
+}
+
+fn overlay() -> Check {
+    let fs = std::fs::read_to_string("/proc/filesystems").unwrap_or_default();
+    if fs.lines().any(|l| l.split_whitespace().last() == Some("overlay")) {
+        check("overlayfs", Status::Ok, "available (lesson 4)", "")
+    } else if Path::new("/sys/module/overlay").exists() || module_exists("overlay") {
+        check("overlayfs", Status::Ok, "available as a module, loaded on first use (lesson 4)", "")
+    } else {
+        check("overlayfs", Status::Fail, "not available (lesson 4)", "modprobe overlay")
+    }
+}
+
+fn module_exists(name: &str) -> bool {
+    let release = nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = PathBuf::from("/lib/modules").join(release);
+    let listed = |f: &str| {
+        std::fs::read_to_string(dir.join(f)).is_ok_and(|s| s.lines().any(|l| l.contains(&format!("/{name}.ko"))))
+    };
+    listed("modules.dep") || listed("modules.builtin")
+}
+
+fn state_dir_fs(paths: &Paths) -> Check {
+    // The nearest existing ancestor is where the state dir would be made.
+    let mut p = paths.data.clone();
+    while !p.exists() {
+        if !p.pop() {
+            break;
+        }
+    }
+    match nix::sys::statfs::statfs(&p).map(|s| s.filesystem_type().0 as i64) {
+        Ok(OVERLAYFS_SUPER_MAGIC) => check(
+            "state directory",
+            Status::Fail,
+            format!("{} is on overlayfs (inside a container?): overlay on overlay fails", p.display()),
+            "use --root on a real filesystem, e.g. a tmpfs: mount -t tmpfs tmpfs /mnt && dockling --root /mnt …",
+        ),
+        Ok(_) => check("state directory", Status::Ok, format!("{} is not on overlayfs", paths.data.display()), ""),
+        Err(e) => check("state directory", Status::Warn, format!("cannot statfs {}: {e}", p.display()), ""),
+    }
+}
+
+/// The kernel's build configuration, where the distribution ships it.
+fn kernel_config() -> String {
+    let release = nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).unwrap_or_default();
+    if let Ok(text) = std::fs::read_to_string(format!("/boot/config-{release}")) {
+        return text;
+    }
+    let Ok(file) = std::fs::File::open("/proc/config.gz") else { return String::new() };
+    let mut text = String::new();
+    use std::io::Read;
+    let _ = flate2::read::GzDecoder::new(file).read_to_string(&mut text);
+    text
+}
+
+fn net_devices() -> Check {
+    let config = kernel_config();
+    let have = |m: &str, option: &str| {
+        Path::new("/sys/module").join(m).exists()
+            || module_exists(m)
+            || config.lines().any(|l| l == format!("{option}=y") || l == format!("{option}=m"))
+    };
+    let missing: Vec<&str> =
+        [("veth", "CONFIG_VETH"), ("bridge", "CONFIG_BRIDGE")].iter().filter(|(m, o)| !have(m, o)).map(|(m, _)| *m).collect();
+    if missing.is_empty() {
+        check("veth and bridge", Status::Ok, "available (lesson 5)", "")
+    } else if config.is_empty() {
+        check("veth and bridge", Status::Warn, format!("could not confirm {} (lesson 5)", missing.join(", ")), "modprobe veth bridge")
+    } else {
+        check("veth and bridge", Status::Fail, format!("missing: {} (lesson 5)", missing.join(", ")), "modprobe veth bridge")
+    }
+}
+
+fn on_path(tool: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin"].iter().map(PathBuf::from))
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+}
+
+fn firewall() -> Check {
+    match (on_path("iptables"), on_path("nft")) {
+        (Some(p), _) => check("iptables or nft", Status::Ok, format!("{} (lesson 5)", p.display()), ""),
+        (None, Some(p)) => check("iptables or nft", Status::Ok, format!("{} (lesson 5)", p.display()), ""),
+        (None, None) => check("iptables or nft", Status::Fail, "neither found (lesson 5)", "apt-get install iptables"),
+    }
+}
+
+fn ip_forward() -> Check {
+    match read("/proc/sys/net/ipv4/ip_forward").as_deref() {
+        Some("1") => check("ip_forward", Status::Ok, "on", ""),
+        _ => check("ip_forward", Status::Warn, "off; lesson 5 turns it on while a container needs it", ""),
+    }
+}
+
+fn forward_policy() -> Check {
+    let Some(iptables) = on_path("iptables") else {
+        return check("FORWARD policy", Status::Warn, "cannot check without iptables", "");
+    };
+    match std::process::Command::new(iptables).args(["-S", "FORWARD"]).output() {
+        Ok(o) if String::from_utf8_lossy(&o.stdout).contains("-P FORWARD DROP") => check(
+            "FORWARD policy",
+            Status::Warn,
+            "DROP (docker sets this): lesson 5 adds accept rules for its own bridge",
+            "",
+        ),
+        Ok(o) if o.status.success() => check("FORWARD policy", Status::Ok, "ACCEPT", ""),
+        _ => check("FORWARD policy", Status::Warn, "could not read the FORWARD chain", ""),
+    }
+}
+
+fn resolv_conf() -> Check {
+    let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    let stub = text.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["nameserver", "127.0.0.53"]);
+    if stub {
+        check(
+            "resolv.conf",
+            Status::Warn,
+            "points at systemd-resolved's stub 127.0.0.53, unreachable from a container",
+            "lesson 5 uses the upstream servers from /run/systemd/resolve/resolv.conf, or --dns",
+        )
+    } else {
+        check("resolv.conf", Status::Ok, "no 127.0.0.53 stub", "")
+    }
+}
+
+fn default_rootfs(paths: &Paths) -> Check {
+    let r = paths.default_rootfs();
+    if r.join("bin/sh").symlink_metadata().is_ok() {
+        check("default rootfs", Status::Ok, format!("{}", r.display()), "")
+    } else {
+        check("default rootfs", Status::Warn, format!("{} is missing", r.display()), "dockling rootfs fetch host")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_directory_is_no_cgroup_mount() {
+        let t = tempfile::tempdir().unwrap();
+        assert_eq!(cgroup_layout(t.path()), CgroupLayout::None);
+    }
+
+    #[test]
+    fn checks_serialize_as_one_json_object_each() {
+        let c = check("root", Status::Fail, "not root", "use sudo");
+        let v: serde_json::Value = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(v["status"], "fail");
+        assert_eq!(v["fix"], "use sudo");
+    }
+}

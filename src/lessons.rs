@@ -1,0 +1,135 @@
+//! The lessons, built into the binary so that `dockling lesson N` and the
+//! tour work anywhere the binary does.
+//!
+//! A lesson is Markdown. Its transcripts are fenced blocks marked `console`
+//! whose first line is `$ dockling …`: the command a student types and,
+//! below it, exactly what dockling prints. The tour runs those commands, and
+//! the snapshot tests run them and compare the output with the block, so a
+//! lesson cannot drift from the program.
+
+/// (file name, text) of every lesson, in order.
+pub const LESSONS: &[(&str, &str)] = &[
+    ("00-vm-vs-container.md", include_str!("../lessons/00-vm-vs-container.md")),
+    ("01-chroot.md", include_str!("../lessons/01-chroot.md")),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lesson {
+    pub number: u32,
+    pub file: &'static str,
+    pub title: String,
+    pub text: &'static str,
+}
+
+/// One `$ dockling …` block: the arguments after `dockling`, the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transcript {
+    /// The exit code the command should end with: `console exit=N` on the
+    /// fence, 0 when not given.
+    pub exit: i32,
+    pub command: String,
+    pub args: Vec<String>,
+    pub output: String,
+}
+
+pub fn all() -> Vec<Lesson> {
+    LESSONS
+        .iter()
+        .map(|(file, text)| Lesson {
+            number: file.split('-').next().and_then(|n| n.parse().ok()).unwrap_or(0),
+            file,
+            title: text.lines().next().unwrap_or("").trim_start_matches('#').trim().to_string(),
+            text,
+        })
+        .collect()
+}
+
+pub fn find(number: u32) -> Option<Lesson> {
+    all().into_iter().find(|l| l.number == number)
+}
+
+/// The transcripts of a lesson, in order.
+pub fn transcripts(text: &str) -> Vec<Transcript> {
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.trim().strip_prefix("```console") else {
+            continue;
+        };
+        let exit = info.trim().strip_prefix("exit=").and_then(|n| n.parse().ok()).unwrap_or(0);
+        let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
+        let Some(command) = body.first().and_then(|l| l.strip_prefix("$ dockling ")) else {
+            continue;
+        };
+        let mut output = body[1..].join("\n");
+        if !output.is_empty() {
+            output.push('\n');
+        }
+        out.push(Transcript { exit, command: command.to_string(), args: split_words(command), output });
+    }
+    out
+}
+
+/// Split a command line into words the way sh does for the simple cases
+/// lessons use: spaces, 'single' and "double" quotes.
+pub fn split_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_like_sh() {
+        assert_eq!(split_words(r#"chroot -- sh -c 'exit 7'"#), ["chroot", "--", "sh", "-c", "exit 7"]);
+        assert_eq!(split_words(r#"a "b c" ''"#), ["a", "b c", ""]);
+    }
+
+    #[test]
+    fn transcripts_are_found_in_console_blocks_only() {
+        let text = "# T\n```console\n$ dockling chroot -- true\nout\n```\n```sh\n$ dockling no\n```\n\
+                    ```console exit=125\n$ dockling x\n```\n";
+        let t = transcripts(text);
+        assert_eq!(t.len(), 2);
+        assert_eq!((t[0].exit, t[1].exit), (0, 125));
+        assert_eq!(t[0].args, ["chroot", "--", "true"]);
+        assert_eq!(t[0].output, "out\n");
+    }
+
+    #[test]
+    fn lessons_are_numbered_in_order_and_have_titles() {
+        let all = all();
+        for (i, l) in all.iter().enumerate() {
+            assert_eq!(l.number as usize, i, "{}", l.file);
+            assert!(!l.title.is_empty(), "{}", l.file);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Shared test support: a private state root per test, the dockling binary
+//! as a subprocess, the one table of output filters, and leak checks.
+//!
+//! Tests that need root call [`require_root`]: without root they say so
+//! loudly and stop, and in CI (CI=true) that is a failure, never a skip.
+
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const DOCKLING: &str = env!("CARGO_BIN_EXE_dockling");
+
+/// True when the test may go on. Without root: a loud message, and a panic
+/// in CI, where everything must run.
+pub fn require_root(test: &str) -> bool {
+    if nix::unistd::geteuid().is_root() {
+        return true;
+    }
+    let msg = format!("NOT RUN: {test} needs root; run the tests as root (sudo scripts/dev test)");
+    if std::env::var_os("CI").is_some() {
+        panic!("{msg} — CI must run every test");
+    }
+    eprintln!("\n!!!!!!!! {msg} !!!!!!!!\n");
+    false
+}
+
+/// A test's own state root: rootfs, run directories, everything.
+pub struct Env {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::Builder::new().prefix("dockling-test-").tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        Env { _dir: dir, root }
+    }
+
+    /// A new root with the default rootfs built from the host's busybox.
+    pub fn with_rootfs() -> Env {
+        let env = Env::new();
+        let out = env.run(&["--trace", "quiet", "rootfs", "fetch", "host"]);
+        assert!(out.status.success(), "rootfs fetch failed: {}", String::from_utf8_lossy(&out.stderr));
+        env
+    }
+
+    pub fn rootfs(&self) -> PathBuf {
+        self.root.join("rootfs/default")
+    }
+
+    pub fn runs(&self) -> PathBuf {
+        self.root.join("run/runs")
+    }
+
+    /// The dockling command with this root and a fixed, colourless terminal.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(DOCKLING);
+        c.args(args)
+            .env("DOCKLING_ROOT", &self.root)
+            .env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .env_remove("DOCKLING_TRACE")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    /// Run with stdout and stderr on one pipe, as a terminal shows them.
+    pub fn merged(&self, args: &[&str]) -> (Option<i32>, String) {
+        let (mut reader, writer) = std::io::pipe().unwrap();
+        let mut cmd = self.cmd(args);
+        cmd.stdout(writer.try_clone().unwrap()).stderr(writer);
+        let mut child = cmd.spawn().unwrap();
+        drop(cmd);
+        let mut text = String::new();
+        reader.read_to_string(&mut text).unwrap();
+        let status = child.wait().unwrap();
+        (status.code(), text)
+    }
+
+    /// The shared filter table: this test's paths become the defaults a
+    /// student sees, and values that differ per run become placeholders.
+    pub fn filter(&self, text: &str) -> String {
+        let root = self.root.display().to_string();
+        let text = text.replace(&format!("{root}/run"), "/run/dockling").replace(&root, "/var/lib/dockling");
+        let rules: &[(&str, &str)] = &[
+            (r"runs/[0-9a-f]{12}", "runs/[ID]"),
+            (r"(= |pid |wait4\(|kill\()\d+", "${1}[PID]"),
+        ];
+        rules.iter().fold(text, |t, (re, with)| regex::Regex::new(re).unwrap().replace_all(&t, *with).into_owned())
+    }
+
+    /// Nothing of this root's runs is left: no run directory, no mount.
+    pub fn assert_clean(&self) {
+        let runs: Vec<_> = std::fs::read_dir(self.runs()).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        assert!(runs.is_empty(), "run directories left behind: {runs:?}");
+        let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+        let root = self.root.display().to_string();
+        let left: Vec<&str> = mounts.lines().filter(|l| l.contains(&root)).collect();
+        assert!(left.is_empty(), "mounts left behind: {left:#?}");
+    }
+}
+
+/// Poll `f` until it returns Some, for up to `secs` seconds.
+pub fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out after {secs}s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The pids of `pid`'s children (from /proc/PID/task/*/children).
+pub fn children(pid: u32) -> Vec<u32> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    text.split_whitespace().filter_map(|p| p.parse().ok()).collect()
+}
+
+pub fn alive(pid: u32) -> bool {
+    // A zombie has exited; only its parent's wait is missing.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| s.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
+}
+
+pub fn exists(p: &Path) -> bool {
+    p.symlink_metadata().is_ok()
+}
