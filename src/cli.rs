@@ -12,13 +12,23 @@ use crate::paths::Paths;
 use crate::stages;
 
 #[derive(Debug, Parser)]
-#[command(name = "dockling", version, about = "Learn how containers work by building one, stage by stage")]
+#[command(
+    name = "dockling",
+    version,
+    about = "Learn how containers work by building one, stage by stage"
+)]
 pub struct Cli {
     /// Keep all state under DIR instead of /var/lib/dockling and /run/dockling
     #[arg(long, global = true, env = "DOCKLING_ROOT", value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// How much to explain: explain, plain, json or quiet
-    #[arg(long, global = true, value_enum, default_value = "explain", env = "DOCKLING_TRACE")]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "explain",
+        env = "DOCKLING_TRACE"
+    )]
     pub trace: TraceMode,
     #[command(subcommand)]
     pub command: Command,
@@ -110,7 +120,11 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
     }
 }
 
-pub fn fetch_rootfs(args: &FetchArgs, dir: &std::path::Path, narrator: &mut dyn Narrator) -> Result<(), Error> {
+pub fn fetch_rootfs(
+    args: &FetchArgs,
+    dir: &std::path::Path,
+    narrator: &mut dyn Narrator,
+) -> Result<(), Error> {
     match args.source {
         FetchSource::Host => {
             let r = rootfs_fetch::host::build(dir, &rootfs_fetch::host::lesson_helpers())?;
@@ -134,7 +148,9 @@ pub fn fetch_rootfs(args: &FetchArgs, dir: &std::path::Path, narrator: &mut dyn 
             let sha = opts
                 .sha256
                 .clone()
-                .or_else(|| rootfs_fetch::alpine::pinned_sha256(&opts.version, &opts.arch).map(String::from))
+                .or_else(|| {
+                    rootfs_fetch::alpine::pinned_sha256(&opts.version, &opts.arch).map(String::from)
+                })
                 .unwrap_or_default();
             narrator.emit(
                 &Event::new(Step::RootfsDownloaded)
@@ -161,7 +177,11 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     for (resource, err) in &report.failures {
         eprintln!("dockling: could not undo {resource:?}: {err}");
     }
-    Ok(if report.failures.is_empty() { 0 } else { EXIT_DOCKLING_FAILED })
+    Ok(if report.failures.is_empty() {
+        0
+    } else {
+        EXIT_DOCKLING_FAILED
+    })
 }
 
 fn lesson(which: &str) -> Result<i32, Error> {
@@ -171,7 +191,9 @@ fn lesson(which: &str) -> Result<i32, Error> {
         }
         return Ok(0);
     }
-    let n: u32 = which.parse().map_err(|_| Error::Usage(format!("no lesson {which:?}: give a number or `list`")))?;
+    let n: u32 = which
+        .parse()
+        .map_err(|_| Error::Usage(format!("no lesson {which:?}: give a number or `list`")))?;
     let l = crate::lessons::find(n)
         .ok_or_else(|| Error::Usage(format!("no lesson {n}; `dockling lesson list` shows them")))?;
     print!("{}", l.text);

@@ -31,7 +31,12 @@ pub struct Check {
 }
 
 fn check(name: &str, status: Status, detail: impl Into<String>, fix: impl Into<String>) -> Check {
-    Check { check: name.into(), status, detail: detail.into(), fix: fix.into() }
+    Check {
+        check: name.into(),
+        status,
+        detail: detail.into(),
+        fix: fix.into(),
+    }
 }
 
 /// The namespace types and the lesson that needs each.
@@ -56,18 +61,30 @@ pub fn run(paths: &Paths, trace: TraceMode) -> i32 {
     for c in &checks {
         // stdout closed (e.g. `| head`): nothing more to say.
         let _ = if trace == TraceMode::Json {
-            writeln!(out, "{}", serde_json::to_string(c).expect("checks serialize"))
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string(c).expect("checks serialize")
+            )
         } else {
             let tag = match c.status {
                 Status::Ok => "ok  ",
                 Status::Warn => "warn",
                 Status::Fail => "FAIL",
             };
-            let fix = if c.fix.is_empty() { String::new() } else { format!("\n       fix: {}", c.fix) };
+            let fix = if c.fix.is_empty() {
+                String::new()
+            } else {
+                format!("\n       fix: {}", c.fix)
+            };
             writeln!(out, "{tag}  {:<22} {}{fix}", c.check, c.detail)
         };
     }
-    if checks.iter().any(|c| c.status == Status::Fail) { 1 } else { 0 }
+    if checks.iter().any(|c| c.status == Status::Fail) {
+        1
+    } else {
+        0
+    }
 }
 
 pub fn all(paths: &Paths) -> Vec<Check> {
@@ -87,25 +104,41 @@ pub fn all(paths: &Paths) -> Vec<Check> {
 }
 
 fn read(path: &str) -> Option<String> {
-    std::fs::read_to_string(path).ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 fn root() -> Check {
     if nix::unistd::geteuid().is_root() {
         check("root", Status::Ok, "running as root", "")
     } else {
-        check("root", Status::Fail, "not running as root; the stages need it", "run dockling with sudo")
+        check(
+            "root",
+            Status::Fail,
+            "not running as root; the stages need it",
+            "run dockling with sudo",
+        )
     }
 }
 
 fn kernel() -> Check {
-    let release = nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).unwrap_or_default();
-    let mut nums = release.split(|c: char| !c.is_ascii_digit()).filter_map(|s| s.parse::<u32>().ok());
+    let release = nix::sys::utsname::uname()
+        .map(|u| u.release().to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut nums = release
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|s| s.parse::<u32>().ok());
     let version = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
     if version >= (5, 4) {
         check("kernel", Status::Ok, format!("Linux {release}"), "")
     } else {
-        check("kernel", Status::Warn, format!("Linux {release} is older than 5.4"), "some lessons may differ; use a newer VM image")
+        check(
+            "kernel",
+            Status::Warn,
+            format!("Linux {release} is older than 5.4"),
+            "some lessons may differ; use a newer VM image",
+        )
     }
 }
 
@@ -117,8 +150,17 @@ fn namespaces() -> Vec<Check> {
             if Path::new("/proc/self/ns").join(ns).exists() {
                 check(&name, Status::Ok, format!("available ({needed})"), "")
             } else {
-                let status = if *ns == "user" { Status::Warn } else { Status::Fail };
-                check(&name, status, format!("missing ({needed})"), format!("use a kernel built with CONFIG_{}_NS", ns.to_uppercase()))
+                let status = if *ns == "user" {
+                    Status::Warn
+                } else {
+                    Status::Fail
+                };
+                check(
+                    &name,
+                    status,
+                    format!("missing ({needed})"),
+                    format!("use a kernel built with CONFIG_{}_NS", ns.to_uppercase()),
+                )
             }
         })
         .collect()
@@ -136,12 +178,20 @@ fn userns_restrictions() -> Check {
         notes.push("kernel.apparmor_restrict_unprivileged_userns=1");
     }
     if notes.is_empty() {
-        check("user namespaces", Status::Ok, "unprivileged user namespaces are not restricted", "")
+        check(
+            "user namespaces",
+            Status::Ok,
+            "unprivileged user namespaces are not restricted",
+            "",
+        )
     } else {
         check(
             "user namespaces",
             Status::Warn,
-            format!("restricted for unprivileged users ({}); dockling runs as root, so it is not affected", notes.join(", ")),
+            format!(
+                "restricted for unprivileged users ({}); dockling runs as root, so it is not affected",
+                notes.join(", ")
+            ),
             "",
         )
     }
@@ -159,11 +209,20 @@ pub enum CgroupLayout {
     None,
 }
 
+/// The filesystem type (statfs(2) f_type) of the filesystem holding `p`.
+// f_type is i64 on 64-bit targets and i32 on some 32-bit ones.
+#[allow(clippy::unnecessary_cast)]
+pub fn fs_magic(p: &Path) -> nix::Result<i64> {
+    nix::sys::statfs::statfs(p).map(|s| s.filesystem_type().0 as i64)
+}
+
 pub fn cgroup_layout(base: &Path) -> CgroupLayout {
-    let magic = |p: &Path| nix::sys::statfs::statfs(p).ok().map(|s| s.filesystem_type().0 as i64);
+    let magic = |p: &Path| fs_magic(p).ok();
     match magic(base) {
         Some(CGROUP2_SUPER_MAGIC) => CgroupLayout::Unified,
-        Some(TMPFS_MAGIC) if magic(&base.join("unified")) == Some(CGROUP2_SUPER_MAGIC) => CgroupLayout::Hybrid,
+        Some(TMPFS_MAGIC) if magic(&base.join("unified")) == Some(CGROUP2_SUPER_MAGIC) => {
+            CgroupLayout::Hybrid
+        }
         Some(TMPFS_MAGIC) => CgroupLayout::Legacy,
         _ => CgroupLayout::None,
     }
@@ -182,17 +241,28 @@ fn cgroups() -> Vec<Check> {
         .and_then(|r| std::fs::read_to_string(r.join("cgroup.controllers")).ok())
         .map(|s| s.split_whitespace().map(String::from).collect())
         .unwrap_or_default();
-    let v1_mounted = |c: &str| base.join(c).join("tasks").exists() && layout != CgroupLayout::Unified;
+    let v1_mounted =
+        |c: &str| base.join(c).join("tasks").exists() && layout != CgroupLayout::Unified;
     let mut out = vec![check(
         "cgroup layout",
-        if layout == CgroupLayout::None { Status::Fail } else { Status::Ok },
+        if layout == CgroupLayout::None {
+            Status::Fail
+        } else {
+            Status::Ok
+        },
         match layout {
             CgroupLayout::Unified => "cgroup v2 (unified)".to_string(),
-            CgroupLayout::Hybrid => "hybrid: controllers on cgroup v1, plus a v2 tree at /sys/fs/cgroup/unified".into(),
+            CgroupLayout::Hybrid => {
+                "hybrid: controllers on cgroup v1, plus a v2 tree at /sys/fs/cgroup/unified".into()
+            }
             CgroupLayout::Legacy => "cgroup v1".into(),
             CgroupLayout::None => "no cgroup filesystem at /sys/fs/cgroup".into(),
         },
-        if layout == CgroupLayout::None { "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup)" } else { "" },
+        if layout == CgroupLayout::None {
+            "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup)"
+        } else {
+            ""
+        },
     )];
     for ctrl in ["memory", "cpu", "pids"] {
         let name = format!("cgroup {ctrl}");
@@ -201,16 +271,25 @@ fn cgroups() -> Vec<Check> {
         } else if v1_mounted(ctrl) {
             out.push(check(&name, Status::Ok, "on cgroup v1", ""));
         } else {
-            out.push(check(&name, Status::Fail, "not available on v1 or v2 (lesson 3)", format!("boot with the {ctrl} controller enabled")));
+            out.push(check(
+                &name,
+                Status::Fail,
+                "not available on v1 or v2 (lesson 3)",
+                format!("boot with the {ctrl} controller enabled"),
+            ));
         }
     }
     if let Some(r) = v2_root {
         let sub = std::fs::read_to_string(r.join("cgroup.subtree_control")).unwrap_or_default();
         let needed = ["memory", "cpu", "pids"];
         let detail = if !needed.iter().all(|n| v2_controllers.iter().any(|c| c == n)) {
-            format!("the v2 tree has controllers [{}]; the others are bound to v1", v2_controllers.join(" "))
+            format!(
+                "the v2 tree has controllers [{}]; the others are bound to v1",
+                v2_controllers.join(" ")
+            )
         } else if sub.trim().is_empty() {
-            "root subtree_control is empty; dockling enables what it needs for its own cgroups".into()
+            "root subtree_control is empty; dockling enables what it needs for its own cgroups"
+                .into()
         } else {
             format!("root subtree_control: {}", sub.trim())
         };
@@ -221,20 +300,36 @@ fn cgroups() -> Vec<Check> {
 
 fn overlay() -> Check {
     let fs = std::fs::read_to_string("/proc/filesystems").unwrap_or_default();
-    if fs.lines().any(|l| l.split_whitespace().last() == Some("overlay")) {
+    if fs
+        .lines()
+        .any(|l| l.split_whitespace().last() == Some("overlay"))
+    {
         check("overlayfs", Status::Ok, "available (lesson 4)", "")
     } else if Path::new("/sys/module/overlay").exists() || module_exists("overlay") {
-        check("overlayfs", Status::Ok, "available as a module, loaded on first use (lesson 4)", "")
+        check(
+            "overlayfs",
+            Status::Ok,
+            "available as a module, loaded on first use (lesson 4)",
+            "",
+        )
     } else {
-        check("overlayfs", Status::Fail, "not available (lesson 4)", "modprobe overlay")
+        check(
+            "overlayfs",
+            Status::Fail,
+            "not available (lesson 4)",
+            "modprobe overlay",
+        )
     }
 }
 
 fn module_exists(name: &str) -> bool {
-    let release = nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).unwrap_or_default();
+    let release = nix::sys::utsname::uname()
+        .map(|u| u.release().to_string_lossy().into_owned())
+        .unwrap_or_default();
     let dir = PathBuf::from("/lib/modules").join(release);
     let listed = |f: &str| {
-        std::fs::read_to_string(dir.join(f)).is_ok_and(|s| s.lines().any(|l| l.contains(&format!("/{name}.ko"))))
+        std::fs::read_to_string(dir.join(f))
+            .is_ok_and(|s| s.lines().any(|l| l.contains(&format!("/{name}.ko"))))
     };
     listed("modules.dep") || listed("modules.builtin")
 }
@@ -247,25 +342,42 @@ fn state_dir_fs(paths: &Paths) -> Check {
             break;
         }
     }
-    match nix::sys::statfs::statfs(&p).map(|s| s.filesystem_type().0 as i64) {
+    match fs_magic(&p) {
         Ok(OVERLAYFS_SUPER_MAGIC) => check(
             "state directory",
             Status::Fail,
-            format!("{} is on overlayfs (inside a container?): overlay on overlay fails", p.display()),
+            format!(
+                "{} is on overlayfs (inside a container?): overlay on overlay fails",
+                p.display()
+            ),
             "use --root on a real filesystem, e.g. a tmpfs: mount -t tmpfs tmpfs /mnt && dockling --root /mnt …",
         ),
-        Ok(_) => check("state directory", Status::Ok, format!("{} is not on overlayfs", paths.data.display()), ""),
-        Err(e) => check("state directory", Status::Warn, format!("cannot statfs {}: {e}", p.display()), ""),
+        Ok(_) => check(
+            "state directory",
+            Status::Ok,
+            format!("{} is not on overlayfs", paths.data.display()),
+            "",
+        ),
+        Err(e) => check(
+            "state directory",
+            Status::Warn,
+            format!("cannot statfs {}: {e}", p.display()),
+            "",
+        ),
     }
 }
 
 /// The kernel's build configuration, where the distribution ships it.
 fn kernel_config() -> String {
-    let release = nix::sys::utsname::uname().map(|u| u.release().to_string_lossy().into_owned()).unwrap_or_default();
+    let release = nix::sys::utsname::uname()
+        .map(|u| u.release().to_string_lossy().into_owned())
+        .unwrap_or_default();
     if let Ok(text) = std::fs::read_to_string(format!("/boot/config-{release}")) {
         return text;
     }
-    let Ok(file) = std::fs::File::open("/proc/config.gz") else { return String::new() };
+    let Ok(file) = std::fs::File::open("/proc/config.gz") else {
+        return String::new();
+    };
     let mut text = String::new();
     use std::io::Read;
     let _ = flate2::read::GzDecoder::new(file).read_to_string(&mut text);
@@ -277,16 +389,31 @@ fn net_devices() -> Check {
     let have = |m: &str, option: &str| {
         Path::new("/sys/module").join(m).exists()
             || module_exists(m)
-            || config.lines().any(|l| l == format!("{option}=y") || l == format!("{option}=m"))
+            || config
+                .lines()
+                .any(|l| l == format!("{option}=y") || l == format!("{option}=m"))
     };
-    let missing: Vec<&str> =
-        [("veth", "CONFIG_VETH"), ("bridge", "CONFIG_BRIDGE")].iter().filter(|(m, o)| !have(m, o)).map(|(m, _)| *m).collect();
+    let missing: Vec<&str> = [("veth", "CONFIG_VETH"), ("bridge", "CONFIG_BRIDGE")]
+        .iter()
+        .filter(|(m, o)| !have(m, o))
+        .map(|(m, _)| *m)
+        .collect();
     if missing.is_empty() {
         check("veth and bridge", Status::Ok, "available (lesson 5)", "")
     } else if config.is_empty() {
-        check("veth and bridge", Status::Warn, format!("could not confirm {} (lesson 5)", missing.join(", ")), "modprobe veth bridge")
+        check(
+            "veth and bridge",
+            Status::Warn,
+            format!("could not confirm {} (lesson 5)", missing.join(", ")),
+            "modprobe veth bridge",
+        )
     } else {
-        check("veth and bridge", Status::Fail, format!("missing: {} (lesson 5)", missing.join(", ")), "modprobe veth bridge")
+        check(
+            "veth and bridge",
+            Status::Fail,
+            format!("missing: {} (lesson 5)", missing.join(", ")),
+            "modprobe veth bridge",
+        )
     }
 }
 
@@ -300,24 +427,52 @@ fn on_path(tool: &str) -> Option<PathBuf> {
 
 fn firewall() -> Check {
     match (on_path("iptables"), on_path("nft")) {
-        (Some(p), _) => check("iptables or nft", Status::Ok, format!("{} (lesson 5)", p.display()), ""),
-        (None, Some(p)) => check("iptables or nft", Status::Ok, format!("{} (lesson 5)", p.display()), ""),
-        (None, None) => check("iptables or nft", Status::Fail, "neither found (lesson 5)", "apt-get install iptables"),
+        (Some(p), _) => check(
+            "iptables or nft",
+            Status::Ok,
+            format!("{} (lesson 5)", p.display()),
+            "",
+        ),
+        (None, Some(p)) => check(
+            "iptables or nft",
+            Status::Ok,
+            format!("{} (lesson 5)", p.display()),
+            "",
+        ),
+        (None, None) => check(
+            "iptables or nft",
+            Status::Fail,
+            "neither found (lesson 5)",
+            "apt-get install iptables",
+        ),
     }
 }
 
 fn ip_forward() -> Check {
     match read("/proc/sys/net/ipv4/ip_forward").as_deref() {
         Some("1") => check("ip_forward", Status::Ok, "on", ""),
-        _ => check("ip_forward", Status::Warn, "off; lesson 5 turns it on while a container needs it", ""),
+        _ => check(
+            "ip_forward",
+            Status::Warn,
+            "off; lesson 5 turns it on while a container needs it",
+            "",
+        ),
     }
 }
 
 fn forward_policy() -> Check {
     let Some(iptables) = on_path("iptables") else {
-        return check("FORWARD policy", Status::Warn, "cannot check without iptables", "");
+        return check(
+            "FORWARD policy",
+            Status::Warn,
+            "cannot check without iptables",
+            "",
+        );
     };
-    match std::process::Command::new(iptables).args(["-S", "FORWARD"]).output() {
+    match std::process::Command::new(iptables)
+        .args(["-S", "FORWARD"])
+        .output()
+    {
         Ok(o) if String::from_utf8_lossy(&o.stdout).contains("-P FORWARD DROP") => check(
             "FORWARD policy",
             Status::Warn,
@@ -325,13 +480,20 @@ fn forward_policy() -> Check {
             "",
         ),
         Ok(o) if o.status.success() => check("FORWARD policy", Status::Ok, "ACCEPT", ""),
-        _ => check("FORWARD policy", Status::Warn, "could not read the FORWARD chain", ""),
+        _ => check(
+            "FORWARD policy",
+            Status::Warn,
+            "could not read the FORWARD chain",
+            "",
+        ),
     }
 }
 
 fn resolv_conf() -> Check {
     let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-    let stub = text.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["nameserver", "127.0.0.53"]);
+    let stub = text
+        .lines()
+        .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["nameserver", "127.0.0.53"]);
     if stub {
         check(
             "resolv.conf",
@@ -349,7 +511,12 @@ fn default_rootfs(paths: &Paths) -> Check {
     if r.join("bin/sh").symlink_metadata().is_ok() {
         check("default rootfs", Status::Ok, format!("{}", r.display()), "")
     } else {
-        check("default rootfs", Status::Warn, format!("{} is missing", r.display()), "dockling rootfs fetch host")
+        check(
+            "default rootfs",
+            Status::Warn,
+            format!("{} is missing", r.display()),
+            "dockling rootfs fetch host",
+        )
     }
 }
 
@@ -366,7 +533,8 @@ mod tests {
     #[test]
     fn checks_serialize_as_one_json_object_each() {
         let c = check("root", Status::Fail, "not root", "use sudo");
-        let v: serde_json::Value = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         assert_eq!(v["status"], "fail");
         assert_eq!(v["fix"], "use sudo");
     }

@@ -17,7 +17,11 @@ pub enum Error {
     #[error("{what} needs root (it uses {why})")]
     NotRoot { what: String, why: &'static str },
     #[error("rootfs {path}: {problem}")]
-    Rootfs { path: PathBuf, problem: String, hint: String },
+    Rootfs {
+        path: PathBuf,
+        problem: String,
+        hint: String,
+    },
     #[error("{0}")]
     Child(ChildError),
     #[error("cannot {what} {path}")]
@@ -93,7 +97,12 @@ pub struct ChildError {
 
 impl std::fmt::Display for ChildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "in the container, step {}: {}", self.step.id(), self.message)?;
+        write!(
+            f,
+            "in the container, step {}: {}",
+            self.step.id(),
+            self.message
+        )?;
         if let Some(errno) = self.errno {
             write!(f, ": {}", io::Error::from_raw_os_error(errno))?;
         }
@@ -103,7 +112,12 @@ impl std::fmt::Display for ChildError {
 
 impl ChildError {
     pub fn new(step: Step, message: impl Into<String>) -> Self {
-        ChildError { step, message: message.into(), errno: None, hint: None }
+        ChildError {
+            step,
+            message: message.into(),
+            errno: None,
+            hint: None,
+        }
     }
 
     pub fn errno(mut self, e: nix::Error) -> Self {

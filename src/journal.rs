@@ -70,7 +70,8 @@ impl Resource {
                 // It is not our child (or it is, and we reap it): wait until
                 // it is gone so that what it holds is released too.
                 for _ in 0..200 {
-                    let _ = nix::sys::wait::waitpid(target, Some(nix::sys::wait::WaitPidFlag::WNOHANG));
+                    let _ =
+                        nix::sys::wait::waitpid(target, Some(nix::sys::wait::WaitPidFlag::WNOHANG));
                     if process_start_time(*pid) != Some(*start_time) {
                         break;
                     }
@@ -84,8 +85,12 @@ impl Resource {
     /// The event that narrates this undo.
     pub fn event(&self) -> Event {
         match self {
-            Resource::Dir { path } => Event::new(Step::UndoDir).with("path", path.display().to_string()),
-            Resource::Mount { path } => Event::new(Step::UndoMount).with("path", path.display().to_string()),
+            Resource::Dir { path } => {
+                Event::new(Step::UndoDir).with("path", path.display().to_string())
+            }
+            Resource::Mount { path } => {
+                Event::new(Step::UndoMount).with("path", path.display().to_string())
+            }
             Resource::Process { pid, .. } => Event::new(Step::UndoProcess).with("pid", *pid),
         }
     }
@@ -121,7 +126,11 @@ impl Journal {
             .open(&path)
             .map_err(Error::io("create the journal", &path))?;
         lock(&file, false).map_err(Error::io("lock the journal", &path))?;
-        let mut journal = Journal { dir: dir.clone(), file, entries: Vec::new() };
+        let mut journal = Journal {
+            dir: dir.clone(),
+            file,
+            entries: Vec::new(),
+        };
         journal.record(Resource::Dir { path: dir })?;
         Ok(journal)
     }
@@ -135,7 +144,9 @@ impl Journal {
         let mut line = serde_json::to_string(&resource).expect("resources serialize");
         line.push('\n');
         let path = self.dir.join(JOURNAL);
-        self.file.write_all(line.as_bytes()).map_err(Error::io("write the journal", path))?;
+        self.file
+            .write_all(line.as_bytes())
+            .map_err(Error::io("write the journal", path))?;
         self.entries.push(resource);
         Ok(())
     }
@@ -162,7 +173,11 @@ fn undo_all(entries: Vec<Resource>, narrator: &mut dyn Narrator) -> Vec<(Resourc
 fn lock(file: &File, nonblocking: bool) -> io::Result<()> {
     let op = libc::LOCK_EX | if nonblocking { libc::LOCK_NB } else { 0 };
     // SAFETY: the descriptor is open for the duration of the call.
-    if unsafe { libc::flock(file.as_raw_fd(), op) } == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    if unsafe { libc::flock(file.as_raw_fd(), op) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 fn read_entries(path: &Path) -> io::Result<Vec<Resource>> {
@@ -200,7 +215,11 @@ pub fn cleanup(runs: &Path, narrator: &mut dyn Narrator) -> Result<CleanupReport
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(report),
         Err(e) => return Err(Error::io("read", runs)(e)),
     };
-    let mut dirs: Vec<PathBuf> = dirs.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<PathBuf> = dirs
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     for dir in dirs {
         let path = dir.join(JOURNAL);
@@ -251,8 +270,14 @@ pub fn new_id() -> String {
     if n != buf.len() as isize {
         // getrandom cannot fail for 6 bytes once the pool is ready; the pid
         // and time are unique enough for a directory name regardless.
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        return format!("{:06x}{:06x}", std::process::id() & 0xffffff, t.subsec_nanos() & 0xffffff);
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        return format!(
+            "{:06x}{:06x}",
+            std::process::id() & 0xffffff,
+            t.subsec_nanos() & 0xffffff
+        );
     }
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -267,7 +292,10 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let mut j = Journal::create(t.path(), "abc").unwrap();
         let inner = t.path().join("made-by-run");
-        j.record(Resource::Dir { path: inner.clone() }).unwrap();
+        j.record(Resource::Dir {
+            path: inner.clone(),
+        })
+        .unwrap();
         fs::create_dir(&inner).unwrap();
         let text = fs::read_to_string(t.path().join("abc/journal")).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");
@@ -299,7 +327,10 @@ mod tests {
     fn a_reused_pid_is_not_killed() {
         let me = std::process::id() as i32;
         let start = process_start_time(me).unwrap();
-        let wrong = Resource::Process { pid: me, start_time: start + 1 };
+        let wrong = Resource::Process {
+            pid: me,
+            start_time: start + 1,
+        };
         assert!(!wrong.undo().unwrap());
     }
 

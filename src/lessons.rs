@@ -9,7 +9,10 @@
 
 /// (file name, text) of every lesson, in order.
 pub const LESSONS: &[(&str, &str)] = &[
-    ("00-vm-vs-container.md", include_str!("../lessons/00-vm-vs-container.md")),
+    (
+        "00-vm-vs-container.md",
+        include_str!("../lessons/00-vm-vs-container.md"),
+    ),
     ("01-chroot.md", include_str!("../lessons/01-chroot.md")),
 ];
 
@@ -36,9 +39,19 @@ pub fn all() -> Vec<Lesson> {
     LESSONS
         .iter()
         .map(|(file, text)| Lesson {
-            number: file.split('-').next().and_then(|n| n.parse().ok()).unwrap_or(0),
+            number: file
+                .split('-')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
             file,
-            title: text.lines().next().unwrap_or("").trim_start_matches('#').trim().to_string(),
+            title: text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches('#')
+                .trim()
+                .to_string(),
             text,
         })
         .collect()
@@ -56,7 +69,11 @@ pub fn transcripts(text: &str) -> Vec<Transcript> {
         let Some(info) = line.trim().strip_prefix("```console") else {
             continue;
         };
-        let exit = info.trim().strip_prefix("exit=").and_then(|n| n.parse().ok()).unwrap_or(0);
+        let exit = info
+            .trim()
+            .strip_prefix("exit=")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
         let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
         let Some(command) = body.first().and_then(|l| l.strip_prefix("$ dockling ")) else {
             continue;
@@ -65,7 +82,12 @@ pub fn transcripts(text: &str) -> Vec<Transcript> {
         if !output.is_empty() {
             output.push('\n');
         }
-        out.push(Transcript { exit, command: command.to_string(), args: split_words(command), output });
+        out.push(Transcript {
+            exit,
+            command: command.to_string(),
+            args: split_words(command),
+            output,
+        });
     }
     out
 }
@@ -109,7 +131,10 @@ mod tests {
 
     #[test]
     fn words_split_like_sh() {
-        assert_eq!(split_words(r#"chroot -- sh -c 'exit 7'"#), ["chroot", "--", "sh", "-c", "exit 7"]);
+        assert_eq!(
+            split_words(r#"chroot -- sh -c 'exit 7'"#),
+            ["chroot", "--", "sh", "-c", "exit 7"]
+        );
         assert_eq!(split_words(r#"a "b c" ''"#), ["a", "b c", ""]);
     }
 

@@ -25,8 +25,16 @@ pub struct Paths {
 impl Paths {
     pub fn new(root: Option<&Path>) -> Self {
         match root {
-            Some(r) => Paths { root: Some(r.to_path_buf()), data: r.to_path_buf(), run: r.join("run") },
-            None => Paths { root: None, data: DEFAULT_DATA.into(), run: DEFAULT_RUN.into() },
+            Some(r) => Paths {
+                root: Some(r.to_path_buf()),
+                data: r.to_path_buf(),
+                run: r.join("run"),
+            },
+            None => Paths {
+                root: None,
+                data: DEFAULT_DATA.into(),
+                run: DEFAULT_RUN.into(),
+            },
         }
     }
 

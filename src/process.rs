@@ -14,8 +14,14 @@ use nix::sys::wait::WaitStatus;
 use nix::unistd::Pid;
 
 /// Signals dockling passes on to the container instead of dying of them.
-pub const FORWARDED: &[Signal] =
-    &[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP, Signal::SIGQUIT, Signal::SIGUSR1, Signal::SIGUSR2];
+pub const FORWARDED: &[Signal] = &[
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+];
 
 /// The shell's convention for "killed by signal N".
 pub const SIGNAL_EXIT_BASE: i32 = 128;
@@ -28,7 +34,14 @@ pub fn clone(flags: libc::c_int) -> nix::Result<Option<Pid>> {
     // calls this, so no lock can be held by a thread that does not exist in
     // the child.
     let ret = unsafe {
-        libc::syscall(libc::SYS_clone, (flags | libc::SIGCHLD) as libc::c_ulong, 0usize, 0usize, 0usize, 0usize)
+        libc::syscall(
+            libc::SYS_clone,
+            (flags | libc::SIGCHLD) as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        )
     };
     match ret {
         -1 => Err(nix::Error::last()),

@@ -27,7 +27,10 @@ pub fn validate(path: &Path, need_shell: bool, fetch_hint: &str) -> Result<PathB
         Err(e) => return Err(fail(&e.to_string(), "check the path and its permissions")),
     };
     if !meta.is_dir() {
-        return Err(fail("is not a directory", "--rootfs takes a directory holding a root filesystem"));
+        return Err(fail(
+            "is not a directory",
+            "--rootfs takes a directory holding a root filesystem",
+        ));
     }
     // symlink_metadata: /bin/sh is often an absolute symlink (to
     // /bin/busybox) that only resolves correctly inside the rootfs.

@@ -32,13 +32,19 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
     }
     let mut failed = Vec::new();
     for lesson in lessons::all() {
-        println!("\n==================== Lesson {:02}: {} ====================", lesson.number, lesson.title);
+        println!(
+            "\n==================== Lesson {:02}: {} ====================",
+            lesson.number, lesson.title
+        );
         if let Some(intro) = lesson.text.split("\n\n").nth(1) {
             println!("{}\n", intro.trim());
         }
         let transcripts = lessons::transcripts(lesson.text);
         if transcripts.is_empty() {
-            println!("(reading only: `dockling lesson {}` prints it)", lesson.number);
+            println!(
+                "(reading only: `dockling lesson {}` prints it)",
+                lesson.number
+            );
         }
         for t in transcripts {
             println!("$ dockling {}", t.command);
@@ -57,16 +63,24 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
             let status = cmd.status().map_err(Error::io("run", &exe))?;
             // A transcript may fail on purpose; its fence says which code.
             if status.code() != Some(t.exit) {
-                failed.push(format!("lesson {}: dockling {} exited {status}, expected {}", lesson.number, t.command, t.exit));
+                failed.push(format!(
+                    "lesson {}: dockling {} exited {status}, expected {}",
+                    lesson.number, t.command, t.exit
+                ));
             }
             println!();
         }
     }
     if failed.is_empty() {
-        println!("== Tour complete. Read on with `dockling lesson N`, and try the exercises in each lesson.");
+        println!(
+            "== Tour complete. Read on with `dockling lesson N`, and try the exercises in each lesson."
+        );
         Ok(0)
     } else {
-        eprintln!("dockling: the tour had failures:\n  {}", failed.join("\n  "));
+        eprintln!(
+            "dockling: the tour had failures:\n  {}",
+            failed.join("\n  ")
+        );
         Ok(crate::error::EXIT_DOCKLING_FAILED)
     }
 }

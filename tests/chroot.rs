@@ -15,7 +15,11 @@ fn the_command_sees_the_rootfs() {
     let out = env.run(&["--trace", "quiet", "chroot", "--", "cat", "/etc/os-release"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ID=dockling"));
-    assert!(out.stderr.is_empty(), "quiet prints nothing of its own: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "quiet prints nothing of its own: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     env.assert_clean();
 }
 
@@ -25,7 +29,12 @@ fn exit_codes_are_the_commands() {
         return;
     }
     let env = Env::with_rootfs();
-    for (script, code) in [("exit 0", 0), ("exit 7", 7), ("kill -9 $$", 137), ("kill -TERM $$", 143)] {
+    for (script, code) in [
+        ("exit 0", 0),
+        ("exit 7", 7),
+        ("kill -9 $$", 137),
+        ("kill -TERM $$", 143),
+    ] {
         let out = env.run(&["--trace", "quiet", "chroot", "--", "sh", "-c", script]);
         assert_eq!(out.status.code(), Some(code), "{script}");
     }
@@ -38,13 +47,32 @@ fn environment_is_clean_and_settable() {
         return;
     }
     let env = Env::with_rootfs();
-    let out = env.cmd(&["--trace", "quiet", "chroot", "-e", "GREETING=hi", "-w", "/etc", "--", "sh", "-c", "env; pwd"])
+    let out = env
+        .cmd(&[
+            "--trace",
+            "quiet",
+            "chroot",
+            "-e",
+            "GREETING=hi",
+            "-w",
+            "/etc",
+            "--",
+            "sh",
+            "-c",
+            "env; pwd",
+        ])
         .env("SECRET_HOST_VALUE", "x")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("GREETING=hi") && text.contains("HOME=/root") && text.contains("TERM=xterm"), "{text}");
-    assert!(!text.contains("SECRET_HOST_VALUE"), "host environment leaked: {text}");
+    assert!(
+        text.contains("GREETING=hi") && text.contains("HOME=/root") && text.contains("TERM=xterm"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("SECRET_HOST_VALUE"),
+        "host environment leaked: {text}"
+    );
     assert!(text.lines().last() == Some("/etc"), "{text}");
 }
 
@@ -58,10 +86,27 @@ fn dockling_failures_exit_125_with_a_clear_message() {
     let file = env.root.join("a-file");
     std::fs::write(&file, "").unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["--".into(), "nosuchcmd".into()], "command not found in the container: nosuchcmd"),
-        (vec!["--rootfs".into(), missing.display().to_string()], "does not exist"),
-        (vec!["--rootfs".into(), file.display().to_string()], "is not a directory"),
-        (vec!["-w".into(), "/nonexistent".into(), "--".into(), "true".into()], "working directory /nonexistent"),
+        (
+            vec!["--".into(), "nosuchcmd".into()],
+            "command not found in the container: nosuchcmd",
+        ),
+        (
+            vec!["--rootfs".into(), missing.display().to_string()],
+            "does not exist",
+        ),
+        (
+            vec!["--rootfs".into(), file.display().to_string()],
+            "is not a directory",
+        ),
+        (
+            vec![
+                "-w".into(),
+                "/nonexistent".into(),
+                "--".into(),
+                "true".into(),
+            ],
+            "working directory /nonexistent",
+        ),
     ];
     for (args, message) in cases {
         let mut all = vec!["--trace", "quiet", "chroot"];
@@ -69,7 +114,10 @@ fn dockling_failures_exit_125_with_a_clear_message() {
         let out = env.run(&all);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(125), "{args:?}: {err}");
-        assert!(err.starts_with("dockling: ") && err.contains(message), "{args:?}: {err}");
+        assert!(
+            err.starts_with("dockling: ") && err.contains(message),
+            "{args:?}: {err}"
+        );
         assert!(!err.contains("panicked"), "{err}");
         env.assert_clean();
     }
@@ -91,12 +139,21 @@ fn json_trace_is_one_valid_object_per_line() {
     let steps: Vec<String> = String::from_utf8_lossy(&out.stderr)
         .lines()
         .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
-            assert!(!v["syscall"].as_str().unwrap().contains('{'), "unfilled template: {l}");
+            let v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            assert!(
+                !v["syscall"].as_str().unwrap().contains('{'),
+                "unfilled template: {l}"
+            );
             v["step"].as_str().unwrap().to_string()
         })
         .collect();
-    assert_eq!(steps, ["start", "journal", "clone", "chroot", "chdir", "exec", "exited", "undo_dir"]);
+    assert_eq!(
+        steps,
+        [
+            "start", "journal", "clone", "chroot", "chdir", "exec", "exited", "undo_dir"
+        ]
+    );
 }
 
 #[test]
@@ -105,11 +162,22 @@ fn the_escape_works_from_a_plain_chroot() {
         return;
     }
     let env = Env::with_rootfs();
-    let out = env.run(&["--trace", "quiet", "chroot", "--", "chroot-escape", "cat", "/etc/os-release"]);
+    let out = env.run(&[
+        "--trace",
+        "quiet",
+        "chroot",
+        "--",
+        "chroot-escape",
+        "cat",
+        "/etc/os-release",
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("escaped"), "{text}");
     let host = std::fs::read_to_string("/etc/os-release").unwrap();
-    assert!(text.ends_with(&host), "after the escape, / is the host's: {text}");
+    assert!(
+        text.ends_with(&host),
+        "after the escape, / is the host's: {text}"
+    );
     assert!(!env.rootfs().join(".chroot-escape").exists());
 }
 
@@ -137,7 +205,10 @@ fn sigterm_and_sigint_reach_the_command_and_nothing_is_left() {
         return;
     }
     let env = Env::with_rootfs();
-    for (signal, code) in [(nix::sys::signal::SIGTERM, 143), (nix::sys::signal::SIGINT, 130)] {
+    for (signal, code) in [
+        (nix::sys::signal::SIGTERM, 143),
+        (nix::sys::signal::SIGINT, 130),
+    ] {
         let (mut child, sleeper) = start_sleeper(&env);
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
         let status = child.wait().unwrap();
@@ -159,7 +230,11 @@ fn after_sigkill_cleanup_removes_what_the_run_left() {
     // PR_SET_PDEATHSIG takes the container down with dockling.
     wait_for(5, || (!alive(sleeper)).then_some(()));
     let left: Vec<_> = std::fs::read_dir(env.runs()).unwrap().flatten().collect();
-    assert_eq!(left.len(), 1, "a SIGKILLed run cannot clean up after itself");
+    assert_eq!(
+        left.len(),
+        1,
+        "a SIGKILLed run cannot clean up after itself"
+    );
     let out = env.run(&["--trace", "plain", "cleanup"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0));
@@ -191,8 +266,19 @@ fn the_tour_runs_without_a_terminal() {
     let env = Env::new();
     let out = env.run(&["tour", "--step"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("Lesson 01") && text.contains("Tour complete"), "{text}");
-    assert!(env.rootfs().join("bin/sh").symlink_metadata().is_ok(), "the tour builds the rootfs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Lesson 01") && text.contains("Tour complete"),
+        "{text}"
+    );
+    assert!(
+        env.rootfs().join("bin/sh").symlink_metadata().is_ok(),
+        "the tour builds the rootfs"
+    );
     env.assert_clean();
 }

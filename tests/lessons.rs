@@ -14,7 +14,9 @@ fn check_lesson(file: &str) {
     if !require_root(file) {
         return;
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons").join(file);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("lessons")
+        .join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let env = Env::with_rootfs();
     let mut blessed = text.clone();
@@ -23,13 +25,25 @@ fn check_lesson(file: &str) {
         let args: Vec<&str> = t.args.iter().map(String::as_str).collect();
         let (code, out) = env.merged(&args);
         let out = env.filter(&out);
-        assert_eq!(code, Some(t.exit), "{file}: `dockling {}` exit code\n{out}", t.command);
-        insta::assert_snapshot!(format!("{}-{i}", file.trim_end_matches(".md")), out, &format!("dockling {}", t.command));
+        assert_eq!(
+            code,
+            Some(t.exit),
+            "{file}: `dockling {}` exit code\n{out}",
+            t.command
+        );
+        insta::assert_snapshot!(
+            format!("{}-{i}", file.trim_end_matches(".md")),
+            out,
+            &format!("dockling {}", t.command)
+        );
         if out != t.output {
             let old = format!("$ dockling {}\n{}", t.command, t.output);
             let new = format!("$ dockling {}\n{}", t.command, out);
             blessed = blessed.replacen(&old, &new, 1);
-            mismatches.push(format!("`dockling {}`:\n--- lesson\n{}--- actual\n{}", t.command, t.output, out));
+            mismatches.push(format!(
+                "`dockling {}`:\n--- lesson\n{}--- actual\n{}",
+                t.command, t.output, out
+            ));
         }
         env.assert_clean();
     }
@@ -38,7 +52,10 @@ fn check_lesson(file: &str) {
             std::fs::write(&path, blessed).unwrap();
             eprintln!("rewrote {file}; review the diff");
         } else {
-            panic!("{file} does not match the program (DOCKLING_BLESS=1 rewrites it):\n{}", mismatches.join("\n"));
+            panic!(
+                "{file} does not match the program (DOCKLING_BLESS=1 rewrites it):\n{}",
+                mismatches.join("\n")
+            );
         }
     }
 }
@@ -56,9 +73,15 @@ fn lesson_01_chroot() {
 #[test]
 fn every_lesson_file_is_built_into_the_binary() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
-    let mut on_disk: Vec<String> =
-        std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     on_disk.sort();
-    let built: Vec<String> = dockling::lessons::LESSONS.iter().map(|(f, _)| f.to_string()).collect();
+    let built: Vec<String> = dockling::lessons::LESSONS
+        .iter()
+        .map(|(f, _)| f.to_string())
+        .collect();
     assert_eq!(on_disk, built);
 }

@@ -23,9 +23,21 @@ pub const DEFAULT_VERSION: &str = "3.23.2";
 /// Known-good SHA-256 sums: (version, Alpine's architecture name, sha256).
 /// They come from the `.sha256` files Alpine publishes beside each tarball.
 const PINNED: &[(&str, &str, &str)] = &[
-    ("3.23.2", "x86_64", "b50bf42e519420ca2be48dd0efa22aa087c708d0602b67d413406533bef9dab5"),
-    ("3.23.2", "aarch64", "0a6c278a906bb7dc1c14f3dae426b4494280cdc421697977459bd37f91287d09"),
-    ("3.20.3", "x86_64", "d4e6fd67dcf75e40c451560ac7265166c2b72a0f38ddc9aae756a7de3d1efa0c"),
+    (
+        "3.23.2",
+        "x86_64",
+        "b50bf42e519420ca2be48dd0efa22aa087c708d0602b67d413406533bef9dab5",
+    ),
+    (
+        "3.23.2",
+        "aarch64",
+        "0a6c278a906bb7dc1c14f3dae426b4494280cdc421697977459bd37f91287d09",
+    ),
+    (
+        "3.20.3",
+        "x86_64",
+        "d4e6fd67dcf75e40c451560ac7265166c2b72a0f38ddc9aae756a7de3d1efa0c",
+    ),
 ];
 
 /// A download larger than this is refused (the real one is ~3.5 MB).
@@ -62,7 +74,10 @@ pub fn alpine_arch(rust_arch: &str) -> &str {
 }
 
 pub fn pinned_sha256(version: &str, arch: &str) -> Option<&'static str> {
-    PINNED.iter().find(|(v, a, _)| *v == version && *a == arch).map(|(_, _, s)| *s)
+    PINNED
+        .iter()
+        .find(|(v, a, _)| *v == version && *a == arch)
+        .map(|(_, _, s)| *s)
 }
 
 pub fn url(opts: &AlpineOptions) -> Result<String, Error> {
@@ -98,14 +113,29 @@ pub fn fetch(dest: &Path, opts: &AlpineOptions) -> Result<(), Error> {
             .to_string(),
     };
     if expected.len() != 64 || !expected.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::Usage(format!("{expected:?} is not a sha256 (64 hex digits)")));
+        return Err(Error::Usage(format!(
+            "{expected:?} is not a sha256 (64 hex digits)"
+        )));
     }
     let staging = Staging::new(dest)?;
-    let download = |reason: String| Error::Download { url: url.clone(), reason };
-    let response = ureq::get(&url).call().map_err(|e| download(e.to_string()))?;
+    let download = |reason: String| Error::Download {
+        url: url.clone(),
+        reason,
+    };
+    let response = ureq::get(&url)
+        .call()
+        .map_err(|e| download(e.to_string()))?;
     let body = response.into_body().into_reader().take(MAX_DOWNLOAD + 1);
-    let mut hashing = HashingReader { inner: body, hasher: Sha256::new(), len: 0 };
-    let unpacked = unpack(GzDecoder::new(&mut hashing), staging.path(), &UnpackOptions::default());
+    let mut hashing = HashingReader {
+        inner: body,
+        hasher: Sha256::new(),
+        len: 0,
+    };
+    let unpacked = unpack(
+        GzDecoder::new(&mut hashing),
+        staging.path(),
+        &UnpackOptions::default(),
+    );
     // tar stops at its end-of-archive marker; the hash covers every byte.
     io::copy(&mut hashing, &mut io::sink()).map_err(|e| download(e.to_string()))?;
     if hashing.len > MAX_DOWNLOAD {
@@ -113,7 +143,11 @@ pub fn fetch(dest: &Path, opts: &AlpineOptions) -> Result<(), Error> {
     }
     let actual = hex::encode(hashing.hasher.finalize());
     if actual != expected {
-        return Err(Error::Checksum { url, expected, actual });
+        return Err(Error::Checksum {
+            url,
+            expected,
+            actual,
+        });
     }
     // Only a verified archive's unpack errors are worth reporting as such.
     unpacked?;
@@ -141,12 +175,18 @@ mod tests {
 
     #[test]
     fn urls_follow_alpines_layout() {
-        let opts = AlpineOptions { arch: "x86_64".into(), ..AlpineOptions::default() };
+        let opts = AlpineOptions {
+            arch: "x86_64".into(),
+            ..AlpineOptions::default()
+        };
         assert_eq!(
             url(&opts).unwrap(),
             "https://dl-cdn.alpinelinux.org/alpine/v3.23/releases/x86_64/alpine-minirootfs-3.23.2-x86_64.tar.gz"
         );
-        let bad = AlpineOptions { version: "latest".into(), ..opts };
+        let bad = AlpineOptions {
+            version: "latest".into(),
+            ..opts
+        };
         assert!(url(&bad).is_err());
     }
 

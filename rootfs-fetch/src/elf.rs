@@ -28,7 +28,11 @@ pub enum ElfError {
     #[error("{path} is not an ELF file this tool understands: {reason}")]
     Parse { path: PathBuf, reason: String },
     #[error("{binary} needs {library}, which is in none of {dirs:?}")]
-    Missing { binary: PathBuf, library: String, dirs: Vec<PathBuf> },
+    Missing {
+        binary: PathBuf,
+        library: String,
+        dirs: Vec<PathBuf>,
+    },
 }
 
 /// What the loader needs to know about one binary.
@@ -42,9 +46,14 @@ pub struct ElfInfo {
 }
 
 pub fn inspect(path: &Path) -> Result<ElfInfo, ElfError> {
-    let bytes = fs::read(path).map_err(|source| ElfError::Read { path: path.into(), source })?;
-    let elf = goblin::elf::Elf::parse(&bytes)
-        .map_err(|e| ElfError::Parse { path: path.into(), reason: e.to_string() })?;
+    let bytes = fs::read(path).map_err(|source| ElfError::Read {
+        path: path.into(),
+        source,
+    })?;
+    let elf = goblin::elf::Elf::parse(&bytes).map_err(|e| ElfError::Parse {
+        path: path.into(),
+        reason: e.to_string(),
+    })?;
     let mut search: Vec<String> = elf.runpaths.iter().map(|s| s.to_string()).collect();
     search.extend(elf.rpaths.iter().map(|s| s.to_string()));
     Ok(ElfInfo {
@@ -71,7 +80,9 @@ pub fn default_search_dirs(ld_so_conf: &Path) -> Vec<PathBuf> {
 
 fn read_ld_so_conf(path: &Path, out: &mut Vec<PathBuf>, depth: u32) {
     // ld.so.conf is optional and include loops are possible: stop at depth 4.
-    let Ok(text) = fs::read_to_string(path) else { return };
+    let Ok(text) = fs::read_to_string(path) else {
+        return;
+    };
     if depth > 4 {
         return;
     }
@@ -80,7 +91,11 @@ fn read_ld_so_conf(path: &Path, out: &mut Vec<PathBuf>, depth: u32) {
         if let Some(pattern) = line.strip_prefix("include") {
             let pattern = pattern.trim();
             let base = path.parent().unwrap_or(Path::new("/"));
-            let pattern = if pattern.starts_with('/') { PathBuf::from(pattern) } else { base.join(pattern) };
+            let pattern = if pattern.starts_with('/') {
+                PathBuf::from(pattern)
+            } else {
+                base.join(pattern)
+            };
             for file in glob_star(&pattern) {
                 read_ld_so_conf(&file, out, depth + 1);
             }
@@ -92,7 +107,10 @@ fn read_ld_so_conf(path: &Path, out: &mut Vec<PathBuf>, depth: u32) {
 
 /// The tiny part of glob(7) that ld.so.conf uses: `*` in the last component.
 fn glob_star(pattern: &Path) -> Vec<PathBuf> {
-    let (Some(dir), Some(name)) = (pattern.parent(), pattern.file_name().and_then(|n| n.to_str())) else {
+    let (Some(dir), Some(name)) = (
+        pattern.parent(),
+        pattern.file_name().and_then(|n| n.to_str()),
+    ) else {
         return Vec::new();
     };
     let Some((pre, post)) = name.split_once('*') else {
@@ -135,18 +153,28 @@ pub fn dependencies(binary: &Path, ld_so_conf: &Path) -> Result<Vec<PathBuf>, El
     let mut queue: Vec<(PathBuf, ElfInfo)> = vec![(binary.to_path_buf(), top.clone())];
     let mut done = BTreeSet::new();
     while let Some((path, info)) = queue.pop() {
-        let origin = path.parent().unwrap_or(Path::new("/")).to_string_lossy().into_owned();
-        let mut dirs: Vec<PathBuf> =
-            info.search.iter().flat_map(|s| s.split(':')).map(|s| PathBuf::from(s.replace("$ORIGIN", &origin))).collect();
+        let origin = path
+            .parent()
+            .unwrap_or(Path::new("/"))
+            .to_string_lossy()
+            .into_owned();
+        let mut dirs: Vec<PathBuf> = info
+            .search
+            .iter()
+            .flat_map(|s| s.split(':'))
+            .map(|s| PathBuf::from(s.replace("$ORIGIN", &origin)))
+            .collect();
         dirs.extend(defaults.iter().cloned());
         for lib in &info.needed {
             if !done.insert(lib.clone()) {
                 continue;
             }
-            let found = find_library(lib, &dirs, top.is_64, top.machine).ok_or_else(|| ElfError::Missing {
-                binary: path.clone(),
-                library: lib.clone(),
-                dirs: dirs.clone(),
+            let found = find_library(lib, &dirs, top.is_64, top.machine).ok_or_else(|| {
+                ElfError::Missing {
+                    binary: path.clone(),
+                    library: lib.clone(),
+                    dirs: dirs.clone(),
+                }
             })?;
             let info = inspect(&found)?;
             out.insert(found.clone());
@@ -171,10 +199,18 @@ mod tests {
         let conf = t.path().join("ld.so.conf");
         fs::write(&conf, "/opt/first\ninclude ld.so.conf.d/*.conf\n").unwrap();
         let dirs = default_search_dirs(&conf);
-        let want: Vec<PathBuf> = ["/opt/first", "/opt/a", "/opt/b", "/lib64", "/usr/lib64", "/lib", "/usr/lib"]
-            .iter()
-            .map(PathBuf::from)
-            .collect();
+        let want: Vec<PathBuf> = [
+            "/opt/first",
+            "/opt/a",
+            "/opt/b",
+            "/lib64",
+            "/usr/lib64",
+            "/lib",
+            "/usr/lib",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
         assert_eq!(dirs, want);
     }
 
@@ -191,9 +227,17 @@ mod tests {
         let me = std::env::current_exe().unwrap();
         fs::copy(&me, right.join("libx.so.1")).unwrap();
         let info = inspect(&me).unwrap();
-        let found = find_library("libx.so.1", &[wrong, right.clone()], info.is_64, info.machine);
+        let found = find_library(
+            "libx.so.1",
+            &[wrong, right.clone()],
+            info.is_64,
+            info.machine,
+        );
         assert_eq!(found, Some(right.join("libx.so.1")));
-        assert_eq!(find_library("libx.so.1", &[right], !info.is_64, info.machine), None);
+        assert_eq!(
+            find_library("libx.so.1", &[right], !info.is_64, info.machine),
+            None
+        );
     }
 
     #[test]
@@ -204,6 +248,9 @@ mod tests {
         let deps = dependencies(&sh, Path::new("/etc/ld.so.conf")).unwrap();
         let interp = info.interpreter.expect("/bin/sh is dynamically linked");
         assert!(deps.contains(&PathBuf::from(&interp)), "{deps:?}");
-        assert!(deps.iter().any(|d| d.file_name().unwrap() == "libc.so.6"), "{deps:?}");
+        assert!(
+            deps.iter().any(|d| d.file_name().unwrap() == "libc.so.6"),
+            "{deps:?}"
+        );
     }
 }

@@ -20,13 +20,18 @@ use crate::elf;
 use crate::{Error, Staging};
 
 /// Where to look for BusyBox, in order (a static build first).
-const BUSYBOX_CANDIDATES: &[&str] = &["/bin/busybox", "/usr/bin/busybox", "/sbin/busybox", "/usr/sbin/busybox"];
+const BUSYBOX_CANDIDATES: &[&str] = &[
+    "/bin/busybox",
+    "/usr/bin/busybox",
+    "/sbin/busybox",
+    "/usr/sbin/busybox",
+];
 
 /// Host programs copied when there is no BusyBox: enough for the lessons.
 const FALLBACK_PROGRAMS: &[&str] = &[
-    "sh", "ls", "cat", "echo", "mkdir", "rm", "rmdir", "cp", "mv", "ln", "touch", "id", "env", "uname",
-    "sleep", "true", "false", "head", "tail", "wc", "grep", "hostname", "ps", "mount", "umount", "chroot",
-    "readlink", "stat", "dd", "sed", "test", "kill", "seq",
+    "sh", "ls", "cat", "echo", "mkdir", "rm", "rmdir", "cp", "mv", "ln", "touch", "id", "env",
+    "uname", "sleep", "true", "false", "head", "tail", "wc", "grep", "hostname", "ps", "mount",
+    "umount", "chroot", "readlink", "stat", "dd", "sed", "test", "kill", "seq",
 ];
 
 /// dockling's own small programs that lessons run inside the container.
@@ -84,8 +89,14 @@ fn fill(root: &Path, extras: &[Extra]) -> Result<HostReport, Error> {
     }
     let mut libraries = Vec::new();
     let (source, programs) = match find_busybox() {
-        Some(busybox) => ("busybox".to_string(), install_busybox(root, &busybox, &mut libraries)?),
-        None => ("host programs".to_string(), install_fallback(root, &mut libraries)?),
+        Some(busybox) => (
+            "busybox".to_string(),
+            install_busybox(root, &busybox, &mut libraries)?,
+        ),
+        None => (
+            "host programs".to_string(),
+            install_fallback(root, &mut libraries)?,
+        ),
     };
     for extra in extras {
         copy_program(root, &extra.host, &extra.inside, &mut libraries)?;
@@ -93,25 +104,38 @@ fn fill(root: &Path, extras: &[Extra]) -> Result<HostReport, Error> {
     write_etc(root, &source)?;
     libraries.sort();
     libraries.dedup();
-    Ok(HostReport { source, programs, libraries })
+    Ok(HostReport {
+        source,
+        programs,
+        libraries,
+    })
 }
 
 /// The helper programs dockling's lessons use inside the rootfs, found next
 /// to the running executable (cargo builds them into the same directory).
 pub fn lesson_helpers() -> Vec<Extra> {
-    let Some(dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) else {
+    let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+    else {
         return Vec::new();
     };
     LESSON_HELPERS
         .iter()
         .map(|name| (dir.join(name), name))
         .filter(|(host, _)| host.is_file())
-        .map(|(host, name)| Extra { host, inside: Path::new("/usr/local/bin").join(name) })
+        .map(|(host, name)| Extra {
+            host,
+            inside: Path::new("/usr/local/bin").join(name),
+        })
         .collect()
 }
 
 pub fn find_busybox() -> Option<PathBuf> {
-    BUSYBOX_CANDIDATES.iter().map(PathBuf::from).find(|p| p.is_file())
+    BUSYBOX_CANDIDATES
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
 }
 
 fn install_busybox(root: &Path, busybox: &Path, libs: &mut Vec<PathBuf>) -> Result<usize, Error> {
@@ -121,7 +145,10 @@ fn install_busybox(root: &Path, busybox: &Path, libs: &mut Vec<PathBuf>) -> Resu
         .output()
         .map_err(|e| Error::io(busybox, e))?;
     if !out.status.success() {
-        return Err(Error::Host(format!("{} --list-full failed", busybox.display())));
+        return Err(Error::Host(format!(
+            "{} --list-full failed",
+            busybox.display()
+        )));
     }
     let mut count = 0;
     for applet in String::from_utf8_lossy(&out.stdout).lines() {
@@ -146,7 +173,10 @@ fn install_fallback(root: &Path, libs: &mut Vec<PathBuf>) -> Result<usize, Error
     let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/bin:/bin:/usr/sbin:/sbin".into());
     let mut count = 0;
     for name in FALLBACK_PROGRAMS {
-        let Some(host) = std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file()) else {
+        let Some(host) = std::env::split_paths(&path)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+        else {
             continue;
         };
         copy_program(root, &host, &Path::new("/bin").join(name), libs)?;
@@ -162,7 +192,12 @@ fn install_fallback(root: &Path, libs: &mut Vec<PathBuf>) -> Result<usize, Error
 
 /// Copy one program to `inside` (an absolute path in the rootfs), with the
 /// loader and libraries it needs at the same paths as on the host.
-pub fn copy_program(root: &Path, host: &Path, inside: &Path, libs: &mut Vec<PathBuf>) -> Result<(), Error> {
+pub fn copy_program(
+    root: &Path,
+    host: &Path,
+    inside: &Path,
+    libs: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
     let host = fs::canonicalize(host).map_err(|e| Error::io(host, e))?;
     copy_file(&host, &under(root, inside))?;
     for dep in elf::dependencies(&host, Path::new("/etc/ld.so.conf"))? {
@@ -190,7 +225,12 @@ fn copy_file(from: &Path, to: &Path) -> Result<(), Error> {
 
 fn write_etc(root: &Path, source: &str) -> Result<(), Error> {
     let files: &[(&str, String, u32)] = &[
-        ("etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n".into(), 0o644),
+        (
+            "etc/passwd",
+            "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+                .into(),
+            0o644,
+        ),
         ("etc/group", "root:x:0:\nnogroup:x:65534:\n".into(), 0o644),
         ("etc/hostname", "dockling\n".into(), 0o644),
         (
@@ -230,7 +270,10 @@ mod tests {
         let tmp = fs::metadata(dest.join("tmp")).unwrap();
         assert_eq!(tmp.permissions().mode() & 0o7777, 0o1777);
         // No staging directory is left beside the result.
-        let names: Vec<_> = fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(t.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["rootfs"]);
     }
 

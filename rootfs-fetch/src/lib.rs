@@ -33,15 +33,24 @@ pub enum Error {
     Host(String),
     #[error("download of {url} failed: {reason}")]
     Download { url: String, reason: String },
-    #[error("checksum mismatch for {url}: expected sha256 {expected}, got {actual}; nothing was installed")]
-    Checksum { url: String, expected: String, actual: String },
+    #[error(
+        "checksum mismatch for {url}: expected sha256 {expected}, got {actual}; nothing was installed"
+    )]
+    Checksum {
+        url: String,
+        expected: String,
+        actual: String,
+    },
     #[error("{0}")]
     Usage(String),
 }
 
 impl Error {
     pub fn io(path: &Path, source: io::Error) -> Self {
-        Error::Io { path: path.to_path_buf(), source }
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -58,15 +67,28 @@ impl Staging {
         if dest.symlink_metadata().is_ok() {
             return Err(Error::Exists(dest.to_path_buf()));
         }
-        let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let name = dest.file_name().ok_or_else(|| Error::Usage(format!("{} has no file name", dest.display())))?;
-        let tmp = parent.join(format!(".{}.partial-{}", name.to_string_lossy(), std::process::id()));
+        let name = dest
+            .file_name()
+            .ok_or_else(|| Error::Usage(format!("{} has no file name", dest.display())))?;
+        let tmp = parent.join(format!(
+            ".{}.partial-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
         }
         fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        Ok(Staging { tmp, dest: dest.to_path_buf(), done: false })
+        Ok(Staging {
+            tmp,
+            dest: dest.to_path_buf(),
+            done: false,
+        })
     }
 
     pub fn path(&self) -> &Path {

@@ -48,16 +48,29 @@ fn run(args: Vec<String>) -> Result<(), rootfs_fetch::Error> {
             s => dir = Some(PathBuf::from(s)),
         }
     }
-    let root = std::env::var_os("DOCKLING_ROOT").map(PathBuf::from).unwrap_or_else(|| "/var/lib/dockling".into());
+    let root = std::env::var_os("DOCKLING_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "/var/lib/dockling".into());
     let dir = dir.unwrap_or_else(|| root.join("rootfs/default"));
     match source.as_str() {
         "host" => {
             let r = host::build(&dir, &host::lesson_helpers())?;
-            println!("built {} from {} ({} programs, {} libraries)", dir.display(), r.source, r.programs, r.libraries.len());
+            println!(
+                "built {} from {} ({} programs, {} libraries)",
+                dir.display(),
+                r.source,
+                r.programs,
+                r.libraries.len()
+            );
         }
         "alpine" => {
             alpine::fetch(&dir, &opts)?;
-            println!("unpacked alpine {} ({}) into {}", opts.version, opts.arch, dir.display());
+            println!(
+                "unpacked alpine {} ({}) into {}",
+                opts.version,
+                opts.arch,
+                dir.display()
+            );
         }
         "-h" | "--help" => println!("{USAGE}"),
         _ => return Err(usage()),

@@ -68,7 +68,11 @@ impl Default for UnpackOptions {
     fn default() -> Self {
         // SAFETY: geteuid has no preconditions and cannot fail.
         let root = unsafe { libc::geteuid() } == 0;
-        UnpackOptions { preserve_owner: root, allow_devices: false, max_file_size: None }
+        UnpackOptions {
+            preserve_owner: root,
+            allow_devices: false,
+            max_file_size: None,
+        }
     }
 }
 
@@ -103,7 +107,10 @@ pub fn unpack<R: Read>(
         };
         let mtime = header.mtime().unwrap_or(0) as i64;
         let kind = header.entry_type();
-        let werr = |source| UnpackError::Write { path: raw_path.clone(), source };
+        let werr = |source| UnpackError::Write {
+            path: raw_path.clone(),
+            source,
+        };
         let parent = walk(&root, parents, true, &raw_path)?;
         match kind {
             tar::EntryType::Directory => {
@@ -138,16 +145,22 @@ pub fn unpack<R: Read>(
                 report.files += 1;
             }
             tar::EntryType::Symlink => {
-                let target = entry
-                    .link_name()
-                    .map_err(UnpackError::Read)?
-                    .ok_or(UnpackError::Unsafe { path: raw_path.clone(), reason: "symlink without a target" })?;
+                let target =
+                    entry
+                        .link_name()
+                        .map_err(UnpackError::Read)?
+                        .ok_or(UnpackError::Unsafe {
+                            path: raw_path.clone(),
+                            reason: "symlink without a target",
+                        })?;
                 remove_existing(&parent, name).map_err(werr)?;
                 let target = cstring(target.as_os_str())?;
                 // SAFETY: both strings are valid NUL-terminated C strings and
                 // parent is an open directory descriptor.
-                check(unsafe { libc::symlinkat(target.as_ptr(), parent.as_raw_fd(), name.as_ptr()) })
-                    .map_err(werr)?;
+                check(unsafe {
+                    libc::symlinkat(target.as_ptr(), parent.as_raw_fd(), name.as_ptr())
+                })
+                .map_err(werr)?;
                 if opts.preserve_owner {
                     lchown_at(parent.as_raw_fd(), name, owner).map_err(werr)?;
                 }
@@ -158,11 +171,17 @@ pub fn unpack<R: Read>(
                 let target = entry
                     .link_name()
                     .map_err(UnpackError::Read)?
-                    .ok_or(UnpackError::Unsafe { path: raw_path.clone(), reason: "hardlink without a target" })?
+                    .ok_or(UnpackError::Unsafe {
+                        path: raw_path.clone(),
+                        reason: "hardlink without a target",
+                    })?
                     .into_owned();
                 let target_parts = safe_components(&target)?;
                 let Some((tname, tparents)) = target_parts.split_last() else {
-                    return Err(UnpackError::Unsafe { path: raw_path, reason: "hardlink to the root" });
+                    return Err(UnpackError::Unsafe {
+                        path: raw_path,
+                        reason: "hardlink to the root",
+                    });
                 };
                 // The link target is resolved the same careful way, so a
                 // hardlink can only ever point at a file inside `dest`.
@@ -171,7 +190,13 @@ pub fn unpack<R: Read>(
                 // SAFETY: valid descriptors and C strings; flags 0 means a
                 // symlink target is linked itself, never followed.
                 check(unsafe {
-                    libc::linkat(tparent.as_raw_fd(), tname.as_ptr(), parent.as_raw_fd(), name.as_ptr(), 0)
+                    libc::linkat(
+                        tparent.as_raw_fd(),
+                        tname.as_ptr(),
+                        parent.as_raw_fd(),
+                        name.as_ptr(),
+                        0,
+                    )
                 })
                 .map_err(werr)?;
                 report.hardlinks += 1;
@@ -191,7 +216,12 @@ pub fn unpack<R: Read>(
                 remove_existing(&parent, name).map_err(werr)?;
                 // SAFETY: valid descriptor and C string.
                 check(unsafe {
-                    libc::mknodat(parent.as_raw_fd(), name.as_ptr(), fmt | mode, libc::makedev(major, minor))
+                    libc::mknodat(
+                        parent.as_raw_fd(),
+                        name.as_ptr(),
+                        fmt | mode,
+                        libc::makedev(major, minor),
+                    )
                 })
                 .map_err(werr)?;
                 if opts.preserve_owner {
@@ -206,7 +236,10 @@ pub fn unpack<R: Read>(
     }
     for (parts, mode, owner, mtime) in dir_meta.into_iter().rev() {
         let dir = walk(&root, &parts, false, Path::new(""))?;
-        let werr = |source| UnpackError::Write { path: join(&parts), source };
+        let werr = |source| UnpackError::Write {
+            path: join(&parts),
+            source,
+        };
         if opts.preserve_owner {
             fchown(dir.as_raw_fd(), owner).map_err(werr)?;
         }
@@ -252,19 +285,34 @@ fn cstring(s: &OsStr) -> Result<CString, UnpackError> {
 }
 
 fn join(parts: &[CString]) -> PathBuf {
-    parts.iter().map(|p| OsStr::from_bytes(p.as_bytes())).collect()
+    parts
+        .iter()
+        .map(|p| OsStr::from_bytes(p.as_bytes()))
+        .collect()
 }
 
 /// Open the directory at `parts` below `root`, one component at a time,
 /// never following a symlink. With `create`, missing directories are made.
-fn walk(root: &OwnedFd, parts: &[CString], create: bool, entry: &Path) -> Result<OwnedFd, UnpackError> {
-    let mut cur = root.try_clone().map_err(|source| UnpackError::Write { path: entry.into(), source })?;
+fn walk(
+    root: &OwnedFd,
+    parts: &[CString],
+    create: bool,
+    entry: &Path,
+) -> Result<OwnedFd, UnpackError> {
+    let mut cur = root.try_clone().map_err(|source| UnpackError::Write {
+        path: entry.into(),
+        source,
+    })?;
     for part in parts {
         let next = match open_dir_at(cur.as_raw_fd(), part) {
             Err(e) if create && e.raw_os_error() == Some(libc::ENOENT) => {
                 // SAFETY: valid descriptor and C string.
-                check(unsafe { libc::mkdirat(cur.as_raw_fd(), part.as_ptr(), 0o755) })
-                    .map_err(|source| UnpackError::Write { path: entry.into(), source })?;
+                check(unsafe { libc::mkdirat(cur.as_raw_fd(), part.as_ptr(), 0o755) }).map_err(
+                    |source| UnpackError::Write {
+                        path: entry.into(),
+                        source,
+                    },
+                )?;
                 open_dir_at(cur.as_raw_fd(), part)
             }
             other => other,
@@ -274,7 +322,10 @@ fn walk(root: &OwnedFd, parts: &[CString], create: bool, entry: &Path) -> Result
                 path: entry.to_path_buf(),
                 reason: "a parent directory is a symlink or not a directory",
             },
-            _ => UnpackError::Write { path: entry.to_path_buf(), source: e },
+            _ => UnpackError::Write {
+                path: entry.to_path_buf(),
+                source: e,
+            },
         })?;
     }
     Ok(cur)
@@ -282,11 +333,21 @@ fn walk(root: &OwnedFd, parts: &[CString], create: bool, entry: &Path) -> Result
 
 fn open_dir(at: Option<RawFd>, path: &Path) -> io::Result<OwnedFd> {
     let c = CString::new(path.as_os_str().as_bytes()).map_err(io::Error::other)?;
-    openat(at.unwrap_or(libc::AT_FDCWD), &c, libc::O_DIRECTORY | libc::O_RDONLY, 0)
+    openat(
+        at.unwrap_or(libc::AT_FDCWD),
+        &c,
+        libc::O_DIRECTORY | libc::O_RDONLY,
+        0,
+    )
 }
 
 fn open_dir_at(at: RawFd, name: &CString) -> io::Result<OwnedFd> {
-    openat(at, name, libc::O_DIRECTORY | libc::O_RDONLY | libc::O_NOFOLLOW, 0)
+    openat(
+        at,
+        name,
+        libc::O_DIRECTORY | libc::O_RDONLY | libc::O_NOFOLLOW,
+        0,
+    )
 }
 
 fn openat(at: RawFd, name: &CString, flags: i32, mode: u32) -> io::Result<OwnedFd> {
@@ -344,7 +405,15 @@ fn fchown(fd: RawFd, o: Owner) -> io::Result<()> {
 
 fn lchown_at(parent: RawFd, name: &CString, o: Owner) -> io::Result<()> {
     // SAFETY: valid descriptor and C string.
-    check(unsafe { libc::fchownat(parent, name.as_ptr(), o.uid, o.gid, libc::AT_SYMLINK_NOFOLLOW) })
+    check(unsafe {
+        libc::fchownat(
+            parent,
+            name.as_ptr(),
+            o.uid,
+            o.gid,
+            libc::AT_SYMLINK_NOFOLLOW,
+        )
+    })
 }
 
 fn fchmod(fd: RawFd, mode: u32) -> io::Result<()> {
@@ -353,14 +422,28 @@ fn fchmod(fd: RawFd, mode: u32) -> io::Result<()> {
 }
 
 fn set_times(parent: RawFd, name: &CString, mtime: i64) -> io::Result<()> {
-    let t = libc::timespec { tv_sec: mtime, tv_nsec: 0 };
+    let t = libc::timespec {
+        tv_sec: mtime,
+        tv_nsec: 0,
+    };
     let times = [t, t];
     // SAFETY: valid descriptor, C string and a two-element timespec array.
-    check(unsafe { libc::utimensat(parent, name.as_ptr(), times.as_ptr(), libc::AT_SYMLINK_NOFOLLOW) })
+    check(unsafe {
+        libc::utimensat(
+            parent,
+            name.as_ptr(),
+            times.as_ptr(),
+            libc::AT_SYMLINK_NOFOLLOW,
+        )
+    })
 }
 
 fn check(ret: i32) -> io::Result<()> {
-    if ret < 0 { Err(io::Error::last_os_error()) } else { Ok(()) }
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -460,7 +543,10 @@ mod tests {
         let data = archive(|b| file(b, "../outside/canary", b"pwned"));
         let err = unpack(&data[..], &dest, &UnpackOptions::default()).unwrap_err();
         assert!(matches!(err, UnpackError::Unsafe { .. }), "{err}");
-        assert_eq!(fs::read_to_string(outside.join("canary")).unwrap(), "original");
+        assert_eq!(
+            fs::read_to_string(outside.join("canary")).unwrap(),
+            "original"
+        );
         assert_eq!(tree(t.path()), ["dest", "outside", "outside/canary"]);
     }
 
@@ -479,12 +565,20 @@ mod tests {
     fn a_planted_symlink_is_never_written_through() {
         let (t, outside, dest) = sandbox();
         let data = archive(|b| {
-            link(b, tar::EntryType::Symlink, "escape", outside.to_str().unwrap());
+            link(
+                b,
+                tar::EntryType::Symlink,
+                "escape",
+                outside.to_str().unwrap(),
+            );
             file(b, "escape/canary", b"pwned");
         });
         let err = unpack(&data[..], &dest, &UnpackOptions::default()).unwrap_err();
         assert!(matches!(err, UnpackError::Unsafe { .. }), "{err}");
-        assert_eq!(fs::read_to_string(outside.join("canary")).unwrap(), "original");
+        assert_eq!(
+            fs::read_to_string(outside.join("canary")).unwrap(),
+            "original"
+        );
         assert_eq!(tree(&t.path().join("outside")), ["canary"]);
     }
 
@@ -533,7 +627,13 @@ mod tests {
     fn size_limit_is_enforced() {
         let (_t, _outside, dest) = sandbox();
         let data = archive(|b| file(b, "big", &[0u8; 4096]));
-        let opts = UnpackOptions { max_file_size: Some(1024), ..UnpackOptions::default() };
-        assert!(matches!(unpack(&data[..], &dest, &opts), Err(UnpackError::Unsafe { .. })));
+        let opts = UnpackOptions {
+            max_file_size: Some(1024),
+            ..UnpackOptions::default()
+        };
+        assert!(matches!(
+            unpack(&data[..], &dest, &opts),
+            Err(UnpackError::Unsafe { .. })
+        ));
     }
 }

@@ -11,7 +11,10 @@ use sha2::{Digest, Sha256};
 fn tarball() -> Vec<u8> {
     let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let mut b = tar::Builder::new(gz);
-    for (path, data) in [("etc/os-release", &b"ID=alpine\n"[..]), ("bin/busybox", b"\x7fELF fake")] {
+    for (path, data) in [
+        ("etc/os-release", &b"ID=alpine\n"[..]),
+        ("bin/busybox", b"\x7fELF fake"),
+    ] {
         let mut h = tar::Header::new_gnu();
         h.set_path(path).unwrap();
         h.set_size(data.len() as u64);
@@ -33,9 +36,17 @@ fn serve(body: Vec<u8>) -> String {
             let mut stream = stream.unwrap();
             let mut request = String::new();
             BufReader::new(&stream).read_line(&mut request).unwrap();
-            let ok = request.contains("/v3.23/releases/x86_64/alpine-minirootfs-3.23.2-x86_64.tar.gz");
-            let (status, body) = if ok { ("200 OK", &body[..]) } else { ("404 Not Found", &b""[..]) };
-            let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let ok =
+                request.contains("/v3.23/releases/x86_64/alpine-minirootfs-3.23.2-x86_64.tar.gz");
+            let (status, body) = if ok {
+                ("200 OK", &body[..])
+            } else {
+                ("404 Not Found", &b""[..])
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
             stream.write_all(head.as_bytes()).unwrap();
             stream.write_all(body).unwrap();
         }
@@ -45,7 +56,14 @@ fn serve(body: Vec<u8>) -> String {
 
 fn fetch(dest: &Path, mirror: &str, sha: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_rootfs-fetch"))
-        .args(["alpine", dest.to_str().unwrap(), "--version", "3.23.2", "--arch", "x86_64"])
+        .args([
+            "alpine",
+            dest.to_str().unwrap(),
+            "--version",
+            "3.23.2",
+            "--arch",
+            "x86_64",
+        ])
         .args(["--mirror", mirror, "--sha256", sha])
         .output()
         .unwrap()
@@ -59,8 +77,15 @@ fn a_verified_download_is_unpacked() {
     let t = tempfile::tempdir().unwrap();
     let dest = t.path().join("alpine");
     let out = fetch(&dest, &mirror, &sha);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(std::fs::read_to_string(dest.join("etc/os-release")).unwrap(), "ID=alpine\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dest.join("etc/os-release")).unwrap(),
+        "ID=alpine\n"
+    );
 }
 
 #[test]
@@ -81,7 +106,14 @@ fn a_missing_file_on_the_mirror_is_a_clear_error() {
     let mirror = serve(tarball());
     let t = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_rootfs-fetch"))
-        .args(["alpine", t.path().join("a").to_str().unwrap(), "--version", "3.20.3", "--mirror", &mirror])
+        .args([
+            "alpine",
+            t.path().join("a").to_str().unwrap(),
+            "--version",
+            "3.20.3",
+            "--mirror",
+            &mirror,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(125));

@@ -21,16 +21,19 @@ fn root_id() -> (u64, u64) {
 fn main() {
     let before = root_id();
     let dir = "/.chroot-escape";
-    if let Err(e) = std::fs::create_dir(dir) {
-        if e.kind() != std::io::ErrorKind::AlreadyExists {
-            eprintln!("chroot-escape: mkdir {dir}: {e}");
-            std::process::exit(1);
-        }
+    if let Err(e) = std::fs::create_dir(dir)
+        && e.kind() != std::io::ErrorKind::AlreadyExists
+    {
+        eprintln!("chroot-escape: mkdir {dir}: {e}");
+        std::process::exit(1);
     }
     let cdir = CString::new(dir).unwrap();
     // SAFETY: cdir is a valid C string; chroot has no other preconditions.
     if unsafe { libc::chroot(cdir.as_ptr()) } != 0 {
-        eprintln!("chroot-escape: chroot {dir}: {}", std::io::Error::last_os_error());
+        eprintln!(
+            "chroot-escape: chroot {dir}: {}",
+            std::io::Error::last_os_error()
+        );
         std::process::exit(1);
     }
     // Tidy up: the directory is reachable relative to our current
@@ -44,7 +47,10 @@ fn main() {
     let dot = CString::new(".").unwrap();
     // SAFETY: as above.
     if unsafe { libc::chroot(dot.as_ptr()) } != 0 {
-        eprintln!("chroot-escape: chroot .: {}", std::io::Error::last_os_error());
+        eprintln!(
+            "chroot-escape: chroot .: {}",
+            std::io::Error::last_os_error()
+        );
         std::process::exit(1);
     }
     let _ = std::env::set_current_dir("/");
@@ -53,13 +59,20 @@ fn main() {
     } else {
         println!("chroot-escape: escaped: \"/\" is now a directory outside the rootfs");
     }
-    let args: Vec<CString> = std::env::args().skip(1).map(|a| CString::new(a).unwrap()).collect();
+    let args: Vec<CString> = std::env::args()
+        .skip(1)
+        .map(|a| CString::new(a).unwrap())
+        .collect();
     if let Some(cmd) = args.first() {
         let mut argv: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
         argv.push(std::ptr::null());
         // SAFETY: argv is a NULL-terminated array of valid C strings.
         unsafe { libc::execvp(cmd.as_ptr(), argv.as_ptr()) };
-        eprintln!("chroot-escape: {}: {}", cmd.to_string_lossy(), std::io::Error::last_os_error());
+        eprintln!(
+            "chroot-escape: {}: {}",
+            cmd.to_string_lossy(),
+            std::io::Error::last_os_error()
+        );
         std::process::exit(127);
     }
 }

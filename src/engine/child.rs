@@ -19,7 +19,12 @@ use crate::narrate::{Event, Step};
 use crate::process;
 use crate::rootfs;
 
-pub fn container_init_process(spec: &ContainerSpec, mut sync: ChildSide, old_mask: &SigSet, parent: Pid) -> ! {
+pub fn container_init_process(
+    spec: &ContainerSpec,
+    mut sync: ChildSide,
+    old_mask: &SigSet,
+    parent: Pid,
+) -> ! {
     let result = setup_and_exec(spec, &mut sync, old_mask, parent);
     // Only reached when something failed: exec does not return.
     let err = result.unwrap_err();
@@ -36,13 +41,26 @@ fn setup_and_exec(
     parent: Pid,
 ) -> Result<std::convert::Infallible, ChildError> {
     die_with_parent(parent)?;
-    sync.wait_go().map_err(|e| ChildError::new(Step::Clone, format!("waiting for dockling: {e}")))?;
+    sync.wait_go()
+        .map_err(|e| ChildError::new(Step::Clone, format!("waiting for dockling: {e}")))?;
     enter_rootfs(spec, sync)?;
     change_dir(spec, sync)?;
     let path = find_command(spec)?;
     let argv = cstrings(spec.command.iter().map(String::as_str))?;
-    let env = cstrings(spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().iter().map(String::as_str))?;
-    let env_text = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+    let env = cstrings(
+        spec.env
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
+    )?;
+    let env_text = spec
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     send(
         sync,
         Event::new(Step::Exec)
@@ -51,8 +69,10 @@ fn setup_and_exec(
             .with("env", env_text)
             .with("command", spec.command.join(" ")),
     )?;
-    sync.ready().map_err(|e| ChildError::new(Step::Exec, format!("waiting for dockling: {e}")))?;
-    process::set_mask(old_mask).map_err(|e| ChildError::new(Step::Exec, "restore the signal mask").errno(e))?;
+    sync.ready()
+        .map_err(|e| ChildError::new(Step::Exec, format!("waiting for dockling: {e}")))?;
+    process::set_mask(old_mask)
+        .map_err(|e| ChildError::new(Step::Exec, "restore the signal mask").errno(e))?;
     let cpath = CString::new(path.as_os_str().as_bytes()).expect("paths from PATH have no NUL");
     let err = nix::unistd::execve(&cpath, &argv, &env).unwrap_err();
     Err(exec_error(&path, err))
@@ -60,7 +80,8 @@ fn setup_and_exec(
 
 fn send(sync: &mut ChildSide, e: Event) -> Result<(), ChildError> {
     let step = e.step;
-    sync.event(e).map_err(|io| ChildError::new(step, format!("reporting to dockling: {io}")))
+    sync.event(e)
+        .map_err(|io| ChildError::new(step, format!("reporting to dockling: {io}")))
 }
 
 /// If dockling dies, so does the container: no orphan keeps running.
@@ -69,7 +90,10 @@ fn die_with_parent(parent: Pid) -> Result<(), ChildError> {
         .map_err(|e| ChildError::new(Step::Clone, "set PR_SET_PDEATHSIG").errno(e))?;
     // The parent may have died before the line above took effect.
     if nix::unistd::getppid() != parent {
-        return Err(ChildError::new(Step::Clone, "dockling exited before the container started"));
+        return Err(ChildError::new(
+            Step::Clone,
+            "dockling exited before the container started",
+        ));
     }
     Ok(())
 }
@@ -78,16 +102,25 @@ fn enter_rootfs(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
     rootfs::chroot(&spec.rootfs).map_err(|e| {
         ChildError::new(Step::Chroot, format!("chroot to {}", spec.rootfs.display())).errno(e)
     })?;
-    send(sync, Event::new(Step::Chroot).with("rootfs", spec.rootfs.display().to_string()))
+    send(
+        sync,
+        Event::new(Step::Chroot).with("rootfs", spec.rootfs.display().to_string()),
+    )
 }
 
 fn change_dir(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildError> {
     nix::unistd::chdir(spec.workdir.as_str()).map_err(|e| {
-        ChildError::new(Step::Chdir, format!("change to the working directory {}", spec.workdir))
-            .errno(e)
-            .hint("-w names a directory inside the container; create it in the rootfs or pick another")
+        ChildError::new(
+            Step::Chdir,
+            format!("change to the working directory {}", spec.workdir),
+        )
+        .errno(e)
+        .hint("-w names a directory inside the container; create it in the rootfs or pick another")
     })?;
-    send(sync, Event::new(Step::Chdir).with("dir", spec.workdir.clone()))
+    send(
+        sync,
+        Event::new(Step::Chdir).with("dir", spec.workdir.clone()),
+    )
 }
 
 /// Look argv[0] up as execvp(3) would, but in the container's PATH and
@@ -99,8 +132,14 @@ fn find_command(spec: &ContainerSpec) -> Result<PathBuf, ChildError> {
         return if executable(Path::new(name)) {
             Ok(PathBuf::from(name))
         } else {
-            Err(ChildError::new(Step::Exec, format!("{name}: no such executable file in the container"))
-                .hint(format!("the rootfs {} has no executable {name}", spec.rootfs.display())))
+            Err(ChildError::new(
+                Step::Exec,
+                format!("{name}: no such executable file in the container"),
+            )
+            .hint(format!(
+                "the rootfs {} has no executable {name}",
+                spec.rootfs.display()
+            )))
         };
     }
     let path_var = spec.env_value("PATH").unwrap_or("");
@@ -130,6 +169,10 @@ fn exec_error(path: &Path, err: nix::Error) -> ChildError {
 
 fn cstrings<'a>(items: impl Iterator<Item = &'a str>) -> Result<Vec<CString>, ChildError> {
     items
-        .map(|s| CString::new(s).map_err(|_| ChildError::new(Step::Exec, format!("argument {s:?} contains a NUL byte"))))
+        .map(|s| {
+            CString::new(s).map_err(|_| {
+                ChildError::new(Step::Exec, format!("argument {s:?} contains a NUL byte"))
+            })
+        })
         .collect()
 }

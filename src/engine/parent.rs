@@ -32,7 +32,10 @@ pub fn container_main_process(
     // is killed before this line (it has PR_SET_PDEATHSIG), and after it
     // `dockling cleanup` knows to stop it.
     if let Some(start_time) = process_start_time(pid.as_raw()) {
-        journal.record(Resource::Process { pid: pid.as_raw(), start_time })?;
+        journal.record(Resource::Process {
+            pid: pid.as_raw(),
+            start_time,
+        })?;
     }
     narrator.emit(
         &Event::new(Step::Clone)
@@ -49,7 +52,9 @@ pub fn container_main_process(
     let code = ended.code();
     let event = match ended {
         Ended::Exited(c) => Event::new(Step::Exited).with("code", c),
-        Ended::Signaled(s) => Event::new(Step::Signaled).with("signal", s.as_str()).with("number", s as i32),
+        Ended::Signaled(s) => Event::new(Step::Signaled)
+            .with("signal", s.as_str())
+            .with("number", s as i32),
     };
     narrator.emit(&event.with("pid", pid.as_raw()).with("code", code));
     Ok(code)
@@ -57,7 +62,11 @@ pub fn container_main_process(
 
 /// Let the child set up, printing its events, until it has exec'd.
 fn relay(parent: &mut ParentSide, narrator: &mut dyn Narrator) -> Result<(), Error> {
-    let broken = |e: std::io::Error| Error::Io { what: "talk to the container process over", path: "the sync pipe".into(), source: e };
+    let broken = |e: std::io::Error| Error::Io {
+        what: "talk to the container process over",
+        path: "the sync pipe".into(),
+        source: e,
+    };
     parent.go().map_err(broken)?;
     let mut failure = None;
     while let Some(msg) = parent.recv().map_err(broken)? {
@@ -74,9 +83,14 @@ fn relay(parent: &mut ParentSide, narrator: &mut dyn Narrator) -> Result<(), Err
 }
 
 /// Wait for the child to end, passing on the signals dockling receives.
-fn wait(pid: Pid, signals: &nix::sys::signal::SigSet, narrator: &mut dyn Narrator) -> Result<Ended, Error> {
+fn wait(
+    pid: Pid,
+    signals: &nix::sys::signal::SigSet,
+    narrator: &mut dyn Narrator,
+) -> Result<Ended, Error> {
     loop {
-        let status = waitpid(pid, Some(WaitPidFlag::WNOHANG)).map_err(Error::sys("wait for the container"))?;
+        let status = waitpid(pid, Some(WaitPidFlag::WNOHANG))
+            .map_err(Error::sys("wait for the container"))?;
         if let Some(ended) = Ended::from_status(status) {
             return Ok(ended);
         }
@@ -84,7 +98,11 @@ fn wait(pid: Pid, signals: &nix::sys::signal::SigSet, narrator: &mut dyn Narrato
         if signal == Signal::SIGCHLD {
             continue;
         }
-        narrator.emit(&Event::new(Step::Forward).with("signal", signal.as_str()).with("pid", pid.as_raw()));
+        narrator.emit(
+            &Event::new(Step::Forward)
+                .with("signal", signal.as_str())
+                .with("pid", pid.as_raw()),
+        );
         match nix::sys::signal::kill(pid, signal) {
             Ok(()) | Err(nix::Error::ESRCH) => {}
             Err(e) => return Err(Error::sys(format!("pass {signal} on to the container"))(e)),

@@ -48,8 +48,18 @@ pub struct ContainerSpec {
 
 impl ContainerSpec {
     pub fn new(stage: Stage, rootfs: PathBuf, command: Vec<String>) -> Self {
-        let command = if command.is_empty() { vec![DEFAULT_COMMAND.to_string()] } else { command };
-        ContainerSpec { stage, rootfs, command, env: default_env(), workdir: "/".into() }
+        let command = if command.is_empty() {
+            vec![DEFAULT_COMMAND.to_string()]
+        } else {
+            command
+        };
+        ContainerSpec {
+            stage,
+            rootfs,
+            command,
+            env: default_env(),
+            workdir: "/".into(),
+        }
     }
 
     /// Set KEY to VALUE, replacing an earlier value of KEY.
@@ -61,12 +71,19 @@ impl ContainerSpec {
     }
 
     pub fn env_value(&self, key: &str) -> Option<&str> {
-        self.env.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.env
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
 pub fn default_env() -> Vec<(String, String)> {
-    vec![("PATH".into(), DEFAULT_PATH.into()), ("HOME".into(), DEFAULT_HOME.into()), ("TERM".into(), DEFAULT_TERM.into())]
+    vec![
+        ("PATH".into(), DEFAULT_PATH.into()),
+        ("HOME".into(), DEFAULT_HOME.into()),
+        ("TERM".into(), DEFAULT_TERM.into()),
+    ]
 }
 
 /// Parse `-e KEY=VALUE` (or `-e KEY`, which copies KEY from dockling's own
@@ -77,7 +94,9 @@ pub fn parse_env(arg: &str) -> Result<(String, String), String> {
         None => (arg.to_string(), std::env::var(arg).unwrap_or_default()),
     };
     if key.is_empty() || key.contains('\0') || value.contains('\0') {
-        return Err(format!("invalid environment variable {arg:?}: expected KEY=VALUE"));
+        return Err(format!(
+            "invalid environment variable {arg:?}: expected KEY=VALUE"
+        ));
     }
     Ok((key, value))
 }
@@ -96,6 +115,9 @@ mod tests {
         spec.set_env("X", "1");
         assert_eq!(spec.env_value("PATH"), Some("/bin"));
         assert_eq!(spec.env.iter().filter(|(k, _)| k == "PATH").count(), 1);
-        assert_eq!(spec.env.last().unwrap(), &("X".to_string(), "1".to_string()));
+        assert_eq!(
+            spec.env.last().unwrap(),
+            &("X".to_string(), "1".to_string())
+        );
     }
 }

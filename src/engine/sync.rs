@@ -47,8 +47,14 @@ pub fn pair() -> nix::Result<(ParentSide, ChildSide)> {
     let (c_read, c_write): (OwnedFd, OwnedFd) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
     let (p_read, p_write): (OwnedFd, OwnedFd) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
     Ok((
-        ParentSide { from_child: BufReader::new(File::from(c_read)), to_child: File::from(p_write) },
-        ChildSide { from_parent: File::from(p_read), to_parent: File::from(c_write) },
+        ParentSide {
+            from_child: BufReader::new(File::from(c_read)),
+            to_child: File::from(p_write),
+        },
+        ChildSide {
+            from_parent: File::from(p_read),
+            to_parent: File::from(c_write),
+        },
     ))
 }
 
@@ -67,7 +73,9 @@ impl ParentSide {
         if self.from_child.read_line(&mut line)? == 0 {
             return Ok(None);
         }
-        serde_json::from_str(&line).map(Some).map_err(io::Error::other)
+        serde_json::from_str(&line)
+            .map(Some)
+            .map_err(io::Error::other)
     }
 }
 
@@ -86,7 +94,11 @@ impl ChildSide {
     fn wait_for(&mut self, want: u8) -> io::Result<()> {
         let mut b = [0u8];
         self.from_parent.read_exact(&mut b)?;
-        if b[0] == want { Ok(()) } else { Err(io::Error::other("unexpected message from dockling")) }
+        if b[0] == want {
+            Ok(())
+        } else {
+            Err(io::Error::other("unexpected message from dockling"))
+        }
     }
 
     pub fn wait_go(&mut self) -> io::Result<()> {

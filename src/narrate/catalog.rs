@@ -37,7 +37,13 @@ pub fn render(event: &Event) -> Rendered {
         event = event.with("adds", adds).with("by_hand", by_hand);
     }
     let fill = |t: &str| fill(t, &event);
-    Rendered { title: fill(n.title), syscall: fill(n.syscall), why: fill(n.why), shell: fill(n.shell), vm: fill(n.vm) }
+    Rendered {
+        title: fill(n.title),
+        syscall: fill(n.syscall),
+        why: fill(n.why),
+        shell: fill(n.shell),
+        vm: fill(n.vm),
+    }
 }
 
 /// Replace each `{name}` with the event's field `name`; unknown names stay.
@@ -48,7 +54,11 @@ fn fill(template: &str, event: &Event) -> String {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         match after.find('}') {
-            Some(close) if after[..close].chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+            Some(close)
+                if after[..close]
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_') =>
+            {
                 let key = &after[..close];
                 match event.field(key) {
                     Some(v) => out.push_str(&v),
@@ -73,7 +83,12 @@ pub fn placeholders(template: &str) -> Vec<&str> {
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         match after.find('}') {
-            Some(close) if close > 0 && after[..close].chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+            Some(close)
+                if close > 0
+                    && after[..close]
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_') =>
+            {
                 out.push(&after[..close]);
                 rest = &after[close + 1..];
             }
@@ -231,7 +246,12 @@ mod tests {
     fn every_step_has_a_title_why_shell_and_vm() {
         for &step in Step::ALL {
             let n = english(step);
-            for (what, text) in [("title", n.title), ("why", n.why), ("shell", n.shell), ("vm", n.vm)] {
+            for (what, text) in [
+                ("title", n.title),
+                ("why", n.why),
+                ("shell", n.shell),
+                ("vm", n.vm),
+            ] {
                 assert!(!text.trim().is_empty(), "{step:?} has no {what}");
             }
         }
@@ -257,6 +277,9 @@ mod tests {
     #[test]
     fn fill_leaves_unknown_names_and_braces_alone() {
         let e = Event::new(Step::Chroot).with("rootfs", "/r").with("n", 3);
-        assert_eq!(fill("chroot(\"{rootfs}\") {n} {missing} {a b}", &e), "chroot(\"/r\") 3 {missing} {a b}");
+        assert_eq!(
+            fill("chroot(\"{rootfs}\") {n} {missing} {a b}", &e),
+            "chroot(\"/r\") 3 {missing} {a b}"
+        );
     }
 }

@@ -67,7 +67,10 @@ pub struct Event {
 
 impl Event {
     pub fn new(step: Step) -> Self {
-        Event { step, fields: BTreeMap::new() }
+        Event {
+            step,
+            fields: BTreeMap::new(),
+        }
     }
 
     /// Add a value that the catalog's templates can name as `{key}`.

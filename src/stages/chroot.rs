@@ -15,7 +15,10 @@ pub fn run(args: &CommonArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Res
 /// The spec every stage starts from: root check, rootfs, command, env, -w.
 pub fn spec(args: &CommonArgs, paths: &Paths, stage: Stage) -> Result<ContainerSpec, Error> {
     if !nix::unistd::geteuid().is_root() {
-        return Err(Error::NotRoot { what: format!("dockling {}", stage.name()), why: "chroot(2)" });
+        return Err(Error::NotRoot {
+            what: format!("dockling {}", stage.name()),
+            why: "chroot(2)",
+        });
     }
     let (rootfs, hint) = match &args.rootfs {
         Some(r) => (r.clone(), "check the --rootfs path".to_string()),
@@ -30,7 +33,10 @@ pub fn spec(args: &CommonArgs, paths: &Paths, stage: Stage) -> Result<ContainerS
         spec.set_env(k, v);
     }
     if !args.workdir.starts_with('/') {
-        return Err(Error::Usage(format!("-w {}: the working directory must be an absolute path", args.workdir)));
+        return Err(Error::Usage(format!(
+            "-w {}: the working directory must be an absolute path",
+            args.workdir
+        )));
     }
     spec.workdir = args.workdir.clone();
     Ok(spec)

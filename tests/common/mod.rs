@@ -35,7 +35,10 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
-        let dir = tempfile::Builder::new().prefix("dockling-test-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("dockling-test-")
+            .tempdir()
+            .unwrap();
         let root = dir.path().to_path_buf();
         Env { _dir: dir, root }
     }
@@ -44,7 +47,11 @@ impl Env {
     pub fn with_rootfs() -> Env {
         let env = Env::new();
         let out = env.run(&["--trace", "quiet", "rootfs", "fetch", "host"]);
-        assert!(out.status.success(), "rootfs fetch failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "rootfs fetch failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         env
     }
 
@@ -89,17 +96,26 @@ impl Env {
     /// student sees, and values that differ per run become placeholders.
     pub fn filter(&self, text: &str) -> String {
         let root = self.root.display().to_string();
-        let text = text.replace(&format!("{root}/run"), "/run/dockling").replace(&root, "/var/lib/dockling");
+        let text = text
+            .replace(&format!("{root}/run"), "/run/dockling")
+            .replace(&root, "/var/lib/dockling");
         let rules: &[(&str, &str)] = &[
             (r"runs/[0-9a-f]{12}", "runs/[ID]"),
             (r"(= |pid |wait4\(|kill\()\d+", "${1}[PID]"),
         ];
-        rules.iter().fold(text, |t, (re, with)| regex::Regex::new(re).unwrap().replace_all(&t, *with).into_owned())
+        rules.iter().fold(text, |t, (re, with)| {
+            regex::Regex::new(re)
+                .unwrap()
+                .replace_all(&t, *with)
+                .into_owned()
+        })
     }
 
     /// Nothing of this root's runs is left: no run directory, no mount.
     pub fn assert_clean(&self) {
-        let runs: Vec<_> = std::fs::read_dir(self.runs()).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        let runs: Vec<_> = std::fs::read_dir(self.runs())
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
         assert!(runs.is_empty(), "run directories left behind: {runs:?}");
         let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
         let root = self.root.display().to_string();
@@ -122,14 +138,20 @@ pub fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> T {
 
 /// The pids of `pid`'s children (from /proc/PID/task/*/children).
 pub fn children(pid: u32) -> Vec<u32> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-    text.split_whitespace().filter_map(|p| p.parse().ok()).collect()
+    let text =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    text.split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
 }
 
 pub fn alive(pid: u32) -> bool {
     // A zombie has exited; only its parent's wait is missing.
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|s| s.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit(')')
+            .next()
+            .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+    })
 }
 
 pub fn exists(p: &Path) -> bool {
