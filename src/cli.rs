@@ -38,6 +38,8 @@ pub struct Cli {
 pub enum Command {
     /// Stage 1: run a command with a directory as its root (chroot only)
     Chroot(stages::CommonArgs),
+    /// Stage 2: chroot plus PID, mount, UTS and IPC namespaces, pivot_root, fewer capabilities
+    Namespaces(stages::namespaces::NamespacesArgs),
     /// Make or download a base root filesystem
     #[command(subcommand)]
     Rootfs(RootfsCommand),
@@ -108,6 +110,7 @@ pub fn main() -> i32 {
 fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     match &cli.command {
         Command::Chroot(args) => stages::chroot::run(args, paths, narrator),
+        Command::Namespaces(args) => stages::namespaces::run(args, paths, narrator),
         Command::Rootfs(RootfsCommand::Fetch(args)) => {
             let dir = args.dir.clone().unwrap_or_else(|| paths.default_rootfs());
             fetch_rootfs(args, &dir, narrator)?;

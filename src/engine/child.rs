@@ -1,6 +1,7 @@
 //! The child's side of a run: everything the container's process does to
-//! itself between clone(2) and execve(2). It reads like the lesson:
-//! enter the root filesystem, change directory, find the command, exec.
+//! itself between clone(2) and execve(2). It reads like the lessons:
+//! hostname, mounts, enter the root filesystem, change directory, drop
+//! capabilities, find the command, exec (through a minimal init if asked).
 //!
 //! Nothing here prints. Each step sends an event, or the error that stopped
 //! it, to the parent over the sync pipe.
@@ -12,12 +13,16 @@ use std::path::{Path, PathBuf};
 use nix::sys::signal::SigSet;
 use nix::unistd::{AccessFlags, Pid};
 
+use super::init;
 use super::spec::ContainerSpec;
 use super::sync::{ChildMsg, ChildSide};
 use crate::error::{ChildError, EXIT_DOCKLING_FAILED};
+use crate::mounts::{self, MountError};
+use crate::namespaces::Namespace;
 use crate::narrate::{Event, Step};
 use crate::process;
 use crate::rootfs;
+use crate::security;
 
 pub fn container_init_process(
     spec: &ContainerSpec,
@@ -40,37 +45,48 @@ fn setup_and_exec(
     old_mask: &SigSet,
     parent: Pid,
 ) -> Result<std::convert::Infallible, ChildError> {
-    die_with_parent(parent)?;
+    die_with_parent(parent, spec.has(Namespace::Pid))?;
     sync.wait_go()
         .map_err(|e| ChildError::new(Step::Clone, format!("waiting for dockling: {e}")))?;
-    enter_rootfs(spec, sync)?;
+    if spec.has(Namespace::Uts) {
+        set_hostname(spec, sync)?;
+    }
+    if spec.has(Namespace::Mount) {
+        build_mounts(spec, sync)?;
+        pivot_root(spec, sync)?;
+    } else {
+        enter_rootfs(spec, sync)?;
+    }
     change_dir(spec, sync)?;
+    if let Some(keep) = &spec.capabilities {
+        drop_capabilities(keep, sync)?;
+    }
     let path = find_command(spec)?;
     let argv = cstrings(spec.command.iter().map(String::as_str))?;
-    let env = cstrings(
-        spec.env
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .iter()
-            .map(String::as_str),
-    )?;
-    let env_text = spec
-        .env
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let env_pairs: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let env = cstrings(env_pairs.iter().map(String::as_str))?;
     send(
         sync,
         Event::new(Step::Exec)
             .with("path", path.display().to_string())
             .with("argv", format!("{:?}", spec.command))
-            .with("env", env_text)
+            .with("env", env_pairs.join(" "))
             .with("command", spec.command.join(" ")),
     )?;
+    if spec.init {
+        send(sync, Event::new(Step::Init).with("command_pid", 2))?;
+    }
     sync.ready()
         .map_err(|e| ChildError::new(Step::Exec, format!("waiting for dockling: {e}")))?;
+    if spec.init
+        && let Some(command) = process::clone(0)
+            .map_err(|e| ChildError::new(Step::Init, "fork the command").errno(e))?
+    {
+        // PID 1 keeps no end of the sync pipe: the parent's read ends
+        // when the command execs (or reports why it could not).
+        drop(std::mem::replace(sync, ChildSide::closed()));
+        init::run(command)
+    }
     process::set_mask(old_mask)
         .map_err(|e| ChildError::new(Step::Exec, "restore the signal mask").errno(e))?;
     let cpath = CString::new(path.as_os_str().as_bytes()).expect("paths from PATH have no NUL");
@@ -85,17 +101,93 @@ fn send(sync: &mut ChildSide, e: Event) -> Result<(), ChildError> {
 }
 
 /// If dockling dies, so does the container: no orphan keeps running.
-fn die_with_parent(parent: Pid) -> Result<(), ChildError> {
+fn die_with_parent(parent: Pid, new_pid_ns: bool) -> Result<(), ChildError> {
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
         .map_err(|e| ChildError::new(Step::Clone, "set PR_SET_PDEATHSIG").errno(e))?;
-    // The parent may have died before the line above took effect.
-    if nix::unistd::getppid() != parent {
+    // The parent may have died before the line above took effect. In a new
+    // PID namespace the parent is outside it and getppid() is 0; there the
+    // sync pipe's end of file tells us instead (wait_go fails).
+    if !new_pid_ns && nix::unistd::getppid() != parent {
         return Err(ChildError::new(
             Step::Clone,
             "dockling exited before the container started",
         ));
     }
     Ok(())
+}
+
+fn set_hostname(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildError> {
+    let name = spec.hostname.as_deref().unwrap_or("dockling");
+    nix::unistd::sethostname(name)
+        .map_err(|e| ChildError::new(Step::Hostname, format!("sethostname {name:?}")).errno(e))?;
+    send(sync, Event::new(Step::Hostname).with("hostname", name))
+}
+
+fn mount_step(step: Step) -> impl Fn(MountError) -> ChildError {
+    move |e| ChildError::new(step, e.what).errno(e.errno)
+}
+
+/// Everything mounted before pivot_root, each step narrated.
+fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildError> {
+    let root = &spec.rootfs;
+    let rootfs = root.display().to_string();
+    mounts::make_private().map_err(mount_step(Step::MountPrivate))?;
+    send(sync, Event::new(Step::MountPrivate))?;
+    mounts::bind_self(root).map_err(mount_step(Step::BindRootfs))?;
+    send(
+        sync,
+        Event::new(Step::BindRootfs).with("rootfs", rootfs.clone()),
+    )?;
+    mounts::mount_proc(root).map_err(mount_step(Step::MountProc))?;
+    send(
+        sync,
+        Event::new(Step::MountProc).with("rootfs", rootfs.clone()),
+    )?;
+    mounts::mount_sys(root).map_err(mount_step(Step::MountSys))?;
+    send(
+        sync,
+        Event::new(Step::MountSys).with("rootfs", rootfs.clone()),
+    )?;
+    mounts::mount_dev(root).map_err(mount_step(Step::MountDev))?;
+    let devices: Vec<&str> = mounts::DEVICES.iter().map(|d| d.0).collect();
+    send(
+        sync,
+        Event::new(Step::MountDev)
+            .with("rootfs", rootfs.clone())
+            .with("devices", devices.join(", ")),
+    )?;
+    let (masked, read_only) =
+        mounts::protect_proc_and_sys(root).map_err(mount_step(Step::MaskPaths))?;
+    send(
+        sync,
+        Event::new(Step::MaskPaths)
+            .with("rootfs", rootfs)
+            .with("masked", masked)
+            .with("read_only", read_only),
+    )
+}
+
+fn pivot_root(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildError> {
+    mounts::pivot_root(&spec.rootfs).map_err(mount_step(Step::PivotRoot))?;
+    send(
+        sync,
+        Event::new(Step::PivotRoot).with("rootfs", spec.rootfs.display().to_string()),
+    )
+}
+
+fn drop_capabilities(keep: &caps::CapsHashSet, sync: &mut ChildSide) -> Result<(), ChildError> {
+    let dropped = security::drop_to(keep)
+        .map_err(|e| ChildError::new(Step::DropCaps, format!("drop capabilities: {e}")))?;
+    send(
+        sync,
+        Event::new(Step::DropCaps)
+            .with("kept", security::names(keep))
+            .with("kept_count", keep.len())
+            .with("dropped", dropped),
+    )?;
+    security::set_no_new_privs()
+        .map_err(|e| ChildError::new(Step::NoNewPrivs, "prctl(PR_SET_NO_NEW_PRIVS)").errno(e))?;
+    send(sync, Event::new(Step::NoNewPrivs))
 }
 
 fn enter_rootfs(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildError> {

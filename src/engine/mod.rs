@@ -7,6 +7,7 @@
 //! they hand in.
 
 mod child;
+mod init;
 mod parent;
 pub mod spec;
 mod sync;
@@ -31,7 +32,13 @@ pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> 
     let id = crate::journal::new_id();
     let mut journal = Journal::create(&paths.runs(), &id)?;
     narrator.emit(&Event::new(Step::Journal).with("dir", journal.dir().display().to_string()));
-    let result = parent::container_main_process(spec, &mut journal, narrator);
+    let mut spec = spec.clone();
+    if spec.has(crate::namespaces::Namespace::Uts) {
+        // Like docker: the hostname defaults to the short container id.
+        let name = spec.hostname.get_or_insert(id).clone();
+        spec.set_env("HOSTNAME", &name);
+    }
+    let result = parent::container_main_process(&spec, &mut journal, narrator);
     for (resource, err) in journal.undo(narrator) {
         eprintln!("dockling: warning: could not undo {resource:?}: {err}; run `dockling cleanup`");
     }

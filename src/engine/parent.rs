@@ -10,6 +10,7 @@ use super::spec::ContainerSpec;
 use super::sync::{self, ChildMsg, ParentSide};
 use crate::error::Error;
 use crate::journal::{Journal, Resource, process_start_time};
+use crate::namespaces::{self, Namespace};
 use crate::narrate::{Event, Narrator, Step};
 use crate::process::{self, Ended};
 
@@ -22,7 +23,7 @@ pub fn container_main_process(
     let old_mask = process::block(&signals).map_err(Error::sys("block signals"))?;
     let (mut parent, child_side) = sync::pair().map_err(Error::sys("create the sync pipe"))?;
     let parent_pid = nix::unistd::getpid();
-    let flags = 0;
+    let flags = namespaces::clone_flags(&spec.namespaces);
     let pid = match process::clone(flags).map_err(Error::sys("clone the container process"))? {
         None => child::container_init_process(spec, child_side, &old_mask, parent_pid),
         Some(pid) => pid,
@@ -37,13 +38,29 @@ pub fn container_main_process(
             start_time,
         })?;
     }
+    let new: Vec<&str> = spec.namespaces.iter().map(|n| n.proc_name()).collect();
+    let options: String = spec
+        .namespaces
+        .iter()
+        .map(|n| format!(" {}", n.unshare_option()))
+        .collect();
     narrator.emit(
         &Event::new(Step::Clone)
-            .with("flags", "SIGCHLD")
+            .with("flags", namespaces::flags_text(&spec.namespaces))
             .with("pid", pid.as_raw())
-            .with("namespaces", "none, it shares all of the host's")
-            .with("unshare_flags", ""),
+            .with(
+                "namespaces",
+                if new.is_empty() {
+                    "none, it shares all of the host's".into()
+                } else {
+                    new.join(", ")
+                },
+            )
+            .with("unshare_flags", options),
     );
+    if !spec.namespaces.is_empty() {
+        narrator.emit(&compare_namespaces(pid, &spec.namespaces));
+    }
     if let Err(e) = relay(&mut parent, narrator) {
         let _ = waitpid(pid, None);
         return Err(e);
@@ -58,6 +75,31 @@ pub fn container_main_process(
     };
     narrator.emit(&event.with("pid", pid.as_raw()).with("code", code));
     Ok(code)
+}
+
+/// The host's and the container's namespace ids, side by side.
+fn compare_namespaces(pid: Pid, new: &[Namespace]) -> Event {
+    let child = pid.as_raw().to_string();
+    let lines: Vec<String> = [
+        Namespace::Pid,
+        Namespace::Mount,
+        Namespace::Uts,
+        Namespace::Ipc,
+    ]
+    .iter()
+    .map(|&ns| {
+        let host = namespaces::id("self", ns).unwrap_or_default();
+        let container = namespaces::id(&child, ns).unwrap_or_default();
+        let same = if new.contains(&ns) { "new" } else { "shared" };
+        format!(
+            "{}: host {host}, container {container} ({same})",
+            ns.proc_name()
+        )
+    })
+    .collect();
+    Event::new(Step::Namespaces)
+        .with("pid", pid.as_raw())
+        .with("compare", lines.join("; "))
 }
 
 /// Let the child set up, printing its events, until it has exec'd.

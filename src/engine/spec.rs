@@ -6,6 +6,10 @@
 
 use std::path::PathBuf;
 
+use caps::CapsHashSet;
+
+use crate::namespaces::Namespace;
+
 /// The environment a container starts with unless `-e` says otherwise:
 /// a PATH that finds the usual directories, root's HOME, and a TERM so that
 /// interactive programs behave. Not the host's environment, which would
@@ -23,12 +27,14 @@ pub const DEFAULT_COMMAND: &str = "/bin/sh";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Chroot,
+    Namespaces,
 }
 
 impl Stage {
     pub fn name(self) -> &'static str {
         match self {
             Stage::Chroot => "chroot",
+            Stage::Namespaces => "namespaces",
         }
     }
 }
@@ -44,6 +50,14 @@ pub struct ContainerSpec {
     pub env: Vec<(String, String)>,
     /// The working directory inside the container.
     pub workdir: String,
+    /// Namespaces the child is cloned into (none in stage 1).
+    pub namespaces: Vec<Namespace>,
+    /// The container's hostname (with a UTS namespace); the run id if None.
+    pub hostname: Option<String>,
+    /// Capabilities to keep; `None` keeps all of root's (stage 1).
+    pub capabilities: Option<CapsHashSet>,
+    /// Run a minimal init as PID 1 that reaps orphans (`--init`).
+    pub init: bool,
 }
 
 impl ContainerSpec {
@@ -59,6 +73,10 @@ impl ContainerSpec {
             command,
             env: default_env(),
             workdir: "/".into(),
+            namespaces: Vec::new(),
+            hostname: None,
+            capabilities: None,
+            init: false,
         }
     }
 
@@ -68,6 +86,10 @@ impl ContainerSpec {
             Some(slot) => slot.1 = value.to_string(),
             None => self.env.push((key.to_string(), value.to_string())),
         }
+    }
+
+    pub fn has(&self, ns: Namespace) -> bool {
+        self.namespaces.contains(&ns)
     }
 
     pub fn env_value(&self, key: &str) -> Option<&str> {

@@ -105,6 +105,11 @@ pub fn stage_text(stage: &str) -> (&'static str, &'static str) {
             "Stage 1 changes one thing: the process's root directory. Everything else stays the host's.",
             "sudo chroot {rootfs} {command}",
         ),
+        "namespaces" => (
+            "Stage 2 adds namespaces: its own process table, mount tree, hostname and IPC, a root made \
+             with pivot_root, and fewer capabilities.",
+            "sudo unshare --pid --mount --uts --ipc --fork --mount-proc chroot {rootfs} {command}",
+        ),
         _ => ("", ""),
     }
 }
@@ -139,6 +144,81 @@ pub fn english(step: Step) -> Narration {
             vm: "A hypervisor creates virtual CPUs and boots a guest kernel on them. Here there is no \
                  guest kernel: pid {pid} is one more process on the host's kernel (find it with `ps`).",
         },
+        Step::Namespaces => Narration {
+            title: "the container's namespaces next to the host's",
+            syscall: "readlink(\"/proc/self/ns/*\") and readlink(\"/proc/{pid}/ns/*\")",
+            why: "Each link names one namespace; a different number means a separate table. {compare}",
+            shell: "sudo ls -l /proc/self/ns /proc/{pid}/ns",
+            vm: "A VM has no such links to compare: its kernel is a different kernel altogether.",
+        },
+        Step::Hostname => Narration {
+            title: "set the hostname to {hostname}",
+            syscall: "sethostname(\"{hostname}\")",
+            why: "In its own UTS namespace the container can change its hostname; the host's stays as it \
+                  was (run `hostname` on the host).",
+            shell: "hostname {hostname}",
+            vm: "A VM's hostname belongs to its own kernel.",
+        },
+        Step::MountPrivate => Narration {
+            title: "make every mount private",
+            syscall: "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)",
+            why: "The new mount namespace starts as a copy of the host's, and by default mounts can \
+                  propagate between them (shared subtrees). Private means: nothing mounted in here appears on \
+                  the host, and nothing the host mounts later appears in here.",
+            shell: "mount --make-rprivate /",
+            vm: "A guest kernel has its own mount table from the start; the host's mounts never reach it.",
+        },
+        Step::BindRootfs => Narration {
+            title: "bind-mount the rootfs onto itself",
+            syscall: "mount(\"{rootfs}\", \"{rootfs}\", NULL, MS_BIND|MS_REC, NULL)",
+            why: "pivot_root(2) needs the new root to be a mount point; a bind mount of a directory onto \
+                  itself makes it one.",
+            shell: "mount --rbind {rootfs} {rootfs}",
+            vm: "A VM's root is a separate (virtual) disk, already a filesystem of its own.",
+        },
+        Step::MountProc => Narration {
+            title: "mount a fresh /proc",
+            syscall: "mount(\"proc\", \"{rootfs}/proc\", \"proc\", MS_NOSUID|MS_NOEXEC|MS_NODEV, NULL)",
+            why: "A procfs shows the processes of the PID namespace it was mounted in: inside, `ps` lists \
+                  only the container's processes, and the command is PID 1.",
+            shell: "mount -t proc proc {rootfs}/proc",
+            vm: "A guest kernel has its own /proc listing only the guest's processes.",
+        },
+        Step::MountSys => Narration {
+            title: "mount /sys read-only",
+            syscall: "mount(\"sysfs\", \"{rootfs}/sys\", \"sysfs\", MS_RDONLY|MS_NOSUID|MS_NOEXEC|MS_NODEV, NULL)",
+            why: "Programs read /sys for device and kernel facts; read-only, they cannot change the host's \
+                  kernel settings through it.",
+            shell: "mount -t sysfs -o ro sysfs {rootfs}/sys",
+            vm: "A guest's /sys describes its virtual hardware.",
+        },
+        Step::MountDev => Narration {
+            title: "make a small /dev: {devices}",
+            syscall: "mount(\"tmpfs\", \"{rootfs}/dev\", \"tmpfs\", …); mknod(…, S_IFCHR, …) for each; \
+                      mount(\"devpts\", …, \"newinstance,ptmxmode=0666\")",
+            why: "The host's /dev holds its disks and every other device. The container gets only harmless \
+                  ones, its own pseudo-terminals (a new devpts instance) and its own /dev/shm.",
+            shell: "mount -t tmpfs tmpfs {rootfs}/dev && mknod -m 666 {rootfs}/dev/null c 1 3 …",
+            vm: "A VM sees only the virtual devices the hypervisor emulates.",
+        },
+        Step::MaskPaths => Narration {
+            title: "mask {masked} paths in /proc and /sys, make {read_only} read-only",
+            syscall: "mount(\"/dev/null\", \"/proc/kcore\", NULL, MS_BIND, NULL) …; \
+                      mount(…, \"/proc/sys\", NULL, MS_BIND|MS_REMOUNT|MS_RDONLY, NULL) …",
+            why: "Some of /proc still reaches the host kernel: /proc/kcore is its memory, /proc/sysrq-trigger \
+                  can reboot it, /proc/sys tunes it. runc hides or freezes these; so do we.",
+            shell: "mount --bind /dev/null {rootfs}/proc/kcore; mount -o bind,remount,ro {rootfs}/proc/sys",
+            vm: "A guest's /proc/kcore is the guest's memory, not the host's.",
+        },
+        Step::PivotRoot => Narration {
+            title: "switch the root to {rootfs} and detach the host's",
+            syscall: "chdir(\"{rootfs}\"); pivot_root(\".\", \".\"); umount2(\".\", MNT_DETACH); chdir(\"/\")",
+            why: "Unlike chroot, pivot_root changes the root of the whole mount namespace, and after the old \
+                  root is unmounted no path leads back to the host's files: the chroot escape of lesson 1 \
+                  ends at the container's own /.",
+            shell: "cd {rootfs} && pivot_root . . && umount -l .",
+            vm: "A VM never had the host's filesystem mounted in the first place.",
+        },
         Step::Chroot => Narration {
             title: "make {rootfs} the process's root directory",
             syscall: "chroot(\"{rootfs}\")",
@@ -156,6 +236,32 @@ pub fn english(step: Step) -> Narration {
                   host's tree. Changing into a directory inside the new root closes that gap.",
             shell: "cd {dir}",
             vm: "The guest's init starts in the guest's own /; the host's directories do not exist there.",
+        },
+        Step::DropCaps => Narration {
+            title: "drop all capabilities but {kept_count}",
+            syscall: "prctl(PR_CAPBSET_DROP, …) ×{dropped}; capset(effective, permitted, inheritable = {kept_count})",
+            why: "The process is still uid 0, but root's powers are split into capabilities. Kept (docker's \
+                  default set): {kept}. Gone, among others: CAP_SYS_ADMIN (mount), CAP_SYS_MODULE (load kernel \
+                  code), CAP_NET_ADMIN, CAP_SYS_PTRACE.",
+            shell: "capsh --drop=cap_sys_admin,cap_sys_module,… --",
+            vm: "Root in a VM is all-powerful, but only over the guest's kernel, which the hypervisor confines.",
+        },
+        Step::NoNewPrivs => Narration {
+            title: "set no_new_privs",
+            syscall: "prctl(PR_SET_NO_NEW_PRIVS, 1)",
+            why: "From now on no execve can add privileges: setuid binaries and file capabilities no \
+                  longer raise them.",
+            shell: "setpriv --no-new-privs <command>",
+            vm: "Not needed in a VM: the guest kernel is the boundary.",
+        },
+        Step::Init => Narration {
+            title: "start a minimal init as PID 1; the command becomes PID {command_pid}",
+            syscall: "clone(SIGCHLD); then sigwait() and waitpid(-1, WNOHANG) in a loop",
+            why: "PID 1 adopts every orphaned process in its namespace and must reap them, or they stay \
+                  zombies. Most programs do not do that. The init passes signals on to the command and \
+                  exits with its exit code.",
+            shell: "docker run --init … (tini)",
+            vm: "A VM boots a full init system (systemd) as PID 1.",
         },
         Step::Exec => Narration {
             title: "replace the child with {path}",

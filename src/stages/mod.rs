@@ -4,6 +4,7 @@
 //! contents; the mechanism lives in the core modules.
 
 pub mod chroot;
+pub mod namespaces;
 
 use std::path::PathBuf;
 

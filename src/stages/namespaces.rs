@@ -1,0 +1,110 @@
+//! Stage 2, `dockling namespaces`: stage 1 plus PID, mount, UTS and IPC
+//! namespaces, a root made with pivot_root, a fresh /proc and /dev, and
+//! docker's default capabilities. Lesson: lessons/02-namespaces.md.
+
+use super::CommonArgs;
+use crate::engine::{self, ContainerSpec, Stage};
+use crate::error::Error;
+use crate::namespaces::{Namespace, STAGE2_NAMESPACES};
+use crate::narrate::Narrator;
+use crate::paths::Paths;
+use crate::security;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct NamespacesArgs {
+    /// The container's hostname [default: the run id]
+    #[arg(long, value_name = "NAME")]
+    pub hostname: Option<String>,
+    /// Which namespaces to create, for experiments (comma-separated)
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "LIST",
+        default_value = "pid,mount,uts,ipc"
+    )]
+    pub ns: Vec<Namespace>,
+    /// Keep a capability docker drops (e.g. NET_ADMIN, or ALL)
+    #[arg(long = "cap-add", value_name = "CAP")]
+    pub cap_add: Vec<String>,
+    /// Drop a capability docker keeps (e.g. CHOWN, or ALL)
+    #[arg(long = "cap-drop", value_name = "CAP")]
+    pub cap_drop: Vec<String>,
+    /// Run a minimal init as PID 1 that reaps orphans and forwards signals
+    #[arg(long)]
+    pub init: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+pub fn run(
+    args: &NamespacesArgs,
+    paths: &Paths,
+    narrator: &mut dyn Narrator,
+) -> Result<i32, Error> {
+    let spec = spec(args, paths, Stage::Namespaces)?;
+    engine::run(&spec, paths, narrator)
+}
+
+pub fn spec(args: &NamespacesArgs, paths: &Paths, stage: Stage) -> Result<ContainerSpec, Error> {
+    let mut spec = super::chroot::spec(&args.common, paths, stage)?;
+    // A rootfs path through a symlink would be pivoted into wherever the
+    // link points; say so rather than surprise.
+    if let Some(given) = &args.common.rootfs {
+        let absolute = std::path::absolute(given).map_err(Error::io("resolve", given))?;
+        if absolute != spec.rootfs {
+            return Err(Error::Rootfs {
+                path: given.clone(),
+                problem: format!(
+                    "goes through a symlink (it is really {})",
+                    spec.rootfs.display()
+                ),
+                hint: format!("pass the real path: --rootfs {}", spec.rootfs.display()),
+            });
+        }
+    }
+    let mut ns: Vec<Namespace> = Vec::new();
+    for n in &args.ns {
+        if !ns.contains(n) {
+            ns.push(*n);
+        }
+    }
+    ns.sort_by_key(|n| STAGE2_NAMESPACES.iter().position(|m| m == n));
+    spec.namespaces = ns;
+    if let Some(h) = &args.hostname {
+        if !valid_hostname(h) {
+            return Err(Error::Usage(format!(
+                "--hostname {h:?}: use 1-63 letters, digits and '-', not starting with '-'"
+            )));
+        }
+        if !spec.has(Namespace::Uts) {
+            return Err(Error::Usage(
+                "--hostname needs the uts namespace (it would rename the host)".into(),
+            ));
+        }
+    }
+    spec.hostname = args.hostname.clone();
+    let parse = |names: &[String]| -> Result<Vec<caps::Capability>, Error> {
+        names
+            .iter()
+            .map(|n| security::parse(n).map_err(Error::Usage))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| v.concat())
+    };
+    spec.capabilities = Some(security::kept(
+        &parse(&args.cap_add)?,
+        &parse(&args.cap_drop)?,
+    ));
+    spec.init = args.init;
+    if spec.init && !spec.has(Namespace::Pid) {
+        return Err(Error::Usage("--init needs the pid namespace".into()));
+    }
+    Ok(spec)
+}
+
+fn valid_hostname(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 63
+        && !h.starts_with('-')
+        && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
