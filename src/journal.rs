@@ -16,7 +16,7 @@
 //! Man pages: flock(2), umount2(2), kill(2), proc(5) (`/proc/PID/stat`).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
@@ -99,7 +99,13 @@ impl Resource {
 /// The time a process started, in clock ticks since boot (field 22 of
 /// /proc/PID/stat); `None` if there is no such process.
 pub fn process_start_time(pid: i32) -> Option<u64> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // One read: the file is generated on each read and is under 1 KiB.
+    let mut buf = Vec::with_capacity(1024);
+    fs::File::open(format!("/proc/{pid}/stat"))
+        .ok()?
+        .read_to_end(&mut buf)
+        .ok()?;
+    let stat = String::from_utf8(buf).ok()?;
     // The command name (field 2) may contain spaces and ')': skip past the last ')'.
     let rest = &stat[stat.rfind(')')? + 2..];
     rest.split_whitespace().nth(19)?.parse().ok()

@@ -14,6 +14,10 @@ pub const LESSONS: &[(&str, &str)] = &[
         include_str!("../lessons/00-vm-vs-container.md"),
     ),
     ("01-chroot.md", include_str!("../lessons/01-chroot.md")),
+    (
+        "02-namespaces.md",
+        include_str!("../lessons/02-namespaces.md"),
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

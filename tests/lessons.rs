@@ -71,6 +71,11 @@ fn lesson_01_chroot() {
 }
 
 #[test]
+fn lesson_02_namespaces() {
+    check_lesson("02-namespaces.md");
+}
+
+#[test]
 fn every_lesson_file_is_built_into_the_binary() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
     let mut on_disk: Vec<String> = std::fs::read_dir(dir)

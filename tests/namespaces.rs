@@ -9,7 +9,11 @@ fn inside(env: &Env, extra: &[&str], script: &str) -> (Option<i32>, String, Stri
     args.extend_from_slice(extra);
     args.extend_from_slice(&["--", "sh", "-c", script]);
     let out = env.run(&args);
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -29,13 +33,27 @@ fn the_container_has_its_own_pid_hostname_and_namespaces() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "1", "the command is PID 1");
     assert_eq!(lines[1], "box1");
-    assert_eq!(lines[2], "4", "ps lists a header, sh, ps and wc only: {out}");
+    assert_eq!(
+        lines[2], "4",
+        "ps lists a header, sh, ps and wc only: {out}"
+    );
     for (i, ns) in ["pid", "mnt", "uts", "ipc"].iter().enumerate() {
         let host = std::fs::read_link(format!("/proc/self/ns/{ns}")).unwrap();
-        assert_ne!(lines[3 + i], host.to_str().unwrap(), "{ns} namespace is the host's");
+        assert_ne!(
+            lines[3 + i],
+            host.to_str().unwrap(),
+            "{ns} namespace is the host's"
+        );
     }
-    assert_eq!(nix::unistd::gethostname().unwrap(), host_name, "the host's hostname changed");
-    assert_eq!(std::fs::read_to_string("/proc/self/mountinfo").unwrap(), mounts_before);
+    assert_eq!(
+        nix::unistd::gethostname().unwrap(),
+        host_name,
+        "the host's hostname changed"
+    );
+    assert_eq!(
+        std::fs::read_to_string("/proc/self/mountinfo").unwrap(),
+        mounts_before
+    );
     env.assert_clean();
 }
 
@@ -45,16 +63,35 @@ fn capabilities_are_dropped_and_mounting_fails() {
         return;
     }
     let env = Env::with_rootfs();
-    let (_, out, _) = inside(&env, &[], "grep CapEff /proc/self/status; mount -t tmpfs x /mnt && echo MOUNTED");
-    let hex = out.lines().next().unwrap().split_whitespace().last().unwrap();
+    let (_, out, _) = inside(
+        &env,
+        &[],
+        "grep CapEff /proc/self/status; mount -t tmpfs x /mnt && echo MOUNTED",
+    );
+    let hex = out
+        .lines()
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .last()
+        .unwrap();
     let eff = u64::from_str_radix(hex, 16).unwrap();
-    for (name, bit) in [("CAP_SYS_ADMIN", 21), ("CAP_SYS_MODULE", 16), ("CAP_NET_ADMIN", 12), ("CAP_SYS_PTRACE", 19)] {
+    for (name, bit) in [
+        ("CAP_SYS_ADMIN", 21),
+        ("CAP_SYS_MODULE", 16),
+        ("CAP_NET_ADMIN", 12),
+        ("CAP_SYS_PTRACE", 19),
+    ] {
         assert_eq!(eff & (1 << bit), 0, "{name} is still effective: {hex}");
     }
     assert_ne!(eff & (1 << 18), 0, "CAP_SYS_CHROOT is kept, as docker does");
     assert!(!out.contains("MOUNTED"), "mount inside succeeded: {out}");
     // --cap-add gives one back; an unknown name is a clear error.
-    let (_, out, _) = inside(&env, &["--cap-add", "NET_ADMIN"], "grep CapEff /proc/self/status");
+    let (_, out, _) = inside(
+        &env,
+        &["--cap-add", "NET_ADMIN"],
+        "grep CapEff /proc/self/status",
+    );
     let eff = u64::from_str_radix(out.split_whitespace().last().unwrap(), 16).unwrap();
     assert_ne!(eff & (1 << 12), 0);
     let (code, _, err) = inside(&env, &["--cap-add", "FLY"], "true");
@@ -88,7 +125,11 @@ fn orphans_are_reaped_by_the_init() {
         return;
     }
     let env = Env::with_rootfs();
-    let (code, out, err) = inside(&env, &["--init"], "(sleep 0.1 &); sleep 0.6; ps -o stat | grep -c Z");
+    let (code, out, err) = inside(
+        &env,
+        &["--init"],
+        "(sleep 0.1 &); sleep 0.6; ps -o stat | grep -c Z",
+    );
     assert_eq!(out.trim(), "0", "zombies remain: {out} {err}");
     assert_eq!(code, Some(1), "grep -c found no Z lines");
     let (code, _, _) = inside(&env, &["--init"], "kill -TERM $$");
@@ -104,10 +145,16 @@ fn without_a_mount_namespace_a_mount_reaches_the_host() {
     // The lesson's exercise, checked: with --ns pid,uts the container falls
     // back to chroot and its mounts land in the host's mount table.
     let env = Env::with_rootfs();
-    let (code, out, err) = inside(&env, &["--ns", "uts", "--cap-add", "SYS_ADMIN"], "mount -t tmpfs leak /mnt && echo ok");
+    let (code, out, err) = inside(
+        &env,
+        &["--ns", "uts", "--cap-add", "SYS_ADMIN"],
+        "mount -t tmpfs leak /mnt && echo ok",
+    );
     assert_eq!((code, out.as_str()), (Some(0), "ok\n"), "{err}");
     let target = env.rootfs().join("mnt");
-    let seen = std::fs::read_to_string("/proc/self/mountinfo").unwrap().contains(target.to_str().unwrap());
+    let seen = std::fs::read_to_string("/proc/self/mountinfo")
+        .unwrap()
+        .contains(target.to_str().unwrap());
     nix::mount::umount2(&target, nix::mount::MntFlags::MNT_DETACH).unwrap();
     assert!(seen, "the mount did not reach the host");
 }
@@ -123,10 +170,16 @@ fn bad_input_is_refused_before_anything_is_created() {
     let file = env.root.join("file");
     std::fs::write(&file, "").unwrap();
     let cases: &[(&[&str], &str)] = &[
-        (&["--rootfs", link.to_str().unwrap()], "goes through a symlink"),
+        (
+            &["--rootfs", link.to_str().unwrap()],
+            "goes through a symlink",
+        ),
         (&["--rootfs", file.to_str().unwrap()], "is not a directory"),
         (&["--hostname", "bad name"], "--hostname"),
-        (&["--", "nosuchcmd"], "command not found in the container: nosuchcmd"),
+        (
+            &["--", "nosuchcmd"],
+            "command not found in the container: nosuchcmd",
+        ),
         (&["-w", "/nope", "--", "true"], "working directory /nope"),
     ];
     for (args, message) in cases {
@@ -153,6 +206,9 @@ fn a_failing_setup_step_is_reported_with_its_step_and_errno() {
     let out = env.run(&["--trace", "quiet", "namespaces", "--", "true"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(125), "{err}");
-    assert!(err.contains("step mount_proc") && err.contains("/proc: File exists"), "{err}");
+    assert!(
+        err.contains("step mount_proc") && err.contains("/proc: File exists"),
+        "{err}"
+    );
     env.assert_clean();
 }

@@ -21,7 +21,8 @@ pub fn container_main_process(
 ) -> Result<i32, Error> {
     let signals = process::handled_signals();
     let old_mask = process::block(&signals).map_err(Error::sys("block signals"))?;
-    let (mut parent, child_side) = sync::pair().map_err(Error::sys("create the sync pipe"))?;
+    let (mut parent, child_side) =
+        sync::pair(narrator.wants_events()).map_err(Error::sys("create the sync pipe"))?;
     let parent_pid = nix::unistd::getpid();
     let flags = namespaces::clone_flags(&spec.namespaces);
     let pid = match process::clone(flags).map_err(Error::sys("clone the container process"))? {

@@ -40,10 +40,13 @@ pub struct ParentSide {
 pub struct ChildSide {
     from_parent: File,
     to_parent: File,
+    /// Whether the parent prints events (not with `--trace quiet`).
+    narrated: bool,
 }
 
-/// Two close-on-exec pipes, one each way.
-pub fn pair() -> nix::Result<(ParentSide, ChildSide)> {
+/// Two close-on-exec pipes, one each way. With `narrated` false the child
+/// sends no events and does not wait for them to be printed.
+pub fn pair(narrated: bool) -> nix::Result<(ParentSide, ChildSide)> {
     let (c_read, c_write): (OwnedFd, OwnedFd) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
     let (p_read, p_write): (OwnedFd, OwnedFd) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
     Ok((
@@ -54,6 +57,7 @@ pub fn pair() -> nix::Result<(ParentSide, ChildSide)> {
         ChildSide {
             from_parent: File::from(p_read),
             to_parent: File::from(c_write),
+            narrated,
         },
     ))
 }
@@ -86,6 +90,7 @@ impl ChildSide {
         ChildSide {
             from_parent: null(),
             to_parent: null(),
+            narrated: false,
         }
     }
 
@@ -96,6 +101,9 @@ impl ChildSide {
     }
 
     pub fn event(&mut self, e: Event) -> io::Result<()> {
+        if !self.narrated {
+            return Ok(());
+        }
         self.send(&ChildMsg::Event(e))
     }
 
@@ -116,6 +124,9 @@ impl ChildSide {
 
     /// Tell the parent we are ready, and wait until it says exec.
     pub fn ready(&mut self) -> io::Result<()> {
+        if !self.narrated {
+            return Ok(());
+        }
         self.send(&ChildMsg::Ready)?;
         self.wait_for(EXEC)
     }

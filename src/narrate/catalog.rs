@@ -202,11 +202,13 @@ pub fn english(step: Step) -> Narration {
             vm: "A VM sees only the virtual devices the hypervisor emulates.",
         },
         Step::MaskPaths => Narration {
-            title: "mask {masked} paths in /proc and /sys, make {read_only} read-only",
+            title: "hide what in /proc and /sys reaches the host's kernel",
             syscall: "mount(\"/dev/null\", \"/proc/kcore\", NULL, MS_BIND, NULL) …; \
                       mount(…, \"/proc/sys\", NULL, MS_BIND|MS_REMOUNT|MS_RDONLY, NULL) …",
             why: "Some of /proc still reaches the host kernel: /proc/kcore is its memory, /proc/sysrq-trigger \
-                  can reboot it, /proc/sys tunes it. runc hides or freezes these; so do we.",
+                  can reboot it, /proc/sys tunes it. Like runc, dockling covers files such as /proc/kcore and \
+                  /proc/keys with /dev/null, directories such as /proc/acpi with an empty tmpfs, and makes \
+                  /proc/sys, /proc/sysrq-trigger, /proc/irq and /proc/bus read-only (those this kernel has).",
             shell: "mount --bind /dev/null {rootfs}/proc/kcore; mount -o bind,remount,ro {rootfs}/proc/sys",
             vm: "A guest's /proc/kcore is the guest's memory, not the host's.",
         },
@@ -239,7 +241,8 @@ pub fn english(step: Step) -> Narration {
         },
         Step::DropCaps => Narration {
             title: "drop all capabilities but {kept_count}",
-            syscall: "prctl(PR_CAPBSET_DROP, …) ×{dropped}; capset(effective, permitted, inheritable = {kept_count})",
+            syscall: "prctl(PR_CAPBSET_DROP, cap) for every other capability; capset(effective, permitted, \
+                      inheritable: the {kept_count} kept)",
             why: "The process is still uid 0, but root's powers are split into capabilities. Kept (docker's \
                   default set): {kept}. Gone, among others: CAP_SYS_ADMIN (mount), CAP_SYS_MODULE (load kernel \
                   code), CAP_NET_ADMIN, CAP_SYS_PTRACE.",

@@ -26,6 +26,12 @@ use std::io::{IsTerminal, Write};
 /// Where events go. The engine takes `&mut dyn Narrator`.
 pub trait Narrator {
     fn emit(&mut self, event: &Event);
+
+    /// False when events are dropped anyway, so the container's process
+    /// need not send them (and need not wait for them to be printed).
+    fn wants_events(&self) -> bool {
+        true
+    }
 }
 
 /// How much to explain, chosen with `--trace`.
@@ -47,6 +53,10 @@ pub struct Quiet;
 
 impl Narrator for Quiet {
     fn emit(&mut self, _: &Event) {}
+
+    fn wants_events(&self) -> bool {
+        false
+    }
 }
 
 /// The narrator for `mode`, writing to stderr.

@@ -100,8 +100,9 @@ impl Env {
             .replace(&format!("{root}/run"), "/run/dockling")
             .replace(&root, "/var/lib/dockling");
         let rules: &[(&str, &str)] = &[
-            (r"runs/[0-9a-f]{12}", "runs/[ID]"),
-            (r"(= |pid |wait4\(|kill\()\d+", "${1}[PID]"),
+            (r"\b[0-9a-f]{12}\b", "[ID]"),
+            (r":\[\d+\]", ":[NSID]"),
+            (r"(= |pid |wait4\(|kill\(|/proc/)\d+", "${1}[PID]"),
         ];
         rules.iter().fold(text, |t, (re, with)| {
             regex::Regex::new(re)
