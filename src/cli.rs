@@ -40,6 +40,8 @@ pub enum Command {
     Chroot(stages::CommonArgs),
     /// Stage 2: chroot plus PID, mount, UTS and IPC namespaces, pivot_root, fewer capabilities
     Namespaces(stages::namespaces::NamespacesArgs),
+    /// Stage 3: namespaces plus a cgroup: --memory, --cpus, --cpu-shares, --pids-limit
+    Cgroups(stages::cgroups::CgroupsArgs),
     /// Make or download a base root filesystem
     #[command(subcommand)]
     Rootfs(RootfsCommand),
@@ -111,6 +113,7 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
     match &cli.command {
         Command::Chroot(args) => stages::chroot::run(args, paths, narrator),
         Command::Namespaces(args) => stages::namespaces::run(args, paths, narrator),
+        Command::Cgroups(args) => stages::cgroups::run(args, paths, narrator),
         Command::Rootfs(RootfsCommand::Fetch(args)) => {
             let dir = args.dir.clone().unwrap_or_else(|| paths.default_rootfs());
             fetch_rootfs(args, &dir, narrator)?;

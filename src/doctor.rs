@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::cgroups::{self, Host, Layout};
 use crate::narrate::TraceMode;
 use crate::paths::Paths;
 
@@ -50,10 +51,8 @@ const NAMESPACES: &[(&str, &str)] = &[
     ("user", "not needed as root"),
 ];
 
-/// statfs(2) magic numbers, from linux/magic.h.
+/// statfs(2) magic number of overlayfs, from linux/magic.h.
 const OVERLAYFS_SUPER_MAGIC: i64 = 0x794c_7630;
-const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
-const TMPFS_MAGIC: i64 = 0x0102_1994;
 
 pub fn run(paths: &Paths, trace: TraceMode) -> i32 {
     let checks = all(paths);
@@ -197,79 +196,43 @@ fn userns_restrictions() -> Check {
     }
 }
 
-/// Which cgroup hierarchy this host mounts, read with statfs(2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CgroupLayout {
-    /// Only cgroup v2, at /sys/fs/cgroup.
-    Unified,
-    /// v1 controllers, plus an (often empty) v2 tree at /sys/fs/cgroup/unified.
-    Hybrid,
-    /// v1 only.
-    Legacy,
-    None,
-}
-
-/// The filesystem type (statfs(2) f_type) of the filesystem holding `p`.
-// f_type is i64 on 64-bit targets and i32 on some 32-bit ones.
-#[allow(clippy::unnecessary_cast)]
-pub fn fs_magic(p: &Path) -> nix::Result<i64> {
-    nix::sys::statfs::statfs(p).map(|s| s.filesystem_type().0 as i64)
-}
-
-pub fn cgroup_layout(base: &Path) -> CgroupLayout {
-    let magic = |p: &Path| fs_magic(p).ok();
-    match magic(base) {
-        Some(CGROUP2_SUPER_MAGIC) => CgroupLayout::Unified,
-        Some(TMPFS_MAGIC) if magic(&base.join("unified")) == Some(CGROUP2_SUPER_MAGIC) => {
-            CgroupLayout::Hybrid
-        }
-        Some(TMPFS_MAGIC) => CgroupLayout::Legacy,
-        _ => CgroupLayout::None,
-    }
-}
-
 fn cgroups() -> Vec<Check> {
-    let base = Path::new("/sys/fs/cgroup");
-    let layout = cgroup_layout(base);
-    let v2_root = match layout {
-        CgroupLayout::Unified => Some(base.to_path_buf()),
-        CgroupLayout::Hybrid => Some(base.join("unified")),
-        _ => None,
-    };
-    let v2_controllers: Vec<String> = v2_root
-        .as_ref()
-        .and_then(|r| std::fs::read_to_string(r.join("cgroup.controllers")).ok())
-        .map(|s| s.split_whitespace().map(String::from).collect())
-        .unwrap_or_default();
-    let v1_mounted =
-        |c: &str| base.join(c).join("tasks").exists() && layout != CgroupLayout::Unified;
+    let host = Host::detect(Path::new(cgroups::CGROUP_ROOT));
+    let none = host.layout == Layout::None;
     let mut out = vec![check(
         "cgroup layout",
-        if layout == CgroupLayout::None {
-            Status::Fail
-        } else {
-            Status::Ok
-        },
-        match layout {
-            CgroupLayout::Unified => "cgroup v2 (unified)".to_string(),
-            CgroupLayout::Hybrid => {
+        if none { Status::Fail } else { Status::Ok },
+        match host.layout {
+            Layout::Unified => "cgroup v2 (unified)".to_string(),
+            Layout::Hybrid => {
                 "hybrid: controllers on cgroup v1, plus a v2 tree at /sys/fs/cgroup/unified".into()
             }
-            CgroupLayout::Legacy => "cgroup v1".into(),
-            CgroupLayout::None => "no cgroup filesystem at /sys/fs/cgroup".into(),
+            Layout::Legacy => "cgroup v1".into(),
+            Layout::None => "no cgroup filesystem at /sys/fs/cgroup".into(),
         },
-        if layout == CgroupLayout::None {
+        if none {
             "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup)"
         } else {
             ""
         },
     )];
-    for ctrl in ["memory", "cpu", "pids"] {
+    let use_v2 = host.v2_has_all();
+    for ctrl in cgroups::CONTROLLERS {
         let name = format!("cgroup {ctrl}");
-        if v2_controllers.iter().any(|c| c == ctrl) {
-            out.push(check(&name, Status::Ok, "on cgroup v2", ""));
-        } else if v1_mounted(ctrl) {
-            out.push(check(&name, Status::Ok, "on cgroup v1", ""));
+        if host.v2_controllers.iter().any(|c| c == ctrl) && use_v2 {
+            out.push(check(
+                &name,
+                Status::Ok,
+                "on cgroup v2 (lesson 3 uses v2)",
+                "",
+            ));
+        } else if host.v1_mounts.iter().any(|(c, _)| c == ctrl) {
+            out.push(check(
+                &name,
+                Status::Ok,
+                "on cgroup v1 (lesson 3 uses v1)",
+                "",
+            ));
         } else {
             out.push(check(
                 &name,
@@ -279,13 +242,12 @@ fn cgroups() -> Vec<Check> {
             ));
         }
     }
-    if let Some(r) = v2_root {
+    if let Some(r) = &host.v2_root {
         let sub = std::fs::read_to_string(r.join("cgroup.subtree_control")).unwrap_or_default();
-        let needed = ["memory", "cpu", "pids"];
-        let detail = if !needed.iter().all(|n| v2_controllers.iter().any(|c| c == n)) {
+        let detail = if !use_v2 {
             format!(
                 "the v2 tree has controllers [{}]; the others are bound to v1",
-                v2_controllers.join(" ")
+                host.v2_controllers.join(" ")
             )
         } else if sub.trim().is_empty() {
             "root subtree_control is empty; dockling enables what it needs for its own cgroups"
@@ -342,7 +304,7 @@ fn state_dir_fs(paths: &Paths) -> Check {
             break;
         }
     }
-    match fs_magic(&p) {
+    match cgroups::fs_magic(&p) {
         Ok(OVERLAYFS_SUPER_MAGIC) => check(
             "state directory",
             Status::Fail,
@@ -523,12 +485,6 @@ fn default_rootfs(paths: &Paths) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_plain_directory_is_no_cgroup_mount() {
-        let t = tempfile::tempdir().unwrap();
-        assert_eq!(cgroup_layout(t.path()), CgroupLayout::None);
-    }
 
     #[test]
     fn checks_serialize_as_one_json_object_each() {

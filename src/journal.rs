@@ -38,6 +38,10 @@ pub enum Resource {
     /// A process, identified by pid and start time so a reused pid is
     /// never killed by mistake.
     Process { pid: i32, start_time: u64 },
+    /// A container's cgroup directory: emptied (SIGKILL) and removed.
+    Cgroup { path: PathBuf },
+    /// The shared `dockling` parent cgroup: removed when no run uses it.
+    CgroupParent { path: PathBuf },
 }
 
 impl Resource {
@@ -57,6 +61,8 @@ impl Resource {
                     Err(e) => Err(e.into()),
                 }
             }
+            Resource::Cgroup { path } => crate::cgroups::destroy(path),
+            Resource::CgroupParent { path } => crate::cgroups::remove_parent(path),
             Resource::Process { pid, start_time } => {
                 if process_start_time(*pid) != Some(*start_time) {
                     return Ok(false);
@@ -92,6 +98,9 @@ impl Resource {
                 Event::new(Step::UndoMount).with("path", path.display().to_string())
             }
             Resource::Process { pid, .. } => Event::new(Step::UndoProcess).with("pid", *pid),
+            Resource::Cgroup { path } | Resource::CgroupParent { path } => {
+                Event::new(Step::UndoCgroup).with("path", path.display().to_string())
+            }
         }
     }
 }

@@ -67,6 +67,29 @@ pub fn block(set: &SigSet) -> nix::Result<SigSet> {
     Ok(old)
 }
 
+/// Wait for one of the blocked signals in `set`, at most `timeout`
+/// (forever with `None`). `Ok(None)` means the time ran out.
+pub fn wait_signal(
+    set: &SigSet,
+    timeout: Option<std::time::Duration>,
+) -> nix::Result<Option<Signal>> {
+    let Some(t) = timeout else {
+        return set.wait().map(Some);
+    };
+    let ts = libc::timespec {
+        tv_sec: t.as_secs() as libc::time_t,
+        tv_nsec: t.subsec_nanos() as libc::c_long,
+    };
+    // SAFETY: the set and timespec are valid for the call; siginfo may be NULL.
+    let ret = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &ts) };
+    match ret {
+        -1 if nix::Error::last() == nix::Error::EAGAIN => Ok(None),
+        -1 if nix::Error::last() == nix::Error::EINTR => Ok(None),
+        -1 => Err(nix::Error::last()),
+        n => Signal::try_from(n).map(Some),
+    }
+}
+
 pub fn set_mask(mask: &SigSet) -> nix::Result<()> {
     nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(mask), None)
 }

@@ -35,10 +35,10 @@ pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> 
     let mut spec = spec.clone();
     if spec.has(crate::namespaces::Namespace::Uts) {
         // Like docker: the hostname defaults to the short container id.
-        let name = spec.hostname.get_or_insert(id).clone();
+        let name = spec.hostname.get_or_insert_with(|| id.clone()).clone();
         spec.set_env("HOSTNAME", &name);
     }
-    let result = parent::container_main_process(&spec, &mut journal, narrator);
+    let result = parent::container_main_process(&spec, &id, &mut journal, narrator);
     for (resource, err) in journal.undo(narrator) {
         eprintln!("dockling: warning: could not undo {resource:?}: {err}; run `dockling cleanup`");
     }

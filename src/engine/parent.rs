@@ -4,10 +4,12 @@
 use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::Pid;
+use std::time::{Duration, Instant};
 
 use super::child;
 use super::spec::ContainerSpec;
 use super::sync::{self, ChildMsg, ParentSide};
+use crate::cgroups::{self, Cgroup, Limits};
 use crate::error::Error;
 use crate::journal::{Journal, Resource, process_start_time};
 use crate::namespaces::{self, Namespace};
@@ -16,9 +18,14 @@ use crate::process::{self, Ended};
 
 pub fn container_main_process(
     spec: &ContainerSpec,
+    id: &str,
     journal: &mut Journal,
     narrator: &mut dyn Narrator,
 ) -> Result<i32, Error> {
+    let cgroup = match &spec.limits {
+        Some(limits) => Some(create_cgroup(limits, id, journal, narrator)?),
+        None => None,
+    };
     let signals = process::handled_signals();
     let old_mask = process::block(&signals).map_err(Error::sys("block signals"))?;
     let (mut parent, child_side) =
@@ -62,11 +69,25 @@ pub fn container_main_process(
     if !spec.namespaces.is_empty() {
         narrator.emit(&compare_namespaces(pid, &spec.namespaces));
     }
+    if let Some(cg) = &cgroup {
+        // Before the child is told to go on: it never runs unlimited.
+        match cg.add(pid.as_raw()) {
+            Ok(writes) => narrate_writes(&writes, narrator),
+            Err(e) => {
+                let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+                let _ = waitpid(pid, None);
+                return Err(Error::io(
+                    "move the container into its cgroup",
+                    cg.dirs()[0].clone(),
+                )(e));
+            }
+        }
+    }
     if let Err(e) = relay(&mut parent, narrator) {
         let _ = waitpid(pid, None);
         return Err(e);
     }
-    let ended = wait(pid, &signals, narrator)?;
+    let ended = wait(pid, &signals, cgroup.as_deref(), narrator)?;
     let code = ended.code();
     let event = match ended {
         Ended::Exited(c) => Event::new(Step::Exited).with("code", c),
@@ -75,7 +96,106 @@ pub fn container_main_process(
             .with("number", s as i32),
     };
     narrator.emit(&event.with("pid", pid.as_raw()).with("code", code));
+    if let Some(cg) = &cgroup {
+        report(cg.as_ref(), spec.limits.as_ref(), code, narrator);
+    }
     Ok(code)
+}
+
+/// Make the run's cgroup and write its limits, journalling each directory
+/// before it is created.
+fn create_cgroup(
+    limits: &Limits,
+    id: &str,
+    journal: &mut Journal,
+    narrator: &mut dyn Narrator,
+) -> Result<Box<dyn Cgroup>, Error> {
+    let host = cgroups::Host::detect(std::path::Path::new(cgroups::CGROUP_ROOT));
+    let cg = cgroups::for_run(&host, id).map_err(|message| Error::Hinted {
+        message,
+        hint:
+            "boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1) or mount the v1 controllers"
+                .into(),
+    })?;
+    for p in cg.parents() {
+        journal.record(Resource::CgroupParent { path: p })?;
+    }
+    for d in cg.dirs() {
+        journal.record(Resource::Cgroup { path: d })?;
+    }
+    let dirs: Vec<String> = cg.dirs().iter().map(|d| d.display().to_string()).collect();
+    narrator.emit(
+        &Event::new(Step::Cgroup)
+            .with("version", cg.version())
+            .with("layout", host.layout.name())
+            .with("dir", dirs.join(" ")),
+    );
+    let writes = cg.create(limits).map_err(|e| Error::Hinted {
+        message: format!("cannot set up the cgroup: {e}"),
+        hint: "`dockling doctor` shows the cgroup layout and which controllers are usable".into(),
+    })?;
+    narrate_writes(&writes, narrator);
+    Ok(cg)
+}
+
+fn narrate_writes(writes: &[cgroups::Write], narrator: &mut dyn Narrator) {
+    for w in writes {
+        let name = w
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        narrator.emit(
+            &Event::new(Step::CgroupWrite)
+                .with("file", w.file.display().to_string())
+                .with("name", name)
+                .with("value", w.value.clone()),
+        );
+    }
+}
+
+fn usage(cg: &dyn Cgroup, narrator: &mut dyn Narrator) {
+    let s = cg.stats();
+    let memory = s.memory_current.unwrap_or(0);
+    narrator.emit(
+        &Event::new(Step::CgroupUsage)
+            .with("dir", cg.dirs()[0].display().to_string())
+            .with("memory", cgroups::limits::human(memory))
+            .with("memory_bytes", memory)
+            .with("cpu_ms", s.cpu_usage_usec / 1000)
+            .with("cpu_usec", s.cpu_usage_usec),
+    );
+}
+
+/// What the container used, and whether the OOM killer ended it.
+fn report(cg: &dyn Cgroup, limits: Option<&Limits>, code: i32, narrator: &mut dyn Narrator) {
+    let s = cg.stats();
+    let dir = cg.dirs()[0].display().to_string();
+    narrator.emit(
+        &Event::new(Step::CgroupReport)
+            .with("dir", dir)
+            .with(
+                "memory_peak",
+                s.memory_peak.or(s.memory_current).unwrap_or(0),
+            )
+            .with("oom_kills", s.oom_kills)
+            .with("cpu_usec", s.cpu_usage_usec)
+            .with("nr_periods", s.nr_periods)
+            .with("nr_throttled", s.nr_throttled)
+            .with("throttled_usec", s.throttled_usec)
+            .with("pids_refused", s.pids_refused),
+    );
+    if s.oom_kills > 0 && code == crate::process::SIGNAL_EXIT_BASE + Signal::SIGKILL as i32 {
+        let limit = limits
+            .and_then(|l| l.memory)
+            .map(cgroups::limits::human)
+            .unwrap_or_else(|| "none".into());
+        narrator.emit(
+            &Event::new(Step::OomKilled)
+                .with("limit", limit)
+                .with("oom_kills", s.oom_kills),
+        );
+    }
 }
 
 /// The host's and the container's namespace ids, side by side.
@@ -125,21 +245,56 @@ fn relay(parent: &mut ParentSide, narrator: &mut dyn Narrator) -> Result<(), Err
     }
 }
 
+/// How long a container may take to stop after dockling passes on a
+/// SIGTERM, SIGINT, SIGHUP or SIGQUIT before it is killed, as `docker stop`
+/// waits 10 seconds. A second such signal kills at once.
+pub const STOP_GRACE: Duration = Duration::from_secs(10);
+
 /// Wait for the child to end, passing on the signals dockling receives.
+/// With a cgroup and a narrator that wants events, report usage each second.
 fn wait(
     pid: Pid,
     signals: &nix::sys::signal::SigSet,
+    cgroup: Option<&dyn Cgroup>,
     narrator: &mut dyn Narrator,
 ) -> Result<Ended, Error> {
+    let tick = cgroup.filter(|_| narrator.wants_events());
+    let mut kill_at: Option<Instant> = None;
     loop {
         let status = waitpid(pid, Some(WaitPidFlag::WNOHANG))
             .map_err(Error::sys("wait for the container"))?;
         if let Some(ended) = Ended::from_status(status) {
             return Ok(ended);
         }
-        let signal = signals.wait().map_err(Error::sys("wait for signals"))?;
+        let until_kill = kill_at.map(|t| t.saturating_duration_since(Instant::now()));
+        let timeout = match (tick.map(|_| Duration::from_secs(1)), until_kill) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let Some(signal) =
+            process::wait_signal(signals, timeout).map_err(Error::sys("wait for signals"))?
+        else {
+            if kill_at.is_some_and(|t| Instant::now() >= t) {
+                kill_now(pid, narrator)?;
+                kill_at = None;
+            } else if let Some(cg) = tick {
+                usage(cg, narrator);
+            }
+            continue;
+        };
         if signal == Signal::SIGCHLD {
             continue;
+        }
+        let stop = matches!(
+            signal,
+            Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP | Signal::SIGQUIT
+        );
+        if stop && kill_at.is_some() {
+            kill_now(pid, narrator)?;
+            continue;
+        }
+        if stop {
+            kill_at = Some(Instant::now() + STOP_GRACE);
         }
         narrator.emit(
             &Event::new(Step::Forward)
@@ -150,5 +305,17 @@ fn wait(
             Ok(()) | Err(nix::Error::ESRCH) => {}
             Err(e) => return Err(Error::sys(format!("pass {signal} on to the container"))(e)),
         }
+    }
+}
+
+fn kill_now(pid: Pid, narrator: &mut dyn Narrator) -> Result<(), Error> {
+    narrator.emit(
+        &Event::new(Step::Escalate)
+            .with("pid", pid.as_raw())
+            .with("grace", STOP_GRACE.as_secs()),
+    );
+    match nix::sys::signal::kill(pid, Signal::SIGKILL) {
+        Ok(()) | Err(nix::Error::ESRCH) => Ok(()),
+        Err(e) => Err(Error::sys("kill the container")(e)),
     }
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use caps::CapsHashSet;
 
+use crate::cgroups::Limits;
 use crate::namespaces::Namespace;
 
 /// The environment a container starts with unless `-e` says otherwise:
@@ -28,6 +29,7 @@ pub const DEFAULT_COMMAND: &str = "/bin/sh";
 pub enum Stage {
     Chroot,
     Namespaces,
+    Cgroups,
 }
 
 impl Stage {
@@ -35,6 +37,7 @@ impl Stage {
         match self {
             Stage::Chroot => "chroot",
             Stage::Namespaces => "namespaces",
+            Stage::Cgroups => "cgroups",
         }
     }
 }
@@ -58,6 +61,8 @@ pub struct ContainerSpec {
     pub capabilities: Option<CapsHashSet>,
     /// Run a minimal init as PID 1 that reaps orphans (`--init`).
     pub init: bool,
+    /// Put the container in its own cgroup with these limits (stage 3).
+    pub limits: Option<Limits>,
 }
 
 impl ContainerSpec {
@@ -77,6 +82,7 @@ impl ContainerSpec {
             hostname: None,
             capabilities: None,
             init: false,
+            limits: None,
         }
     }
 

@@ -36,6 +36,9 @@ pub fn render(event: &Event) -> Rendered {
         let by_hand = fill(by_hand, &event);
         event = event.with("adds", adds).with("by_hand", by_hand);
     }
+    if let Some(name) = event.field("name") {
+        event = event.with("about", cgroup_file_text(&name));
+    }
     let fill = |t: &str| fill(t, &event);
     Rendered {
         title: fill(n.title),
@@ -98,6 +101,52 @@ pub fn placeholders(template: &str) -> Vec<&str> {
     out
 }
 
+/// What one cgroup file does, for the write that sets it.
+pub fn cgroup_file_text(name: &str) -> &'static str {
+    match name {
+        "cgroup.subtree_control" => {
+            "v2 only: lets this cgroup's children use these controllers. A cgroup that \
+            hands controllers down may not hold processes itself (the no-internal-processes rule)."
+        }
+        "memory.max" | "memory.limit_in_bytes" => {
+            "The most memory the group may use. Past it the kernel \
+            reclaims what it can (page cache, swap), and when that is not enough the OOM killer kills a process \
+            in the group."
+        }
+        "memory.swap.max" => {
+            "v2: how much swap the group may use on top of memory.max (docker's --memory-swap \
+            counts memory plus swap)."
+        }
+        "memory.memsw.limit_in_bytes" => {
+            "v1: memory plus swap together (only with swap accounting on)."
+        }
+        "cpu.max" => {
+            "v2: QUOTA PERIOD in microseconds. The group may run QUOTA µs of CPU time in every PERIOD \
+            µs, summed over all CPUs; after that it is throttled until the next period."
+        }
+        "cpu.cfs_quota_us" | "cpu.cfs_period_us" => {
+            "v1: the CFS bandwidth quota and period, in microseconds \
+            (v2 joins them in cpu.max)."
+        }
+        "cpu.weight" => {
+            "v2: the group's share of CPU when CPUs are busy, 1 to 10000 (docker's --cpu-shares, \
+            converted from v1's 2 to 262144)."
+        }
+        "cpu.shares" => {
+            "v1: the group's relative share of CPU when CPUs are busy (1024 is the default)."
+        }
+        "pids.max" => {
+            "The most processes and threads the group may have; fork and clone fail with EAGAIN past \
+            it. A fork bomb stops here."
+        }
+        "cgroup.procs" => {
+            "Moves the process into the group. The container's process is moved before it \
+            execs your command, so the command never runs unlimited."
+        }
+        _ => "",
+    }
+}
+
 /// What a stage adds to the one before, and how to do the same by hand.
 pub fn stage_text(stage: &str) -> (&'static str, &'static str) {
     match stage {
@@ -109,6 +158,12 @@ pub fn stage_text(stage: &str) -> (&'static str, &'static str) {
             "Stage 2 adds namespaces: its own process table, mount tree, hostname and IPC, a root made \
              with pivot_root, and fewer capabilities.",
             "sudo unshare --pid --mount --uts --ipc --fork --mount-proc chroot {rootfs} {command}",
+        ),
+        "cgroups" => (
+            "Stage 3 adds a cgroup: limits on memory, CPU and the number of processes, and a report of what \
+             the container used.",
+            "sudo systemd-run --scope -p MemoryMax=… -p CPUQuota=… unshare --pid --mount --uts --ipc --fork \
+             --mount-proc chroot {rootfs} {command}",
         ),
         _ => ("", ""),
     }
@@ -143,6 +198,23 @@ pub fn english(step: Step) -> Narration {
             shell: "unshare --fork{unshare_flags} -- <command>",
             vm: "A hypervisor creates virtual CPUs and boots a guest kernel on them. Here there is no \
                  guest kernel: pid {pid} is one more process on the host's kernel (find it with `ps`).",
+        },
+        Step::Cgroup => Narration {
+            title: "create the container's cgroup (cgroup {version})",
+            syscall: "mkdir(\"{dir}\")",
+            why: "This host's cgroup layout is {layout}. dockling uses v2 when the v2 tree offers the memory, \
+                  cpu and pids controllers, and v1 otherwise. The group lives under a `dockling` parent directly \
+                  below the root, where systemd does not manage cgroups it did not make.",
+            shell: "mkdir {dir}",
+            vm: "A hypervisor gives a VM a fixed number of vCPUs and a fixed amount of RAM when it boots; the \
+                 guest kernel cannot use more, and nothing is shared with other guests.",
+        },
+        Step::CgroupWrite => Narration {
+            title: "write {value} to {name}",
+            syscall: "open(\"{file}\", O_WRONLY); write(…, \"{value}\")",
+            why: "{about}",
+            shell: "echo {value} > {file}",
+            vm: "A VM's limits are settings of the hypervisor, fixed when the VM starts.",
         },
         Step::Namespaces => Narration {
             title: "the container's namespaces next to the host's",
@@ -285,6 +357,15 @@ pub fn english(step: Step) -> Narration {
             vm: "A VM receives an ACPI power-button event, and its own kernel turns that into signals for \
                  its processes.",
         },
+        Step::Escalate => Narration {
+            title: "the container did not stop: SIGKILL",
+            syscall: "kill({pid}, SIGKILL)",
+            why: "Its main process did not exit within {grace} s of being asked to (or dockling was asked \
+                  twice). A PID 1 without a handler ignores SIGTERM, so, like `docker stop`, dockling ends it \
+                  with SIGKILL, which cannot be ignored.",
+            shell: "kill -KILL {pid}",
+            vm: "A VM that ignores the ACPI power button is powered off hard by the hypervisor.",
+        },
         Step::Exited => Narration {
             title: "the command exited with code {code}",
             syscall: "wait4({pid}) = exited({code})",
@@ -302,6 +383,40 @@ pub fn english(step: Step) -> Narration {
             shell: "echo $?   # {code}",
             vm: "A VM keeps running when one program dies; a container lives exactly as long as its main \
                  process.",
+        },
+        Step::CgroupUsage => Narration {
+            title: "still running: memory {memory}, CPU {cpu_ms} ms so far",
+            syscall: "read(memory.current) = {memory_bytes}; read(cpu.stat usage_usec) = {cpu_usec}",
+            why: "The kernel accounts every page and every CPU microsecond to the cgroup as they are used; \
+                  reading the files costs nothing.",
+            shell: "cat {dir}/memory.current {dir}/cpu.stat",
+            vm: "From outside a VM you see only what the hypervisor gave it, not what the guest does with it.",
+        },
+        Step::CgroupReport => Narration {
+            title: "what the container used",
+            syscall: "peak memory = {memory_peak} bytes; OOM kills = {oom_kills}; CPU time = {cpu_usec} µs; \
+                      periods = {nr_periods}; throttled periods = {nr_throttled}; throttled time = {throttled_usec} \
+                      µs; forks refused = {pids_refused}",
+            why: "Read from the cgroup's files before it is removed: memory.peak (v2) or memory.max_usage_in_bytes \
+                  (v1), memory.events or memory.oom_control, cpu.stat, pids.events.",
+            shell: "cat {dir}/memory.peak {dir}/memory.events {dir}/cpu.stat {dir}/pids.events",
+            vm: "A VM's usage is seen from outside only as a whole (`virsh domstats`).",
+        },
+        Step::OomKilled => Narration {
+            title: "killed: out of memory, limit {limit}",
+            syscall: "memory.events oom_kill = {oom_kills}",
+            why: "The command used all the memory its cgroup allows and the kernel's OOM killer ended it with \
+                  SIGKILL, so the exit code is 128 + 9 = 137, as with docker.",
+            shell: "dmesg | grep -i 'memory cgroup out of memory'",
+            vm: "In a VM, the guest kernel's own OOM killer acts inside the guest, on the guest's fixed RAM.",
+        },
+        Step::UndoCgroup => Narration {
+            title: "remove cgroup {path}",
+            syscall: "write(\"{path}/cgroup.kill\", \"1\") or kill(pid, SIGKILL) for each left; rmdir(\"{path}\")",
+            why: "A cgroup can only be removed when no process is in it; anything the container left running is \
+                  killed first.",
+            shell: "rmdir {path}",
+            vm: "Stopping a VM frees its vCPUs and RAM.",
         },
         Step::UndoProcess => Narration {
             title: "stop process {pid}, left over from the run",

@@ -52,7 +52,13 @@ pub enum TraceMode {
 pub struct Quiet;
 
 impl Narrator for Quiet {
-    fn emit(&mut self, _: &Event) {}
+    /// Quiet prints nothing of its own, except an outcome the program's
+    /// output cannot show: that the kernel killed it for lack of memory.
+    fn emit(&mut self, event: &Event) {
+        if event.step == Step::OomKilled {
+            eprintln!("dockling: {}", catalog::render(event).title);
+        }
+    }
 
     fn wants_events(&self) -> bool {
         false

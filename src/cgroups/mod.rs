@@ -1,0 +1,318 @@
+//! cgroups: limits on what a group of processes may use.
+//!
+//! A control group is a directory in a special filesystem; the processes
+//! listed in its `cgroup.procs` share the limits written into its files.
+//! There are two versions. **v1** (2008) has one hierarchy per controller:
+//! `/sys/fs/cgroup/memory/…`, `/sys/fs/cgroup/cpu/…`, each with its own
+//! tree. **v2** (unified, 2016) has one tree for all controllers, with
+//! controllers switched on per subtree in `cgroup.subtree_control`, and
+//! cleaner file names: `memory.limit_in_bytes` became `memory.max`,
+//! `cpu.cfs_quota_us` + `cpu.cfs_period_us` became `cpu.max`, `cpu.shares`
+//! became `cpu.weight`, `tasks` became `cgroup.procs`. Modern distributions
+//! boot with v2 only; some hosts (like a hybrid systemd layout) still have
+//! the controllers on v1. dockling uses v2 where its controllers are
+//! available and v1 otherwise, with the two side by side in [`v1`] and
+//! [`v2`] behind one small [`Cgroup`] trait. Both take their root
+//! directory as a parameter, so unit tests write into temp dirs.
+//!
+//! Lesson 3. Man pages: cgroups(7); the kernel's cgroup-v2.rst and
+//! cgroup-v1/{memory,cpu,pids}.rst.
+
+pub mod limits;
+pub mod v1;
+pub mod v2;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use limits::Limits;
+
+/// Where cgroup filesystems are mounted.
+pub const CGROUP_ROOT: &str = "/sys/fs/cgroup";
+/// The parent of every dockling cgroup, directly below the root, as
+/// docker's cgroupfs driver uses `docker/`. systemd does not manage
+/// cgroups it did not create there, so it leaves ours alone.
+pub const PARENT: &str = "dockling";
+/// The controllers the stages use.
+pub const CONTROLLERS: &[&str] = &["memory", "cpu", "pids"];
+
+/// statfs(2) magic numbers, from linux/magic.h.
+const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
+const TMPFS_MAGIC: i64 = 0x0102_1994;
+
+/// Which cgroup hierarchy this host mounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Only cgroup v2, at /sys/fs/cgroup.
+    Unified,
+    /// v1 controllers, plus a v2 tree at /sys/fs/cgroup/unified.
+    Hybrid,
+    /// v1 only.
+    Legacy,
+    None,
+}
+
+/// The filesystem type (statfs(2) f_type) of the filesystem holding `p`.
+// f_type is i64 on 64-bit targets and i32 on some 32-bit ones.
+#[allow(clippy::unnecessary_cast)]
+pub fn fs_magic(p: &Path) -> nix::Result<i64> {
+    nix::sys::statfs::statfs(p).map(|s| s.filesystem_type().0 as i64)
+}
+
+pub fn layout(base: &Path) -> Layout {
+    let magic = |p: &Path| fs_magic(p).ok();
+    match magic(base) {
+        Some(CGROUP2_SUPER_MAGIC) => Layout::Unified,
+        Some(TMPFS_MAGIC) if magic(&base.join("unified")) == Some(CGROUP2_SUPER_MAGIC) => {
+            Layout::Hybrid
+        }
+        Some(TMPFS_MAGIC) => Layout::Legacy,
+        _ => Layout::None,
+    }
+}
+
+impl Layout {
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Unified => "unified (cgroup v2 only)",
+            Layout::Hybrid => "hybrid (controllers on v1, plus a v2 tree)",
+            Layout::Legacy => "legacy (cgroup v1)",
+            Layout::None => "none",
+        }
+    }
+
+    /// The v2 tree, if this layout has one.
+    pub fn v2_root(self, base: &Path) -> Option<PathBuf> {
+        match self {
+            Layout::Unified => Some(base.to_path_buf()),
+            Layout::Hybrid => Some(base.join("unified")),
+            _ => None,
+        }
+    }
+}
+
+/// What the host's cgroups can do, read once.
+#[derive(Debug, Clone)]
+pub struct Host {
+    pub layout: Layout,
+    pub v2_root: Option<PathBuf>,
+    /// Controllers the v2 root offers (cgroup.controllers).
+    pub v2_controllers: Vec<String>,
+    /// v1 controller name to its hierarchy's mount point.
+    pub v1_mounts: Vec<(String, PathBuf)>,
+}
+
+impl Host {
+    pub fn detect(base: &Path) -> Host {
+        let layout = layout(base);
+        let v2_root = layout.v2_root(base);
+        let v2_controllers = v2_root
+            .as_ref()
+            .and_then(|r| fs::read_to_string(r.join("cgroup.controllers")).ok())
+            .map(|s| s.split_whitespace().map(String::from).collect())
+            .unwrap_or_default();
+        let v1_mounts = if layout == Layout::Unified {
+            Vec::new()
+        } else {
+            v1::mounts(Path::new("/proc/self/mountinfo"))
+        };
+        Host {
+            layout,
+            v2_root,
+            v2_controllers,
+            v1_mounts,
+        }
+    }
+
+    pub fn v2_has_all(&self) -> bool {
+        CONTROLLERS
+            .iter()
+            .all(|c| self.v2_controllers.iter().any(|h| h == c))
+    }
+
+    pub fn v1_has_all(&self) -> bool {
+        CONTROLLERS
+            .iter()
+            .all(|c| self.v1_mounts.iter().any(|(n, _)| n == c))
+    }
+}
+
+/// One write into a cgroup file, reported so it can be narrated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Write {
+    pub file: PathBuf,
+    pub value: String,
+}
+
+/// Usage and events of a cgroup, read from its files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub memory_current: Option<u64>,
+    pub memory_peak: Option<u64>,
+    pub oom_kills: u64,
+    pub cpu_usage_usec: u64,
+    pub nr_periods: u64,
+    pub nr_throttled: u64,
+    pub throttled_usec: u64,
+    pub pids_current: Option<u64>,
+    /// Forks refused because of pids.max.
+    pub pids_refused: u64,
+}
+
+/// A container's cgroup, on v1 or v2.
+pub trait Cgroup {
+    /// "v1" or "v2".
+    fn version(&self) -> &'static str;
+    /// The directories this cgroup consists of (one on v2, one per
+    /// controller on v1), and the parents that may need creating.
+    fn dirs(&self) -> Vec<PathBuf>;
+    fn parents(&self) -> Vec<PathBuf>;
+    /// Create the directories and write the limits; returns every write.
+    fn create(&self, limits: &Limits) -> io::Result<Vec<Write>>;
+    /// Move `pid` in; returns the writes.
+    fn add(&self, pid: i32) -> io::Result<Vec<Write>>;
+    fn stats(&self) -> Stats;
+}
+
+/// The cgroup for run `id`: v2 when it has memory, cpu and pids, else v1.
+pub fn for_run(host: &Host, id: &str) -> Result<Box<dyn Cgroup>, String> {
+    if let (true, Some(root)) = (host.v2_has_all(), &host.v2_root) {
+        return Ok(Box::new(v2::V2::new(root, PARENT, id)));
+    }
+    if host.v1_has_all() {
+        return Ok(Box::new(v1::V1::new(&host.v1_mounts, PARENT, id)));
+    }
+    Err(format!(
+        "this host has no usable memory, cpu and pids controllers (layout: {}; v2 offers [{}]); `dockling doctor` says more",
+        host.layout.name(),
+        host.v2_controllers.join(" ")
+    ))
+}
+
+pub(crate) fn write(file: &Path, value: &str, out: &mut Vec<Write>) -> io::Result<()> {
+    fs::write(file, value).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("write {value:?} to {}: {e}", file.display()),
+        )
+    })?;
+    out.push(Write {
+        file: file.to_path_buf(),
+        value: value.to_string(),
+    });
+    Ok(())
+}
+
+pub(crate) fn read_u64(file: &Path) -> Option<u64> {
+    fs::read_to_string(file).ok()?.trim().parse().ok()
+}
+
+/// The value of `key` in a flat-keyed file like memory.events or cpu.stat.
+pub(crate) fn keyed(file: &Path, key: &str) -> Option<u64> {
+    let text = fs::read_to_string(file).ok()?;
+    text.lines().find_map(|l| {
+        let mut it = l.split_whitespace();
+        (it.next() == Some(key))
+            .then(|| it.next()?.parse().ok())
+            .flatten()
+    })
+}
+
+fn pids_in(dir: &Path) -> Vec<i32> {
+    fs::read_to_string(dir.join("cgroup.procs"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// Remove a container's cgroup directory: kill what is still in it
+/// (cgroup.kill on v2 where the kernel has it, else SIGKILL by pid), wait
+/// until it is empty, rmdir. Returns whether there was anything to remove.
+pub fn destroy(dir: &Path) -> io::Result<bool> {
+    if !dir.exists() {
+        return Ok(false);
+    }
+    let kill_file = dir.join("cgroup.kill");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let pids = pids_in(dir);
+        if pids.is_empty() {
+            break;
+        }
+        if kill_file.exists() {
+            fs::write(&kill_file, "1")?;
+        } else {
+            for pid in pids {
+                // ESRCH: it exited on its own meanwhile.
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid),
+                    nix::sys::signal::SIGKILL,
+                );
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(io::Error::other(format!(
+                "{} still has processes after SIGKILL",
+                dir.display()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // rmdir can briefly fail with EBUSY while the last task is torn down.
+    loop {
+        match fs::remove_dir(dir) {
+            Ok(()) => return Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) if e.raw_os_error() == Some(libc::EBUSY) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Remove the shared parent if no other run uses it.
+pub fn remove_parent(dir: &Path) -> io::Result<bool> {
+    match fs::remove_dir(dir) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        // Another run's cgroup is still inside: it will remove the parent.
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EBUSY) | Some(libc::ENOTEMPTY)) => {
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_files_are_read_by_key() {
+        let t = tempfile::tempdir().unwrap();
+        let f = t.path().join("memory.events");
+        fs::write(&f, "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\n").unwrap();
+        assert_eq!(keyed(&f, "oom_kill"), Some(1));
+        assert_eq!(keyed(&f, "max"), Some(12));
+        assert_eq!(keyed(&f, "nope"), None);
+    }
+
+    #[test]
+    fn a_plain_directory_is_no_cgroup_mount() {
+        let t = tempfile::tempdir().unwrap();
+        assert_eq!(layout(t.path()), Layout::None);
+    }
+
+    #[test]
+    fn destroy_removes_an_empty_directory_once() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("c");
+        fs::create_dir(&d).unwrap();
+        assert!(destroy(&d).unwrap());
+        assert!(!destroy(&d).unwrap());
+    }
+}

@@ -1,0 +1,218 @@
+//! cgroup v2: one tree, controllers enabled per subtree.
+//!
+//! The container's cgroup is `<root>/dockling/<id>`. For its files to have
+//! controllers, each ancestor must list them in `cgroup.subtree_control`.
+//! v2's "no internal processes" rule says a cgroup that hands controllers
+//! to its children may not hold processes itself (writing subtree_control
+//! fails with EBUSY, "device or resource busy", if it does). The root is
+//! exempt, and `dockling/` never holds a process, so both can enable them.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::{Cgroup, Limits, Stats, Write, keyed, limits, read_u64, write};
+
+pub struct V2 {
+    root: PathBuf,
+    parent: PathBuf,
+    dir: PathBuf,
+}
+
+impl V2 {
+    pub fn new(root: &Path, parent: &str, id: &str) -> V2 {
+        let parent = root.join(parent);
+        V2 {
+            root: root.to_path_buf(),
+            dir: parent.join(id),
+            parent,
+        }
+    }
+
+    /// `+cpu +memory +pids` in `dir`'s subtree_control, for those missing.
+    fn enable_controllers(dir: &Path, out: &mut Vec<Write>) -> io::Result<()> {
+        let file = dir.join("cgroup.subtree_control");
+        let have = fs::read_to_string(&file).unwrap_or_default();
+        let missing: Vec<String> = super::CONTROLLERS
+            .iter()
+            .filter(|c| !have.split_whitespace().any(|h| h == **c))
+            .map(|c| format!("+{c}"))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        write(&file, &missing.join(" "), out).map_err(|e| {
+            if e.raw_os_error() == Some(libc::EBUSY) {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{e} (the no-internal-processes rule: {} holds processes itself)",
+                        dir.display()
+                    ),
+                )
+            } else {
+                e
+            }
+        })
+    }
+}
+
+impl Cgroup for V2 {
+    fn version(&self) -> &'static str {
+        "v2"
+    }
+
+    fn dirs(&self) -> Vec<PathBuf> {
+        vec![self.dir.clone()]
+    }
+
+    fn parents(&self) -> Vec<PathBuf> {
+        vec![self.parent.clone()]
+    }
+
+    fn create(&self, l: &Limits) -> io::Result<Vec<Write>> {
+        let mut out = Vec::new();
+        Self::enable_controllers(&self.root, &mut out)?;
+        match fs::create_dir(&self.parent) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+            _ => {}
+        }
+        Self::enable_controllers(&self.parent, &mut out)?;
+        fs::create_dir(&self.dir)?;
+        if let Some(m) = l.memory {
+            write(&self.dir.join("memory.max"), &m.to_string(), &mut out)?;
+        }
+        match l.memory_swap {
+            // docker's --memory-swap is memory plus swap; v2's memory.swap.max is swap alone.
+            Some(Some(total)) => {
+                let swap = total.saturating_sub(l.memory.unwrap_or(0));
+                write(
+                    &self.dir.join("memory.swap.max"),
+                    &swap.to_string(),
+                    &mut out,
+                )?;
+            }
+            Some(None) => write(&self.dir.join("memory.swap.max"), "max", &mut out)?,
+            None if l.memory.is_some() && self.dir.join("memory.swap.max").exists() => {
+                // docker's default: as much swap as memory.
+                write(
+                    &self.dir.join("memory.swap.max"),
+                    &l.memory.unwrap_or(0).to_string(),
+                    &mut out,
+                )?
+            }
+            None => {}
+        }
+        if let Some((quota, period)) = l.cpu_quota() {
+            write(
+                &self.dir.join("cpu.max"),
+                &format!("{quota} {period}"),
+                &mut out,
+            )?;
+        }
+        if let Some(s) = l.cpu_shares {
+            write(
+                &self.dir.join("cpu.weight"),
+                &limits::shares_to_weight(s).to_string(),
+                &mut out,
+            )?;
+        }
+        if let Some(p) = l.pids {
+            write(&self.dir.join("pids.max"), &p.to_string(), &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn add(&self, pid: i32) -> io::Result<Vec<Write>> {
+        let mut out = Vec::new();
+        write(&self.dir.join("cgroup.procs"), &pid.to_string(), &mut out)?;
+        Ok(out)
+    }
+
+    fn stats(&self) -> Stats {
+        let d = &self.dir;
+        Stats {
+            memory_current: read_u64(&d.join("memory.current")),
+            memory_peak: read_u64(&d.join("memory.peak")),
+            oom_kills: keyed(&d.join("memory.events"), "oom_kill").unwrap_or(0),
+            cpu_usage_usec: keyed(&d.join("cpu.stat"), "usage_usec").unwrap_or(0),
+            nr_periods: keyed(&d.join("cpu.stat"), "nr_periods").unwrap_or(0),
+            nr_throttled: keyed(&d.join("cpu.stat"), "nr_throttled").unwrap_or(0),
+            throttled_usec: keyed(&d.join("cpu.stat"), "throttled_usec").unwrap_or(0),
+            pids_current: read_u64(&d.join("pids.current")),
+            pids_refused: keyed(&d.join("pids.events"), "max").unwrap_or(0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_v2_files_under_dockling_id() {
+        let t = tempfile::tempdir().unwrap();
+        let cg = V2::new(t.path(), "dockling", "abc");
+        let l = Limits {
+            memory: Some(64 << 20),
+            cpus: Some(0.5),
+            cpu_shares: Some(512),
+            pids: Some(64),
+            ..Limits::default()
+        };
+        let writes = cg.create(&l).unwrap();
+        let read = |p: &str| fs::read_to_string(t.path().join(p)).unwrap();
+        assert_eq!(read("cgroup.subtree_control"), "+memory +cpu +pids");
+        assert_eq!(
+            read("dockling/cgroup.subtree_control"),
+            "+memory +cpu +pids"
+        );
+        assert_eq!(read("dockling/abc/memory.max"), "67108864");
+        assert_eq!(read("dockling/abc/cpu.max"), "50000 100000");
+        assert_eq!(read("dockling/abc/cpu.weight"), "20");
+        assert_eq!(read("dockling/abc/pids.max"), "64");
+        assert_eq!(writes.len(), 6);
+        cg.add(42).unwrap();
+        assert_eq!(read("dockling/abc/cgroup.procs"), "42");
+    }
+
+    #[test]
+    fn controllers_already_enabled_are_not_written_again() {
+        let t = tempfile::tempdir().unwrap();
+        fs::write(t.path().join("cgroup.subtree_control"), "cpu memory pids\n").unwrap();
+        let cg = V2::new(t.path(), "dockling", "x");
+        let writes = cg.create(&Limits::default()).unwrap();
+        assert!(
+            writes
+                .iter()
+                .all(|w| !w.file.starts_with(t.path().join("cgroup.subtree_control")))
+        );
+    }
+
+    #[test]
+    fn stats_come_from_the_keyed_files() {
+        let t = tempfile::tempdir().unwrap();
+        let cg = V2::new(t.path(), "dockling", "s");
+        cg.create(&Limits::default()).unwrap();
+        let d = t.path().join("dockling/s");
+        fs::write(d.join("memory.events"), "oom 1\noom_kill 1\n").unwrap();
+        fs::write(
+            d.join("cpu.stat"),
+            "usage_usec 2000\nnr_periods 20\nnr_throttled 15\nthrottled_usec 900\n",
+        )
+        .unwrap();
+        fs::write(d.join("memory.peak"), "33554432\n").unwrap();
+        fs::write(d.join("pids.events"), "max 3\n").unwrap();
+        let s = cg.stats();
+        assert_eq!(
+            (
+                s.oom_kills,
+                s.cpu_usage_usec,
+                s.nr_throttled,
+                s.pids_refused
+            ),
+            (1, 2000, 15, 3)
+        );
+        assert_eq!(s.memory_peak, Some(32 << 20));
+    }
+}

@@ -1,0 +1,75 @@
+//! Stage 3, `dockling cgroups`: stage 2 plus a cgroup with docker's limit
+//! flags, on cgroup v2 or v1. Lesson: lessons/03-cgroups.md.
+
+use super::namespaces::NamespacesArgs;
+use crate::cgroups::{Limits, limits};
+use crate::engine::{self, ContainerSpec, Stage};
+use crate::error::Error;
+use crate::narrate::Narrator;
+use crate::paths::Paths;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CgroupsArgs {
+    /// Memory limit, e.g. 64m or 1g (at least 6m)
+    #[arg(short = 'm', long, value_name = "SIZE")]
+    pub memory: Option<String>,
+    /// Memory plus swap, e.g. 128m; -1 for unlimited swap
+    #[arg(long = "memory-swap", value_name = "SIZE", allow_hyphen_values = true)]
+    pub memory_swap: Option<String>,
+    /// How much CPU time, in CPUs, e.g. 0.5
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub cpus: Option<String>,
+    /// Relative CPU weight when CPUs are busy (2-262144, default 1024)
+    #[arg(long = "cpu-shares", value_name = "N", allow_hyphen_values = true)]
+    pub cpu_shares: Option<String>,
+    /// The most processes and threads, e.g. 64
+    #[arg(long = "pids-limit", value_name = "N", allow_hyphen_values = true)]
+    pub pids_limit: Option<String>,
+    #[command(flatten)]
+    pub ns: NamespacesArgs,
+}
+
+pub fn run(args: &CgroupsArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    // Values first: a bad one is refused before anything is created.
+    let limits = parse_limits(args)?;
+    let mut spec: ContainerSpec = super::namespaces::spec(&args.ns, paths, Stage::Cgroups)?;
+    spec.limits = Some(limits);
+    engine::run(&spec, paths, narrator)
+}
+
+pub fn parse_limits(args: &CgroupsArgs) -> Result<Limits, Error> {
+    let cpus_here = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let opt = |v: &Option<String>, f: &dyn Fn(&str) -> Result<u64, String>| {
+        v.as_deref().map(f).transpose()
+    };
+    let l = Limits {
+        memory: opt(&args.memory, &limits::memory).map_err(Error::Usage)?,
+        memory_swap: args
+            .memory_swap
+            .as_deref()
+            .map(limits::memory_swap)
+            .transpose()
+            .map_err(Error::Usage)?,
+        cpus: args
+            .cpus
+            .as_deref()
+            .map(|c| limits::cpus(c, cpus_here))
+            .transpose()
+            .map_err(Error::Usage)?,
+        cpu_shares: opt(&args.cpu_shares, &limits::cpu_shares).map_err(Error::Usage)?,
+        pids: opt(&args.pids_limit, &limits::pids).map_err(Error::Usage)?,
+    };
+    if let (Some(Some(total)), Some(m)) = (l.memory_swap, l.memory)
+        && total < m
+    {
+        return Err(Error::Usage(
+            "--memory-swap is memory plus swap: it must be at least --memory".into(),
+        ));
+    }
+    if l.memory_swap.is_some() && l.memory.is_none() {
+        return Err(Error::Usage("--memory-swap needs --memory".into()));
+    }
+    Ok(l)
+}
