@@ -20,21 +20,26 @@ pub struct Paths {
     pub data: PathBuf,
     /// Per-run state: journals of running containers.
     pub run: PathBuf,
+    /// The parent cgroup of every run's cgroup (`DOCKLING_CGROUP_PARENT`,
+    /// default `dockling`); tests give each test its own.
+    pub cgroup_parent: String,
 }
 
 impl Paths {
     pub fn new(root: Option<&Path>) -> Self {
-        match root {
-            Some(r) => Paths {
-                root: Some(r.to_path_buf()),
-                data: r.to_path_buf(),
-                run: r.join("run"),
-            },
-            None => Paths {
-                root: None,
-                data: DEFAULT_DATA.into(),
-                run: DEFAULT_RUN.into(),
-            },
+        let cgroup_parent = std::env::var("DOCKLING_CGROUP_PARENT")
+            .ok()
+            .filter(|p| !p.is_empty() && !p.contains('/') && p != "." && p != "..")
+            .unwrap_or_else(|| crate::cgroups::PARENT.to_string());
+        let (root, data, run) = match root {
+            Some(r) => (Some(r.to_path_buf()), r.to_path_buf(), r.join("run")),
+            None => (None, DEFAULT_DATA.into(), DEFAULT_RUN.into()),
+        };
+        Paths {
+            root,
+            data,
+            run,
+            cgroup_parent,
         }
     }
 

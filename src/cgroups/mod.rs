@@ -176,13 +176,14 @@ pub trait Cgroup {
     fn stats(&self) -> Stats;
 }
 
-/// The cgroup for run `id`: v2 when it has memory, cpu and pids, else v1.
-pub fn for_run(host: &Host, id: &str) -> Result<Box<dyn Cgroup>, String> {
+/// The cgroup for run `id` below `parent`: v2 when it has memory, cpu and
+/// pids, else v1.
+pub fn for_run(host: &Host, parent: &str, id: &str) -> Result<Box<dyn Cgroup>, String> {
     if let (true, Some(root)) = (host.v2_has_all(), &host.v2_root) {
-        return Ok(Box::new(v2::V2::new(root, PARENT, id)));
+        return Ok(Box::new(v2::V2::new(root, parent, id)));
     }
     if host.v1_has_all() {
-        return Ok(Box::new(v1::V1::new(&host.v1_mounts, PARENT, id)));
+        return Ok(Box::new(v1::V1::new(&host.v1_mounts, parent, id)));
     }
     Err(format!(
         "this host has no usable memory, cpu and pids controllers (layout: {}; v2 offers [{}]); `dockling doctor` says more",

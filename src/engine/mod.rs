@@ -38,7 +38,7 @@ pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> 
         let name = spec.hostname.get_or_insert_with(|| id.clone()).clone();
         spec.set_env("HOSTNAME", &name);
     }
-    let result = parent::container_main_process(&spec, &id, &mut journal, narrator);
+    let result = parent::container_main_process(&spec, paths, &id, &mut journal, narrator);
     for (resource, err) in journal.undo(narrator) {
         eprintln!("dockling: warning: could not undo {resource:?}: {err}; run `dockling cleanup`");
     }

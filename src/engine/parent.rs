@@ -14,16 +14,24 @@ use crate::error::Error;
 use crate::journal::{Journal, Resource, process_start_time};
 use crate::namespaces::{self, Namespace};
 use crate::narrate::{Event, Narrator, Step};
+use crate::paths::Paths;
 use crate::process::{self, Ended};
 
 pub fn container_main_process(
     spec: &ContainerSpec,
+    paths: &Paths,
     id: &str,
     journal: &mut Journal,
     narrator: &mut dyn Narrator,
 ) -> Result<i32, Error> {
     let cgroup = match &spec.limits {
-        Some(limits) => Some(create_cgroup(limits, id, journal, narrator)?),
+        Some(limits) => Some(create_cgroup(
+            limits,
+            &paths.cgroup_parent,
+            id,
+            journal,
+            narrator,
+        )?),
         None => None,
     };
     let signals = process::handled_signals();
@@ -106,12 +114,13 @@ pub fn container_main_process(
 /// before it is created.
 fn create_cgroup(
     limits: &Limits,
+    parent: &str,
     id: &str,
     journal: &mut Journal,
     narrator: &mut dyn Narrator,
 ) -> Result<Box<dyn Cgroup>, Error> {
     let host = cgroups::Host::detect(std::path::Path::new(cgroups::CGROUP_ROOT));
-    let cg = cgroups::for_run(&host, id).map_err(|message| Error::Hinted {
+    let cg = cgroups::for_run(&host, parent, id).map_err(|message| Error::Hinted {
         message,
         hint:
             "boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1) or mount the v1 controllers"

@@ -31,6 +31,8 @@ pub fn require_root(test: &str) -> bool {
 pub struct Env {
     _dir: tempfile::TempDir,
     pub root: PathBuf,
+    /// This test's own parent cgroup name (DOCKLING_CGROUP_PARENT).
+    pub cgroup_parent: String,
 }
 
 impl Env {
@@ -40,7 +42,16 @@ impl Env {
             .tempdir()
             .unwrap();
         let root = dir.path().to_path_buf();
-        Env { _dir: dir, root }
+        let tag = root
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace("dockling-test-", "");
+        Env {
+            _dir: dir,
+            root,
+            cgroup_parent: format!("dockling-test-{tag}"),
+        }
     }
 
     /// A new root with the default rootfs built from the host's busybox.
@@ -68,6 +79,7 @@ impl Env {
         let mut c = Command::new(DOCKLING);
         c.args(args)
             .env("DOCKLING_ROOT", &self.root)
+            .env("DOCKLING_CGROUP_PARENT", &self.cgroup_parent)
             .env("TERM", "xterm")
             .env("NO_COLOR", "1")
             .env_remove("DOCKLING_TRACE")
@@ -122,6 +134,27 @@ impl Env {
         let root = self.root.display().to_string();
         let left: Vec<&str> = mounts.lines().filter(|l| l.contains(&root)).collect();
         assert!(left.is_empty(), "mounts left behind: {left:#?}");
+        let cgroups = self.cgroups();
+        assert!(cgroups.is_empty(), "cgroups left behind: {cgroups:?}");
+    }
+
+    /// This test's cgroup directories, in every hierarchy (v1) or the one (v2).
+    pub fn cgroups(&self) -> Vec<PathBuf> {
+        let base = Path::new("/sys/fs/cgroup");
+        let mut found = Vec::new();
+        for dir in std::iter::once(base.to_path_buf()).chain(
+            std::fs::read_dir(base)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path()),
+        ) {
+            let p = dir.join(&self.cgroup_parent);
+            if p.exists() {
+                found.push(p);
+            }
+        }
+        found
     }
 }
 

@@ -1,0 +1,326 @@
+//! Stage 3, `dockling cgroups`, on this host's cgroups, and on a pure
+//! cgroup v2 hierarchy inside a user-mode-linux guest.
+//!
+//! The checks are ordinary tests. `cgroup_v2_in_a_user_mode_linux_guest`
+//! boots a UML kernel whose root is this host's filesystem (hostfs), mounts
+//! cgroup2 alone at /sys/fs/cgroup, and runs this same test binary in it
+//! with DOCKLING_EXPECT_CGROUP=v2; the host then asserts on its result. So
+//! every check runs twice: on the host's layout (v1 on a hybrid host like
+//! the CI machine) and on v2.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Env, alive, children, require_root, wait_for};
+
+/// The JSON event for `step` from a `--trace json` stderr.
+fn event(stderr: &str, step: &str) -> Option<serde_json::Value> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["step"] == step)
+}
+
+#[test]
+fn the_expected_cgroup_version_is_used() {
+    if !require_root("the_expected_cgroup_version_is_used") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    let out = env.run(&[
+        "--trace", "json", "cgroups", "--memory", "64m", "--", "true",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let cg = event(&err, "cgroup").expect("a cgroup event");
+    let version = cg["fields"]["version"].as_str().unwrap().to_string();
+    if let Ok(want) = std::env::var("DOCKLING_EXPECT_CGROUP") {
+        assert_eq!(version, want, "{cg}");
+    }
+    let file = if version == "v2" {
+        "memory.max"
+    } else {
+        "memory.limit_in_bytes"
+    };
+    let wrote = err
+        .lines()
+        .any(|l| l.contains("cgroup_write") && l.contains(file) && l.contains("67108864"));
+    assert!(wrote, "no write of 67108864 to {file}: {err}");
+    eprintln!("cgroup version used: {version}");
+    env.assert_clean();
+}
+
+#[test]
+fn a_memory_hog_is_oom_killed_and_reported() {
+    if !require_root("a_memory_hog_is_oom_killed_and_reported") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    // 100 MB held in one shell variable: far beyond 32 MiB.
+    let hog = "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo ${#x}";
+    let out = env.run(&[
+        "--trace", "quiet", "cgroups", "--memory", "32m", "--", "sh", "-c", hog,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(137), "{err}");
+    assert!(err.contains("killed: out of memory, limit 32 MiB"), "{err}");
+    // Under the limit the same program succeeds.
+    let small = "x=$(head -c 5000000 /dev/zero | tr '\\0' a); echo ${#x}";
+    let out = env.run(&[
+        "--trace", "quiet", "cgroups", "--memory", "64m", "--", "sh", "-c", small,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "5000000\n");
+    env.assert_clean();
+}
+
+#[test]
+fn a_busy_loop_is_held_to_its_cpu_quota() {
+    if !require_root("a_busy_loop_is_held_to_its_cpu_quota") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    let start = Instant::now();
+    // The loop is not PID 1 (sh is), so timeout's SIGTERM reaches it.
+    let out = env.run(&[
+        "--trace",
+        "json",
+        "cgroups",
+        "--cpus",
+        "0.2",
+        "--",
+        "sh",
+        "-c",
+        "timeout 2 sh -c 'while :; do :; done'; true",
+    ]);
+    let wall = start.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let r = event(&err, "cgroup_report").expect("a report");
+    let f = &r["fields"];
+    let cpu = f["cpu_usec"].as_u64().unwrap() as f64 / 1e6;
+    let share = cpu / 2.0;
+    assert!(
+        (0.1..=0.3).contains(&share),
+        "used {cpu:.3} s of CPU in 2 s (wall {wall:.2} s): {r}"
+    );
+    assert!(
+        f["nr_throttled"].as_u64().unwrap() > 0,
+        "never throttled: {r}"
+    );
+    env.assert_clean();
+}
+
+#[test]
+fn a_fork_loop_is_held_to_the_pids_limit() {
+    if !require_root("a_fork_loop_is_held_to_the_pids_limit") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    // The inner shell forks sleeps until fork fails; the outer one then
+    // counts the container's processes without forking (a glob).
+    let script =
+        "sh -c 'for i in $(seq 40); do sleep 3 & done' 2>/dev/null; set -- /proc/[0-9]*; echo $#";
+    let out = env.run(&[
+        "--trace",
+        "json",
+        "cgroups",
+        "--pids-limit",
+        "16",
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let tasks: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    assert!((2..=16).contains(&tasks), "{tasks} tasks");
+    let r = event(&err, "cgroup_report").expect("a report");
+    assert!(r["fields"]["pids_refused"].as_u64().unwrap() > 0, "{r}");
+    env.assert_clean();
+}
+
+#[test]
+fn no_cgroup_remains_after_a_sigkilled_command_or_a_sigtermed_dockling() {
+    if !require_root("no_cgroup_remains_after_a_sigkilled_command_or_a_sigtermed_dockling") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    let out = env.run(&[
+        "--trace",
+        "quiet",
+        "cgroups",
+        "--memory",
+        "64m",
+        "--",
+        "sh",
+        "-c",
+        "kill -9 $$",
+    ]);
+    // PID 1 of a namespace cannot be killed from inside it: the signal is
+    // ignored and sh exits normally. From outside it can.
+    assert!(matches!(out.status.code(), Some(0) | Some(137)));
+    // dockling gets SIGTERM while the command (PID 1, which ignores it) sleeps.
+    let mut child = env
+        .cmd(&[
+            "--trace",
+            "quiet",
+            "cgroups",
+            "--pids-limit",
+            "32",
+            "--",
+            "sh",
+            "-c",
+            "sleep 60 & sleep 60",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let container = wait_for(10, || children(child.id()).first().copied());
+    std::thread::sleep(Duration::from_millis(300));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::SIGTERM,
+    )
+    .unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::SIGTERM,
+    )
+    .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(137), "a second SIGTERM kills at once");
+    assert!(!alive(container));
+    env.assert_clean();
+}
+
+#[test]
+fn bad_values_are_refused_before_anything_is_created() {
+    if !require_root("bad_values_are_refused_before_anything_is_created") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    let many = (std::thread::available_parallelism().unwrap().get() + 1).to_string();
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (vec!["--memory", "12q"], "invalid size \"12q\"".into()),
+        (vec!["--memory", "1m"], "minimum is 6m".into()),
+        (vec!["--cpus", "-1"], "must be greater than 0".into()),
+        (vec!["--cpus", &many], "this machine has only".into()),
+        (vec!["--pids-limit", "0"], "must be at least 1".into()),
+        (vec!["--cpu-shares", "1"], "between 2 and 262144".into()),
+        (
+            vec!["--memory-swap", "10m", "--memory", "64m"],
+            "at least --memory".into(),
+        ),
+    ];
+    for (args, message) in cases {
+        let mut all = vec!["--trace", "quiet", "cgroups"];
+        all.extend(args.iter());
+        all.extend(["--", "true"]);
+        let out = env.run(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(125), "{args:?}: {err}");
+        assert!(err.contains(&message), "{args:?}: {err}");
+        assert!(!env.runs().exists() || std::fs::read_dir(env.runs()).unwrap().count() == 0);
+    }
+}
+
+/// Where Debian's user-mode-linux package puts the kernel.
+const UML: &str = "/usr/bin/linux.uml";
+
+#[test]
+fn cgroup_v2_in_a_user_mode_linux_guest() {
+    if std::env::var_os("DOCKLING_IN_GUEST").is_some()
+        || !require_root("cgroup_v2_in_a_user_mode_linux_guest")
+    {
+        return;
+    }
+    if !Path::new(UML).exists() {
+        let msg = format!(
+            "NOT RUN: {UML} is missing (apt-get install user-mode-linux; scripts/dev test installs it)"
+        );
+        assert!(std::env::var_os("CI").is_none(), "{msg}");
+        eprintln!("\n!!!!!!!! {msg} !!!!!!!!\n");
+        return;
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("dockling-uml-")
+        .tempdir()
+        .unwrap();
+    let out = dir.path().join("out.txt");
+    let status = dir.path().join("status");
+    let me = std::env::current_exe().unwrap();
+    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("busybox");
+    let init = dir.path().join("init");
+    // The guest's own kernel: its mounts are its own. hostfs shows it this
+    // host's files, so the test binary and dockling are simply there.
+    let script = format!(
+        "#!/bin/sh\n\
+         mount -t proc proc /proc\n\
+         mount -t sysfs sysfs /sys\n\
+         mount -t cgroup2 cgroup2 /sys/fs/cgroup\n\
+         mount -t devtmpfs devtmpfs /dev || {{ mount -t tmpfs tmpfs /dev && {bb} mknod -m 666 /dev/null c 1 3; }}\n\
+         export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin CI=true DOCKLING_IN_GUEST=1 DOCKLING_EXPECT_CGROUP=v2\n\
+         cd {cwd}\n\
+         {me} --test-threads 1 --nocapture --skip in_a_user_mode_linux_guest > {out} 2>&1\n\
+         echo $? > {status}\n\
+         {bb} poweroff -f\n",
+        bb = busybox,
+        cwd = std::env::current_dir().unwrap().display(),
+        me = me.display(),
+        out = out.display(),
+        status = status.display(),
+    );
+    std::fs::write(&init, script).unwrap();
+    std::fs::set_permissions(&init, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut guest = Command::new(UML)
+        .args([
+            "mem=768M",
+            "rootfstype=hostfs",
+            "rootflags=/",
+            "rw",
+            "quiet",
+            "con=null",
+            "con0=null,fd:1",
+        ])
+        .arg(format!("init={}", init.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while guest.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            guest.kill().unwrap();
+            panic!("the UML guest did not finish in 10 minutes");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let text =
+        std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("the guest wrote no output ({e})"));
+    eprintln!("---- inside the cgroup v2 guest ----\n{text}");
+    let code = std::fs::read_to_string(&status).unwrap_or_default();
+    assert_eq!(
+        code.trim(),
+        "0",
+        "the checks failed inside the cgroup v2 guest:\n{text}"
+    );
+    assert!(text.contains("cgroup version used: v2"), "{text}");
+    assert!(
+        text.contains("test result: ok") && !text.contains(" 0 passed"),
+        "{text}"
+    );
+}
