@@ -7,17 +7,19 @@
 //! the snapshot tests run them and compare the output with the block, so a
 //! lesson cannot drift from the program.
 
+/// `(file name, text)` for one file in lessons/.
+macro_rules! lesson {
+    ($file:literal) => {
+        ($file, include_str!(concat!("../lessons/", $file)))
+    };
+}
+
 /// (file name, text) of every lesson, in order.
 pub const LESSONS: &[(&str, &str)] = &[
-    (
-        "00-vm-vs-container.md",
-        include_str!("../lessons/00-vm-vs-container.md"),
-    ),
-    ("01-chroot.md", include_str!("../lessons/01-chroot.md")),
-    (
-        "02-namespaces.md",
-        include_str!("../lessons/02-namespaces.md"),
-    ),
+    lesson!("00-vm-vs-container.md"),
+    lesson!("01-chroot.md"),
+    lesson!("02-namespaces.md"),
+    lesson!("03-cgroups.md"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -76,6 +76,11 @@ fn lesson_02_namespaces() {
 }
 
 #[test]
+fn lesson_03_cgroups() {
+    check_lesson("03-cgroups.md");
+}
+
+#[test]
 fn every_lesson_file_is_built_into_the_binary() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
     let mut on_disk: Vec<String> = std::fs::read_dir(dir)
