@@ -42,6 +42,8 @@ pub enum Command {
     Namespaces(stages::namespaces::NamespacesArgs),
     /// Stage 3: namespaces plus a cgroup: --memory, --cpus, --cpu-shares, --pids-limit
     Cgroups(stages::cgroups::CgroupsArgs),
+    /// Stage 4: cgroups plus a layered root: read-only layers under a writable one (overlayfs)
+    Overlay(stages::overlay::OverlayArgs),
     /// Make or download a base root filesystem
     #[command(subcommand)]
     Rootfs(RootfsCommand),
@@ -114,6 +116,7 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
         Command::Chroot(args) => stages::chroot::run(args, paths, narrator),
         Command::Namespaces(args) => stages::namespaces::run(args, paths, narrator),
         Command::Cgroups(args) => stages::cgroups::run(args, paths, narrator),
+        Command::Overlay(args) => stages::overlay::run(args, paths, narrator),
         Command::Rootfs(RootfsCommand::Fetch(args)) => {
             let dir = args.dir.clone().unwrap_or_else(|| paths.default_rootfs());
             fetch_rootfs(args, &dir, narrator)?;

@@ -51,8 +51,7 @@ const NAMESPACES: &[(&str, &str)] = &[
     ("user", "not needed as root"),
 ];
 
-/// statfs(2) magic number of overlayfs, from linux/magic.h.
-const OVERLAYFS_SUPER_MAGIC: i64 = 0x794c_7630;
+use crate::overlay::OVERLAYFS_SUPER_MAGIC;
 
 pub fn run(paths: &Paths, trace: TraceMode) -> i32 {
     let checks = all(paths);

@@ -133,11 +133,23 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
     let rootfs = root.display().to_string();
     mounts::make_private().map_err(mount_step(Step::MountPrivate))?;
     send(sync, Event::new(Step::MountPrivate))?;
-    mounts::bind_self(root).map_err(mount_step(Step::BindRootfs))?;
-    send(
-        sync,
-        Event::new(Step::BindRootfs).with("rootfs", rootfs.clone()),
-    )?;
+    if let Some(stack) = &spec.stack {
+        // An overlay mount is a mount point already: pivot_root can use it.
+        stack.mount().map_err(mount_step(Step::MountOverlay))?;
+        send(
+            sync,
+            Event::new(Step::MountOverlay)
+                .with("dir", stack.dir.display().to_string())
+                .with("merged", stack.merged().display().to_string())
+                .with("options", stack.options()),
+        )?;
+    } else {
+        mounts::bind_self(root).map_err(mount_step(Step::BindRootfs))?;
+        send(
+            sync,
+            Event::new(Step::BindRootfs).with("rootfs", rootfs.clone()),
+        )?;
+    }
     mounts::mount_proc(root).map_err(mount_step(Step::MountProc))?;
     send(
         sync,

@@ -15,8 +15,9 @@ mod sync;
 pub use spec::{ContainerSpec, Stage};
 
 use crate::error::Error;
-use crate::journal::Journal;
+use crate::journal::{Journal, Resource};
 use crate::narrate::{Event, Narrator, Step};
+use crate::overlay::Stack;
 use crate::paths::Paths;
 
 /// Run `spec` to completion and return dockling's exit code: the command's
@@ -38,9 +39,120 @@ pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> 
         let name = spec.hostname.get_or_insert_with(|| id.clone()).clone();
         spec.set_env("HOSTNAME", &name);
     }
-    let result = parent::container_main_process(&spec, paths, &id, &mut journal, narrator);
+    let result = match &spec.overlay {
+        Some(o) => prepare_overlay(o, paths, &id, &mut journal, narrator).map(|stack| {
+            spec.rootfs = stack.merged();
+            spec.stack = Some(stack);
+        }),
+        None => Ok(()),
+    };
+    let result = result
+        .and_then(|()| parent::container_main_process(&spec, paths, &id, &mut journal, narrator));
+    if let (Ok(_), Some(o), Some(stack)) = (&result, &spec.overlay, &spec.stack) {
+        finish_overlay(o, stack, narrator)?;
+    }
     for (resource, err) in journal.undo(narrator) {
         eprintln!("dockling: warning: could not undo {resource:?}: {err}; run `dockling cleanup`");
     }
     result
+}
+
+/// Make the container's overlay directories under `<root>/overlay/<id>`,
+/// journalled first (all of it, or all but upper with --keep).
+fn prepare_overlay(
+    o: &spec::OverlaySpec,
+    paths: &Paths,
+    id: &str,
+    journal: &mut Journal,
+    narrator: &mut dyn Narrator,
+) -> Result<Stack, Error> {
+    let base = paths.data.join("overlay");
+    let mut existing = base.clone();
+    while !existing.exists() && existing.pop() {}
+    if crate::cgroups::fs_magic(&existing) == Ok(crate::overlay::OVERLAYFS_SUPER_MAGIC) {
+        return Err(Error::Hinted {
+            message: format!("{} is on overlayfs (inside a container?): an overlay upper dir cannot be on overlayfs", existing.display()),
+            hint: "use --root on a real filesystem, e.g. mount -t tmpfs tmpfs /mnt && dockling --root /mnt …".into(),
+        });
+    }
+    if !crate::overlay::available() {
+        return Err(Error::Hinted {
+            message: "overlayfs is not available in this kernel".into(),
+            hint: "load it: modprobe overlay".into(),
+        });
+    }
+    let stack = Stack {
+        dir: base.join(id),
+        lowers: o.layers.clone(),
+    };
+    if o.keep {
+        for d in [stack.work(), stack.merged(), stack.dir.join("l")] {
+            journal.record(Resource::Dir { path: d })?;
+        }
+    } else {
+        journal.record(Resource::Dir {
+            path: stack.dir.clone(),
+        })?;
+    }
+    stack
+        .prepare()
+        .map_err(Error::io("prepare the overlay directories in", &stack.dir))?;
+    let dev = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .map(|m| std::os::unix::fs::MetadataExt::dev(&m))
+            .ok()
+    };
+    if dev(&stack.upper()) != dev(&stack.work()) {
+        return Err(Error::Hinted {
+            message: "the overlay upper and work directories are on different filesystems".into(),
+            hint: format!("do not mount anything inside {}", stack.dir.display()),
+        });
+    }
+    narrator.emit(
+        &Event::new(Step::OverlayDirs)
+            .with("dir", stack.dir.display().to_string())
+            .with("layers", o.layers.len())
+            .with("bottom", o.layers[0].display().to_string()),
+    );
+    Ok(stack)
+}
+
+/// After the run: report the changes, then commit or keep the upper dir.
+fn finish_overlay(
+    o: &spec::OverlaySpec,
+    stack: &Stack,
+    narrator: &mut dyn Narrator,
+) -> Result<(), Error> {
+    let changes = crate::overlay::diff(&stack.upper(), &stack.lowers)
+        .map_err(Error::io("read", stack.upper()))?;
+    let lines: Vec<String> = changes
+        .iter()
+        .map(|c| format!("{} {}", c.kind, c.path))
+        .collect();
+    let text = if lines.is_empty() {
+        "(nothing)".to_string()
+    } else {
+        lines.join("\n             ")
+    };
+    narrator.emit(
+        &Event::new(Step::OverlayDiff)
+            .with("changes", text)
+            .with("count", lines.len())
+            .with("upper", stack.upper().display().to_string()),
+    );
+    if let Some(dest) = &o.commit {
+        crate::overlay::commit(&stack.upper(), dest)
+            .map_err(Error::io("commit the container's layer to", dest))?;
+        narrator.emit(
+            &Event::new(Step::OverlayCommit)
+                .with("dest", dest.display().to_string())
+                .with("upper", stack.upper().display().to_string()),
+        );
+    }
+    if o.keep {
+        narrator.emit(
+            &Event::new(Step::OverlayKept).with("upper", stack.upper().display().to_string()),
+        );
+    }
+    Ok(())
 }

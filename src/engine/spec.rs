@@ -10,6 +10,7 @@ use caps::CapsHashSet;
 
 use crate::cgroups::Limits;
 use crate::namespaces::Namespace;
+use crate::overlay::Stack;
 
 /// The environment a container starts with unless `-e` says otherwise:
 /// a PATH that finds the usual directories, root's HOME, and a TERM so that
@@ -30,6 +31,7 @@ pub enum Stage {
     Chroot,
     Namespaces,
     Cgroups,
+    Overlay,
 }
 
 impl Stage {
@@ -38,6 +40,7 @@ impl Stage {
             Stage::Chroot => "chroot",
             Stage::Namespaces => "namespaces",
             Stage::Cgroups => "cgroups",
+            Stage::Overlay => "overlay",
         }
     }
 }
@@ -63,6 +66,22 @@ pub struct ContainerSpec {
     pub init: bool,
     /// Put the container in its own cgroup with these limits (stage 3).
     pub limits: Option<Limits>,
+    /// Layers to stack with overlayfs (stage 4).
+    pub overlay: Option<OverlaySpec>,
+    /// Set by the engine: the prepared overlay the child mounts.
+    pub stack: Option<Stack>,
+}
+
+/// Stage 4's choices: the read-only layers, and what to do with the
+/// writable one afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverlaySpec {
+    /// Bottom first: the rootfs, then each --layer.
+    pub layers: Vec<PathBuf>,
+    /// Keep the upper directory after the run.
+    pub keep: bool,
+    /// Save the upper directory as a new layer here.
+    pub commit: Option<PathBuf>,
 }
 
 impl ContainerSpec {
@@ -83,6 +102,8 @@ impl ContainerSpec {
             capabilities: None,
             init: false,
             limits: None,
+            overlay: None,
+            stack: None,
         }
     }
 

@@ -165,6 +165,12 @@ pub fn stage_text(stage: &str) -> (&'static str, &'static str) {
             "sudo systemd-run --scope -p MemoryMax=… -p CPUQuota=… unshare --pid --mount --uts --ipc --fork \
              --mount-proc chroot {rootfs} {command}",
         ),
+        "overlay" => (
+            "Stage 4 adds layers: the rootfs and each --layer stay read-only under overlayfs, and everything \
+             the container writes lands in a fresh upper directory.",
+            "sudo mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=… merged && sudo unshare … chroot \
+             merged {command}",
+        ),
         _ => ("", ""),
     }
 }
@@ -215,6 +221,28 @@ pub fn english(step: Step) -> Narration {
             why: "{about}",
             shell: "echo {value} > {file}",
             vm: "A VM's limits are settings of the hypervisor, fixed when the VM starts.",
+        },
+        Step::OverlayDirs => Narration {
+            title: "make the container's writable layer in {dir}",
+            syscall: "mkdir(\"{dir}/upper\"), mkdir(\"{dir}/work\"), mkdir(\"{dir}/merged\"); \
+                      symlink(layer, \"{dir}/l/N\") for each of the {layers} layers",
+            why: "upper receives every change the container makes; work is overlayfs's scratch space and must be \
+                  on the same filesystem as upper; merged is where the combined tree appears. The {layers} \
+                  read-only layers, bottom first from {bottom}, get short names under l/ so that even a hundred \
+                  of them fit in one page of mount options.",
+            shell: "mkdir -p {dir}/upper {dir}/work {dir}/merged",
+            vm: "A VM would get a new qcow2 file whose backing file is the base image: writes go to the new file, \
+                 the base is never changed.",
+        },
+        Step::MountOverlay => Narration {
+            title: "mount the layers as one tree at {merged}",
+            syscall: "chdir(\"{dir}\"); mount(\"overlay\", \"merged\", \"overlay\", 0, \"{options}\")",
+            why: "overlayfs looks a name up in upper first, then in each lower layer from the top down. A write to a \
+                  lower file copies it up first (copy-on-write); a delete leaves a whiteout in upper. The mount is \
+                  made inside the container's mount namespace, so the host never sees it and it vanishes with the \
+                  container.",
+            shell: "cd {dir} && mount -t overlay overlay -o {options} merged",
+            vm: "The hypervisor opens the qcow2 chain: reads fall through to the backing file, writes land on top.",
         },
         Step::Namespaces => Narration {
             title: "the container's namespaces next to the host's",
@@ -409,6 +437,32 @@ pub fn english(step: Step) -> Narration {
                   SIGKILL, so the exit code is 128 + 9 = 137, as with docker.",
             shell: "dmesg | grep -i 'memory cgroup out of memory'",
             vm: "In a VM, the guest kernel's own OOM killer acts inside the guest, on the guest's fixed RAM.",
+        },
+        Step::OverlayDiff => Narration {
+            title: "what the container changed ({count}), like `docker diff`",
+            syscall: "{changes}",
+            why: "Read from the upper directory {upper}: A is a file that is new, C one that exists in a layer and \
+                  was changed (copied up), D one that was deleted (a whiteout: a 0/0 character device). The layers \
+                  below are untouched.",
+            shell: "find {upper} -printf '%y %p\\n'",
+            vm: "`qemu-img compare` of the overlay file against its backing file.",
+        },
+        Step::OverlayCommit => Narration {
+            title: "saved the container's changes as a new layer: {dest}",
+            syscall: "copy {upper} to {dest}, keeping whiteouts, opaque markers, modes and owners",
+            why: "A layer is just a directory of changes. Stack it with --layer on the next run and the changes \
+                  are there, read-only, for every container that uses it: this is how an image is built one layer \
+                  at a time (a Dockerfile's steps).",
+            shell: "cp -a {upper} {dest}",
+            vm: "`qemu-img commit` folds an overlay into a new image.",
+        },
+        Step::OverlayKept => Narration {
+            title: "kept the writable layer at {upper}",
+            syscall: "",
+            why: "With --keep the upper directory is not removed, so you can look at what the container wrote \
+                  (including whiteouts: `ls -l` shows them as character devices 0, 0). Remove it yourself when done.",
+            shell: "ls -laR {upper}",
+            vm: "Keeping a VM's overlay disk after it shut down.",
         },
         Step::UndoCgroup => Narration {
             title: "remove cgroup {path}",

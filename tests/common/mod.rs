@@ -126,6 +126,13 @@ impl Env {
 
     /// Nothing of this root's runs is left: no run directory, no mount.
     pub fn assert_clean(&self) {
+        let overlays: Vec<_> = std::fs::read_dir(self.root.join("overlay"))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        assert!(
+            overlays.is_empty(),
+            "overlay directories left behind: {overlays:?}"
+        );
         let runs: Vec<_> = std::fs::read_dir(self.runs())
             .map(|d| d.flatten().map(|e| e.path()).collect())
             .unwrap_or_default();
