@@ -20,6 +20,7 @@ pub const LESSONS: &[(&str, &str)] = &[
     lesson!("01-chroot.md"),
     lesson!("02-namespaces.md"),
     lesson!("03-cgroups.md"),
+    lesson!("04-overlay.md"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -81,6 +81,11 @@ fn lesson_03_cgroups() {
 }
 
 #[test]
+fn lesson_04_overlay() {
+    check_lesson("04-overlay.md");
+}
+
+#[test]
 fn every_lesson_file_is_built_into_the_binary() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
     let mut on_disk: Vec<String> = std::fs::read_dir(dir)

@@ -225,7 +225,7 @@ pub fn english(step: Step) -> Narration {
         Step::OverlayDirs => Narration {
             title: "make the container's writable layer in {dir}",
             syscall: "mkdir(\"{dir}/upper\"), mkdir(\"{dir}/work\"), mkdir(\"{dir}/merged\"); \
-                      symlink(layer, \"{dir}/l/N\") for each of the {layers} layers",
+                      symlink(layer, \"{dir}/l/N\") for each layer ({layers} in all)",
             why: "upper receives every change the container makes; work is overlayfs's scratch space and must be \
                   on the same filesystem as upper; merged is where the combined tree appears. The {layers} \
                   read-only layers, bottom first from {bottom}, get short names under l/ so that even a hundred \
