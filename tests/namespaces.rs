@@ -212,3 +212,41 @@ fn a_failing_setup_step_is_reported_with_its_step_and_errno() {
     );
     env.assert_clean();
 }
+
+#[test]
+fn an_interactive_shell_works_on_a_terminal() {
+    if !require_root("an_interactive_shell_works_on_a_terminal") {
+        return;
+    }
+    // script(1) (util-linux, on every Debian and Ubuntu) gives dockling a
+    // pseudo-terminal, as a student's terminal would.
+    let env = Env::with_rootfs();
+    let mut child = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!(
+                "{} --trace quiet namespaces --hostname tty1",
+                common::DOCKLING
+            ),
+            "/dev/null",
+        ])
+        .env("DOCKLING_ROOT", &env.root)
+        .env("DOCKLING_CGROUP_PARENT", &env.cgroup_parent)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"echo \"pid=$$ host=$(hostname)\"; exit 3\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("pid=1 host=tty1"), "{text}");
+    assert!(text.contains("/ # "), "no interactive prompt: {text}");
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    env.assert_clean();
+}
