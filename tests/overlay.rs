@@ -276,3 +276,36 @@ fn errors_are_clear_and_leave_nothing() {
             .is_ok_and(|mut d| d.next().is_some())
     );
 }
+
+#[test]
+fn after_sigkill_cleanup_removes_the_cgroup_and_the_overlay() {
+    if !require_root("after_sigkill_cleanup_removes_the_cgroup_and_the_overlay") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    let mut child = env
+        .cmd(&[
+            "--trace", "quiet", "overlay", "--memory", "64m", "--", "sleep", "60",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let container = common::wait_for(10, || common::children(child.id()).first().copied());
+    common::wait_for(10, || (!env.cgroups().is_empty()).then_some(()));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    common::wait_for(5, || (!common::alive(container)).then_some(()));
+    assert!(
+        !env.cgroups().is_empty(),
+        "a SIGKILLed dockling cannot remove its cgroup itself"
+    );
+    let out = env.run(&["--trace", "quiet", "cleanup"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.assert_clean();
+}

@@ -278,6 +278,25 @@ mod tests {
     }
 
     #[test]
+    fn without_busybox_the_host_shell_and_coreutils_are_copied_with_their_libraries() {
+        let t = tempfile::tempdir().unwrap();
+        let mut libs = Vec::new();
+        let count = install_fallback(t.path(), &mut libs).unwrap();
+        assert!(count > 10, "{count}");
+        let sh = fs::canonicalize("/bin/sh").unwrap();
+        let interp = crate::elf::inspect(&sh).unwrap().interpreter.unwrap();
+        assert!(
+            t.path().join(interp.trim_start_matches('/')).is_file(),
+            "the loader was not copied"
+        );
+        assert!(
+            libs.iter().any(|l| l.file_name().unwrap() == "libc.so.6"),
+            "{libs:?}"
+        );
+        assert!(t.path().join("bin/ls").is_file());
+    }
+
+    #[test]
     fn refuses_to_overwrite_an_existing_rootfs() {
         let t = tempfile::tempdir().unwrap();
         let err = build(t.path(), &[]).unwrap_err();
