@@ -48,9 +48,10 @@ pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> 
     };
     let result = result
         .and_then(|()| parent::container_main_process(&spec, paths, &id, &mut journal, narrator));
-    if let (Ok(_), Some(o), Some(stack)) = (&result, &spec.overlay, &spec.stack) {
-        finish_overlay(o, stack, narrator)?;
-    }
+    let result = match (result, &spec.overlay, &spec.stack) {
+        (Ok(code), Some(o), Some(stack)) => finish_overlay(o, stack, narrator).map(|()| code),
+        (other, _, _) => other,
+    };
     for (resource, err) in journal.undo(narrator) {
         eprintln!("dockling: warning: could not undo {resource:?}: {err}; run `dockling cleanup`");
     }
