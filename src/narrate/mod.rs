@@ -80,3 +80,95 @@ pub fn for_mode(mode: TraceMode) -> Box<dyn Narrator> {
 pub fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A Write that keeps what it was given, shared with the test.
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Buf {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    fn events() -> Vec<Event> {
+        vec![
+            Event::new(Step::Chroot).with("rootfs", "/r"),
+            Event::new(Step::Exited).with("pid", 42).with("code", 7),
+        ]
+    }
+
+    #[test]
+    fn plain_renders_numbered_steps_with_every_row_and_explain_adds_colour() {
+        let buf = Buf::default();
+        let mut n = Text::new(Box::new(buf.clone()), false);
+        for e in events() {
+            n.emit(&e);
+        }
+        let text = buf.text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "[dockling] 1. chroot: make /r the process's root directory"
+        );
+        assert_eq!(lines[1], "    syscall  chroot(\"/r\")");
+        assert!(lines[2].starts_with("    why      From now on every path"));
+        assert_eq!(lines[3], "    by hand  chroot /r /bin/sh");
+        assert!(lines[4].starts_with("    in a VM  A VM has its own virtual disk"));
+        assert_eq!(
+            lines[5],
+            "[dockling] 2. exited: the command exited with code 7"
+        );
+        assert_eq!(lines[6], "    syscall  wait4(42) = exited(7)");
+        assert!(!text.contains('\u{1b}'), "plain has no colour codes");
+        // In the same test: colour is a process-wide switch in `colored`.
+        let buf = Buf::default();
+        let mut n = Text::new(Box::new(buf.clone()), true);
+        n.emit(&events()[0]);
+        let text = buf.text();
+        assert!(text.contains('\u{1b}'), "{text:?}");
+        assert!(text.contains("chroot: make /r the process's root directory"));
+        colored::control::unset_override();
+    }
+
+    #[test]
+    fn json_is_one_object_per_event_with_step_fields_and_rendered_text() {
+        let buf = Buf::default();
+        let mut n = Json::new(Box::new(buf.clone()));
+        for e in events() {
+            n.emit(&e);
+        }
+        let text = buf.text();
+        let objs: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(objs.len(), 2);
+        assert_eq!(objs[0]["n"], 1);
+        assert_eq!(objs[0]["step"], "chroot");
+        assert_eq!(objs[0]["fields"]["rootfs"], "/r");
+        assert_eq!(objs[0]["syscall"], "chroot(\"/r\")");
+        assert_eq!(objs[1]["fields"]["code"], 7);
+        assert_eq!(objs[1]["title"], "the command exited with code 7");
+    }
+
+    #[test]
+    fn quiet_wants_no_events() {
+        assert!(!Quiet.wants_events());
+    }
+}
