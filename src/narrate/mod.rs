@@ -52,10 +52,11 @@ pub enum TraceMode {
 pub struct Quiet;
 
 impl Narrator for Quiet {
-    /// Quiet prints nothing of its own, except an outcome the program's
-    /// output cannot show: that the kernel killed it for lack of memory.
+    /// Quiet prints nothing of its own, except outcomes the program's
+    /// output cannot show: that the kernel killed it for lack of memory,
+    /// and where a kept writable layer is (`--keep`).
     fn emit(&mut self, event: &Event) {
-        if event.step == Step::OomKilled {
+        if matches!(event.step, Step::OomKilled | Step::OverlayKept) {
             eprintln!("dockling: {}", catalog::render(event).title);
         }
     }
