@@ -32,10 +32,7 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
     }
     let mut failed = Vec::new();
     for lesson in lessons::all() {
-        println!(
-            "\n==================== Lesson {:02}: {} ====================",
-            lesson.number, lesson.title
-        );
+        println!("\n{:=^78}", format!(" {} ", lesson.title));
         if let Some(intro) = lesson.text.split("\n\n").nth(1) {
             println!("{}\n", intro.trim());
         }

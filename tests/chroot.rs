@@ -273,7 +273,7 @@ fn the_tour_runs_without_a_terminal() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        text.contains("Lesson 01") && text.contains("Tour complete"),
+        text.contains("= Lesson 1: chroot") && text.contains("Tour complete"),
         "{text}"
     );
     assert!(
