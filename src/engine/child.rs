@@ -46,8 +46,10 @@ fn setup_and_exec(
     parent: Pid,
 ) -> Result<std::convert::Infallible, ChildError> {
     die_with_parent(parent, spec.has(Namespace::Pid))?;
-    sync.wait_go()
-        .map_err(|e| ChildError::new(Step::Clone, format!("waiting for dockling: {e}")))?;
+    if spec.needs_go() {
+        sync.wait_go()
+            .map_err(|e| ChildError::new(Step::Clone, format!("waiting for dockling: {e}")))?;
+    }
     if spec.has(Namespace::Uts) {
         set_hostname(spec, sync)?;
     }

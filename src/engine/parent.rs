@@ -91,7 +91,7 @@ pub fn container_main_process(
             }
         }
     }
-    if let Err(e) = relay(&mut parent, narrator) {
+    if let Err(e) = relay(&mut parent, spec.needs_go(), narrator) {
         let _ = waitpid(pid, None);
         return Err(e);
     }
@@ -233,13 +233,15 @@ fn compare_namespaces(pid: Pid, new: &[Namespace]) -> Event {
 }
 
 /// Let the child set up, printing its events, until it has exec'd.
-fn relay(parent: &mut ParentSide, narrator: &mut dyn Narrator) -> Result<(), Error> {
+fn relay(parent: &mut ParentSide, go: bool, narrator: &mut dyn Narrator) -> Result<(), Error> {
     let broken = |e: std::io::Error| Error::Io {
         what: "talk to the container process over",
         path: "the sync pipe".into(),
         source: e,
     };
-    parent.go().map_err(broken)?;
+    if go {
+        parent.go().map_err(broken)?;
+    }
     let mut failure = None;
     while let Some(msg) = parent.recv().map_err(broken)? {
         match msg {

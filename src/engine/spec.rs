@@ -115,6 +115,15 @@ impl ContainerSpec {
         }
     }
 
+    /// Whether the child must wait for the parent's go-ahead after clone:
+    /// when the parent has host-side work to finish first (moving it into
+    /// its cgroup), and in a new PID namespace, where the pipe's end of file
+    /// is how the child learns that dockling died before it was set up.
+    /// Stage 1 skips the round trip.
+    pub fn needs_go(&self) -> bool {
+        self.limits.is_some() || self.has(Namespace::Pid)
+    }
+
     pub fn has(&self, ns: Namespace) -> bool {
         self.namespaces.contains(&ns)
     }
