@@ -120,10 +120,15 @@ fn root() -> Check {
     }
 }
 
-fn kernel() -> Check {
-    let release = nix::sys::utsname::uname()
+/// `uname -r`.
+fn kernel_release() -> String {
+    nix::sys::utsname::uname()
         .map(|u| u.release().to_string_lossy().into_owned())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn kernel() -> Check {
+    let release = kernel_release();
     let mut nums = release
         .split(|c: char| !c.is_ascii_digit())
         .filter_map(|s| s.parse::<u32>().ok());
@@ -284,9 +289,7 @@ fn overlay() -> Check {
 }
 
 fn module_exists(name: &str) -> bool {
-    let release = nix::sys::utsname::uname()
-        .map(|u| u.release().to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let release = kernel_release();
     let dir = PathBuf::from("/lib/modules").join(release);
     let listed = |f: &str| {
         std::fs::read_to_string(dir.join(f))
@@ -330,9 +333,7 @@ fn state_dir_fs(paths: &Paths) -> Check {
 
 /// The kernel's build configuration, where the distribution ships it.
 fn kernel_config() -> String {
-    let release = nix::sys::utsname::uname()
-        .map(|u| u.release().to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let release = kernel_release();
     if let Ok(text) = std::fs::read_to_string(format!("/boot/config-{release}")) {
         return text;
     }

@@ -1,7 +1,7 @@
 //! The undo journal: every host resource a run creates, written down first.
 //!
-//! Containers are made of host resources: a state directory, mounts, later
-//! cgroups, veth pairs and iptables rules. If dockling forgot one when it
+//! Containers are made of host resources: a state directory, a cgroup, an
+//! overlay directory, later veth pairs and iptables rules. If dockling forgot one when it
 //! stopped — by error, by Ctrl-C, by `kill -9` — it would stay on the host
 //! for good. So each run has a directory `<run>/runs/<id>` with a file
 //! `journal`: one JSON line per resource, appended *before* the resource is
@@ -13,7 +13,7 @@
 //! can tell a dead run (lock free) from a live one (lock held) without
 //! guessing from pids.
 //!
-//! Man pages: flock(2), umount2(2), kill(2), proc(5) (`/proc/PID/stat`).
+//! Man pages: flock(2), kill(2), proc(5) (`/proc/PID/stat`).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -33,8 +33,6 @@ const JOURNAL: &str = "journal";
 pub enum Resource {
     /// A directory, removed with everything in it.
     Dir { path: PathBuf },
-    /// A mount point in the host's mount namespace.
-    Mount { path: PathBuf },
     /// A process, identified by pid and start time so a reused pid is
     /// never killed by mistake.
     Process { pid: i32, start_time: u64 },
@@ -53,14 +51,6 @@ impl Resource {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
                 Err(e) => Err(e),
             },
-            Resource::Mount { path } => {
-                match nix::mount::umount2(path.as_path(), nix::mount::MntFlags::MNT_DETACH) {
-                    Ok(()) => Ok(true),
-                    // Not mounted (EINVAL) or gone (ENOENT): nothing to do.
-                    Err(nix::Error::EINVAL) | Err(nix::Error::ENOENT) => Ok(false),
-                    Err(e) => Err(e.into()),
-                }
-            }
             Resource::Cgroup { path } => crate::cgroups::destroy(path),
             Resource::CgroupParent { path } => crate::cgroups::remove_parent(path),
             Resource::Process { pid, start_time } => {
@@ -93,9 +83,6 @@ impl Resource {
         match self {
             Resource::Dir { path } => {
                 Event::new(Step::UndoDir).with("path", path.display().to_string())
-            }
-            Resource::Mount { path } => {
-                Event::new(Step::UndoMount).with("path", path.display().to_string())
             }
             Resource::Process { pid, .. } => Event::new(Step::UndoProcess).with("pid", *pid),
             Resource::Cgroup { path } | Resource::CgroupParent { path } => {

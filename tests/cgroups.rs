@@ -14,28 +14,19 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Env, alive, children, require_root, wait_for};
-
-/// The JSON event for `step` from a `--trace json` stderr.
-fn event(stderr: &str, step: &str) -> Option<serde_json::Value> {
-    stderr
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["step"] == step)
-}
+use common::{alive, children, require_root, wait_for};
 
 #[test]
 fn the_expected_cgroup_version_is_used() {
-    if !require_root("the_expected_cgroup_version_is_used") {
+    let Some(env) = common::rooted("the_expected_cgroup_version_is_used") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let out = env.run(&[
         "--trace", "json", "cgroups", "--memory", "64m", "--", "true",
     ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    let cg = event(&err, "cgroup").expect("a cgroup event");
+    let cg = common::event(&err, "cgroup").expect("a cgroup event");
     let version = cg["fields"]["version"].as_str().unwrap().to_string();
     if let Ok(want) = std::env::var("DOCKLING_EXPECT_CGROUP") {
         assert_eq!(version, want, "{cg}");
@@ -55,10 +46,9 @@ fn the_expected_cgroup_version_is_used() {
 
 #[test]
 fn a_memory_hog_is_oom_killed_and_reported() {
-    if !require_root("a_memory_hog_is_oom_killed_and_reported") {
+    let Some(env) = common::rooted("a_memory_hog_is_oom_killed_and_reported") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     // 100 MB held in one shell variable: far beyond 32 MiB.
     let hog = "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo ${#x}";
     let out = env.run(&[
@@ -84,10 +74,9 @@ fn a_memory_hog_is_oom_killed_and_reported() {
 
 #[test]
 fn a_busy_loop_is_held_to_its_cpu_quota() {
-    if !require_root("a_busy_loop_is_held_to_its_cpu_quota") {
+    let Some(env) = common::rooted("a_busy_loop_is_held_to_its_cpu_quota") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let start = Instant::now();
     // The loop is not PID 1 (sh is), so timeout's SIGTERM reaches it.
     let out = env.run(&[
@@ -103,7 +92,7 @@ fn a_busy_loop_is_held_to_its_cpu_quota() {
     ]);
     let wall = start.elapsed().as_secs_f64();
     let err = String::from_utf8_lossy(&out.stderr);
-    let r = event(&err, "cgroup_report").expect("a report");
+    let r = common::event(&err, "cgroup_report").expect("a report");
     let f = &r["fields"];
     let cpu = f["cpu_usec"].as_u64().unwrap() as f64 / 1e6;
     let share = cpu / 2.0;
@@ -120,10 +109,9 @@ fn a_busy_loop_is_held_to_its_cpu_quota() {
 
 #[test]
 fn a_fork_loop_is_held_to_the_pids_limit() {
-    if !require_root("a_fork_loop_is_held_to_the_pids_limit") {
+    let Some(env) = common::rooted("a_fork_loop_is_held_to_the_pids_limit") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     // The inner shell forks sleeps until fork fails; the outer one then
     // counts the container's processes without forking (a glob).
     let script =
@@ -143,17 +131,18 @@ fn a_fork_loop_is_held_to_the_pids_limit() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     let tasks: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
     assert!((2..=16).contains(&tasks), "{tasks} tasks");
-    let r = event(&err, "cgroup_report").expect("a report");
+    let r = common::event(&err, "cgroup_report").expect("a report");
     assert!(r["fields"]["pids_refused"].as_u64().unwrap() > 0, "{r}");
     env.assert_clean();
 }
 
 #[test]
 fn no_cgroup_remains_after_a_sigkilled_command_or_a_sigtermed_dockling() {
-    if !require_root("no_cgroup_remains_after_a_sigkilled_command_or_a_sigtermed_dockling") {
+    let Some(env) =
+        common::rooted("no_cgroup_remains_after_a_sigkilled_command_or_a_sigtermed_dockling")
+    else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let out = env.run(&[
         "--trace",
         "quiet",
@@ -205,10 +194,9 @@ fn no_cgroup_remains_after_a_sigkilled_command_or_a_sigtermed_dockling() {
 
 #[test]
 fn bad_values_are_refused_before_anything_is_created() {
-    if !require_root("bad_values_are_refused_before_anything_is_created") {
+    let Some(env) = common::rooted("bad_values_are_refused_before_anything_is_created") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let many = (std::thread::available_parallelism().unwrap().get() + 1).to_string();
     let cases: Vec<(Vec<&str>, String)> = vec![
         (vec!["--memory", "12q"], "invalid size \"12q\"".into()),

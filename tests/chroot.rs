@@ -8,10 +8,9 @@ use common::{Env, alive, children, require_root, wait_for};
 
 #[test]
 fn the_command_sees_the_rootfs() {
-    if !require_root("the_command_sees_the_rootfs") {
+    let Some(env) = common::rooted("the_command_sees_the_rootfs") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let out = env.run(&["--trace", "quiet", "chroot", "--", "cat", "/etc/os-release"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("ID=dockling"));
@@ -25,10 +24,9 @@ fn the_command_sees_the_rootfs() {
 
 #[test]
 fn exit_codes_are_the_commands() {
-    if !require_root("exit_codes_are_the_commands") {
+    let Some(env) = common::rooted("exit_codes_are_the_commands") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     for (script, code) in [
         ("exit 0", 0),
         ("exit 7", 7),
@@ -43,10 +41,9 @@ fn exit_codes_are_the_commands() {
 
 #[test]
 fn environment_is_clean_and_settable() {
-    if !require_root("environment_is_clean_and_settable") {
+    let Some(env) = common::rooted("environment_is_clean_and_settable") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let out = env
         .cmd(&[
             "--trace",
@@ -78,10 +75,9 @@ fn environment_is_clean_and_settable() {
 
 #[test]
 fn dockling_failures_exit_125_with_a_clear_message() {
-    if !require_root("dockling_failures_exit_125_with_a_clear_message") {
+    let Some(env) = common::rooted("dockling_failures_exit_125_with_a_clear_message") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let missing = env.root.join("no-such-rootfs");
     let file = env.root.join("a-file");
     std::fs::write(&file, "").unwrap();
@@ -130,10 +126,9 @@ fn dockling_failures_exit_125_with_a_clear_message() {
 
 #[test]
 fn json_trace_is_one_valid_object_per_line() {
-    if !require_root("json_trace_is_one_valid_object_per_line") {
+    let Some(env) = common::rooted("json_trace_is_one_valid_object_per_line") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let out = env.run(&["--trace", "json", "chroot", "--", "echo", "hello"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "hello\n");
     let steps: Vec<String> = String::from_utf8_lossy(&out.stderr)
@@ -158,10 +153,9 @@ fn json_trace_is_one_valid_object_per_line() {
 
 #[test]
 fn the_escape_works_from_a_plain_chroot() {
-    if !require_root("the_escape_works_from_a_plain_chroot") {
+    let Some(env) = common::rooted("the_escape_works_from_a_plain_chroot") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let out = env.run(&[
         "--trace",
         "quiet",
@@ -201,10 +195,10 @@ fn start_sleeper(env: &Env) -> (std::process::Child, u32) {
 
 #[test]
 fn sigterm_and_sigint_reach_the_command_and_nothing_is_left() {
-    if !require_root("sigterm_and_sigint_reach_the_command_and_nothing_is_left") {
+    let Some(env) = common::rooted("sigterm_and_sigint_reach_the_command_and_nothing_is_left")
+    else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     for (signal, code) in [
         (nix::sys::signal::SIGTERM, 143),
         (nix::sys::signal::SIGINT, 130),
@@ -220,10 +214,9 @@ fn sigterm_and_sigint_reach_the_command_and_nothing_is_left() {
 
 #[test]
 fn after_sigkill_cleanup_removes_what_the_run_left() {
-    if !require_root("after_sigkill_cleanup_removes_what_the_run_left") {
+    let Some(env) = common::rooted("after_sigkill_cleanup_removes_what_the_run_left") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let (mut child, sleeper) = start_sleeper(&env);
     child.kill().unwrap();
     child.wait().unwrap();
@@ -244,10 +237,9 @@ fn after_sigkill_cleanup_removes_what_the_run_left() {
 
 #[test]
 fn cleanup_leaves_a_live_run_alone() {
-    if !require_root("cleanup_leaves_a_live_run_alone") {
+    let Some(env) = common::rooted("cleanup_leaves_a_live_run_alone") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let (mut child, sleeper) = start_sleeper(&env);
     let out = env.run(&["cleanup"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 live run(s) left alone"));

@@ -5,23 +5,17 @@ mod common;
 use common::{Env, require_root};
 
 fn inside(env: &Env, extra: &[&str], script: &str) -> (Option<i32>, String, String) {
-    let mut args = vec!["--trace", "quiet", "namespaces"];
-    args.extend_from_slice(extra);
-    args.extend_from_slice(&["--", "sh", "-c", script]);
-    let out = env.run(&args);
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    env.sh(
+        &[&["--trace", "quiet", "namespaces"], extra].concat(),
+        script,
     )
 }
 
 #[test]
 fn the_container_has_its_own_pid_hostname_and_namespaces() {
-    if !require_root("the_container_has_its_own_pid_hostname_and_namespaces") {
+    let Some(env) = common::rooted("the_container_has_its_own_pid_hostname_and_namespaces") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let host_name = nix::unistd::gethostname().unwrap();
     let mounts_before = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
     let (code, out, err) = inside(
@@ -59,10 +53,9 @@ fn the_container_has_its_own_pid_hostname_and_namespaces() {
 
 #[test]
 fn capabilities_are_dropped_and_mounting_fails() {
-    if !require_root("capabilities_are_dropped_and_mounting_fails") {
+    let Some(env) = common::rooted("capabilities_are_dropped_and_mounting_fails") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let (_, out, _) = inside(
         &env,
         &[],
@@ -102,10 +95,9 @@ fn capabilities_are_dropped_and_mounting_fails() {
 
 #[test]
 fn the_chroot_escape_fails_and_proc_is_protected() {
-    if !require_root("the_chroot_escape_fails_and_proc_is_protected") {
+    let Some(env) = common::rooted("the_chroot_escape_fails_and_proc_is_protected") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let (_, out, _) = inside(
         &env,
         &[],
@@ -121,10 +113,9 @@ fn the_chroot_escape_fails_and_proc_is_protected() {
 
 #[test]
 fn orphans_are_reaped_by_the_init() {
-    if !require_root("orphans_are_reaped_by_the_init") {
+    let Some(env) = common::rooted("orphans_are_reaped_by_the_init") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let (code, out, err) = inside(
         &env,
         &["--init"],
@@ -161,10 +152,9 @@ fn without_a_mount_namespace_a_mount_reaches_the_host() {
 
 #[test]
 fn bad_input_is_refused_before_anything_is_created() {
-    if !require_root("bad_input_is_refused_before_anything_is_created") {
+    let Some(env) = common::rooted("bad_input_is_refused_before_anything_is_created") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let link = env.root.join("link");
     std::os::unix::fs::symlink(env.rootfs(), &link).unwrap();
     let file = env.root.join("file");

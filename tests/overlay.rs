@@ -7,14 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use common::{Env, require_root};
-
-fn json_event(stderr: &str, step: &str) -> Option<serde_json::Value> {
-    stderr
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["step"] == step)
-}
+use common::Env;
 
 /// A layer directory holding `files` (path, content).
 fn layer(env: &Env, name: &str, files: &[(&str, &str)]) -> PathBuf {
@@ -29,20 +22,12 @@ fn layer(env: &Env, name: &str, files: &[(&str, &str)]) -> PathBuf {
 }
 
 fn overlay(env: &Env, extra: &[&str], script: &str) -> (Option<i32>, String, String) {
-    let mut args = vec!["--trace", "json", "overlay"];
-    args.extend_from_slice(extra);
-    args.extend_from_slice(&["--", "sh", "-c", script]);
-    let out = env.run(&args);
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    env.sh(&[&["--trace", "json", "overlay"], extra].concat(), script)
 }
 
 fn kept_upper(stderr: &str) -> PathBuf {
     PathBuf::from(
-        json_event(stderr, "overlay_kept").expect("kept")["fields"]["upper"]
+        common::event(stderr, "overlay_kept").expect("kept")["fields"]["upper"]
             .as_str()
             .unwrap(),
     )
@@ -50,10 +35,9 @@ fn kept_upper(stderr: &str) -> PathBuf {
 
 #[test]
 fn writes_land_in_upper_and_deletes_leave_whiteouts() {
-    if !require_root("writes_land_in_upper_and_deletes_leave_whiteouts") {
+    let Some(env) = common::rooted("writes_land_in_upper_and_deletes_leave_whiteouts") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let before = fs::read_to_string(env.rootfs().join("etc/passwd")).unwrap();
     let (code, out, err) = overlay(
         &env,
@@ -89,17 +73,16 @@ fn writes_land_in_upper_and_deletes_leave_whiteouts() {
 
 #[test]
 fn the_diff_lists_added_changed_and_deleted() {
-    if !require_root("the_diff_lists_added_changed_and_deleted") {
+    let Some(env) = common::rooted("the_diff_lists_added_changed_and_deleted") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let (code, _, err) = overlay(
         &env,
         &[],
         "mkdir -p /srv/app; echo a > /srv/app/new; echo c >> /etc/group; rm /etc/hostname; rm -r /mnt",
     );
     assert_eq!(code, Some(0), "{err}");
-    let d = json_event(&err, "overlay_diff").expect("a diff");
+    let d = common::event(&err, "overlay_diff").expect("a diff");
     let changes: Vec<String> = d["fields"]["changes"]
         .as_str()
         .unwrap()
@@ -121,10 +104,10 @@ fn the_diff_lists_added_changed_and_deleted() {
 
 #[test]
 fn stacked_layers_override_in_order_and_a_commit_is_a_layer() {
-    if !require_root("stacked_layers_override_in_order_and_a_commit_is_a_layer") {
+    let Some(env) = common::rooted("stacked_layers_override_in_order_and_a_commit_is_a_layer")
+    else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let l1 = layer(&env, "l1", &[("f", "1"), ("only1", "x")]);
     let l2 = layer(&env, "l2", &[("f", "2"), ("g", "2")]);
     let l3 = layer(&env, "l3", &[("f", "3")]);
@@ -158,10 +141,9 @@ fn stacked_layers_override_in_order_and_a_commit_is_a_layer() {
 
 #[test]
 fn a_hundred_and_twenty_layers_mount() {
-    if !require_root("a_hundred_and_twenty_layers_mount") {
+    let Some(env) = common::rooted("a_hundred_and_twenty_layers_mount") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let layers: Vec<PathBuf> = (0..120)
         .map(|i| {
             layer(
@@ -184,10 +166,11 @@ fn a_hundred_and_twenty_layers_mount() {
 
 #[test]
 fn two_containers_on_the_same_layers_do_not_see_each_others_writes() {
-    if !require_root("two_containers_on_the_same_layers_do_not_see_each_others_writes") {
+    let Some(env) =
+        common::rooted("two_containers_on_the_same_layers_do_not_see_each_others_writes")
+    else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let base = layer(&env, "shared", &[("shared", "s")]);
     let spawn = |name: &str| {
         env.cmd(&[
@@ -216,10 +199,9 @@ fn two_containers_on_the_same_layers_do_not_see_each_others_writes() {
 
 #[test]
 fn errors_are_clear_and_leave_nothing() {
-    if !require_root("errors_are_clear_and_leave_nothing") {
+    let Some(env) = common::rooted("errors_are_clear_and_leave_nothing") else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let out = env.run(&[
         "--trace",
         "quiet",
@@ -279,10 +261,10 @@ fn errors_are_clear_and_leave_nothing() {
 
 #[test]
 fn after_sigkill_cleanup_removes_the_cgroup_and_the_overlay() {
-    if !require_root("after_sigkill_cleanup_removes_the_cgroup_and_the_overlay") {
+    let Some(env) = common::rooted("after_sigkill_cleanup_removes_the_cgroup_and_the_overlay")
+    else {
         return;
-    }
-    let env = Env::with_rootfs();
+    };
     let mut child = env
         .cmd(&[
             "--trace", "quiet", "overlay", "--memory", "64m", "--", "sleep", "60",

@@ -480,13 +480,6 @@ pub fn english(step: Step) -> Narration {
             shell: "kill -KILL {pid}",
             vm: "Powering a VM off stops everything inside it at once.",
         },
-        Step::UndoMount => Narration {
-            title: "unmount {path}",
-            syscall: "umount2(\"{path}\", MNT_DETACH)",
-            why: "A mount left behind keeps its filesystem busy and shows up in every later `mount`.",
-            shell: "umount --lazy {path}",
-            vm: "Detaching a virtual disk from a stopped VM.",
-        },
         Step::UndoDir => Narration {
             title: "remove {path}",
             syscall: "unlinkat(…) for each entry, then rmdir(\"{path}\")",

@@ -47,7 +47,6 @@ pub enum Step {
     OverlayKept,
     // Undoing the journal.
     UndoProcess,
-    UndoMount,
     UndoCgroup,
     UndoDir,
     // `dockling rootfs fetch`.
@@ -90,7 +89,6 @@ impl Step {
         Step::OverlayCommit,
         Step::OverlayKept,
         Step::UndoProcess,
-        Step::UndoMount,
         Step::UndoCgroup,
         Step::UndoDir,
         Step::RootfsBuilt,

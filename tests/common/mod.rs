@@ -27,6 +27,20 @@ pub fn require_root(test: &str) -> bool {
     false
 }
 
+/// For a test that needs root: its environment with a rootfs, or `None`
+/// after saying loudly why it cannot run (a failure in CI).
+pub fn rooted(test: &str) -> Option<Env> {
+    require_root(test).then(Env::with_rootfs)
+}
+
+/// The first `--trace json` event for `step` in a stderr.
+pub fn event(stderr: &str, step: &str) -> Option<serde_json::Value> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["step"] == step)
+}
+
 /// A test's own state root: rootfs, run directories, everything.
 pub struct Env {
     _dir: tempfile::TempDir,
@@ -89,6 +103,15 @@ impl Env {
 
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().unwrap()
+    }
+
+    /// `dockling ARGS -- sh -c SCRIPT`: exit code, stdout, stderr.
+    pub fn sh(&self, args: &[&str], script: &str) -> (Option<i32>, String, String) {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--", "sh", "-c", script]);
+        let out = self.run(&all);
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
     }
 
     /// Run with stdout and stderr on one pipe, as a terminal shows them.
