@@ -74,7 +74,8 @@ pub fn container_main_process(
             )
             .with("unshare_flags", options),
     );
-    if !spec.namespaces.is_empty() {
+    // Eight readlinks only worth doing when someone reads the result.
+    if !spec.namespaces.is_empty() && narrator.wants_events() {
         narrator.emit(&compare_namespaces(pid, &spec.namespaces));
     }
     if let Some(cg) = &cgroup {
