@@ -44,6 +44,9 @@ pub enum Command {
     Cgroups(stages::cgroups::CgroupsArgs),
     /// Stage 4: cgroups plus a layered root: read-only layers under a writable one (overlayfs)
     Overlay(stages::overlay::OverlayArgs),
+    /// Stage 5: overlay plus a network namespace: veth, bridge, NAT, -p ports, DNS files;
+    /// also `network create|ls|inspect|rm`
+    Network(stages::network::NetworkCommand),
     /// Make or download a base root filesystem
     #[command(subcommand)]
     Rootfs(RootfsCommand),
@@ -96,7 +99,23 @@ pub enum FetchSource {
 
 /// Parse, run, and return the process exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    // Like docker, a bad flag or value is dockling's failure: 125, not clap's 2.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // Every dockling error starts with "dockling:", clap's too.
+            let text = e.render().to_string();
+            eprint!(
+                "dockling: {}",
+                text.strip_prefix("error: ").unwrap_or(&text)
+            );
+            return EXIT_DOCKLING_FAILED;
+        }
+        Err(e) => {
+            let _ = e.print();
+            return 0;
+        }
+    };
     let paths = Paths::new(cli.root.as_deref());
     let mut narrator = narrate::for_mode(cli.trace);
     match dispatch(&cli, &paths, narrator.as_mut()) {
@@ -117,6 +136,7 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
         Command::Namespaces(args) => stages::namespaces::run(args, paths, narrator),
         Command::Cgroups(args) => stages::cgroups::run(args, paths, narrator),
         Command::Overlay(args) => stages::overlay::run(args, paths, narrator),
+        Command::Network(cmd) => stages::network::main(cmd, paths, narrator),
         Command::Rootfs(RootfsCommand::Fetch(args)) => {
             let dir = args.dir.clone().unwrap_or_else(|| paths.default_rootfs());
             fetch_rootfs(args, &dir, narrator)?;
