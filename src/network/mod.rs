@@ -1,0 +1,118 @@
+//! Networking: a container's own network stack, wired to the host the way
+//! docker's bridge network is.
+//!
+//! A network namespace gives the container its own interfaces, addresses,
+//! routes and firewall, with nothing in them but a loopback device. To
+//! reach anything, dockling adds a veth pair — two interfaces joined like a
+//! cable — puts one end in the container (named eth0) and plugs the other
+//! into a bridge on the host, a software switch shared by every container
+//! on the same network. The bridge has the network's first address and is
+//! the containers' default gateway; the host routes and NATs their traffic
+//! onwards (firewall.rs) and forwards published ports to them (ports.rs).
+//!
+//! The pieces, one concept each: [`ipnet`] (subnets, the host's routes),
+//! [`netlink`] (the kernel requests `ip` makes), [`store`] (networks and
+//! address leases), [`firewall`] (iptables rules), [`ports`] (`-p` and its
+//! proxy), [`dns`] (resolv.conf, hosts, hostname). The engine's
+//! `engine/network.rs` puts them together for one run.
+//!
+//! Lesson 5. Man pages: network_namespaces(7), veth(4), ip-link(8), ip-address(8),
+//! ip-route(8), iptables(8).
+
+pub mod dns;
+pub mod firewall;
+pub mod ipnet;
+pub mod netlink;
+pub mod ports;
+pub mod store;
+
+use std::io;
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+use ports::PortMap;
+use store::Network;
+
+/// Stage 5's choices for one run.
+#[derive(Debug, Clone)]
+pub struct NetworkSpec {
+    pub network: Network,
+    pub ports: Vec<PortMap>,
+    pub dns: Vec<Ipv4Addr>,
+    pub add_hosts: Vec<(String, Ipv4Addr)>,
+    /// `--name`: another name for the container in its /etc/hosts.
+    pub name: Option<String>,
+}
+
+/// The name of the container's end of the veth pair.
+pub const CONTAINER_IF: &str = "eth0";
+const IP_FORWARD: &str = "/proc/sys/net/ipv4/ip_forward";
+
+/// The host-side veth name for run `id`: `veth` + 11 characters of the id
+/// (15 in all, the most an interface name may have).
+pub fn host_veth(id: &str) -> String {
+    format!("veth{}", &id[..id.len().min(11)])
+}
+
+/// The MTU of the interface the host's default route uses (1500 if none):
+/// a container's packets then fit wherever the host's go.
+pub fn host_mtu() -> u32 {
+    ipnet::host_routes()
+        .iter()
+        .find(|r| r.default)
+        .and_then(|r| std::fs::read_to_string(format!("/sys/class/net/{}/mtu", r.device)).ok())
+        .and_then(|m| m.trim().parse().ok())
+        .unwrap_or(1500)
+}
+
+/// Turn IPv4 forwarding on if it is off; returns whether it was on.
+///
+/// It stays on afterwards, as docker leaves it: it is one host-wide
+/// switch, and turning it off when dockling's last container ends would cut
+/// off whatever else (another dockling root, libvirt, docker) started
+/// forwarding meanwhile. Lesson 5 says so and shows how to turn it off.
+pub fn enable_forwarding() -> io::Result<bool> {
+    let on = std::fs::read_to_string(IP_FORWARD)?.trim() == "1";
+    if !on {
+        std::fs::write(IP_FORWARD, "1")?;
+    }
+    Ok(on)
+}
+
+/// Undo a container's attachment to a network: delete the host end of its
+/// veth (`link`; usually going already, as a veth pair dies with the
+/// namespace holding one end), give back its lease and remove its port
+/// mapping rules. The last container to leave a network also takes the
+/// network's NAT and forwarding rules, in the same iptables-restore call,
+/// which runs while the veth is deleted. The bridge stays: it belongs to
+/// the network and goes with `dockling network rm`. Runs under the network
+/// lock.
+pub fn release(
+    lease: &Path,
+    run_networks: &Path,
+    net: (&str, &ipnet::Subnet),
+    ports: &[firewall::Rule],
+    link: &str,
+) -> io::Result<bool> {
+    let _lock = store::lock_dir(run_networks).map_err(|e| io::Error::other(e.to_string()))?;
+    let had = match std::fs::remove_file(lease) {
+        Ok(()) => true,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e),
+    };
+    let mut rules = ports.to_vec();
+    if store::remaining(lease) == 0 {
+        rules.extend(firewall::network_rules(net.0, net.1));
+        if let Some(dir) = lease.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    let (removed, unplugged) = firewall::delete_while(&rules, || delete_link(link));
+    Ok(had | removed? | unplugged?)
+}
+
+/// `ip link del NAME` in the host's namespace. The veth usually vanished
+/// already: a veth pair goes when the namespace holding one end dies.
+pub fn delete_link(name: &str) -> io::Result<bool> {
+    netlink::Socket::open()?.delete_link(name)
+}

@@ -1,0 +1,380 @@
+//! Networks and address leases: what `dockling network create|ls|inspect|rm`
+//! manage.
+//!
+//! A network is a name, a subnet and a bridge name, saved as
+//! `<root>/networks/NAME.json` (it lasts, like an image). While containers
+//! are attached, each holds a lease: a file `<run>/networks/NAME/ADDRESS`
+//! that contains the run's id. Leases are taken and released under one
+//! lock (`<run>/networks/lock`, flock(2)), so two containers started at the
+//! same moment never get the same address, and the last one to leave a
+//! network knows it is the last.
+
+use std::fs::{self, File};
+use std::io;
+use std::net::Ipv4Addr;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::ipnet::{self, Subnet};
+use crate::error::Error;
+use crate::paths::Paths;
+
+/// The network a container joins when `--network` is not given.
+pub const DEFAULT_NETWORK: &str = "dockling0";
+/// Subnets tried, in order, for the default network and for `network create`
+/// without `--subnet`: 10.147.0.0/24, 10.147.1.0/24, … (private, RFC 1918,
+/// and away from docker's 172.17/16 and podman's 10.88/16).
+const AUTO_SUBNETS: std::ops::Range<u8> = 0..255;
+/// Every bridge name starts with this, so one firewall rule can match them all.
+pub const BRIDGE_PREFIX: &str = "dl-";
+/// Interface names are at most 15 bytes (IFNAMSIZ - 1).
+const MAX_NAME: usize = 15 - BRIDGE_PREFIX.len();
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Network {
+    pub name: String,
+    pub subnet: Subnet,
+    pub bridge: String,
+}
+
+impl Network {
+    pub fn gateway(&self) -> Ipv4Addr {
+        self.subnet.gateway()
+    }
+}
+
+pub fn validate_name(name: &str) -> Result<(), Error> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "network name {name:?}: use 1-{MAX_NAME} letters, digits, '_', '.' or '-', starting with a letter or digit \
+             (the bridge is named {BRIDGE_PREFIX}NAME and interface names have at most 15 characters)"
+        )))
+    }
+}
+
+fn defs(paths: &Paths) -> PathBuf {
+    paths.data.join("networks")
+}
+
+fn leases_dir(paths: &Paths) -> PathBuf {
+    paths.run.join("networks")
+}
+
+fn def_path(paths: &Paths, name: &str) -> PathBuf {
+    defs(paths).join(format!("{name}.json"))
+}
+
+/// Every saved network, sorted by name.
+pub fn list(paths: &Paths) -> Result<Vec<Network>, Error> {
+    let dir = defs(paths);
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("read", dir)(e)),
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "json") {
+            let text = fs::read_to_string(&p).map_err(Error::io("read", &p))?;
+            let net: Network = serde_json::from_str(&text).map_err(|e| Error::Hinted {
+                message: format!("{}: {e}", p.display()),
+                hint: "remove the file, or fix it by hand".into(),
+            })?;
+            out.push(net);
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+pub fn load(paths: &Paths, name: &str) -> Result<Option<Network>, Error> {
+    let p = def_path(paths, name);
+    match fs::read_to_string(&p) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| Error::Usage(format!("{}: {e}", p.display()))),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("read", p)(e)),
+    }
+}
+
+/// The network to join: NAME, or the default one (made on first use).
+pub fn resolve(paths: &Paths, name: Option<&str>) -> Result<Network, Error> {
+    let name = name.unwrap_or(DEFAULT_NETWORK);
+    validate_name(name)?;
+    if let Some(net) = load(paths, name)? {
+        return Ok(net);
+    }
+    if name == DEFAULT_NETWORK {
+        let _lock = lock(paths)?;
+        if let Some(net) = load(paths, name)? {
+            return Ok(net);
+        }
+        return create_locked(paths, name, None);
+    }
+    Err(Error::Hinted {
+        message: format!("no network named {name:?}"),
+        hint: format!(
+            "create it with `dockling network create {name}`, or see `dockling network ls`"
+        ),
+    })
+}
+
+/// `dockling network create NAME [--subnet CIDR]`.
+pub fn create(paths: &Paths, name: &str, subnet: Option<Subnet>) -> Result<Network, Error> {
+    validate_name(name)?;
+    let _lock = lock(paths)?;
+    create_locked(paths, name, subnet)
+}
+
+fn create_locked(paths: &Paths, name: &str, subnet: Option<Subnet>) -> Result<Network, Error> {
+    if load(paths, name)?.is_some() {
+        return Err(Error::Usage(format!("network {name:?} already exists")));
+    }
+    let others = list(paths)?;
+    // A route through a dockling bridge belongs to a dockling network (of
+    // this or another --root): those are checked by name, not by route.
+    let routes: Vec<_> = ipnet::host_routes()
+        .into_iter()
+        .filter(|r| !r.device.starts_with(BRIDGE_PREFIX))
+        .collect();
+    let clash = |s: &Subnet| -> Option<String> {
+        if let Some(r) = ipnet::clashing_route(s, &routes) {
+            return Some(format!(
+                "it overlaps the host's route {} on {}",
+                r.subnet, r.device
+            ));
+        }
+        others
+            .iter()
+            .find(|n| n.subnet.overlaps(s))
+            .map(|n| format!("it overlaps network {} ({})", n.name, n.subnet))
+    };
+    let subnet = match subnet {
+        Some(s) => {
+            if let Some(why) = clash(&s) {
+                return Err(Error::Hinted {
+                    message: format!("subnet {s} cannot be used: {why}"),
+                    hint: "choose a private subnet nothing on this host uses, e.g. --subnet 10.147.200.0/24 \
+                           (`ip route` lists the host's routes)"
+                        .into(),
+                });
+            }
+            s
+        }
+        None => AUTO_SUBNETS
+            .map(|n| Subnet::new(Ipv4Addr::new(10, 147, n, 0), 24).expect("valid"))
+            .find(|s| clash(s).is_none())
+            .ok_or_else(|| Error::Hinted {
+                message: "no free subnet left in 10.147.0.0/16".into(),
+                hint: "give one with --subnet".into(),
+            })?,
+    };
+    let net = Network {
+        name: name.to_string(),
+        subnet,
+        bridge: format!("{BRIDGE_PREFIX}{name}"),
+    };
+    let dir = defs(paths);
+    fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
+    let p = def_path(paths, name);
+    let tmp = p.with_extension("tmp");
+    let text = serde_json::to_string_pretty(&net).expect("serializes");
+    fs::write(&tmp, text + "\n").map_err(Error::io("write", &tmp))?;
+    fs::rename(&tmp, &p).map_err(Error::io("save", &p))?;
+    Ok(net)
+}
+
+/// `dockling network rm NAME`: refused while a container uses it.
+pub fn remove(paths: &Paths, name: &str) -> Result<Network, Error> {
+    validate_name(name)?;
+    let _lock = lock(paths)?;
+    let Some(net) = load(paths, name)? else {
+        return Err(Error::Usage(format!("no network named {name:?}")));
+    };
+    let users = leases(paths, name);
+    if !users.is_empty() {
+        return Err(Error::Hinted {
+            message: format!(
+                "network {name} is in use by {} container(s): {}",
+                users.len(),
+                users
+                    .iter()
+                    .map(|l| format!("{} ({})", l.run, l.ip))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            hint: "stop those containers first (or `dockling cleanup` if they were killed)".into(),
+        });
+    }
+    // The bridge lives as long as the network (its rules only as long as
+    // it has containers, so none are left here).
+    super::delete_link(&net.bridge).map_err(|e| Error::Hinted {
+        message: format!("cannot remove the bridge {}: {e}", net.bridge),
+        hint: format!("`ip link del {}` removes it by hand", net.bridge),
+    })?;
+    let p = def_path(paths, name);
+    fs::remove_file(&p).map_err(Error::io("remove", &p))?;
+    let _ = fs::remove_dir(leases_dir(paths).join(name));
+    Ok(net)
+}
+
+/// The exclusive lock every change to networks and leases takes.
+pub struct Lock(#[allow(dead_code)] File);
+
+pub fn lock(paths: &Paths) -> Result<Lock, Error> {
+    lock_dir(&leases_dir(paths))
+}
+
+/// The same lock, given the directory that holds the leases.
+pub fn lock_dir(dir: &Path) -> Result<Lock, Error> {
+    let dir = dir.to_path_buf();
+    fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
+    let p = dir.join("lock");
+    let f = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&p)
+        .map_err(Error::io("open", &p))?;
+    // SAFETY: the descriptor is open for the duration of the call.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        return Err(Error::io("lock", p)(io::Error::last_os_error()));
+    }
+    Ok(Lock(f))
+}
+
+/// One address in use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub ip: Ipv4Addr,
+    pub run: String,
+    pub path: PathBuf,
+}
+
+/// The leases on one network, lowest address first.
+pub fn leases(paths: &Paths, network: &str) -> Vec<Lease> {
+    leases_in(&leases_dir(paths).join(network))
+}
+
+fn leases_in(dir: &Path) -> Vec<Lease> {
+    let mut out: Vec<Lease> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let ip: Ipv4Addr = e.file_name().to_str()?.parse().ok()?;
+            let run = fs::read_to_string(e.path()).unwrap_or_default();
+            Some(Lease {
+                ip,
+                run: run.trim().to_string(),
+                path: e.path(),
+            })
+        })
+        .collect();
+    out.sort_by_key(|l| l.ip);
+    out
+}
+
+/// The lowest free address of `net` and the file its lease will be.
+/// Call with the lock held; create the file with [`take`].
+pub fn free_address(paths: &Paths, net: &Network) -> Result<(Ipv4Addr, PathBuf), Error> {
+    let dir = leases_dir(paths).join(&net.name);
+    let taken: Vec<Ipv4Addr> = leases_in(&dir).iter().map(|l| l.ip).collect();
+    let ip = net
+        .subnet
+        .hosts()
+        .find(|ip| !taken.contains(ip))
+        .ok_or_else(|| Error::Hinted {
+            message: format!(
+                "network {} ({}) has no free address left",
+                net.name, net.subnet
+            ),
+            hint: "create a network with a larger subnet".into(),
+        })?;
+    Ok((ip, dir.join(ip.to_string())))
+}
+
+/// Create the lease file (it must not exist: that would be a collision).
+pub fn take(path: &Path, run: &str) -> Result<(), Error> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
+    }
+    let mut f = File::options()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(Error::io("take the address lease", path))?;
+    io::Write::write_all(&mut f, run.as_bytes()).map_err(Error::io("write", path))
+}
+
+/// How many leases are left in the directory of the lease at `path`.
+pub fn remaining(lease: &Path) -> usize {
+    lease.parent().map(|d| leases_in(d).len()).unwrap_or(0)
+}
+
+/// The directory holding every network's leases.
+pub fn run_dir(paths: &Paths) -> PathBuf {
+    leases_dir(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(t: &Path) -> Paths {
+        Paths::new(Some(t))
+    }
+
+    #[test]
+    fn create_list_allocate_and_remove() {
+        let t = tempfile::tempdir().unwrap();
+        let p = paths(t.path());
+        let a = create(&p, "blue", Some("10.147.250.0/24".parse().unwrap())).unwrap();
+        assert_eq!(a.bridge, "dl-blue");
+        assert!(create(&p, "blue", None).is_err());
+        let err = create(&p, "red", Some("10.147.250.128/25".parse().unwrap())).unwrap_err();
+        assert!(err.to_string().contains("overlaps network blue"), "{err}");
+        let b = create(&p, "red", None).unwrap();
+        assert!(!b.subnet.overlaps(&a.subnet));
+        assert_eq!(list(&p).unwrap().len(), 2);
+        assert!(validate_name("a-name-too-long").is_err());
+        assert!(validate_name("-x").is_err());
+
+        let _l = lock(&p).unwrap();
+        let (ip1, f1) = free_address(&p, &a).unwrap();
+        assert_eq!(ip1, Ipv4Addr::new(10, 147, 250, 2));
+        take(&f1, "run1").unwrap();
+        let (ip2, f2) = free_address(&p, &a).unwrap();
+        assert_eq!(ip2, Ipv4Addr::new(10, 147, 250, 3));
+        assert!(
+            take(&f1, "run2").is_err(),
+            "a taken address cannot be taken twice"
+        );
+        take(&f2, "run2").unwrap();
+        assert_eq!(remaining(&f1), 2);
+        drop(_l);
+        let err = remove(&p, "blue").unwrap_err();
+        assert!(err.to_string().contains("in use by 2"), "{err}");
+        fs::remove_file(&f1).unwrap();
+        fs::remove_file(&f2).unwrap();
+        remove(&p, "blue").unwrap();
+        assert!(load(&p, "blue").unwrap().is_none());
+        assert!(resolve(&p, Some("blue")).is_err());
+        assert_eq!(resolve(&p, None).unwrap().name, DEFAULT_NETWORK);
+    }
+}
