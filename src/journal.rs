@@ -40,6 +40,18 @@ pub enum Resource {
     Cgroup { path: PathBuf },
     /// The shared `dockling` parent cgroup: removed when no run uses it.
     CgroupParent { path: PathBuf },
+    /// A container's place on a network: its address lease, the host end
+    /// of its veth pair (`link`) and its port mapping rules; the last lease
+    /// out also takes the network's NAT and forwarding rules (the bridge
+    /// stays until `dockling network rm`).
+    Lease {
+        path: PathBuf,
+        networks: PathBuf,
+        bridge: String,
+        subnet: crate::network::ipnet::Subnet,
+        ports: Vec<crate::network::firewall::Rule>,
+        link: String,
+    },
 }
 
 impl Resource {
@@ -53,6 +65,14 @@ impl Resource {
             },
             Resource::Cgroup { path } => crate::cgroups::destroy(path),
             Resource::CgroupParent { path } => crate::cgroups::remove_parent(path),
+            Resource::Lease {
+                path,
+                networks,
+                bridge,
+                subnet,
+                ports,
+                link,
+            } => crate::network::release(path, networks, (bridge, subnet), ports, link),
             Resource::Process { pid, start_time } => {
                 if process_start_time(*pid) != Some(*start_time) {
                     return Ok(false);
@@ -88,6 +108,22 @@ impl Resource {
             Resource::Cgroup { path } | Resource::CgroupParent { path } => {
                 Event::new(Step::UndoCgroup).with("path", path.display().to_string())
             }
+            Resource::Lease {
+                path,
+                bridge,
+                ports,
+                link,
+                ..
+            } => Event::new(Step::UndoLease)
+                .with(
+                    "ip",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                )
+                .with("bridge", bridge.clone())
+                .with("ports", ports.len())
+                .with("link", link.clone()),
         }
     }
 }

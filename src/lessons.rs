@@ -21,6 +21,7 @@ pub const LESSONS: &[(&str, &str)] = &[
     lesson!("02-namespaces.md"),
     lesson!("03-cgroups.md"),
     lesson!("04-overlay.md"),
+    lesson!("05-network.md"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,6 +15,7 @@ pub mod lessons;
 pub mod mounts;
 pub mod namespaces;
 pub mod narrate;
+pub mod network;
 pub mod overlay;
 pub mod paths;
 pub mod process;

@@ -105,6 +105,63 @@ fn ensure_dir(path: &Path) -> Result<(), MountError> {
     })
 }
 
+/// `mount --bind SOURCE ROOTFS/TARGET` for one file, such as the run's
+/// /etc/hosts. The target is made if missing; a symlink there (which could
+/// point out of the rootfs, and mount(2) follows symlinks) is replaced by
+/// an empty file first, and the parent must be a real directory.
+pub fn bind_file(rootfs: &Path, source: &Path, target: &str) -> Result<(), MountError> {
+    let rel = target.trim_start_matches('/');
+    let dest = rootfs.join(rel);
+    let io = |what: String| {
+        move |e: std::io::Error| MountError {
+            what,
+            errno: nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
+        }
+    };
+    let mut dir = rootfs.to_path_buf();
+    for part in Path::new(rel)
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+    {
+        dir.push(part);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(MountError {
+                    what: format!("bind {target}: {} is not a directory", dir.display()),
+                    errno: nix::Error::ENOTDIR,
+                });
+            }
+            Err(_) => std::fs::create_dir(&dir).map_err(io(format!("create {}", dir.display())))?,
+        }
+    }
+    match std::fs::symlink_metadata(&dest) {
+        Ok(m) if m.is_file() => {}
+        Ok(m) if m.is_dir() => {
+            return Err(MountError {
+                what: format!("bind {target}: it is a directory in the rootfs"),
+                errno: nix::Error::EISDIR,
+            });
+        }
+        Ok(_) => {
+            std::fs::remove_file(&dest).map_err(io(format!("replace {}", dest.display())))?;
+            std::fs::File::create(&dest).map_err(io(format!("create {}", dest.display())))?;
+        }
+        Err(_) => {
+            std::fs::File::create(&dest).map_err(io(format!("create {}", dest.display())))?;
+        }
+    }
+    mount(
+        Some(source),
+        &dest,
+        None::<&str>,
+        MsFlags::MS_BIND,
+        None::<&str>,
+    )
+    .map_err(at(format!("bind-mount {} on {target}", source.display())))
+}
+
 /// A fresh procfs for the container's PID namespace at ROOTFS/proc.
 pub fn mount_proc(rootfs: &Path) -> Result<(), MountError> {
     let target = rootfs.join("proc");

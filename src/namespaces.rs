@@ -1,8 +1,8 @@
 //! Namespaces: giving a process its own view of one kind of kernel object.
 //!
 //! Each namespace type wraps one global table: PID (process ids), mount
-//! (the mount tree), UTS (hostname), IPC (System V IPC, POSIX queues), and
-//! later network and cgroup. clone(2) with `CLONE_NEW*` flags puts the
+//! (the mount tree), UTS (hostname), IPC (System V IPC, POSIX queues) and
+//! network (interfaces, addresses, routes, firewall; stage 5). clone(2) with `CLONE_NEW*` flags puts the
 //! child into fresh ones. A VM gets all of this by running its own kernel;
 //! a container gets it from the one kernel, per table.
 //!
@@ -18,6 +18,7 @@ pub enum Namespace {
     Mount,
     Uts,
     Ipc,
+    Net,
 }
 
 /// What `dockling namespaces` creates unless `--ns` says otherwise.
@@ -35,6 +36,7 @@ impl Namespace {
             Namespace::Mount => libc::CLONE_NEWNS,
             Namespace::Uts => libc::CLONE_NEWUTS,
             Namespace::Ipc => libc::CLONE_NEWIPC,
+            Namespace::Net => libc::CLONE_NEWNET,
         }
     }
 
@@ -44,6 +46,7 @@ impl Namespace {
             Namespace::Mount => "CLONE_NEWNS",
             Namespace::Uts => "CLONE_NEWUTS",
             Namespace::Ipc => "CLONE_NEWIPC",
+            Namespace::Net => "CLONE_NEWNET",
         }
     }
 
@@ -54,6 +57,7 @@ impl Namespace {
             Namespace::Mount => "--mount",
             Namespace::Uts => "--uts",
             Namespace::Ipc => "--ipc",
+            Namespace::Net => "--net",
         }
     }
 
@@ -64,6 +68,7 @@ impl Namespace {
             Namespace::Mount => "mnt",
             Namespace::Uts => "uts",
             Namespace::Ipc => "ipc",
+            Namespace::Net => "net",
         }
     }
 }

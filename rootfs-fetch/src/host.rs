@@ -233,6 +233,9 @@ fn write_etc(root: &Path, source: &str) -> Result<(), Error> {
         ),
         ("etc/group", "root:x:0:\nnogroup:x:65534:\n".into(), 0o644),
         ("etc/hostname", "dockling\n".into(), 0o644),
+        // Stage 5 bind-mounts its own copies over these two.
+        ("etc/hosts", "127.0.0.1\tlocalhost\n".into(), 0o644),
+        ("etc/resolv.conf", String::new(), 0o644),
         (
             "etc/os-release",
             format!(

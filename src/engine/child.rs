@@ -175,10 +175,27 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
     send(
         sync,
         Event::new(Step::MaskPaths)
-            .with("rootfs", rootfs)
+            .with("rootfs", rootfs.clone())
             .with("masked", masked)
             .with("read_only", read_only),
-    )
+    )?;
+    for b in &spec.binds {
+        mounts::bind_file(root, &b.source, &b.target).map_err(mount_step(Step::BindFiles))?;
+    }
+    if let Some(first) = spec.binds.first() {
+        let targets: Vec<&str> = spec.binds.iter().map(|b| b.target.as_str()).collect();
+        let dir = first.source.parent().unwrap_or(Path::new("/"));
+        send(
+            sync,
+            Event::new(Step::BindFiles)
+                .with("targets", targets.join(" "))
+                .with("dir", dir.display().to_string())
+                .with("rootfs", rootfs)
+                .with("first_source", first.source.display().to_string())
+                .with("first_target", first.target.clone()),
+        )?;
+    }
+    Ok(())
 }
 
 fn pivot_root(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildError> {

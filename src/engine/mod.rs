@@ -1,13 +1,15 @@
 //! The engine: one way to run a container, whatever the stage.
 //!
 //! [`run`] takes a [`ContainerSpec`] and does, in order: record the run in
-//! a journal, clone the container's process, let the child set itself up
+//! a journal, prepare the host side (overlay directories, network
+//! lease and bridge), clone the container's process, let the child set itself up
 //! (`child.rs`) while the parent relays its events and waits (`parent.rs`),
 //! then undo everything the journal lists. Stages differ only in the spec
 //! they hand in.
 
 mod child;
 mod init;
+mod network;
 mod parent;
 pub mod spec;
 mod sync;
@@ -30,6 +32,15 @@ pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> 
             .with("rootfs", spec.rootfs.display().to_string())
             .with("command", spec.command.join(" ")),
     );
+    // Published ports are bound first: a port in use is an error before
+    // anything exists to undo.
+    let listeners = match &spec.network {
+        Some(n) => crate::network::ports::bind_all(&n.ports).map_err(|message| Error::Hinted {
+            message,
+            hint: "choose another host port with -p HOST:CONTAINER".into(),
+        })?,
+        None => Vec::new(),
+    };
     let id = crate::journal::new_id();
     let mut journal = Journal::create(&paths.runs(), &id)?;
     narrator.emit(&Event::new(Step::Journal).with("dir", journal.dir().display().to_string()));
@@ -46,8 +57,13 @@ pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> 
         }),
         None => Ok(()),
     };
-    let result = result
-        .and_then(|()| parent::container_main_process(&spec, paths, &id, &mut journal, narrator));
+    let result = result.and_then(|()| match spec.network.is_some() {
+        true => network::attach(&mut spec, listeners, paths, &id, &mut journal, narrator).map(Some),
+        false => Ok(None),
+    });
+    let result = result.and_then(|attached| {
+        parent::container_main_process(&spec, attached, paths, &id, &mut journal, narrator)
+    });
     let result = match (result, &spec.overlay, &spec.stack) {
         (Ok(code), Some(o), Some(stack)) => finish_overlay(o, stack, narrator).map(|()| code),
         (other, _, _) => other,

@@ -19,6 +19,7 @@ use crate::process::{self, Ended};
 
 pub fn container_main_process(
     spec: &ContainerSpec,
+    attached: Option<super::network::Attached>,
     paths: &Paths,
     id: &str,
     journal: &mut Journal,
@@ -91,6 +92,13 @@ pub fn container_main_process(
                 )(e));
             }
         }
+    }
+    if let (Some(a), Some(ns)) = (attached, &spec.network)
+        && let Err(e) = super::network::plug(pid.as_raw(), a, ns, id, narrator)
+    {
+        let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+        let _ = waitpid(pid, None);
+        return Err(e);
     }
     if let Err(e) = relay(&mut parent, spec.needs_go(), narrator) {
         let _ = waitpid(pid, None);
@@ -218,6 +226,7 @@ fn compare_namespaces(pid: Pid, new: &[Namespace]) -> Event {
         Namespace::Ipc,
     ]
     .iter()
+    .chain(new.contains(&Namespace::Net).then_some(&Namespace::Net))
     .map(|&ns| {
         let host = namespaces::id("self", ns).unwrap_or_default();
         let container = namespaces::id(&child, ns).unwrap_or_default();

@@ -10,6 +10,7 @@ use caps::CapsHashSet;
 
 use crate::cgroups::Limits;
 use crate::namespaces::Namespace;
+use crate::network::NetworkSpec;
 use crate::overlay::Stack;
 
 /// The environment a container starts with unless `-e` says otherwise:
@@ -32,6 +33,7 @@ pub enum Stage {
     Namespaces,
     Cgroups,
     Overlay,
+    Network,
 }
 
 impl Stage {
@@ -41,6 +43,7 @@ impl Stage {
             Stage::Namespaces => "namespaces",
             Stage::Cgroups => "cgroups",
             Stage::Overlay => "overlay",
+            Stage::Network => "network",
         }
     }
 }
@@ -70,6 +73,19 @@ pub struct ContainerSpec {
     pub overlay: Option<OverlaySpec>,
     /// Set by the engine: the prepared overlay the child mounts.
     pub stack: Option<Stack>,
+    /// A network namespace wired to a bridge (stage 5).
+    pub network: Option<NetworkSpec>,
+    /// Files and directories from the host bind-mounted into the container
+    /// (the engine adds the run's /etc/hosts, resolv.conf and hostname).
+    pub binds: Vec<Bind>,
+}
+
+/// One bind mount: `mount --bind SOURCE ROOTFS/TARGET`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bind {
+    pub source: PathBuf,
+    /// An absolute path inside the container.
+    pub target: String,
 }
 
 /// Stage 4's choices: the read-only layers, and what to do with the
@@ -104,6 +120,8 @@ impl ContainerSpec {
             limits: None,
             overlay: None,
             stack: None,
+            network: None,
+            binds: Vec::new(),
         }
     }
 
@@ -117,11 +135,11 @@ impl ContainerSpec {
 
     /// Whether the child must wait for the parent's go-ahead after clone:
     /// when the parent has host-side work to finish first (moving it into
-    /// its cgroup), and in a new PID namespace, where the pipe's end of file
+    /// its cgroup, wiring its network), and in a new PID namespace, where the pipe's end of file
     /// is how the child learns that dockling died before it was set up.
     /// Stage 1 skips the round trip.
     pub fn needs_go(&self) -> bool {
-        self.limits.is_some() || self.has(Namespace::Pid)
+        self.limits.is_some() || self.has(Namespace::Pid) || self.network.is_some()
     }
 
     pub fn has(&self, ns: Namespace) -> bool {

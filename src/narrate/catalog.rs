@@ -171,6 +171,12 @@ pub fn stage_text(stage: &str) -> (&'static str, &'static str) {
             "sudo mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=… merged && sudo unshare … chroot \
              merged {command}",
         ),
+        "network" => (
+            "Stage 5 adds a network namespace: the container gets its own interfaces and routes, wired \
+             to a bridge on the host by a veth pair, with NAT for outbound traffic and DNAT for published ports.",
+            "sudo ip netns add c && sudo ip link add veth0 type veth peer name eth0 netns c && … (lesson 5 \
+             does it step by step)",
+        ),
         _ => ("", ""),
     }
 }
@@ -243,6 +249,109 @@ pub fn english(step: Step) -> Narration {
                   container.",
             shell: "cd {dir} && mount -t overlay overlay -o {options} merged",
             vm: "The hypervisor opens the qcow2 chain: reads fall through to the backing file, writes land on top.",
+        },
+        Step::NetBridge => Narration {
+            title: "create the bridge {bridge} for network {network}, gateway {gateway}/{prefix}",
+            syscall: "netlink RTM_NEWLINK kind=bridge; RTM_NEWADDR {gateway}/{prefix}; RTM_NEWLINK flags=IFF_UP",
+            why: "A bridge is a switch made of software: every container on network {network} plugs into it. \
+                  It holds the network's first address, {gateway}, so the host is the containers' router \
+                  (their default gateway). It is made when the network's first container joins and stays until \
+                  `dockling network rm` removes the network.",
+            shell: "ip link add {bridge} mtu {mtu} type bridge && ip addr add {gateway}/{prefix} dev {bridge} \
+                    && ip link set {bridge} up",
+            vm: "A hypervisor host has the same thing: a bridge (virbr0, vmbr0) that the VMs' tap devices \
+                 plug into.",
+        },
+        Step::NetBridgeShared => Narration {
+            title: "the bridge {bridge} is up already ({others} other container(s) on it)",
+            syscall: "netlink RTM_GETLINK {bridge}",
+            why: "Containers on one network share one bridge, like computers plugged into one switch; that \
+                  is why they can reach each other.",
+            shell: "ip link show {bridge}",
+            vm: "VMs on one host bridge share it the same way.",
+        },
+        Step::NetNat => Narration {
+            title: "route and NAT the containers of {subnet}",
+            syscall: "write(\"/proc/sys/net/ipv4/ip_forward\", \"1\"); iptables-restore --noflush",
+            why: "The subnet is private: the outside world has no route back to it. IPv4 forwarding lets the \
+                  host route packets between interfaces (it {forwarding}); MASQUERADE rewrites each outgoing \
+                  packet's source to the host's own address and rewrites the replies back. The FORWARD rules \
+                  let the containers out even under a DROP policy (this host's FORWARD policy is {policy}), \
+                  let containers on the same network talk, and drop traffic to other dockling networks:\n             {rules}",
+            shell: "sysctl -w net.ipv4.ip_forward=1; then the iptables commands above",
+            vm: "libvirt's default network does exactly this for its VMs: a bridge, ip_forward and a \
+                 MASQUERADE rule.",
+        },
+        Step::NetLease => Narration {
+            title: "lease the address {ip} on network {network} ({subnet})",
+            syscall: "flock(lock); open(\"{lease}\", O_CREAT|O_EXCL)",
+            why: "Every container needs its own address. Leases are files taken under a lock, so two \
+                  containers started at the same moment never get the same one; the lease is given back when \
+                  the container ends.",
+            shell: "touch {lease}",
+            vm: "A VM usually asks the host's DHCP server (dnsmasq on virbr0) for its address.",
+        },
+        Step::NetFiles => Narration {
+            title: "write the container's /etc/hosts, /etc/resolv.conf and /etc/hostname",
+            syscall: "write(\"{dir}/hosts\"), write(\"{dir}/resolv.conf\"), write(\"{dir}/hostname\")",
+            why: "hosts maps {names} to {ip} (plus {extra} --add-host entries); resolv.conf names the DNS \
+                  servers {servers}, taken from {source}. They are bind-mounted over the image's own files, \
+                  so the image is never changed.",
+            shell: "cat {dir}/hosts {dir}/resolv.conf",
+            vm: "A VM's guest gets its resolver from DHCP and writes these files itself.",
+        },
+        Step::NetVeth => Narration {
+            title: "create a veth pair: {host} on the host, {inside} in the container",
+            syscall: "netlink RTM_NEWLINK kind=veth name={host} peer={inside} IFLA_NET_NS_PID={pid}",
+            why: "A veth pair is a virtual cable: a packet sent into one end comes out of the other. One end \
+                  is created straight inside the container's network namespace (that of pid {pid}), where \
+                  it is the only interface besides lo.",
+            shell: "ip link add {host} mtu {mtu} type veth peer name {inside} netns {pid}",
+            vm: "A hypervisor gives a VM a virtual NIC (virtio-net) backed by a tap device on the host.",
+        },
+        Step::NetPlug => Narration {
+            title: "plug {host} into the bridge {bridge}",
+            syscall: "netlink RTM_NEWLINK {host} IFLA_MASTER={bridge} flags=IFF_UP",
+            why: "The host end of the cable goes into the switch. The container's packets now reach the \
+                  bridge, and through it the other containers and the host.",
+            shell: "ip link set {host} master {bridge} up",
+            vm: "The VM's tap device is added to the host bridge the same way.",
+        },
+        Step::NetLoopback => Narration {
+            title: "bring up lo inside the container",
+            syscall: "setns(/proc/{pid}/ns/net) on a helper thread; netlink RTM_NEWLINK lo flags=IFF_UP",
+            why: "A new network namespace has only a loopback interface, and it is down: even 127.0.0.1 does \
+                  not work until it is up. dockling configures the inside from outside, through a netlink \
+                  socket opened in the container's namespace.",
+            shell: "nsenter --net=/proc/{pid}/ns/net ip link set lo up",
+            vm: "A guest kernel brings up its own loopback at boot.",
+        },
+        Step::NetAddress => Narration {
+            title: "give {inside} the address {ip}/{prefix}, default route via {gateway}",
+            syscall: "netlink RTM_NEWADDR {ip}/{prefix} dev {inside}; RTM_NEWLINK up; RTM_NEWROUTE default via {gateway}",
+            why: "With an address on the bridge's subnet the container can talk to its neighbours directly; \
+                  everything else goes to the gateway, the bridge's address on the host, which routes it on.",
+            shell: "nsenter --net=/proc/{pid}/ns/net sh -c 'ip addr add {ip}/{prefix} dev {inside} && ip link set \
+                    {inside} up && ip route add default via {gateway}'",
+            vm: "The guest configures its NIC itself, usually by DHCP.",
+        },
+        Step::NetPort => Narration {
+            title: "publish {map}: host port {host_port}/{proto} to {target}",
+            syscall: "socket(); bind({listen}:{host_port}); listen(); iptables-restore --noflush",
+            why: "Nobody outside the host can address the container, so the host lends it a port. Packets \
+                  from other machines are rewritten by DNAT as they arrive; connections to the host's own \
+                  addresses, 127.0.0.1 included, reach dockling's proxy listening on {listen}:{host_port}, \
+                  which copies the bytes to {target} (docker's docker-proxy does the same). Rules:\n             {rules}",
+            shell: "the iptables commands above, and e.g. socat TCP-LISTEN:{host_port},fork TCP:{target}",
+            vm: "A VM behind NAT needs the same port forwarding (e.g. QEMU's hostfwd=tcp::{host_port}-:…).",
+        },
+        Step::BindFiles => Narration {
+            title: "bind-mount {targets} from the run directory",
+            syscall: "mount(\"{first_source}\", \"{rootfs}{first_target}\", NULL, MS_BIND, NULL) and the others",
+            why: "A bind mount makes a file appear at a second place. The container sees the run's own \
+                  files at these paths; the rootfs's copies are hidden, not changed.",
+            shell: "mount --bind {first_source} {rootfs}{first_target}",
+            vm: "A VM has no shared files unless a shared folder (virtiofs, 9p) is set up.",
         },
         Step::Namespaces => Narration {
             title: "the container's namespaces next to the host's",
@@ -488,10 +597,20 @@ pub fn english(step: Step) -> Narration {
             shell: "rm -r {path}",
             vm: "Deleting a VM removes its disk image and its configuration.",
         },
+        Step::UndoLease => Narration {
+            title: "unplug {link}, give back the address {ip}, remove the container's rules",
+            syscall: "flock(lock); unlink(lease); iptables-restore --noflush (-D …) while netlink RTM_DELLINK {link}",
+            why: "Deleting either end of a veth pair deletes both (often the pair is going already: it dies \
+                  with the container's network namespace). The container's {ports} port mapping(s) end with it. The last container to leave a network \
+                  also removes the network's NAT and forwarding rules, so no rule outlives the containers; \
+                  the bridge {bridge} stays, empty, until `dockling network rm`, as docker0 does.",
+            shell: "ip link del {link}; iptables -t nat -D … for each rule the container or its network added",
+            vm: "The DHCP lease of a deleted VM expires.",
+        },
         Step::RootfsBuilt => Narration {
             title: "built a root filesystem in {path} from this host's {source}",
             syscall: "copy {programs} programs and {libraries} shared libraries; write /etc/passwd, \
-                      /etc/group, /etc/hostname, /etc/os-release",
+                      /etc/group, /etc/hostname, /etc/hosts, /etc/resolv.conf, /etc/os-release",
             why: "A root filesystem is only a directory tree: programs (BusyBox is one binary that acts as \
                   sh, ls, ps and hundreds more), the shared libraries they load, and a few files in /etc.",
             shell: "rootfs-fetch host {path}",

@@ -6,6 +6,7 @@
 pub mod cgroups;
 pub mod chroot;
 pub mod namespaces;
+pub mod network;
 pub mod overlay;
 
 use std::path::PathBuf;

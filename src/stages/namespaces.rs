@@ -102,7 +102,7 @@ pub fn spec(args: &NamespacesArgs, paths: &Paths, stage: Stage) -> Result<Contai
     Ok(spec)
 }
 
-fn valid_hostname(h: &str) -> bool {
+pub fn valid_hostname(h: &str) -> bool {
     !h.is_empty()
         && h.len() <= 63
         && !h.starts_with('-')

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::cgroups::CgroupsArgs;
 use crate::engine::spec::OverlaySpec;
-use crate::engine::{self, Stage};
+use crate::engine::{self, ContainerSpec, Stage};
 use crate::error::Error;
 use crate::namespaces::Namespace;
 use crate::narrate::Narrator;
@@ -28,8 +28,13 @@ pub struct OverlayArgs {
 }
 
 pub fn run(args: &OverlayArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    engine::run(&spec(args, paths, Stage::Overlay)?, paths, narrator)
+}
+
+/// The spec stage 4 runs, for this stage and the ones built on it.
+pub fn spec(args: &OverlayArgs, paths: &Paths, stage: Stage) -> Result<ContainerSpec, Error> {
     let limits = super::cgroups::parse_limits(&args.cgroups)?;
-    let mut spec = super::namespaces::spec(&args.cgroups.ns, paths, Stage::Overlay)?;
+    let mut spec = super::namespaces::spec(&args.cgroups.ns, paths, stage)?;
     if !spec.has(Namespace::Mount) {
         return Err(Error::Usage(
             "dockling overlay needs the mount namespace (--ns must include mount)".into(),
@@ -67,5 +72,5 @@ pub fn run(args: &OverlayArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
         keep: args.keep,
         commit,
     });
-    engine::run(&spec, paths, narrator)
+    Ok(spec)
 }

@@ -1,0 +1,285 @@
+//! The host's side of stage 5 for one run, in two halves.
+//!
+//! [`attach`], before clone: lease an address on the network, bring the
+//! network's bridge up if it is not (it then stays until `dockling network
+//! rm`), add the network's NAT and forwarding rules if this is its first
+//! container, and the container's port rules; write its /etc files. [`plug`], after
+//! clone, once the child's network namespace exists: create the veth pair
+//! with one end inside it, plug the other into the bridge, configure lo,
+//! eth0 and the default route from outside (through a netlink socket opened
+//! in the child's namespace), then start the port proxy. Every resource is
+//! journalled before it is made (the veth, named after the run, with the
+//! lease).
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+use super::spec::{Bind, ContainerSpec};
+use crate::error::Error;
+use crate::journal::{Journal, Resource};
+use crate::narrate::{Event, Narrator, Step};
+use crate::network::{self, NetworkSpec, dns, firewall, netlink, ports, store};
+use crate::paths::Paths;
+
+/// What `attach` set up, for `plug`.
+pub struct Attached {
+    pub ip: Ipv4Addr,
+    pub mtu: u32,
+    pub listeners: Vec<ports::Listener>,
+}
+
+fn net_err(what: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |e| {
+        Error::Hinted {
+        message: format!("cannot {what}: {e}"),
+        hint: "`dockling doctor` checks what networking needs (root, veth and bridge support, iptables)"
+            .into(),
+    }
+    }
+}
+
+pub fn attach(
+    spec: &mut ContainerSpec,
+    listeners: Vec<ports::Listener>,
+    paths: &Paths,
+    id: &str,
+    journal: &mut Journal,
+    narrator: &mut dyn Narrator,
+) -> Result<Attached, Error> {
+    let ns = spec.network.clone().expect("attach is called for stage 5");
+    let net = &ns.network;
+    let mtu = network::host_mtu();
+    let lock = store::lock(paths)?;
+    let (ip, lease) = store::free_address(paths, net)?;
+    let port_rules: Vec<firewall::Rule> = ns
+        .ports
+        .iter()
+        .flat_map(|m| firewall::port_rules(m, &net.bridge, ip))
+        .collect();
+    journal.record(Resource::Lease {
+        path: lease.clone(),
+        networks: store::run_dir(paths),
+        bridge: net.bridge.clone(),
+        subnet: net.subnet,
+        ports: port_rules.clone(),
+        link: network::host_veth(id),
+    })?;
+    store::take(&lease, id)?;
+    let others = store::remaining(&lease) - 1;
+    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
+    if sock
+        .exists(&net.bridge)
+        .map_err(net_err("look up the bridge"))?
+    {
+        narrator.emit(
+            &Event::new(Step::NetBridgeShared)
+                .with("bridge", net.bridge.clone())
+                .with("others", others),
+        );
+    } else {
+        bridge_up(&sock, net, mtu, narrator)?;
+    }
+    // The network's rules exist while it has containers: the first one in
+    // adds them, together with its own port rules, in one iptables call.
+    let mut rules = Vec::new();
+    if others == 0 {
+        rules = firewall::network_rules(&net.bridge, &net.subnet);
+    }
+    rules.extend(port_rules);
+    firewall::insert(&rules).map_err(net_err("add the NAT, forwarding and port rules"))?;
+    drop(lock);
+    if others == 0 {
+        narrate_nat(net, narrator)?;
+    }
+    narrator.emit(
+        &Event::new(Step::NetLease)
+            .with("ip", ip.to_string())
+            .with("network", net.name.clone())
+            .with("subnet", net.subnet.to_string())
+            .with("lease", lease.display().to_string()),
+    );
+    for m in &ns.ports {
+        narrate_port(m, &net.bridge, ip, narrator);
+    }
+    write_files(spec, &ns, ip, journal.dir().to_path_buf(), narrator)?;
+    Ok(Attached { ip, mtu, listeners })
+}
+
+fn bridge_up(
+    sock: &netlink::Socket,
+    net: &store::Network,
+    mtu: u32,
+    narrator: &mut dyn Narrator,
+) -> Result<(), Error> {
+    let b = &net.bridge;
+    sock.add_bridge(b, mtu)
+        .map_err(net_err("create the bridge (ip link add type bridge)"))?;
+    sock.add_address(b, net.gateway(), net.subnet.prefix())
+        .map_err(net_err("give the bridge its address"))?;
+    sock.set_up(b, None)
+        .map_err(net_err("bring the bridge up"))?;
+    narrator.emit(
+        &Event::new(Step::NetBridge)
+            .with("bridge", b.clone())
+            .with("network", net.name.clone())
+            .with("gateway", net.gateway().to_string())
+            .with("prefix", net.subnet.prefix())
+            .with("mtu", mtu),
+    );
+    Ok(())
+}
+
+/// Turn on forwarding and narrate the network's rules (inserted already).
+fn narrate_nat(net: &store::Network, narrator: &mut dyn Narrator) -> Result<(), Error> {
+    let was_on = network::enable_forwarding().map_err(net_err("turn on IPv4 forwarding"))?;
+    if !narrator.wants_events() {
+        return Ok(());
+    }
+    // Asking iptables costs a process start, so only when it is told.
+    let policy = firewall::forward_policy();
+    let commands: Vec<String> = firewall::network_rules(&net.bridge, &net.subnet)
+        .iter()
+        .map(|r| r.command("-I"))
+        .collect();
+    narrator.emit(
+        &Event::new(Step::NetNat)
+            .with("subnet", net.subnet.to_string())
+            .with("bridge", net.bridge.clone())
+            .with(
+                "forwarding",
+                if was_on {
+                    "was already on"
+                } else {
+                    "was off; dockling turned it on, and leaves it on as docker does: \
+                     `sysctl -w net.ipv4.ip_forward=0` turns it off"
+                },
+            )
+            .with("policy", policy)
+            .with("rules", commands.join("\n             ")),
+    );
+    Ok(())
+}
+
+fn narrate_port(m: &ports::PortMap, bridge: &str, ip: Ipv4Addr, narrator: &mut dyn Narrator) {
+    let mine: Vec<String> = firewall::port_rules(m, bridge, ip)
+        .iter()
+        .map(|r| r.command("-I"))
+        .collect();
+    narrator.emit(
+        &Event::new(Step::NetPort)
+            .with("map", m.to_string())
+            .with("host_port", m.host_port)
+            .with("proto", m.proto_name())
+            .with(
+                "listen",
+                m.host_ip.map(|i| i.to_string()).unwrap_or("0.0.0.0".into()),
+            )
+            .with("target", format!("{ip}:{}", m.container_port))
+            .with(
+                "rules",
+                if mine.is_empty() {
+                    "(none: a loopback address is served by the proxy alone)".to_string()
+                } else {
+                    mine.join("\n             ")
+                },
+            ),
+    );
+}
+
+/// /etc/hosts, /etc/resolv.conf and /etc/hostname for the container,
+/// written into the run directory and bind-mounted by the child.
+fn write_files(
+    spec: &mut ContainerSpec,
+    ns: &NetworkSpec,
+    ip: Ipv4Addr,
+    dir: PathBuf,
+    narrator: &mut dyn Narrator,
+) -> Result<(), Error> {
+    let hostname = spec.hostname.clone().unwrap_or_else(|| "dockling".into());
+    let mut names = vec![hostname.as_str()];
+    if let Some(n) = ns.name.as_deref().filter(|n| *n != hostname) {
+        names.push(n);
+    }
+    let host_resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    let upstream = std::fs::read_to_string(dns::RESOLVED_UPSTREAM).ok();
+    let (resolv, source) = dns::resolv_conf(&ns.dns, &host_resolv, upstream.as_deref());
+    let files = [
+        ("hosts", dns::hosts(ip, &names, &ns.add_hosts)),
+        ("resolv.conf", resolv),
+        ("hostname", format!("{hostname}\n")),
+    ];
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(Error::io("write", &path))?;
+        spec.binds.push(Bind {
+            source: path,
+            target: format!("/etc/{name}"),
+        });
+    }
+    let servers: Vec<String> = std::fs::read_to_string(dir.join("resolv.conf"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.strip_prefix("nameserver ").map(str::to_string))
+        .collect();
+    narrator.emit(
+        &Event::new(Step::NetFiles)
+            .with("dir", dir.display().to_string())
+            .with("names", names.join(" "))
+            .with("ip", ip.to_string())
+            .with("servers", servers.join(", "))
+            .with("source", source)
+            .with("extra", ns.add_hosts.len()),
+    );
+    Ok(())
+}
+
+/// After clone: wire the child's network namespace to the bridge.
+pub fn plug(
+    pid: i32,
+    attached: Attached,
+    ns: &NetworkSpec,
+    id: &str,
+    narrator: &mut dyn Narrator,
+) -> Result<(), Error> {
+    // The veth was journalled with the lease, by `attach`.
+    let net = &ns.network;
+    let host = network::host_veth(id);
+    let inside = network::CONTAINER_IF;
+    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
+    sock.add_veth(&host, inside, pid, attached.mtu)
+        .map_err(net_err("create the veth pair"))?;
+    narrator.emit(
+        &Event::new(Step::NetVeth)
+            .with("host", host.clone())
+            .with("inside", inside)
+            .with("pid", pid)
+            .with("mtu", attached.mtu),
+    );
+    sock.set_up(&host, Some(&net.bridge))
+        .map_err(net_err("plug the veth into the bridge"))?;
+    narrator.emit(
+        &Event::new(Step::NetPlug)
+            .with("host", host)
+            .with("bridge", net.bridge.clone()),
+    );
+    let (ip, prefix, gateway) = (attached.ip, net.subnet.prefix(), net.gateway());
+    netlink::in_netns(pid, || {
+        let s = netlink::Socket::open()?;
+        s.set_up("lo", None)?;
+        s.add_address(inside, ip, prefix)?;
+        s.set_up(inside, None)?;
+        s.add_default_route(inside, gateway)
+    })
+    .map_err(net_err("configure the container's interfaces"))?;
+    narrator.emit(&Event::new(Step::NetLoopback).with("pid", pid));
+    narrator.emit(
+        &Event::new(Step::NetAddress)
+            .with("pid", pid)
+            .with("inside", inside)
+            .with("ip", ip.to_string())
+            .with("prefix", prefix)
+            .with("gateway", gateway.to_string()),
+    );
+    ports::proxy(attached.listeners, &ns.ports, ip);
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! Stage 5, `dockling network`: stage 4 in a network namespace of its own,
+//! wired to a bridge with a veth pair, NATed to the outside, with published
+//! ports and its own /etc/hosts and resolv.conf. Also the network commands
+//! `dockling network create|ls|inspect|rm`. Lesson: lessons/05-network.md.
+
+use std::net::Ipv4Addr;
+
+use super::overlay::OverlayArgs;
+use crate::engine::{self, Stage};
+use crate::error::Error;
+use crate::namespaces::Namespace;
+use crate::narrate::Narrator;
+use crate::network::ipnet::Subnet;
+use crate::network::ports::PortMap;
+use crate::network::{NetworkSpec, dns, firewall, store};
+use crate::paths::Paths;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct NetworkArgs {
+    /// The network to join [default: dockling0, made on first use]
+    #[arg(long, value_name = "NAME")]
+    pub network: Option<String>,
+    /// Publish a container port on the host (repeat)
+    #[arg(
+        short = 'p',
+        long = "publish",
+        value_name = "[IP:]HOST:CONTAINER[/udp]"
+    )]
+    pub publish: Vec<PortMap>,
+    /// A DNS server for the container's resolv.conf (repeat) [default: the host's]
+    #[arg(long, value_name = "IP")]
+    pub dns: Vec<Ipv4Addr>,
+    /// Add NAME to the container's /etc/hosts (repeat)
+    #[arg(long = "add-host", value_name = "NAME:IP", value_parser = dns::parse_add_host)]
+    pub add_hosts: Vec<(String, Ipv4Addr)>,
+    /// A name for the container, added to its /etc/hosts
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub overlay: OverlayArgs,
+}
+
+/// `dockling network …`: run a container, or manage networks.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct NetworkCommand {
+    #[command(subcommand)]
+    pub manage: Option<Manage>,
+    #[command(flatten)]
+    pub run: NetworkArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Manage {
+    /// Define a network (its bridge comes up when a container joins)
+    Create {
+        name: String,
+        /// The network's IPv4 subnet [default: the first free 10.147.N.0/24]
+        #[arg(long, value_name = "CIDR")]
+        subnet: Option<Subnet>,
+    },
+    /// List networks
+    Ls,
+    /// Show a network and the containers on it, as JSON
+    Inspect { name: String },
+    /// Remove networks (each refused while a container uses it)
+    Rm {
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+}
+
+pub fn main(
+    cmd: &NetworkCommand,
+    paths: &Paths,
+    narrator: &mut dyn Narrator,
+) -> Result<i32, Error> {
+    match &cmd.manage {
+        None => run(&cmd.run, paths, narrator),
+        Some(m) => manage(m, paths),
+    }
+}
+
+pub fn run(args: &NetworkArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let mut spec = super::overlay::spec(&args.overlay, paths, Stage::Network)?;
+    if !firewall::available() {
+        return Err(Error::Hinted {
+            message: "iptables-restore is not installed; stage 5 needs it for NAT and port mapping"
+                .into(),
+            hint: "apt-get install iptables (or dnf install iptables-nft)".into(),
+        });
+    }
+    if let Some(n) = &args.name
+        && !super::namespaces::valid_hostname(n)
+    {
+        return Err(Error::Usage(format!(
+            "--name {n:?}: use 1-63 letters, digits and '-', not starting with '-'"
+        )));
+    }
+    let network = store::resolve(paths, args.network.as_deref())?;
+    if !spec.has(Namespace::Net) {
+        spec.namespaces.push(Namespace::Net);
+    }
+    spec.network = Some(NetworkSpec {
+        network,
+        ports: args.publish.clone(),
+        dns: args.dns.clone(),
+        add_hosts: args.add_hosts.clone(),
+        name: args.name.clone(),
+    });
+    engine::run(&spec, paths, narrator)
+}
+
+fn manage(m: &Manage, paths: &Paths) -> Result<i32, Error> {
+    match m {
+        Manage::Create { name, subnet } => {
+            let net = store::create(paths, name, *subnet)?;
+            println!(
+                "{} {} (gateway {}, bridge {})",
+                net.name,
+                net.subnet,
+                net.gateway(),
+                net.bridge
+            );
+        }
+        Manage::Ls => {
+            println!(
+                "{:<14} {:<18} {:<15} {:<15} CONTAINERS",
+                "NAME", "SUBNET", "GATEWAY", "BRIDGE"
+            );
+            for n in store::list(paths)? {
+                println!(
+                    "{:<14} {:<18} {:<15} {:<15} {}",
+                    n.name,
+                    n.subnet.to_string(),
+                    n.gateway().to_string(),
+                    n.bridge,
+                    store::leases(paths, &n.name).len()
+                );
+            }
+        }
+        Manage::Inspect { name } => {
+            store::validate_name(name)?;
+            let net = store::load(paths, name)?
+                .ok_or_else(|| Error::Usage(format!("no network named {name:?}")))?;
+            let containers: Vec<serde_json::Value> = store::leases(paths, name)
+                .iter()
+                .map(|l| serde_json::json!({ "run": l.run, "ip": l.ip.to_string() }))
+                .collect();
+            let v = serde_json::json!({
+                "name": net.name,
+                "subnet": net.subnet.to_string(),
+                "gateway": net.gateway().to_string(),
+                "bridge": net.bridge,
+                "containers": containers,
+            });
+            println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+        }
+        Manage::Rm { names } => {
+            // Like `docker network rm`: try every name, report the first error.
+            let mut first_error = None;
+            for name in names {
+                match store::remove(paths, name) {
+                    Ok(net) => println!("{}", net.name),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = first_error {
+                return Err(e);
+            }
+        }
+    }
+    Ok(0)
+}
