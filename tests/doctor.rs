@@ -21,6 +21,9 @@ fn doctor_reports_every_check_as_json_and_exits_by_failures() {
         "cgroup layout",
         "overlayfs",
         "state directory",
+        "veth and bridge",
+        "iptables or nft",
+        "FORWARD policy",
         "default rootfs",
     ] {
         assert!(

@@ -86,6 +86,11 @@ fn lesson_04_overlay() {
 }
 
 #[test]
+fn lesson_05_network() {
+    check_lesson("05-network.md");
+}
+
+#[test]
 fn every_lesson_file_is_built_into_the_binary() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
     let mut on_disk: Vec<String> = std::fs::read_dir(dir)

@@ -49,6 +49,24 @@ pub struct Env {
     pub cgroup_parent: String,
 }
 
+/// Networks outlive runs (their bridges stay until `network rm`), and the
+/// root is about to be deleted: remove any this test left, even when it
+/// failed, so no bridge of a deleted root stays on the host.
+impl Drop for Env {
+    fn drop(&mut self) {
+        let Ok(dir) = std::fs::read_dir(self.root.join("networks")) else {
+            return;
+        };
+        let _ = self.run(&["--trace", "quiet", "cleanup"]);
+        for e in dir.flatten() {
+            let file = e.file_name().to_string_lossy().into_owned();
+            if let Some(name) = file.strip_suffix(".json") {
+                let _ = self.run(&["network", "rm", name]);
+            }
+        }
+    }
+}
+
 impl Env {
     pub fn new() -> Env {
         let dir = tempfile::Builder::new()

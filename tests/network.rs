@@ -1,0 +1,537 @@
+//! Stage 5, `dockling network`: gateway, neighbours, isolation between
+//! networks, published ports, concurrent address leases, bad input, and
+//! nothing left behind (veths, bridges, rules, leases) after a normal exit,
+//! a signal, or SIGKILL plus `dockling cleanup`.
+//!
+//! Every test makes its own network (its own name, bridge and subnet in
+//! 10.147.21x.0/24) and its own ports, so tests run at the same time.
+//! Traffic stays on this machine: loopback, the test's bridge, namespaces.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, TcpStream};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use common::Env;
+
+/// Make a network; returns its gateway.
+fn network(env: &Env, name: &str, subnet: &str) -> Ipv4Addr {
+    let out = env.run(&["network", "create", name, "--subnet", subnet]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let net: Ipv4Addr = subnet.split('/').next().unwrap().parse().unwrap();
+    Ipv4Addr::from(u32::from(net) + 1)
+}
+
+/// A container running in the background. Dropped without `stop` (a test
+/// failed), it is killed and `dockling cleanup` undoes what it made, so a
+/// failing test leaves no bridge or rule behind either.
+struct Background<'a> {
+    env: &'a Env,
+    child: Option<Child>,
+}
+
+impl Background<'_> {
+    fn pid(&self) -> nix::unistd::Pid {
+        nix::unistd::Pid::from_raw(self.child.as_ref().unwrap().id() as i32)
+    }
+
+    /// SIGTERM, as `docker stop` sends; a PID 1 without a handler (httpd)
+    /// ignores it, so after a moment a second SIGTERM, on which dockling
+    /// kills at once instead of waiting out its grace period.
+    fn stop(mut self) {
+        let pid = self.pid();
+        let term = || nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        term().unwrap();
+        let child = self.child.as_mut().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_millis(500);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = term();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.child.take().unwrap().wait().unwrap();
+    }
+
+    /// SIGKILL: dockling gets no chance to clean up.
+    fn kill(mut self) {
+        nix::sys::signal::kill(self.pid(), nix::sys::signal::Signal::SIGKILL).unwrap();
+        self.child.take().unwrap().wait().unwrap();
+    }
+}
+
+impl Drop for Background<'_> {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = self.env.run(&["--trace", "quiet", "cleanup"]);
+        }
+    }
+}
+
+/// Start a container in the background and wait until its command runs
+/// (it prints "ready" first); returns it and its address.
+fn background<'a>(
+    env: &'a Env,
+    name: &str,
+    args: &[&str],
+    script: &str,
+) -> (Background<'a>, Ipv4Addr) {
+    let mut all = vec!["--trace", "quiet", "network", "--network", name];
+    all.extend_from_slice(args);
+    let script = format!("echo ready; {script}");
+    all.extend_from_slice(&["--", "sh", "-c", &script]);
+    let mut child = env
+        .cmd(&all)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let running = Background {
+        env,
+        child: Some(child),
+    };
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).unwrap();
+    assert_eq!(line, "ready\n", "the container did not start");
+    let ip = leases(env, name)
+        .into_iter()
+        .next()
+        .expect("a running container holds a lease");
+    (running, ip)
+}
+
+/// The addresses leased on network `name`, from `dockling network inspect`.
+fn leases(env: &Env, name: &str) -> Vec<Ipv4Addr> {
+    let out = env.run(&["network", "inspect", name]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["ip"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+fn link_exists(name: &str) -> bool {
+    std::path::Path::new("/sys/class/net").join(name).exists()
+}
+
+/// Nothing of the runs on network `name` (subnet `prefix`, e.g.
+/// "10.147.211.") is left: no veth on its bridge, no rule naming it, no
+/// lease, no run. (The bridge itself belongs to the network.)
+fn assert_net_clean(env: &Env, name: &str, prefix: &str) {
+    env.assert_clean();
+    let bridge = format!("dl-{name}");
+    let ports: Vec<_> = std::fs::read_dir(format!("/sys/class/net/{bridge}/brif"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(ports.is_empty(), "veths left on {bridge}: {ports:?}");
+    let rules = String::from_utf8(
+        std::process::Command::new("iptables-save")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let left: Vec<&str> = rules
+        .lines()
+        .filter(|l| l.contains(&bridge) || l.contains(prefix))
+        .collect();
+    assert!(left.is_empty(), "iptables rules left behind: {left:#?}");
+    assert!(leases(env, name).is_empty(), "leases left behind");
+}
+
+/// `dockling network rm` removes the network's bridge with it.
+fn remove_network(env: &Env, name: &str) {
+    let out = env.run(&["network", "rm", name]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !link_exists(&format!("dl-{name}")),
+        "network rm left the bridge dl-{name}"
+    );
+}
+
+/// The veth host ends that belong to runs of this root (named after run ids).
+fn veths_of(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["step"] == "net_veth")
+        .map(|v| v["fields"]["host"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// One HTTP/1.0 GET; None while nothing answers yet (the server in the
+/// container may not be listening when the test first asks).
+fn http_get(addr: &str) -> Option<String> {
+    let addr: std::net::SocketAddr = addr.parse().unwrap();
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(s, "GET / HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    text.starts_with("HTTP/").then_some(text)
+}
+
+#[test]
+fn gateway_neighbours_by_address_and_name_and_isolation() {
+    let Some(env) = common::rooted("gateway_neighbours_by_address_and_name_and_isolation") else {
+        return;
+    };
+    let gw_a = network(&env, "t-near", "10.147.211.0/24");
+    let gw_b = network(&env, "t-far", "10.147.212.0/24");
+    let (a, ip_a) = background(&env, "t-near", &[], "sleep 30");
+    assert!(
+        link_exists("dl-t-near"),
+        "the bridge is up while a container is on it"
+    );
+
+    let script = format!(
+        "ping -c1 -W2 {gw_a} >/dev/null && echo gateway; ping -c1 -W2 {ip_a} >/dev/null && echo address; \
+         ping -c1 -W2 peer >/dev/null && echo name"
+    );
+    let (code, out, err) = env.sh(
+        &[
+            "--trace",
+            "json",
+            "network",
+            "--network",
+            "t-near",
+            "--add-host",
+            &format!("peer:{ip_a}"),
+        ],
+        &script,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, "gateway\naddress\nname\n");
+    assert_eq!(veths_of(&err).len(), 1);
+    assert!(!link_exists(&veths_of(&err)[0]), "veth left behind");
+
+    let script = format!(
+        "ping -c1 -W2 {gw_b} >/dev/null && echo own-gateway; ping -c1 -W1 {ip_a} >/dev/null && echo REACHED || echo blocked"
+    );
+    let (code, out, err) = env.sh(
+        &["--trace", "quiet", "network", "--network", "t-far"],
+        &script,
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out, "own-gateway\nblocked\n",
+        "containers on different networks must not reach each other"
+    );
+
+    // A network in use cannot be removed.
+    let out = env.run(&["network", "rm", "t-near"]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("network t-near is in use by 1 container(s)")
+    );
+
+    a.stop();
+    assert_net_clean(&env, "t-near", "10.147.211.");
+    assert_net_clean(&env, "t-far", "10.147.212.");
+    assert!(
+        link_exists("dl-t-near"),
+        "the bridge stays with its network"
+    );
+    for n in ["t-near", "t-far"] {
+        remove_network(&env, n);
+    }
+}
+
+#[test]
+fn published_port_answers_on_loopback_bridge_and_container_address() {
+    let Some(env) =
+        common::rooted("published_port_answers_on_loopback_bridge_and_container_address")
+    else {
+        return;
+    };
+    let gw = network(&env, "t-web", "10.147.213.0/24");
+    let (web, ip) = background(
+        &env,
+        "t-web",
+        &["-p", "18080:80", "-p", "127.0.0.1:18081:80"],
+        "mkdir -p /www && echo hello from the container > /www/index.html && httpd -f -p 80 -h /www",
+    );
+    let through = |addr: String| {
+        let reply = common::wait_for(10, || http_get(&addr));
+        assert!(reply.starts_with("HTTP/1.1 200"), "{addr}: {reply}");
+        assert!(
+            reply.ends_with("hello from the container\n"),
+            "{addr}: {reply}"
+        );
+    };
+    through("127.0.0.1:18080".into());
+    through("127.0.0.1:18081".into());
+    through(format!("{gw}:18080"));
+    through(format!("{ip}:80"));
+    let rules = String::from_utf8(
+        std::process::Command::new("iptables-save")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        rules.contains(&format!(
+            "--dport 18080 -m comment --comment dockling -j DNAT --to-destination {ip}:80"
+        )),
+        "{rules}"
+    );
+    web.stop();
+    assert_net_clean(&env, "t-web", "10.147.213.");
+    remove_network(&env, "t-web");
+    assert!(
+        TcpStream::connect("127.0.0.1:18080").is_err(),
+        "the proxy outlived the container"
+    );
+}
+
+/// The network namespace of the container under dockling process `pid`:
+/// the first descendant whose /proc/PID/ns/net differs from dockling's.
+fn container_netns(pid: u32) -> std::fs::File {
+    let ours = std::fs::read_link(format!("/proc/{pid}/ns/net")).unwrap();
+    let mut todo = common::children(pid);
+    while let Some(p) = todo.pop() {
+        if std::fs::read_link(format!("/proc/{p}/ns/net")).is_ok_and(|ns| ns != ours) {
+            return std::fs::File::open(format!("/proc/{p}/ns/net")).unwrap();
+        }
+        todo.extend(common::children(p));
+    }
+    panic!("no process of run {pid} is in a network namespace of its own");
+}
+
+#[test]
+fn published_udp_port_reaches_a_socket_in_the_container() {
+    let Some(env) = common::rooted("published_udp_port_reaches_a_socket_in_the_container") else {
+        return;
+    };
+    // busybox has no UDP server, so the server is a thread of this test that
+    // joins the container's network namespace (setns affects one thread).
+    let gw = network(&env, "t-udp", "10.147.217.0/24");
+    let (running, _) = background(&env, "t-udp", &["-p", "18095:5300/udp"], "sleep 30");
+    let ns = container_netns(running.pid().as_raw() as u32);
+    let (bound_tx, bound) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || {
+        nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
+        let s = std::net::UdpSocket::bind("0.0.0.0:5300").unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        bound_tx.send(()).unwrap();
+        let mut buf = [0u8; 64];
+        for _ in 0..2 {
+            let (n, from) = s.recv_from(&mut buf).unwrap();
+            let reply = format!("echo {}", String::from_utf8_lossy(&buf[..n]));
+            s.send_to(reply.as_bytes(), from).unwrap();
+        }
+    });
+    bound.recv().unwrap();
+    // Through the proxy (127.0.0.1) and through DNAT (the bridge address).
+    for (to, msg) in [
+        ("127.0.0.1:18095".to_string(), "via-loopback"),
+        (format!("{gw}:18095"), "via-bridge"),
+    ] {
+        let c = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        c.send_to(msg.as_bytes(), &to).unwrap();
+        let mut buf = [0u8; 64];
+        let n = c
+            .recv(&mut buf)
+            .unwrap_or_else(|e| panic!("no UDP reply through {to}: {e}"));
+        assert_eq!(&buf[..n], format!("echo {msg}").as_bytes());
+    }
+    server.join().unwrap();
+    running.stop();
+    assert_net_clean(&env, "t-udp", "10.147.217.");
+    remove_network(&env, "t-udp");
+}
+
+#[test]
+fn ten_containers_at_once_get_distinct_addresses() {
+    let Some(env) = common::rooted("ten_containers_at_once_get_distinct_addresses") else {
+        return;
+    };
+    let gw = network(&env, "t-ten", "10.147.214.0/24");
+    let script = format!(
+        "ip -4 -o addr show eth0 | awk '{{print $4}}'; sleep 1; ping -c1 -W3 {gw} >/dev/null && echo reached"
+    );
+    let children: Vec<Child> = (0..10)
+        .map(|_| {
+            env.cmd(&[
+                "--trace",
+                "quiet",
+                "network",
+                "--network",
+                "t-ten",
+                "--",
+                "sh",
+                "-c",
+                &script,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    let mut addrs = Vec::new();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut lines = text.lines();
+        addrs.push(lines.next().unwrap().to_string());
+        assert_eq!(lines.next(), Some("reached"), "{text}");
+    }
+    let mut unique = addrs.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 10, "addresses collided: {addrs:?}");
+    assert!(
+        addrs
+            .iter()
+            .all(|a| a.starts_with("10.147.214.") && a.ends_with("/24")),
+        "{addrs:?}"
+    );
+    assert_net_clean(&env, "t-ten", "10.147.214.");
+    remove_network(&env, "t-ten");
+}
+
+#[test]
+fn sigkill_then_cleanup_removes_bridge_rules_and_lease() {
+    let Some(env) = common::rooted("sigkill_then_cleanup_removes_bridge_rules_and_lease") else {
+        return;
+    };
+    network(&env, "t-kill", "10.147.215.0/24");
+    let (running, _) = background(&env, "t-kill", &["-p", "18090:80"], "sleep 30");
+    running.kill();
+    let rules = String::from_utf8(
+        std::process::Command::new("iptables-save")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        rules.contains("dl-t-kill") && rules.contains("--dport 18090"),
+        "a killed run leaves its rules until cleanup: {rules}"
+    );
+    let out = env.run(&["--trace", "quiet", "cleanup"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_net_clean(&env, "t-kill", "10.147.215.");
+    let rules = String::from_utf8(
+        std::process::Command::new("iptables-save")
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(!rules.contains("--dport 18090"), "{rules}");
+    remove_network(&env, "t-kill");
+}
+
+#[test]
+fn bad_input_is_refused_and_creates_nothing() {
+    let Some(env) = common::rooted("bad_input_is_refused_and_creates_nothing") else {
+        return;
+    };
+    network(&env, "t-bad", "10.147.216.0/24");
+    let held = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port();
+    let in_use = format!("127.0.0.1:{port}:80");
+    let route = std::fs::read_to_string("/proc/net/route").unwrap();
+    let host_net = route
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>())
+        .find(|f| f[7] != "00000000" && !f[0].starts_with("dl-"))
+        .map(|f| {
+            let net = Ipv4Addr::from(u32::from_be(u32::from_str_radix(f[1], 16).unwrap()));
+            let bits = u32::from_str_radix(f[7], 16).unwrap().count_ones();
+            format!("{net}/{}", bits.clamp(8, 30))
+        })
+        .expect("this test needs a host route other than the default one to overlap");
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec![
+                "network",
+                "--network",
+                "t-bad",
+                "-p",
+                "99999:80",
+                "--",
+                "true",
+            ],
+            "host port 99999 is out of range".into(),
+        ),
+        (
+            vec!["network", "--network", "t-bad", "-p", &in_use, "--", "true"],
+            format!("host port {port}/tcp is already in use"),
+        ),
+        (
+            vec!["network", "--network", "t-nowhere", "--", "true"],
+            "no network named \"t-nowhere\"".into(),
+        ),
+        (
+            vec!["network", "create", "t-clash", "--subnet", &host_net],
+            "overlaps the host's route".into(),
+        ),
+        (
+            vec!["network", "create", "t-bad2", "--subnet", "10.147.216.0/25"],
+            "overlaps network t-bad".into(),
+        ),
+        (
+            vec!["network", "create", "t-x", "--subnet", "10.147.216.1/24"],
+            "host bits set".into(),
+        ),
+        (
+            vec![
+                "network",
+                "--network",
+                "t-bad",
+                "--add-host",
+                "nocolon",
+                "--",
+                "true",
+            ],
+            "expected NAME:IP".into(),
+        ),
+    ];
+    for (args, says) in cases {
+        let out = env.run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.code() == Some(125),
+            "{args:?}: {:?} {err}",
+            out.status
+        );
+        assert!(err.contains(&says), "{args:?}: expected {says:?} in {err}");
+        assert_net_clean(&env, "t-bad", "10.147.216.");
+        assert!(!link_exists("dl-t-bad"), "{args:?} made the bridge");
+    }
+    let ls = String::from_utf8(env.run(&["network", "ls"]).stdout).unwrap();
+    assert_eq!(ls.lines().count(), 2, "only t-bad exists: {ls}");
+    remove_network(&env, "t-bad");
+    drop(held);
+}
