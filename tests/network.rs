@@ -122,6 +122,14 @@ fn leases(env: &Env, name: &str) -> Vec<Ipv4Addr> {
         .collect()
 }
 
+/// The host's whole ruleset, as `iptables-save` prints it.
+fn iptables_save() -> String {
+    let out = std::process::Command::new("iptables-save")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn link_exists(name: &str) -> bool {
     std::path::Path::new("/sys/class/net").join(name).exists()
 }
@@ -136,13 +144,7 @@ fn assert_net_clean(env: &Env, name: &str, prefix: &str) {
         .map(|d| d.flatten().map(|e| e.file_name()).collect())
         .unwrap_or_default();
     assert!(ports.is_empty(), "veths left on {bridge}: {ports:?}");
-    let rules = String::from_utf8(
-        std::process::Command::new("iptables-save")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let rules = iptables_save();
     let left: Vec<&str> = rules
         .lines()
         .filter(|l| l.contains(&bridge) || l.contains(prefix))
@@ -279,13 +281,7 @@ fn published_port_answers_on_loopback_bridge_and_container_address() {
     through("127.0.0.1:18081".into());
     through(format!("{gw}:18080"));
     through(format!("{ip}:80"));
-    let rules = String::from_utf8(
-        std::process::Command::new("iptables-save")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let rules = iptables_save();
     assert!(
         rules.contains(&format!(
             "--dport 18080 -m comment --comment dockling -j DNAT --to-destination {ip}:80"
@@ -422,13 +418,7 @@ fn sigkill_then_cleanup_removes_bridge_rules_and_lease() {
     network(&env, "t-kill", "10.147.215.0/24");
     let (running, _) = background(&env, "t-kill", &["-p", "18090:80"], "sleep 30");
     running.kill();
-    let rules = String::from_utf8(
-        std::process::Command::new("iptables-save")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let rules = iptables_save();
     assert!(
         rules.contains("dl-t-kill") && rules.contains("--dport 18090"),
         "a killed run leaves its rules until cleanup: {rules}"
@@ -440,13 +430,7 @@ fn sigkill_then_cleanup_removes_bridge_rules_and_lease() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_net_clean(&env, "t-kill", "10.147.215.");
-    let rules = String::from_utf8(
-        std::process::Command::new("iptables-save")
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let rules = iptables_save();
     assert!(!rules.contains("--dport 18090"), "{rules}");
     remove_network(&env, "t-kill");
 }
