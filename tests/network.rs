@@ -279,6 +279,10 @@ fn published_port_answers_on_loopback_bridge_and_container_address() {
     };
     through("127.0.0.1:18080".into());
     through("127.0.0.1:18081".into());
+    assert!(
+        http_get(&format!("{gw}:18081")).is_none(),
+        "-p 127.0.0.1:18081:80 must not answer on the bridge address"
+    );
     through(format!("{gw}:18080"));
     through(format!("{ip}:80"));
     let rules = iptables_save();
@@ -353,6 +357,136 @@ fn published_udp_port_reaches_a_socket_in_the_container() {
     running.stop();
     assert_net_clean(&env, "t-udp", "10.147.217.");
     remove_network(&env, "t-udp");
+}
+
+fn sh_ok(script: &str) {
+    let out = std::process::Command::new("sh")
+        .args(["-c", script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The world outside the host, made by the test: a network namespace
+/// joined to the host by a veth pair (host 10.147.230.1/30, inside
+/// 10.147.230.2/30), with no route back to any container subnet, so only
+/// NATed packets can be answered. The FORWARD policy is DROP meanwhile,
+/// as docker leaves it. Drop puts everything back.
+struct Outside {
+    policy: String,
+}
+
+impl Outside {
+    fn new() -> Outside {
+        let policy = iptables_save()
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(":FORWARD ")
+                    .and_then(|r| r.split_whitespace().next())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| "ACCEPT".into());
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", "dlt-outside"])
+            .output();
+        sh_ok(
+            "ip netns add dlt-outside && \
+             ip link add dlt-out type veth peer name eth0 netns dlt-outside && \
+             ip addr add 10.147.230.1/30 dev dlt-out && ip link set dlt-out up && \
+             ip -n dlt-outside addr add 10.147.230.2/30 dev eth0 && \
+             ip -n dlt-outside link set eth0 up && ip -n dlt-outside link set lo up && \
+             iptables -P FORWARD DROP",
+        );
+        Outside { policy }
+    }
+}
+
+impl Drop for Outside {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("iptables")
+            .args(["-P", "FORWARD", &self.policy])
+            .output();
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", "dlt-outside"])
+            .output();
+        let _ = std::process::Command::new("ip")
+            .args(["link", "del", "dlt-out"])
+            .output();
+    }
+}
+
+#[test]
+fn outbound_traffic_is_forwarded_and_masqueraded_under_a_drop_policy() {
+    let Some(env) =
+        common::rooted("outbound_traffic_is_forwarded_and_masqueraded_under_a_drop_policy")
+    else {
+        return;
+    };
+    network(&env, "t-out", "10.147.218.0/24");
+    let outside = Outside::new();
+    let (code, out, err) = env.sh(
+        &["--trace", "json", "network", "--network", "t-out"],
+        "ping -c1 -W3 10.147.230.2 >/dev/null && echo reached",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out, "reached\n",
+        "the outside answered only if forwarding and MASQUERADE worked"
+    );
+    let nat =
+        common::event(&err, "net_nat").expect("the first container narrates the network's rules");
+    assert_eq!(nat["fields"]["policy"], "DROP", "{nat}");
+    drop(outside);
+    assert_eq!(
+        std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward")
+            .unwrap()
+            .trim(),
+        "1",
+        "ip_forward stays on, as documented"
+    );
+    assert_net_clean(&env, "t-out", "10.147.218.");
+    remove_network(&env, "t-out");
+}
+
+#[test]
+fn dns_hosts_and_hostname_files() {
+    let Some(env) = common::rooted("dns_hosts_and_hostname_files") else {
+        return;
+    };
+    network(&env, "t-dns", "10.147.219.0/24");
+    let (code, out, err) = env.sh(
+        &[
+            "--trace",
+            "quiet",
+            "network",
+            "--network",
+            "t-dns",
+            "--hostname",
+            "web1",
+            "--name",
+            "frontend",
+            "--dns",
+            "192.0.2.53",
+            "--add-host",
+            "db:10.147.219.77",
+        ],
+        "cat /etc/resolv.conf /etc/hosts /etc/hostname; hostname",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("nameserver 192.0.2.53\n"), "{out}");
+    assert!(!out.contains("127.0.0.53"), "{out}");
+    assert!(out.contains("10.147.219.2\tweb1 frontend\n"), "{out}");
+    assert!(out.contains("10.147.219.77\tdb\n"), "{out}");
+    assert!(out.ends_with("web1\nweb1\n"), "{out}");
+    // The rootfs's own files are untouched (they were bind-mounted over).
+    let hosts = std::fs::read_to_string(env.rootfs().join("etc/hosts")).unwrap();
+    assert!(!hosts.contains("web1"), "{hosts}");
+    assert_net_clean(&env, "t-dns", "10.147.219.");
+    remove_network(&env, "t-dns");
 }
 
 #[test]
