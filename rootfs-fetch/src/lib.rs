@@ -9,6 +9,7 @@
 pub mod alpine;
 pub mod elf;
 pub mod host;
+pub mod oci;
 pub mod unpack;
 
 use std::fs;

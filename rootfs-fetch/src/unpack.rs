@@ -10,8 +10,18 @@
 //! a component that is a symlink is refused, not followed. This is the same
 //! idea as openat2(2)'s `RESOLVE_BENEATH`, done with calls every kernel has.
 //!
+//! Image layers add whiteouts (OCI image spec, "layer filesystem
+//! changeset"): an entry `.wh.NAME` says NAME of a lower layer is deleted,
+//! `.wh..wh..opq` in a directory says the directory hides everything below
+//! it. [`Whiteouts`] chooses what they become: overlayfs's own markers (a
+//! 0/0 character device, the `trusted.overlay.opaque` xattr) when a layer
+//! is kept as its own directory, or real deletions when layers are applied
+//! one on top of the other into one tree. Extended attributes from PAX
+//! records (`SCHILY.xattr.*`: `security.capability`, `user.*`) are kept;
+//! `trusted.*` ones are not, since they steer overlayfs.
+//!
 //! Man pages: openat(2), mkdirat(2), symlinkat(2), linkat(2), mknodat(2),
-//! fchownat(2), utimensat(2), tar(5).
+//! fchownat(2), utimensat(2), fsetxattr(2), tar(5).
 
 use std::ffi::{CString, OsStr};
 use std::fs::File;
@@ -49,8 +59,22 @@ pub struct UnpackReport {
     pub symlinks: u64,
     pub hardlinks: u64,
     pub bytes: u64,
+    /// Whiteouts and opaque markers applied.
+    pub whiteouts: u64,
     /// Entries deliberately not created (device nodes when not allowed).
     pub skipped: Vec<PathBuf>,
+}
+
+/// What `.wh.` entries of an image layer become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Whiteouts {
+    /// Ordinary files: the archive is not an image layer.
+    #[default]
+    Keep,
+    /// overlayfs markers, for a layer kept in a directory of its own.
+    Overlay,
+    /// Deletions, for layers applied one after another into one tree.
+    Apply,
 }
 
 /// Choices a caller makes about what an archive may create.
@@ -62,6 +86,8 @@ pub struct UnpackOptions {
     pub allow_devices: bool,
     /// Refuse any single file larger than this.
     pub max_file_size: Option<u64>,
+    /// What `.wh.` entries become.
+    pub whiteouts: Whiteouts,
 }
 
 impl Default for UnpackOptions {
@@ -72,6 +98,7 @@ impl Default for UnpackOptions {
             preserve_owner: root,
             allow_devices: false,
             max_file_size: None,
+            whiteouts: Whiteouts::Keep,
         }
     }
 }
@@ -90,6 +117,9 @@ pub fn unpack<R: Read>(
     // Directory modes and times are applied last: a read-only directory
     // created early would stop later entries from being written into it.
     let mut dir_meta: Vec<(Vec<CString>, u32, Owner, i64)> = Vec::new();
+    // What this archive made, so that an opaque marker (Apply) removes only
+    // what lower layers left.
+    let mut made: std::collections::HashSet<Vec<CString>> = Default::default();
     let mut ar = tar::Archive::new(archive);
     for entry in ar.entries().map_err(UnpackError::Read)? {
         let mut entry = entry.map_err(UnpackError::Read)?;
@@ -98,6 +128,16 @@ pub fn unpack<R: Read>(
         let Some((name, parents)) = parts.split_last() else {
             continue; // "./" itself: the destination already exists
         };
+        if opts.whiteouts != Whiteouts::Keep
+            && let Some(hidden) = name.as_bytes().strip_prefix(b".wh.")
+        {
+            let parent = walk(&root, parents, true, &raw_path)?;
+            whiteout(&parent, parents, hidden, opts.whiteouts, &made, &raw_path)?;
+            report.whiteouts += 1;
+            continue;
+        }
+        made.insert(parts.clone());
+        let xattrs = pax_xattrs(&mut entry)?;
         let header = entry.header();
         let mode = header.mode().map_err(UnpackError::Read)? & 0o7777;
         let owner = Owner {
@@ -115,6 +155,10 @@ pub fn unpack<R: Read>(
         match kind {
             tar::EntryType::Directory => {
                 make_dir(&parent, name).map_err(werr)?;
+                if !xattrs.is_empty() {
+                    let dir = open_dir_at(parent.as_raw_fd(), name).map_err(werr)?;
+                    set_xattrs(dir.as_raw_fd(), &xattrs).map_err(werr)?;
+                }
                 dir_meta.push((parts.clone(), mode, owner, mtime));
                 report.dirs += 1;
             }
@@ -139,8 +183,10 @@ pub fn unpack<R: Read>(
                 if opts.preserve_owner {
                     fchown(file.as_raw_fd(), owner).map_err(werr)?;
                 }
-                // chmod after chown: chown clears the setuid and setgid bits.
+                // chmod after chown: chown clears the setuid and setgid bits
+                // (and security.capability, so the xattrs come last).
                 fchmod(file.as_raw_fd(), mode).map_err(werr)?;
+                set_xattrs(file.as_raw_fd(), &xattrs).map_err(werr)?;
                 set_times(parent.as_raw_fd(), name, mtime).map_err(werr)?;
                 report.files += 1;
             }
@@ -438,6 +484,122 @@ fn set_times(parent: RawFd, name: &CString, mtime: i64) -> io::Result<()> {
     })
 }
 
+/// Apply one whiteout entry `.wh.HIDDEN` found in the directory `parent`.
+fn whiteout(
+    parent: &OwnedFd,
+    parents: &[CString],
+    hidden: &[u8],
+    mode: Whiteouts,
+    made: &std::collections::HashSet<Vec<CString>>,
+    raw_path: &Path,
+) -> Result<(), UnpackError> {
+    let werr = |source| UnpackError::Write {
+        path: raw_path.to_path_buf(),
+        source,
+    };
+    if hidden == b".wh..opq" {
+        match mode {
+            Whiteouts::Overlay => set_xattrs(
+                parent.as_raw_fd(),
+                &[("trusted.overlay.opaque".into(), b"y".to_vec())],
+            )
+            .map_err(werr)?,
+            _ => {
+                // Everything a lower layer put here goes; this layer's stays.
+                for child in list_dir(parent).map_err(werr)? {
+                    let mut path = parents.to_vec();
+                    path.push(child.clone());
+                    if !made.contains(&path) {
+                        remove_tree(parent, &child).map_err(werr)?;
+                    }
+                }
+            }
+        }
+        return Ok(());
+    }
+    if hidden.is_empty() || hidden == b"." || hidden == b".." || hidden.starts_with(b".wh.") {
+        return Err(UnpackError::Unsafe {
+            path: raw_path.to_path_buf(),
+            reason: "whiteout of an invalid name",
+        });
+    }
+    let name = CString::new(hidden).map_err(|_| UnpackError::Unsafe {
+        path: raw_path.to_path_buf(),
+        reason: "name contains a NUL byte",
+    })?;
+    remove_tree(parent, &name).map_err(werr)?;
+    if mode == Whiteouts::Overlay {
+        // SAFETY: valid descriptor and C string; a 0/0 character device is
+        // overlayfs's whiteout.
+        check(unsafe {
+            libc::mknodat(
+                parent.as_raw_fd(),
+                name.as_ptr(),
+                libc::S_IFCHR,
+                libc::makedev(0, 0),
+            )
+        })
+        .map_err(werr)?;
+    }
+    Ok(())
+}
+
+/// The names in an open directory, without `.` and `..`.
+fn list_dir(dir: &OwnedFd) -> io::Result<Vec<CString>> {
+    let path = format!("/proc/self/fd/{}", dir.as_raw_fd());
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(path)? {
+        out.push(CString::new(e?.file_name().as_bytes()).map_err(io::Error::other)?);
+    }
+    Ok(out)
+}
+
+/// Remove `name` in `parent` and, if it is a directory, everything in it,
+/// never following a symlink.
+fn remove_tree(parent: &OwnedFd, name: &CString) -> io::Result<()> {
+    match remove_existing(parent, name) {
+        Err(e) if e.raw_os_error() == Some(libc::ENOTEMPTY) => {
+            let dir = open_dir_at(parent.as_raw_fd(), name)?;
+            for child in list_dir(&dir)? {
+                remove_tree(&dir, &child)?;
+            }
+            remove_existing(parent, name)
+        }
+        other => other,
+    }
+}
+
+/// The extended attributes an entry carries in PAX records. Only
+/// `security.capability` and `user.*` are kept: `trusted.*` ones steer
+/// overlayfs (a layer could mark itself opaque or redirect lookups), and
+/// other namespaces belong to the host.
+fn pax_xattrs<R: Read>(entry: &mut tar::Entry<R>) -> Result<Vec<(String, Vec<u8>)>, UnpackError> {
+    let mut out = Vec::new();
+    if let Some(exts) = entry.pax_extensions().map_err(UnpackError::Read)? {
+        for ext in exts {
+            let ext = ext.map_err(UnpackError::Read)?;
+            let Ok(key) = ext.key() else { continue };
+            if let Some(name) = key.strip_prefix("SCHILY.xattr.")
+                && (name == "security.capability" || name.starts_with("user."))
+            {
+                out.push((name.to_string(), ext.value_bytes().to_vec()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn set_xattrs(fd: RawFd, xattrs: &[(String, Vec<u8>)]) -> io::Result<()> {
+    for (name, value) in xattrs {
+        let cname = CString::new(name.as_str()).map_err(io::Error::other)?;
+        // SAFETY: valid descriptor, C string and buffer of the given length.
+        check(unsafe {
+            libc::fsetxattr(fd, cname.as_ptr(), value.as_ptr().cast(), value.len(), 0)
+        })?;
+    }
+    Ok(())
+}
+
 fn check(ret: i32) -> io::Result<()> {
     if ret < 0 {
         Err(io::Error::last_os_error())
@@ -635,5 +797,78 @@ mod tests {
             unpack(&data[..], &dest, &opts),
             Err(UnpackError::Unsafe { .. })
         ));
+    }
+
+    fn whiteout_layer() -> Vec<u8> {
+        archive(|b| {
+            file(b, "etc/.wh.gone", b"");
+            file(b, "opt/keep-new", b"new");
+            file(b, "opt/.wh..wh..opq", b"");
+            file(b, "etc/added", b"a");
+        })
+    }
+
+    fn lower(dest: &Path) {
+        fs::create_dir_all(dest.join("etc")).unwrap();
+        fs::create_dir_all(dest.join("opt/sub")).unwrap();
+        fs::write(dest.join("etc/gone"), "x").unwrap();
+        fs::write(dest.join("opt/old"), "x").unwrap();
+        fs::write(dest.join("opt/sub/deep"), "x").unwrap();
+    }
+
+    #[test]
+    fn whiteouts_applied_delete_lower_files_and_keep_this_layers() {
+        let (_t, _outside, dest) = sandbox();
+        lower(&dest);
+        let opts = UnpackOptions {
+            whiteouts: Whiteouts::Apply,
+            ..Default::default()
+        };
+        let r = unpack(&whiteout_layer()[..], &dest, &opts).unwrap();
+        assert_eq!(r.whiteouts, 2);
+        assert_eq!(tree(&dest), ["etc", "etc/added", "opt", "opt/keep-new"]);
+    }
+
+    #[test]
+    fn whiteouts_for_overlay_become_devices_and_opaque_xattrs() {
+        let (_t, _outside, dest) = sandbox();
+        let opts = UnpackOptions {
+            whiteouts: Whiteouts::Overlay,
+            ..Default::default()
+        };
+        unpack(&whiteout_layer()[..], &dest, &opts).unwrap();
+        let meta = fs::symlink_metadata(dest.join("etc/gone")).unwrap();
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        assert!(meta.file_type().is_char_device());
+        assert_eq!(meta.rdev(), 0);
+        assert!(!dest.join("etc/.wh.gone").exists());
+        let mut buf = [0u8; 4];
+        let path = CString::new(dest.join("opt").as_os_str().as_bytes()).unwrap();
+        let name = CString::new("trusted.overlay.opaque").unwrap();
+        // SAFETY: valid C strings and buffer.
+        let n = unsafe { libc::getxattr(path.as_ptr(), name.as_ptr(), buf.as_mut_ptr().cast(), 4) };
+        assert_eq!(n, 1, "opaque xattr set (needs root for trusted.*)");
+        assert_eq!(buf[0], b'y');
+    }
+
+    #[test]
+    fn a_whiteout_cannot_name_its_parent() {
+        let (_t, outside, dest) = sandbox();
+        let sub = dest.join("d");
+        fs::create_dir(&sub).unwrap();
+        for name in ["d/.wh..", "d/.wh.", "d/.wh..wh.x"] {
+            let a = archive(|b| file(b, name, b""));
+            let opts = UnpackOptions {
+                whiteouts: Whiteouts::Apply,
+                ..Default::default()
+            };
+            let e = unpack(&a[..], &dest, &opts).unwrap_err();
+            assert!(e.to_string().contains("whiteout"), "{name}: {e}");
+        }
+        assert!(sub.exists());
+        assert_eq!(
+            fs::read_to_string(outside.join("canary")).unwrap(),
+            "original"
+        );
     }
 }
