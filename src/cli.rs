@@ -47,6 +47,26 @@ pub enum Command {
     /// Stage 5: overlay plus a network namespace: veth, bridge, NAT, -p ports, DNS files;
     /// also `network create|ls|inspect|rm`
     Network(stages::network::NetworkCommand),
+    /// Stage 6: download an image from a registry (OCI distribution API)
+    Pull(stages::image::PullArgs),
+    /// Stage 6: run an image with every earlier stage: `run [OPTIONS] IMAGE [CMD…]`
+    Run(Box<stages::image::RunArgs>),
+    /// List the images in the store
+    Images,
+    /// Inspect or prune images
+    #[command(subcommand)]
+    Image(stages::image::ImageCommand),
+    /// Remove images (and the layers no other image uses)
+    Rmi {
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+    /// Import images from a `docker save` tarball or an OCI layout directory
+    Load { path: PathBuf },
+    /// Store a user and password for a registry
+    Login(stages::image::LoginArgs),
+    /// Forget the stored credentials of a registry
+    Logout { registry: String },
     /// Make or download a base root filesystem
     #[command(subcommand)]
     Rootfs(RootfsCommand),
@@ -137,6 +157,14 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
         Command::Cgroups(args) => stages::cgroups::run(args, paths, narrator),
         Command::Overlay(args) => stages::overlay::run(args, paths, narrator),
         Command::Network(cmd) => stages::network::main(cmd, paths, narrator),
+        Command::Pull(args) => stages::image::pull(args, paths, narrator),
+        Command::Run(args) => stages::image::run(args, paths, narrator),
+        Command::Images => stages::image::images(paths),
+        Command::Image(cmd) => stages::image::image(cmd, paths),
+        Command::Rmi { names } => stages::image::rmi(names, paths),
+        Command::Load { path } => stages::image::load_cmd(path, paths, narrator),
+        Command::Login(args) => stages::image::login(args, paths),
+        Command::Logout { registry } => stages::image::logout(registry, paths),
         Command::Rootfs(RootfsCommand::Fetch(args)) => {
             let dir = args.dir.clone().unwrap_or_else(|| paths.default_rootfs());
             fetch_rootfs(args, &dir, narrator)?;

@@ -105,11 +105,12 @@ fn ensure_dir(path: &Path) -> Result<(), MountError> {
     })
 }
 
-/// `mount --bind SOURCE ROOTFS/TARGET` for one file, such as the run's
-/// /etc/hosts. The target is made if missing; a symlink there (which could
-/// point out of the rootfs, and mount(2) follows symlinks) is replaced by
-/// an empty file first, and the parent must be a real directory.
-pub fn bind_file(rootfs: &Path, source: &Path, target: &str) -> Result<(), MountError> {
+/// `mount --bind SOURCE ROOTFS/TARGET` for a file (such as the run's
+/// /etc/hosts) or a directory (`-v HOST:CONTAINER`), read-only if asked.
+/// The target is made if missing; a symlink there (which could point out
+/// of the rootfs, and mount(2) follows symlinks) is replaced first, and
+/// every parent must be a real directory.
+pub fn bind(rootfs: &Path, source: &Path, target: &str, readonly: bool) -> Result<(), MountError> {
     let rel = target.trim_start_matches('/');
     let dest = rootfs.join(rel);
     let io = |what: String| {
@@ -136,30 +137,52 @@ pub fn bind_file(rootfs: &Path, source: &Path, target: &str) -> Result<(), Mount
             Err(_) => std::fs::create_dir(&dir).map_err(io(format!("create {}", dir.display())))?,
         }
     }
+    let want_dir = source.is_dir();
+    let make = |dest: &Path| {
+        if want_dir {
+            std::fs::create_dir(dest)
+        } else {
+            std::fs::File::create(dest).map(drop)
+        }
+    };
     match std::fs::symlink_metadata(&dest) {
-        Ok(m) if m.is_file() => {}
-        Ok(m) if m.is_dir() => {
+        Ok(m) if m.is_file() && !want_dir => {}
+        Ok(m) if m.is_dir() && want_dir => {}
+        Ok(m) if m.is_dir() || m.is_file() => {
             return Err(MountError {
-                what: format!("bind {target}: it is a directory in the rootfs"),
-                errno: nix::Error::EISDIR,
+                what: format!(
+                    "bind {target}: the container has a {} there, the source is a {}",
+                    if m.is_dir() { "directory" } else { "file" },
+                    if want_dir { "directory" } else { "file" }
+                ),
+                errno: nix::Error::EINVAL,
             });
         }
         Ok(_) => {
             std::fs::remove_file(&dest).map_err(io(format!("replace {}", dest.display())))?;
-            std::fs::File::create(&dest).map_err(io(format!("create {}", dest.display())))?;
+            make(&dest).map_err(io(format!("create {}", dest.display())))?;
         }
-        Err(_) => {
-            std::fs::File::create(&dest).map_err(io(format!("create {}", dest.display())))?;
-        }
+        Err(_) => make(&dest).map_err(io(format!("create {}", dest.display())))?,
     }
     mount(
         Some(source),
         &dest,
         None::<&str>,
-        MsFlags::MS_BIND,
+        MsFlags::MS_BIND | MsFlags::MS_REC,
         None::<&str>,
     )
-    .map_err(at(format!("bind-mount {} on {target}", source.display())))
+    .map_err(at(format!("bind-mount {} on {target}", source.display())))?;
+    if readonly {
+        mount(
+            None::<&str>,
+            &dest,
+            None::<&str>,
+            MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY,
+            None::<&str>,
+        )
+        .map_err(at(format!("make {target} read-only")))?;
+    }
+    Ok(())
 }
 
 /// A fresh procfs for the container's PID namespace at ROOTFS/proc.

@@ -63,6 +63,9 @@ fn setup_and_exec(
     if let Some(keep) = &spec.capabilities {
         drop_capabilities(keep, sync)?;
     }
+    if let Some((uid, gid)) = spec.user {
+        become_user(uid, gid)?;
+    }
     let path = find_command(spec)?;
     let argv = cstrings(spec.command.iter().map(String::as_str))?;
     let env_pairs: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -94,6 +97,20 @@ fn setup_and_exec(
     let cpath = CString::new(path.as_os_str().as_bytes()).expect("paths from PATH have no NUL");
     let err = nix::unistd::execve(&cpath, &argv, &env).unwrap_err();
     Err(exec_error(&path, err))
+}
+
+/// Drop from root to the image's (or --user's) uid and gid, with no
+/// supplementary groups. Root's capabilities go with it: setuid from 0 to
+/// another uid clears the permitted set.
+fn become_user(uid: u32, gid: u32) -> Result<(), ChildError> {
+    use nix::unistd::{Gid, Uid};
+    let fail = |what: &str| {
+        let what = format!("{what} {uid}:{gid}");
+        move |e: nix::Error| ChildError::new(Step::Exec, what).errno(e)
+    };
+    nix::unistd::setgroups(&[Gid::from_raw(gid)]).map_err(fail("setgroups for"))?;
+    nix::unistd::setgid(Gid::from_raw(gid)).map_err(fail("setgid to"))?;
+    nix::unistd::setuid(Uid::from_raw(uid)).map_err(fail("setuid to"))
 }
 
 fn send(sync: &mut ChildSide, e: Event) -> Result<(), ChildError> {
@@ -180,7 +197,8 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
             .with("read_only", read_only),
     )?;
     for b in &spec.binds {
-        mounts::bind_file(root, &b.source, &b.target).map_err(mount_step(Step::BindFiles))?;
+        mounts::bind(root, &b.source, &b.target, b.readonly)
+            .map_err(mount_step(Step::BindFiles))?;
     }
     if let Some(first) = spec.binds.first() {
         let targets: Vec<&str> = spec.binds.iter().map(|b| b.target.as_str()).collect();

@@ -214,6 +214,7 @@ fn write_files(
         spec.binds.push(Bind {
             source: path,
             target: format!("/etc/{name}"),
+            readonly: false,
         });
     }
     let servers: Vec<String> = std::fs::read_to_string(dir.join("resolv.conf"))

@@ -34,6 +34,7 @@ pub enum Stage {
     Cgroups,
     Overlay,
     Network,
+    Run,
 }
 
 impl Stage {
@@ -44,6 +45,7 @@ impl Stage {
             Stage::Cgroups => "cgroups",
             Stage::Overlay => "overlay",
             Stage::Network => "network",
+            Stage::Run => "run",
         }
     }
 }
@@ -78,6 +80,9 @@ pub struct ContainerSpec {
     /// Files and directories from the host bind-mounted into the container
     /// (the engine adds the run's /etc/hosts, resolv.conf and hostname).
     pub binds: Vec<Bind>,
+    /// Run the command as this uid and gid (an image's User, `--user`);
+    /// root when None.
+    pub user: Option<(u32, u32)>,
 }
 
 /// One bind mount: `mount --bind SOURCE ROOTFS/TARGET`.
@@ -86,6 +91,8 @@ pub struct Bind {
     pub source: PathBuf,
     /// An absolute path inside the container.
     pub target: String,
+    /// Mounted read-only (`-v HOST:CTR:ro`).
+    pub readonly: bool,
 }
 
 /// Stage 4's choices: the read-only layers, and what to do with the
@@ -122,6 +129,7 @@ impl ContainerSpec {
             stack: None,
             network: None,
             binds: Vec::new(),
+            user: None,
         }
     }
 

@@ -177,6 +177,12 @@ pub fn stage_text(stage: &str) -> (&'static str, &'static str) {
             "sudo ip netns add c && sudo ip link add veth0 type veth peer name eth0 netns c && … (lesson 5 \
              does it step by step)",
         ),
+        "run" => (
+            "Stage 6 runs an image: its layers, pulled from a registry, are the read-only layers of \
+             stage 4, its config gives the command, environment and working directory, and stages 2, 3 \
+             and 5 add namespaces, limits and the network.",
+            "skopeo copy docker://IMAGE oci:dir && umoci unpack --image dir bundle && runc run -b bundle c",
+        ),
         _ => ("", ""),
     }
 }
@@ -606,6 +612,79 @@ pub fn english(step: Step) -> Narration {
                   the bridge {bridge} stays, empty, until `dockling network rm`, as docker0 does.",
             shell: "ip link del {link}; iptables -t nat -D … for each rule the container or its network added",
             vm: "The DHCP lease of a deleted VM expires.",
+        },
+        Step::PullResolve => Narration {
+            title: "{input} means {reference}",
+            syscall: "GET {origin}/v2/{repository}/manifests/{manifest_ref}",
+            why: "A reference names a registry ({registry}), a repository in it ({repository}) and a tag or \
+                  a digest. Like docker, a name without a registry means Docker Hub, and a single-word name \
+                  means the `library/` repository of official images. A tag is a movable label; a digest \
+                  names exact bytes.",
+            shell: "skopeo inspect --raw docker://{reference}",
+            vm: "Downloading a VM image starts from a URL too, but names one big file rather than parts.",
+        },
+        Step::PullRequest => Narration {
+            title: "{method} {url} -> {status}",
+            syscall: "{notes}",
+            why: "The registry API is plain HTTP: manifests and blobs are GET requests. A 401 carries a \
+                  WWW-Authenticate challenge that says where to get a token; a 307 sends a blob download \
+                  elsewhere, and the Authorization header is not sent along to another host.",
+            shell: "curl -si {url}",
+            vm: "A VM image download is one HTTP GET of one file.",
+        },
+        Step::PullPlatform => Narration {
+            title: "the index lists {count} image(s); taking {platform}",
+            syscall: "manifest {digest}",
+            why: "One tag can hold an image per platform (an OCI index, a docker manifest list). A \
+                  container runs on the host's kernel and CPU, so it needs the {platform} image; a VM could \
+                  emulate another CPU, a container cannot.",
+            shell: "skopeo inspect --raw docker://{reference} | jq '.manifests[].platform'",
+            vm: "A VM image is built for one CPU architecture as well.",
+        },
+        Step::PullManifest => Narration {
+            title: "manifest {digest}: a config and {layers} layer(s), {size} bytes compressed",
+            syscall: "sha256(manifest) == {digest}",
+            why: "The manifest lists the image's parts by digest: the config (the default command, \
+                  environment, and the diff_ids of the layers) and the layers, bottom first. Everything it \
+                  names is checked against these digests as it arrives.",
+            shell: "skopeo inspect --raw docker://{reference}",
+            vm: "A VM disk image has no parts: it is one opaque file, checked (if at all) by one checksum.",
+        },
+        Step::PullLayer => Narration {
+            title: "layer {n}/{of} {digest}: {size} bytes -> {files} files, {bytes} bytes unpacked",
+            syscall: "GET …/blobs/{digest} | sha256 | gunzip | sha256 | unpack into {dir}",
+            why: "One pass: the bytes are hashed as they arrive (the blob digest), decompressed, hashed again \
+                  (the diff_id in the config) and unpacked entry by entry, never through a symlink or `..`. \
+                  Whiteouts become overlayfs whiteouts. The directory is renamed into place only when both \
+                  digests match, so a tampered or cut-off download leaves nothing.",
+            shell: "curl -sL …/blobs/{digest} | tar -xz -C {dir}",
+            vm: "A VM image is downloaded whole, then booted; nothing is shared between two images.",
+        },
+        Step::PullLayerPresent => Narration {
+            title: "layer {n}/{of} {digest}: already in the store",
+            syscall: "stat(\"{dir}\")",
+            why: "Layers are stored by digest and shared: an image built on the same base as one you have \
+                  downloads only what differs.",
+            shell: "ls {dir}",
+            vm: "Two VM images built from the same base are still two whole files.",
+        },
+        Step::PullTagged => Narration {
+            title: "{reference} is image {id} ({layers} layer(s))",
+            syscall: "write(\"{store}/index.json\")",
+            why: "The store is an OCI image layout: index.json names each image, blobs/sha256 holds the \
+                  manifest, config and layers by digest, so skopeo and umoci can read it too. The image id is \
+                  the digest of its config.",
+            shell: "skopeo inspect oci:{store}:{reference}",
+            vm: "The downloaded disk image is saved under a name.",
+        },
+        Step::RunImage => Narration {
+            title: "run {reference}: {layers} layer(s), command {command}",
+            syscall: "lowerdir = the image's layers, top first; env, workdir and user from its config",
+            why: "docker's rules: the command is the image's Entrypoint followed by the Cmd; arguments after \
+                  the image name replace the Cmd, --entrypoint replaces the Entrypoint (and drops the Cmd); \
+                  -e adds to or overrides the image's Env; -w overrides its WorkingDir.",
+            shell: "the earlier stages' steps, with the layers as lowerdir",
+            vm: "Booting a downloaded VM image runs whatever its init starts; there is no one command.",
         },
         Step::RootfsBuilt => Narration {
             title: "built a root filesystem in {path} from this host's {source}",

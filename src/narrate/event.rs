@@ -64,6 +64,15 @@ pub enum Step {
     // `dockling rootfs fetch`.
     RootfsBuilt,
     RootfsDownloaded,
+    // `dockling pull` and `dockling run`.
+    PullResolve,
+    PullRequest,
+    PullPlatform,
+    PullManifest,
+    PullLayer,
+    PullLayerPresent,
+    PullTagged,
+    RunImage,
 }
 
 impl Step {
@@ -117,6 +126,14 @@ impl Step {
         Step::UndoLease,
         Step::RootfsBuilt,
         Step::RootfsDownloaded,
+        Step::PullResolve,
+        Step::PullRequest,
+        Step::PullPlatform,
+        Step::PullManifest,
+        Step::PullLayer,
+        Step::PullLayerPresent,
+        Step::PullTagged,
+        Step::RunImage,
     ];
 
     /// The snake_case id used in JSON and in the catalog.

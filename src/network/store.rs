@@ -12,7 +12,6 @@
 use std::fs::{self, File};
 use std::io;
 use std::net::Ipv4Addr;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -234,28 +233,10 @@ pub fn remove(paths: &Paths, name: &str) -> Result<Network, Error> {
 }
 
 /// The exclusive lock every change to networks and leases takes.
-pub struct Lock(#[allow(dead_code)] File);
+pub use crate::lock::{Lock, lock_dir};
 
 pub fn lock(paths: &Paths) -> Result<Lock, Error> {
     lock_dir(&leases_dir(paths))
-}
-
-/// The same lock, given the directory that holds the leases.
-pub fn lock_dir(dir: &Path) -> Result<Lock, Error> {
-    let dir = dir.to_path_buf();
-    fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
-    let p = dir.join("lock");
-    let f = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&p)
-        .map_err(Error::io("open", &p))?;
-    // SAFETY: the descriptor is open for the duration of the call.
-    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } != 0 {
-        return Err(Error::io("lock", p)(io::Error::last_os_error()));
-    }
-    Ok(Lock(f))
 }
 
 /// One address in use.

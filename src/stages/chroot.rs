@@ -32,12 +32,12 @@ pub fn spec(args: &CommonArgs, paths: &Paths, stage: Stage) -> Result<ContainerS
     for (k, v) in &args.env {
         spec.set_env(k, v);
     }
-    if !args.workdir.starts_with('/') {
+    let workdir = args.workdir.as_deref().unwrap_or("/");
+    if !workdir.starts_with('/') {
         return Err(Error::Usage(format!(
-            "-w {}: the working directory must be an absolute path",
-            args.workdir
+            "-w {workdir}: the working directory must be an absolute path"
         )));
     }
-    spec.workdir = args.workdir.clone();
+    spec.workdir = workdir.to_string();
     Ok(spec)
 }

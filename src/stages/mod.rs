@@ -5,6 +5,7 @@
 
 pub mod cgroups;
 pub mod chroot;
+pub mod image;
 pub mod namespaces;
 pub mod network;
 pub mod overlay;
@@ -24,9 +25,15 @@ pub struct CommonArgs {
     #[arg(short = 'e', long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
     pub env: Vec<(String, String)>,
     /// The working directory inside the container
-    #[arg(short = 'w', long = "workdir", value_name = "DIR", default_value = "/")]
-    pub workdir: String,
-    /// The command to run and its arguments [default: /bin/sh]
-    #[arg(last = true, value_name = "CMD")]
+    /// [default: /]
+    #[arg(short = 'w', long = "workdir", value_name = "DIR")]
+    pub workdir: Option<String>,
+    /// The command to run and its arguments, after the flags (or after --) [default: /bin/sh;
+    /// for `run`, the image's]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
     pub command: Vec<String>,
 }

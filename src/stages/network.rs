@@ -6,7 +6,7 @@
 use std::net::Ipv4Addr;
 
 use super::overlay::OverlayArgs;
-use crate::engine::{self, Stage};
+use crate::engine::{self, ContainerSpec, Stage};
 use crate::error::Error;
 use crate::namespaces::Namespace;
 use crate::narrate::Narrator;
@@ -82,7 +82,12 @@ pub fn main(
 }
 
 pub fn run(args: &NetworkArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
-    let mut spec = super::overlay::spec(&args.overlay, paths, Stage::Network)?;
+    engine::run(&spec(args, paths, Stage::Network)?, paths, narrator)
+}
+
+/// The spec stage 5 runs, for this stage and stage 6.
+pub fn spec(args: &NetworkArgs, paths: &Paths, stage: Stage) -> Result<ContainerSpec, Error> {
+    let mut spec = super::overlay::spec(&args.overlay, paths, stage)?;
     if !firewall::available() {
         return Err(Error::Hinted {
             message: "iptables-restore is not installed; stage 5 needs it for NAT and port mapping"
@@ -108,7 +113,7 @@ pub fn run(args: &NetworkArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
         add_hosts: args.add_hosts.clone(),
         name: args.name.clone(),
     });
-    engine::run(&spec, paths, narrator)
+    Ok(spec)
 }
 
 fn manage(m: &Manage, paths: &Paths) -> Result<i32, Error> {

@@ -1,0 +1,283 @@
+//! From an image's config to what runs, by docker's rules.
+//!
+//! - The command is Entrypoint followed by Cmd. Arguments after the image
+//!   name replace Cmd; `--entrypoint` replaces Entrypoint and drops the
+//!   image's Cmd (docker does the same: a new entrypoint would not expect
+//!   the old arguments).
+//! - The environment is the image's Env, then `--env-file` lines, then
+//!   `-e`, each later one replacing an earlier value of the same name.
+//! - The working directory is `-w`, else WorkingDir, else `/`.
+//! - The user is `--user`, else User, else root; a name is looked up in the
+//!   image's own /etc/passwd (and a group name in its /etc/group).
+
+use std::path::{Path, PathBuf};
+
+use rootfs_fetch::oci::manifest::RunConfig;
+
+use crate::error::Error;
+
+/// What the user asked for on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub entrypoint: Option<String>,
+    pub args: Vec<String>,
+    pub env_files: Vec<PathBuf>,
+    pub env: Vec<(String, String)>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+}
+
+/// The command to run, or an error when the image has none and none was given.
+pub fn command(image: &RunConfig, o: &Overrides) -> Result<Vec<String>, Error> {
+    let (entrypoint, default_cmd) = match &o.entrypoint {
+        Some(e) if e.is_empty() => (Vec::new(), Vec::new()),
+        Some(e) => (vec![e.clone()], Vec::new()),
+        None => (
+            image.entrypoint.clone().unwrap_or_default(),
+            image.cmd.clone().unwrap_or_default(),
+        ),
+    };
+    let cmd = if o.args.is_empty() {
+        default_cmd
+    } else {
+        o.args.clone()
+    };
+    let all: Vec<String> = entrypoint.into_iter().chain(cmd).collect();
+    if all.is_empty() {
+        return Err(Error::Usage(
+            "the image has no Entrypoint or Cmd: give a command after the image name".into(),
+        ));
+    }
+    Ok(all)
+}
+
+/// The environment, in order, later entries winning.
+pub fn env(image: &RunConfig, o: &Overrides) -> Result<Vec<(String, String)>, Error> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut set = |k: &str, v: &str| match out.iter_mut().find(|(key, _)| key == k) {
+        Some(slot) => slot.1 = v.to_string(),
+        None => out.push((k.to_string(), v.to_string())),
+    };
+    for e in image.env.iter().flatten() {
+        if let Some((k, v)) = e.split_once('=') {
+            set(k, v);
+        }
+    }
+    for f in &o.env_files {
+        let text = std::fs::read_to_string(f).map_err(Error::io("read the env file", f))?;
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match line.split_once('=') {
+                Some((k, v)) => set(k.trim(), v),
+                // KEY alone: take dockling's own value, as docker does.
+                None => {
+                    if let Ok(v) = std::env::var(line) {
+                        set(line, &v);
+                    }
+                }
+            }
+        }
+    }
+    for (k, v) in &o.env {
+        set(k, v);
+    }
+    Ok(out)
+}
+
+pub fn workdir(image: &RunConfig, o: &Overrides) -> Result<String, Error> {
+    let w = o
+        .workdir
+        .clone()
+        .or_else(|| image.working_dir.clone().filter(|w| !w.is_empty()))
+        .unwrap_or_else(|| "/".into());
+    if !w.starts_with('/') {
+        return Err(Error::Usage(format!(
+            "working directory {w:?} must be an absolute path"
+        )));
+    }
+    Ok(w)
+}
+
+/// uid and gid for `USER[:GROUP]`, names looked up in the image's files
+/// (`layers` bottom first: the topmost copy of a file counts).
+pub fn user(
+    image: &RunConfig,
+    o: &Overrides,
+    layers: &[PathBuf],
+) -> Result<Option<(u32, u32)>, Error> {
+    let Some(spec) = o
+        .user
+        .clone()
+        .or_else(|| image.user.clone())
+        .filter(|u| !u.is_empty())
+    else {
+        return Ok(None);
+    };
+    let (u, g) = match spec.split_once(':') {
+        Some((u, g)) => (u.to_string(), Some(g.to_string())),
+        None => (spec.clone(), None),
+    };
+    let passwd = top_file(layers, "etc/passwd");
+    // NAME:x:ID:GID:… (passwd) or NAME:x:ID:… (group).
+    let lookup = |file: &Option<String>, name: &str| -> Option<(u32, Option<u32>)> {
+        file.as_deref()?.lines().find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            if f.first() != Some(&name) {
+                return None;
+            }
+            Some((
+                f.get(2)?.parse().ok()?,
+                f.get(3).and_then(|x| x.parse().ok()),
+            ))
+        })
+    };
+    let (uid, primary_gid) = match u.parse::<u32>() {
+        Ok(n) => (n, lookup_by_uid(&passwd, n)),
+        Err(_) => lookup(&passwd, &u)
+            .ok_or_else(|| Error::Usage(format!("user {u:?} is not in the image's /etc/passwd")))?,
+    };
+    let gid = match g {
+        None => primary_gid.unwrap_or(0),
+        Some(g) => match g.parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => lookup(&top_file(layers, "etc/group"), &g)
+                .map(|(id, _)| id)
+                .ok_or_else(|| {
+                    Error::Usage(format!("group {g:?} is not in the image's /etc/group"))
+                })?,
+        },
+    };
+    Ok(Some((uid, gid)))
+}
+
+fn lookup_by_uid(passwd: &Option<String>, uid: u32) -> Option<u32> {
+    passwd.as_deref()?.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.get(2)?.parse::<u32>().ok()? == uid).then(|| f.get(3)?.parse().ok())?
+    })
+}
+
+/// The contents of `rel` in the topmost layer that has it as a regular
+/// file (a whiteout or a symlink there hides it: not followed).
+fn top_file(layers: &[PathBuf], rel: &str) -> Option<String> {
+    layers.iter().rev().find_map(|l| {
+        let p: &Path = &l.join(rel);
+        let m = std::fs::symlink_metadata(p).ok()?;
+        if m.is_file() {
+            std::fs::read_to_string(p).ok()
+        } else {
+            None
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> RunConfig {
+        RunConfig {
+            entrypoint: Some(vec!["/entry".into(), "-x".into()]),
+            cmd: Some(vec!["default".into()]),
+            env: Some(vec!["PATH=/bin".into(), "A=image".into()]),
+            working_dir: Some("/app".into()),
+            user: None,
+        }
+    }
+
+    #[test]
+    fn command_follows_dockers_rules() {
+        let c = cfg();
+        let o = Overrides::default();
+        assert_eq!(command(&c, &o).unwrap(), ["/entry", "-x", "default"]);
+        let o = Overrides {
+            args: vec!["mine".into()],
+            ..Default::default()
+        };
+        assert_eq!(command(&c, &o).unwrap(), ["/entry", "-x", "mine"]);
+        let o = Overrides {
+            entrypoint: Some("/bin/sh".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            command(&c, &o).unwrap(),
+            ["/bin/sh"],
+            "a new entrypoint drops the image's Cmd"
+        );
+        let o = Overrides {
+            entrypoint: Some("/bin/sh".into()),
+            args: vec!["-c".into(), "echo".into()],
+            ..Default::default()
+        };
+        assert_eq!(command(&c, &o).unwrap(), ["/bin/sh", "-c", "echo"]);
+        let none = RunConfig::default();
+        assert!(command(&none, &Overrides::default()).is_err());
+        let o = Overrides {
+            entrypoint: Some(String::new()),
+            args: vec!["ls".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            command(&c, &o).unwrap(),
+            ["ls"],
+            "--entrypoint '' clears it"
+        );
+    }
+
+    #[test]
+    fn env_workdir_and_user() {
+        let c = cfg();
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("env");
+        std::fs::write(&f, "# comment\nA=file\nB=file\n\n").unwrap();
+        let o = Overrides {
+            env_files: vec![f],
+            env: vec![("B".into(), "flag".into())],
+            ..Default::default()
+        };
+        assert_eq!(
+            env(&c, &o).unwrap(),
+            [
+                ("PATH".into(), "/bin".into()),
+                ("A".into(), "file".into()),
+                ("B".into(), "flag".into())
+            ]
+        );
+        assert_eq!(workdir(&c, &Overrides::default()).unwrap(), "/app");
+        let o = Overrides {
+            workdir: Some("/tmp".into()),
+            ..Default::default()
+        };
+        assert_eq!(workdir(&c, &o).unwrap(), "/tmp");
+        let lower = dir.path().join("l0");
+        let upper = dir.path().join("l1");
+        std::fs::create_dir_all(lower.join("etc")).unwrap();
+        std::fs::create_dir_all(upper.join("etc")).unwrap();
+        std::fs::write(lower.join("etc/passwd"), "root:x:0:0::/root:/bin/sh\n").unwrap();
+        std::fs::write(
+            upper.join("etc/passwd"),
+            "root:x:0:0::/root:/bin/sh\napp:x:1000:1001::/app:/bin/sh\n",
+        )
+        .unwrap();
+        std::fs::write(upper.join("etc/group"), "staff:x:50:\n").unwrap();
+        let layers = vec![lower, upper];
+        let with = |u: &str| Overrides {
+            user: Some(u.into()),
+            ..Default::default()
+        };
+        assert_eq!(user(&c, &Overrides::default(), &layers).unwrap(), None);
+        assert_eq!(user(&c, &with("app"), &layers).unwrap(), Some((1000, 1001)));
+        assert_eq!(
+            user(&c, &with("1000"), &layers).unwrap(),
+            Some((1000, 1001))
+        );
+        assert_eq!(
+            user(&c, &with("app:staff"), &layers).unwrap(),
+            Some((1000, 50))
+        );
+        assert_eq!(user(&c, &with("7:8"), &layers).unwrap(), Some((7, 8)));
+        assert!(user(&c, &with("nobody"), &layers).is_err());
+    }
+}

@@ -1,0 +1,318 @@
+//! `dockling load`: images from a file instead of a registry, for
+//! classrooms without internet. Two formats: an OCI image layout directory
+//! (what `skopeo copy … oci:DIR` and umoci write) and a `docker save`
+//! tarball (which holds either an OCI layout, docker 25 and later, or the
+//! older `manifest.json` with one `layer.tar` per layer). Every blob is
+//! checked against its digest exactly as a pull checks it, and layers go
+//! through the same safe unpacking.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rootfs_fetch::oci::client::{BlobReader, ClientError};
+use rootfs_fetch::oci::digest::Digest;
+use rootfs_fetch::oci::manifest::{self, Descriptor, ImageConfig, Index, Kind, Manifest, Platform};
+use rootfs_fetch::oci::reference::Reference;
+use rootfs_fetch::unpack::{self, UnpackOptions};
+use serde::Deserialize;
+
+use super::pull::{client_err, one_layer};
+use super::store::{Image, Store, remove_tree};
+use crate::error::Error;
+use crate::narrate::{Event, Narrator, Step};
+use crate::paths::Paths;
+
+pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<Vec<Image>, Error> {
+    let store = Store::open(paths)?;
+    store.remove_stale_temps();
+    if path.is_dir() {
+        return from_dir(&store, path, narrator);
+    }
+    let file = fs::File::open(path).map_err(Error::io("open", path))?;
+    let tmp = Store::temp_in(&store.layers, "load");
+    fs::create_dir(&tmp).map_err(Error::io("create", &tmp))?;
+    let result = (|| {
+        let mut f = std::io::BufReader::new(file);
+        // `docker save | gzip` is common: gzip's magic number says which.
+        let gz = std::io::BufRead::fill_buf(&mut f)
+            .map(|b| b.starts_with(&[0x1f, 0x8b]))
+            .unwrap_or(false);
+        let reader: Box<dyn std::io::Read> = if gz {
+            Box::new(flate2::read::MultiGzDecoder::new(f))
+        } else {
+            Box::new(f)
+        };
+        let opts = UnpackOptions {
+            preserve_owner: false,
+            ..Default::default()
+        };
+        unpack::unpack(reader, &tmp, &opts).map_err(|e| Error::Hinted {
+            message: format!("{}: {e}", path.display()),
+            hint: "load takes a `docker save` tarball or an OCI layout directory".into(),
+        })?;
+        from_dir(&store, &tmp, narrator)
+    })();
+    let _ = remove_tree(&tmp);
+    result
+}
+
+fn from_dir(store: &Store, dir: &Path, narrator: &mut dyn Narrator) -> Result<Vec<Image>, Error> {
+    if dir.join("index.json").is_file() {
+        from_layout(store, dir, narrator)
+    } else if dir.join("manifest.json").is_file() {
+        from_docker_save(store, dir, narrator)
+    } else {
+        Err(Error::Hinted {
+            message: format!("{}: neither an OCI layout (index.json) nor a docker save archive (manifest.json)", dir.display()),
+            hint: "make one with `skopeo copy docker://IMAGE oci:DIR:TAG` or `docker save IMAGE -o FILE`".into(),
+        })
+    }
+}
+
+fn bad(what: impl std::fmt::Display) -> Error {
+    Error::Hinted {
+        message: format!("load failed: {what}"),
+        hint: "nothing was stored for this image".into(),
+    }
+}
+
+/// A blob file of a layout, read whole (small blobs) and verified.
+fn read_blob(dir: &Path, d: &Digest, cap: u64) -> Result<Vec<u8>, Error> {
+    let p = dir.join("blobs/sha256").join(d.hex());
+    let meta = fs::symlink_metadata(&p).map_err(Error::io("read", &p))?;
+    if !meta.is_file() || meta.len() > cap {
+        return Err(bad(format!(
+            "{}: not a regular file of at most {cap} bytes",
+            p.display()
+        )));
+    }
+    let bytes = fs::read(&p).map_err(Error::io("read", &p))?;
+    if Digest::of(&bytes) != *d {
+        return Err(client_err(ClientError::DigestMismatch {
+            what: "blob",
+            digest: d.clone(),
+            actual: Digest::of(&bytes),
+        }));
+    }
+    Ok(bytes)
+}
+
+fn opener(dir: PathBuf) -> impl FnMut(&Descriptor) -> Result<BlobReader, Error> {
+    move |d: &Descriptor| {
+        let p = dir.join("blobs/sha256").join(d.digest.hex());
+        let f = fs::File::open(&p).map_err(Error::io("open", &p))?;
+        Ok(BlobReader::local(Box::new(f), d))
+    }
+}
+
+/// Store one image: its layers (through the checks of a pull), config and
+/// manifest, and name it.
+fn store_image(
+    store: &Store,
+    name: &str,
+    man_bytes: &[u8],
+    config_bytes: &[u8],
+    open: &mut dyn FnMut(&Descriptor) -> Result<BlobReader, Error>,
+    narrator: &mut dyn Narrator,
+) -> Result<Image, Error> {
+    let man: Manifest =
+        serde_json::from_slice(man_bytes).map_err(|e| bad(format!("manifest: {e}")))?;
+    let config: ImageConfig =
+        serde_json::from_slice(config_bytes).map_err(|e| bad(format!("config: {e}")))?;
+    if config.rootfs.diff_ids.len() != man.layers.len() {
+        return Err(bad(
+            "the manifest and the config disagree on the number of layers",
+        ));
+    }
+    let mut size = 0;
+    let of = man.layers.len();
+    for (i, (desc, diff)) in man.layers.iter().zip(&config.rootfs.diff_ids).enumerate() {
+        let e = one_layer(store, open, desc, diff, i + 1, of)?;
+        size += e.fields.get("bytes").and_then(|b| b.as_u64()).unwrap_or(0);
+        narrator.emit(&e);
+    }
+    let digest = Digest::of(man_bytes);
+    store.put_blob(&man.config.digest, config_bytes)?;
+    store.put_blob(&digest, man_bytes)?;
+    let desc = Descriptor {
+        media_type: manifest::OCI_MANIFEST.into(),
+        digest: digest.clone(),
+        size: man_bytes.len() as u64,
+        platform: None,
+        annotations: None,
+    };
+    {
+        let _lock = store.lock()?;
+        store.tag(name, &desc, size)?;
+    }
+    narrator.emit(
+        &Event::new(Step::PullTagged)
+            .with("reference", name.to_string())
+            .with("id", man.config.digest.short().to_string())
+            .with("layers", of)
+            .with("store", store.images.display().to_string()),
+    );
+    Ok(Image {
+        reference: name.into(),
+        manifest_digest: digest,
+        manifest: man,
+        config,
+        size,
+    })
+}
+
+/// The name of an image in a layout: containerd's full-name annotation,
+/// else ref.name when it is a full reference, else DIRNAME:ref.name.
+fn layout_name(dir: &Path, d: &Descriptor) -> Result<String, Error> {
+    let ann = d.annotations.clone().unwrap_or_default();
+    let raw = match (
+        ann.get("io.containerd.image.name"),
+        ann.get(super::store::REF_NAME),
+    ) {
+        (Some(full), _) => full.clone(),
+        (None, Some(r)) if r.contains('/') || r.contains(':') => r.clone(),
+        (None, Some(tag)) => {
+            let base = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().to_lowercase())
+                .unwrap_or_else(|| "loaded".into());
+            format!("localhost/{base}:{tag}")
+        }
+        (None, None) => {
+            return Err(bad(format!(
+                "{}: an image without a name (ref.name annotation)",
+                d.digest
+            )));
+        }
+    };
+    raw.parse::<Reference>()
+        .map(|r| r.to_string())
+        .map_err(bad)
+}
+
+fn from_layout(
+    store: &Store,
+    dir: &Path,
+    narrator: &mut dyn Narrator,
+) -> Result<Vec<Image>, Error> {
+    let idx_bytes =
+        fs::read(dir.join("index.json")).map_err(Error::io("read", dir.join("index.json")))?;
+    let idx: Index =
+        serde_json::from_slice(&idx_bytes).map_err(|e| bad(format!("index.json: {e}")))?;
+    let mut out = Vec::new();
+    for d in &idx.manifests {
+        let name = layout_name(dir, d)?;
+        let mut bytes = read_blob(dir, &d.digest, manifest::MAX_MANIFEST)?;
+        if manifest::kind(&d.media_type, &bytes).map_err(bad)? == Kind::Index {
+            let inner: Index =
+                serde_json::from_slice(&bytes).map_err(|e| bad(format!("index: {e}")))?;
+            let chosen = inner.select(&Platform::host()).map_err(bad)?;
+            bytes = read_blob(dir, &chosen.digest, manifest::MAX_MANIFEST)?;
+        }
+        let man: Manifest =
+            serde_json::from_slice(&bytes).map_err(|e| bad(format!("manifest: {e}")))?;
+        let config = read_blob(dir, &man.config.digest, manifest::MAX_CONFIG)?;
+        let mut open = opener(dir.to_path_buf());
+        out.push(store_image(
+            store, &name, &bytes, &config, &mut open, narrator,
+        )?);
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+struct SaveEntry {
+    #[serde(rename = "Config")]
+    config: String,
+    #[serde(rename = "RepoTags", default)]
+    repo_tags: Option<Vec<String>>,
+    #[serde(rename = "Layers")]
+    layers: Vec<String>,
+}
+
+/// Names inside a docker save archive must stay inside it.
+fn inside(dir: &Path, rel: &str) -> Result<PathBuf, Error> {
+    if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
+        return Err(bad(format!(
+            "manifest.json names {rel:?}, outside the archive"
+        )));
+    }
+    Ok(dir.join(rel))
+}
+
+fn from_docker_save(
+    store: &Store,
+    dir: &Path,
+    narrator: &mut dyn Narrator,
+) -> Result<Vec<Image>, Error> {
+    let text = fs::read(dir.join("manifest.json"))
+        .map_err(Error::io("read", dir.join("manifest.json")))?;
+    let entries: Vec<SaveEntry> =
+        serde_json::from_slice(&text).map_err(|e| bad(format!("manifest.json: {e}")))?;
+    let mut out = Vec::new();
+    for e in entries {
+        let config_path = inside(dir, &e.config)?;
+        let config_bytes = fs::read(&config_path).map_err(Error::io("read", &config_path))?;
+        let config: ImageConfig = serde_json::from_slice(&config_bytes)
+            .map_err(|err| bad(format!("{}: {err}", e.config)))?;
+        if config.rootfs.diff_ids.len() != e.layers.len() {
+            return Err(bad(
+                "manifest.json and the config disagree on the number of layers",
+            ));
+        }
+        // Layers here are plain tars: the blob digest is the diff_id.
+        let mut files = Vec::new();
+        let mut layers = Vec::new();
+        for (rel, diff) in e.layers.iter().zip(&config.rootfs.diff_ids) {
+            let p = inside(dir, rel)?;
+            let size = fs::symlink_metadata(&p)
+                .map_err(Error::io("read", &p))?
+                .len();
+            files.push((diff.clone(), p));
+            layers.push(Descriptor {
+                media_type: manifest::OCI_LAYER_TAR.into(),
+                digest: diff.clone(),
+                size,
+                platform: None,
+                annotations: None,
+            });
+        }
+        let man = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": manifest::OCI_MANIFEST,
+            "config": {"mediaType": manifest::OCI_CONFIG, "digest": Digest::of(&config_bytes).to_string(), "size": config_bytes.len()},
+            "layers": layers,
+        });
+        let man_bytes = serde_json::to_vec(&man).expect("json");
+        let mut open = |d: &Descriptor| {
+            let p = files
+                .iter()
+                .find(|(dg, _)| dg == &d.digest)
+                .map(|(_, p)| p.clone())
+                .expect("every layer was listed");
+            let f = fs::File::open(&p).map_err(Error::io("open", &p))?;
+            Ok(BlobReader::local(Box::new(f), d))
+        };
+        let names = e.repo_tags.clone().unwrap_or_default();
+        let names = if names.is_empty() {
+            vec![format!(
+                "localhost/loaded:{}",
+                Digest::of(&config_bytes).short()
+            )]
+        } else {
+            names
+        };
+        for n in names {
+            let name = n.parse::<Reference>().map_err(bad)?.to_string();
+            out.push(store_image(
+                store,
+                &name,
+                &man_bytes,
+                &config_bytes,
+                &mut open,
+                narrator,
+            )?);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,376 @@
+//! Stage 6: images. `dockling pull`, `images`, `image inspect|prune`,
+//! `rmi`, `load`, `login`/`logout`, and `dockling run IMAGE [CMD…]`,
+//! which is stage 5 with the image's layers as the read-only layers and
+//! its config as the defaults. Lesson: lessons/06-registry.md.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use rootfs_fetch::oci::auth::Credentials;
+use rootfs_fetch::oci::client::Client;
+use rootfs_fetch::oci::manifest::Platform;
+use rootfs_fetch::oci::reference::Reference;
+
+use super::network::NetworkArgs;
+use crate::engine::spec::{Bind, default_env};
+use crate::engine::{self, Stage};
+use crate::error::Error;
+use crate::image::config::{self, Overrides};
+use crate::image::store::{Image, Store};
+use crate::image::{credentials, load, pull};
+use crate::namespaces::Namespace;
+use crate::narrate::{Event, Narrator, Step};
+use crate::paths::Paths;
+
+#[derive(Debug, clap::Args)]
+pub struct PullArgs {
+    /// The image: NAME[:TAG], NAME@sha256:DIGEST, REGISTRY/NAME…
+    pub reference: String,
+    /// The platform to take from a multi-platform image [default: this machine's]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<Platform>,
+    /// Allow plain http to this registry even though it is not on loopback
+    #[arg(long)]
+    pub insecure_registry: bool,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ImageCommand {
+    /// Show an image's manifest digest, config and layers, as JSON
+    Inspect { reference: String },
+    /// Remove layers and blobs that no image uses, and leftovers of interrupted pulls
+    Prune,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoginArgs {
+    /// The registry host, e.g. 127.0.0.1:5000
+    pub registry: String,
+    #[arg(short = 'u', long)]
+    pub username: String,
+    #[arg(short = 'p', long, conflicts_with = "password_stdin")]
+    pub password: Option<String>,
+    /// Read the password from standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[arg(long)]
+    pub insecure_registry: bool,
+}
+
+/// `dockling run`: stage 5's flags plus docker run's image flags.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The image to run (pulled first if it is not in the store)
+    pub image: String,
+    /// Replace the image's Entrypoint ("" clears it)
+    #[arg(long, value_name = "CMD")]
+    pub entrypoint: Option<String>,
+    /// Read environment variables from a file of KEY=VALUE lines
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+    /// Bind-mount a host path: HOST:CONTAINER[:ro] (repeat)
+    #[arg(short = 'v', long = "volume", value_name = "HOST:CONTAINER[:ro]")]
+    pub volumes: Vec<String>,
+    /// Run as USER[:GROUP] (names or numbers) [default: the image's User, else root]
+    #[arg(short = 'u', long, value_name = "USER[:GROUP]")]
+    pub user: Option<String>,
+    /// Accepted for docker's sake: dockling always removes a container when it ends
+    #[arg(long)]
+    pub rm: bool,
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<Platform>,
+    #[arg(long)]
+    pub insecure_registry: bool,
+    #[command(flatten)]
+    pub net: NetworkArgs,
+}
+
+pub fn pull(args: &PullArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let opts = pull::PullOptions {
+        platform: args.platform.clone(),
+        insecure: args.insecure_registry,
+    };
+    let img = pull::pull(paths, &args.reference, &opts, narrator)?;
+    println!("{}: {}", img.reference, img.manifest_digest);
+    Ok(0)
+}
+
+/// `docker images`: REPOSITORY, TAG, IMAGE ID, CREATED, SIZE.
+pub fn images(paths: &Paths) -> Result<i32, Error> {
+    let store = Store::open(paths)?;
+    println!(
+        "{:<40} {:<12} {:<14} {:<18} SIZE",
+        "REPOSITORY", "TAG", "IMAGE ID", "CREATED"
+    );
+    for img in store.list()? {
+        let r: Option<Reference> = img.reference.parse().ok();
+        let (repo, tag) = match &r {
+            Some(r) => (
+                r.familiar_name(),
+                r.tag.clone().unwrap_or_else(|| "<none>".into()),
+            ),
+            None => (img.reference.clone(), "<none>".into()),
+        };
+        let created = img
+            .config
+            .created
+            .as_deref()
+            .map(|c| c.get(..16).unwrap_or(c).replace('T', " "))
+            .unwrap_or_default();
+        println!(
+            "{:<40} {:<12} {:<14} {:<18} {}",
+            repo,
+            tag,
+            img.id().short(),
+            created,
+            human(img.size)
+        );
+    }
+    Ok(0)
+}
+
+/// Sizes as docker prints them: SI units, three significant digits.
+pub fn human(n: u64) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < units.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n}B")
+    } else {
+        format!("{:.3}", v)
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+            + units[u]
+    }
+}
+
+fn find(store: &Store, name: &str) -> Result<Image, Error> {
+    store.find(name)?.ok_or_else(|| Error::Hinted {
+        message: format!("no image {name:?} in the store"),
+        hint: "`dockling images` lists them; `dockling pull NAME` fetches one".into(),
+    })
+}
+
+pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::open(paths)?;
+    match cmd {
+        ImageCommand::Inspect { reference } => {
+            let img = find(&store, reference)?;
+            let v = serde_json::json!({
+                "Id": img.id().to_string(),
+                "RepoTags": [img.reference],
+                "ManifestDigest": img.manifest_digest.to_string(),
+                "Created": img.config.created,
+                "Os": img.config.os,
+                "Architecture": img.config.architecture,
+                "Config": img.config.config,
+                "Layers": img.config.rootfs.diff_ids.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+                "LayerDirs": img.config.rootfs.diff_ids.iter().map(|d| store.layer_path(d).display().to_string()).collect::<Vec<_>>(),
+                "Size": img.size,
+            });
+            println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+        }
+        ImageCommand::Prune => {
+            let _lock = store.lock()?;
+            let (blobs, layers) = store.collect_garbage()?;
+            println!("removed {blobs} blob(s) and {layers} layer(s) no image uses");
+        }
+    }
+    Ok(0)
+}
+
+pub fn rmi(names: &[String], paths: &Paths) -> Result<i32, Error> {
+    let store = Store::open(paths)?;
+    let _lock = store.lock()?;
+    let mut first_error = None;
+    for name in names {
+        match find(&store, name) {
+            Ok(img) => {
+                store.untag(&img.reference)?;
+                println!("Untagged: {}", img.reference);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let (_, layers) = store.collect_garbage()?;
+    println!("Deleted {layers} layer(s) no other image uses");
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(0),
+    }
+}
+
+pub fn load_cmd(
+    path: &std::path::Path,
+    paths: &Paths,
+    narrator: &mut dyn Narrator,
+) -> Result<i32, Error> {
+    for img in load::load(paths, path, narrator)? {
+        println!("Loaded image: {}", img.reference);
+    }
+    Ok(0)
+}
+
+pub fn login(args: &LoginArgs, paths: &Paths) -> Result<i32, Error> {
+    let password = match (&args.password, args.password_stdin) {
+        (Some(p), _) => p.clone(),
+        (None, true) => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(Error::io("read", "standard input"))?;
+            s.trim_end_matches(['\n', '\r']).to_string()
+        }
+        (None, false) => {
+            return Err(Error::Usage(
+                "give the password with -p or --password-stdin".into(),
+            ));
+        }
+    };
+    let r: Reference = format!("{}/dockling-login-check", args.registry)
+        .parse()
+        .map_err(|e: String| Error::Usage(format!("registry {:?}: {e}", args.registry)))?;
+    let creds = Credentials {
+        user: args.username.clone(),
+        password,
+    };
+    let noop: rootfs_fetch::oci::client::Observer =
+        std::sync::Arc::new(std::sync::Mutex::new(|_: &_| {}));
+    let mut client = Client::new(&r, Some(creds.clone()), args.insecure_registry, noop);
+    client.ping().map_err(|e| Error::Hinted {
+        message: format!("login to {} failed: {e}", r.registry),
+        hint: "check the user and password".into(),
+    })?;
+    credentials::store(paths, &r.registry, &creds)?;
+    println!(
+        "Login Succeeded (stored in {}, readable by root only)",
+        paths.data.join("auth.json").display()
+    );
+    Ok(0)
+}
+
+pub fn logout(registry: &str, paths: &Paths) -> Result<i32, Error> {
+    if credentials::forget(paths, registry)? {
+        println!("Removed login credentials for {registry}");
+        Ok(0)
+    } else {
+        Err(Error::Usage(format!("not logged in to {registry}")))
+    }
+}
+
+fn parse_volume(v: &str) -> Result<Bind, Error> {
+    let parts: Vec<&str> = v.split(':').collect();
+    let (host, ctr, readonly) = match parts[..] {
+        [h, c] => (h, c, false),
+        [h, c, "ro"] => (h, c, true),
+        [h, c, "rw"] => (h, c, false),
+        _ => {
+            return Err(Error::Usage(format!(
+                "-v {v}: expected HOST:CONTAINER[:ro], e.g. -v /srv/data:/data:ro"
+            )));
+        }
+    };
+    if !host.starts_with('/') || !ctr.starts_with('/') {
+        return Err(Error::Usage(format!("-v {v}: both paths must be absolute")));
+    }
+    if ctr.split('/').any(|c| c == "..") {
+        return Err(Error::Usage(format!(
+            "-v {v}: the container path may not contain .."
+        )));
+    }
+    let source = std::fs::canonicalize(host).map_err(|e| Error::Hinted {
+        message: format!("-v {v}: {host}: {e}"),
+        hint: "the host path must exist".into(),
+    })?;
+    Ok(Bind {
+        source,
+        target: ctr.to_string(),
+        readonly,
+    })
+}
+
+pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let volumes = args
+        .volumes
+        .iter()
+        .map(|v| parse_volume(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let store = Store::open(paths)?;
+    let img = match store.find(&args.image)? {
+        Some(i) => i,
+        None => {
+            let opts = pull::PullOptions {
+                platform: args.platform.clone(),
+                insecure: args.insecure_registry,
+            };
+            pull::pull(paths, &args.image, &opts, narrator)?
+        }
+    };
+    let layers: Vec<PathBuf> = img
+        .config
+        .rootfs
+        .diff_ids
+        .iter()
+        .map(|d| store.layer_path(d))
+        .collect();
+    if let Some(missing) = layers.iter().find(|l| !l.is_dir()) {
+        return Err(Error::Hinted {
+            message: format!(
+                "image {}: layer {} is missing from the store",
+                img.reference,
+                missing.display()
+            ),
+            hint: format!("pull it again: dockling pull {}", img.reference),
+        });
+    }
+    let Some((bottom, above)) = layers.split_first() else {
+        return Err(Error::Usage(format!(
+            "image {} has no layers",
+            img.reference
+        )));
+    };
+    let rc = &img.config.config;
+    let o = Overrides {
+        entrypoint: args.entrypoint.clone(),
+        args: args.net.overlay.cgroups.ns.common.command.clone(),
+        env_files: args.env_files.clone(),
+        env: args.net.overlay.cgroups.ns.common.env.clone(),
+        workdir: args.net.overlay.cgroups.ns.common.workdir.clone(),
+        user: args.user.clone(),
+    };
+    let command = config::command(rc, &o)?;
+    let mut net = args.net.clone();
+    net.overlay.cgroups.ns.common.rootfs = Some(bottom.clone());
+    net.overlay.cgroups.ns.common.command = command.clone();
+    let mut stacked = above.to_vec();
+    stacked.extend(net.overlay.layers.iter().cloned());
+    net.overlay.layers = stacked;
+    let mut spec = if net.network.as_deref() == Some("none") {
+        let mut s = super::overlay::spec(&net.overlay, paths, Stage::Run)?;
+        s.namespaces.push(Namespace::Net);
+        s
+    } else {
+        super::network::spec(&net, paths, Stage::Run)?
+    };
+    spec.env = default_env();
+    for (k, v) in config::env(rc, &o)? {
+        spec.set_env(&k, &v);
+    }
+    spec.workdir = config::workdir(rc, &o)?;
+    spec.user = config::user(rc, &o, &layers)?;
+    spec.binds.extend(volumes);
+    narrator.emit(
+        &Event::new(Step::RunImage)
+            .with("reference", img.reference.clone())
+            .with("layers", layers.len())
+            .with("command", format!("{command:?}")),
+    );
+    engine::run(&spec, paths, narrator)
+}
