@@ -1,0 +1,806 @@
+//! Stage 6 against a real registry: Debian's docker-registry on 127.0.0.1
+//! (one per test, its own port and storage), holding images that the tests
+//! push through the registry API, skopeo and umoci. Pull by tag and digest,
+//! OCI and docker schema2, multi-platform indexes, Basic and Bearer auth,
+//! redirects, tampered and interrupted downloads, hostile layers,
+//! whiteouts against umoci, run with the image's config, the store's
+//! commands, concurrent pulls and load.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::Env;
+use common::registry::{Front, Layer, Mode, Registry, TarBuilder, TestImage};
+
+/// The test rootfs (host busybox) as one layer; built once per binary.
+fn base(env: &Env) -> Layer {
+    static BASE: OnceLock<Layer> = OnceLock::new();
+    BASE.get_or_init(|| Layer::from_dir(&env.rootfs())).clone()
+}
+
+fn setup(test: &str) -> Option<Env> {
+    if !common::registry::tools(test) {
+        return None;
+    }
+    common::rooted(test)
+}
+
+fn out(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(env: &Env, args: &[&str]) -> String {
+    let o = env.run(args);
+    assert!(o.status.success(), "dockling {args:?}: {}", out(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn fails(env: &Env, args: &[&str], says: &str) -> String {
+    let o = env.run(args);
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(125), "dockling {args:?}: {text}");
+    assert!(
+        text.contains(says),
+        "dockling {args:?}: expected {says:?} in {text}"
+    );
+    text
+}
+
+/// Every file below `dir`, relative, sorted (the store's content).
+fn files(dir: &Path) -> Vec<String> {
+    let mut outv = Vec::new();
+    fn go(base: &Path, d: &Path, out: &mut Vec<String>) {
+        let Ok(rd) = std::fs::read_dir(d) else { return };
+        for e in rd.flatten() {
+            out.push(e.path().strip_prefix(base).unwrap().display().to_string());
+            if e.file_type().unwrap().is_dir() {
+                go(base, &e.path(), out);
+            }
+        }
+    }
+    go(dir, dir, &mut outv);
+    outv.sort();
+    outv
+}
+
+fn layer_dirs(env: &Env) -> Vec<String> {
+    std::fs::read_dir(env.root.join("layers"))
+        .map(|d| {
+            let mut v: Vec<String> = d
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.ends_with(".size"))
+                .collect();
+            v.sort();
+            v
+        })
+        .unwrap_or_default()
+}
+
+fn app_layer() -> Layer {
+    TarBuilder::new()
+        .dir("app/")
+        .file("app/message", b"hello from layer two\n")
+        .file("etc/motd", b"layered\n")
+        .build()
+}
+
+#[test]
+fn pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run() {
+    let Some(env) =
+        setup("pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run")
+    else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let host = reg.host();
+    let mut one = TestImage::new(vec![base(&env)]);
+    one.cmd = vec!["sh".into(), "-c".into(), "echo default command ran".into()];
+    reg.push_image("t/one", "v1", &one, false);
+    let mut multi = TestImage::new(vec![
+        base(&env),
+        app_layer(),
+        TarBuilder::new().file("app/third", b"3\n").build(),
+    ]);
+    multi.cmd = vec!["cat".into(), "/app/message".into()];
+    multi.workdir = Some("/app".into());
+    multi.env.push("GREETING=from-image".into());
+    let digest = reg.push_image("t/multi", "v2", &multi, true);
+
+    let one_ref = format!("{host}/t/one:v1");
+    let text = ok(&env, &["--trace", "quiet", "pull", &one_ref]);
+    assert!(text.starts_with(&format!("{one_ref}: sha256:")), "{text}");
+    let o = env.run(&["--trace", "quiet", "run", &one_ref]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "default command ran\n",
+        "{}",
+        out(&o)
+    );
+
+    // By digest, a docker schema2 manifest; the base layer is already there.
+    let by_digest = format!("{host}/t/multi@{digest}");
+    let o = env.run(&["--trace", "json", "pull", &by_digest]);
+    assert!(o.status.success(), "{}", out(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err.matches("\"step\":\"pull_layer_present\"").count(),
+        1,
+        "{err}"
+    );
+    assert_eq!(err.matches("\"step\":\"pull_layer\"").count(), 2, "{err}");
+    assert_eq!(
+        layer_dirs(&env).len(),
+        3,
+        "the shared base layer is stored once"
+    );
+    let o = env.run(&["--trace", "quiet", "run", &by_digest]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "hello from layer two\n",
+        "{}",
+        out(&o)
+    );
+
+    // The image's config, and docker's override rules.
+    let o = env.run(&[
+        "--trace",
+        "quiet",
+        "run",
+        "-e",
+        "EXTRA=1",
+        &by_digest,
+        "sh",
+        "-c",
+        "pwd; echo $GREETING $EXTRA; cat third",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "/app\nfrom-image 1\n3\n",
+        "{}",
+        out(&o)
+    );
+    let o = env.run(&[
+        "--trace",
+        "quiet",
+        "run",
+        "-w",
+        "/etc",
+        "-e",
+        "GREETING=flag",
+        &by_digest,
+        "sh",
+        "-c",
+        "pwd; echo $GREETING; cat motd",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "/etc\nflag\nlayered\n",
+        "{}",
+        out(&o)
+    );
+    let o = env.run(&[
+        "--trace",
+        "quiet",
+        "run",
+        "--entrypoint",
+        "/bin/echo",
+        &by_digest,
+        "entry",
+        "point",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "entry point\n",
+        "{}",
+        out(&o)
+    );
+    let o = env.run(&[
+        "--trace",
+        "quiet",
+        "run",
+        "--user",
+        "65534:65534",
+        &by_digest,
+        "id",
+        "-u",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "65534\n", "{}", out(&o));
+
+    let images = ok(&env, &["images"]);
+    assert!(images.contains(&format!("{host}/t/one")), "{images}");
+    assert!(images.contains(&format!("{host}/t/multi")), "{images}");
+    let inspect: serde_json::Value =
+        serde_json::from_str(&ok(&env, &["image", "inspect", &one_ref])).unwrap();
+    assert_eq!(inspect["Config"]["Cmd"][2], "echo default command ran");
+    env.assert_clean();
+}
+
+#[test]
+fn an_index_gives_this_machines_platform_or_a_clear_error() {
+    let Some(env) = setup("an_index_gives_this_machines_platform_or_a_clear_error") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let mut amd = TestImage::new(vec![base(&env)]);
+    amd.cmd = vec!["echo".into(), "amd64 image".into()];
+    let mut arm = amd.clone();
+    arm.architecture = "arm64".into();
+    arm.cmd = vec!["echo".into(), "arm64 image".into()];
+    let a = reg.manifest_for("t/multi-arch", &amd, false);
+    let b = reg.manifest_for("t/multi-arch", &arm, false);
+    let da = reg.push_manifest(
+        "t/multi-arch",
+        &rootfs_fetch::oci::digest::Digest::of(&a).to_string(),
+        common::registry::OCI_MANIFEST,
+        &a,
+    );
+    let db = reg.push_manifest(
+        "t/multi-arch",
+        &rootfs_fetch::oci::digest::Digest::of(&b).to_string(),
+        common::registry::OCI_MANIFEST,
+        &b,
+    );
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": common::registry::OCI_INDEX,
+        "manifests": [
+            {"mediaType": common::registry::OCI_MANIFEST, "digest": db.to_string(), "size": b.len(), "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
+            {"mediaType": common::registry::OCI_MANIFEST, "digest": da.to_string(), "size": a.len(), "platform": {"os": "linux", "architecture": "amd64"}},
+            {"mediaType": common::registry::OCI_MANIFEST, "digest": da.to_string(), "size": a.len(), "platform": {"os": "unknown", "architecture": "unknown"}}
+        ]
+    });
+    reg.push_manifest(
+        "t/multi-arch",
+        "latest",
+        common::registry::OCI_INDEX,
+        &serde_json::to_vec(&index).unwrap(),
+    );
+    let r = format!("{}/t/multi-arch", reg.host());
+    let host_arch = rootfs_fetch::oci::manifest::Platform::host();
+    assert_eq!(
+        host_arch.architecture, "amd64",
+        "this test expects an amd64 host"
+    );
+    let o = env.run(&["--trace", "quiet", "run", &r]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "amd64 image\n",
+        "{}",
+        out(&o)
+    );
+    let text = fails(
+        &env,
+        &["--trace", "quiet", "pull", "--platform", "linux/s390x", &r],
+        "no variant for linux/s390x",
+    );
+    assert!(text.contains("linux/arm64/v8, linux/amd64"), "{text}");
+    assert!(!text.contains("unknown/unknown"), "{text}");
+}
+
+#[test]
+fn basic_auth_needs_the_right_login() {
+    let Some(env) = setup("basic_auth_needs_the_right_login") else {
+        return;
+    };
+    let reg = Registry::start(Some(("alice", "wonderland")));
+    reg.push_image(
+        "t/private",
+        "latest",
+        &TestImage::new(vec![app_layer()]),
+        false,
+    );
+    let r = format!("{}/t/private", reg.host());
+    fails(&env, &["--trace", "quiet", "pull", &r], "dockling login");
+    fails(
+        &env,
+        &["login", &reg.host(), "-u", "alice", "-p", "wrong"],
+        "login to",
+    );
+    assert!(
+        !env.root.join("auth.json").exists(),
+        "a failed login stores nothing"
+    );
+    ok(
+        &env,
+        &["login", &reg.host(), "-u", "alice", "-p", "wonderland"],
+    );
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(env.root.join("auth.json"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "credentials are readable by root only");
+    ok(&env, &["--trace", "quiet", "pull", &r]);
+    ok(&env, &["logout", &reg.host()]);
+    ok(&env, &["rmi", &r]);
+    fails(&env, &["--trace", "quiet", "pull", &r], "dockling login");
+}
+
+#[test]
+fn bearer_tokens_and_a_redirect_that_gets_no_credentials() {
+    let Some(env) = setup("bearer_tokens_and_a_redirect_that_gets_no_credentials") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    reg.push_image(
+        "t/tokened",
+        "latest",
+        &TestImage::new(vec![app_layer()]),
+        false,
+    );
+    let front = Front::start(reg.port, Mode::TokenAndRedirect);
+    let r = format!("127.0.0.1:{}/t/tokened", front.port);
+    let o = env.run(&["--trace", "json", "pull", &r]);
+    assert!(o.status.success(), "{}", out(&o));
+    let seen = front.seen.lock().unwrap();
+    assert!(
+        !seen.token_requests.is_empty(),
+        "the token server was asked"
+    );
+    assert!(
+        seen.token_requests
+            .iter()
+            .all(|p| p.contains("scope=repository%3At%2Ftokened%3Apull")),
+        "{:?}",
+        seen.token_requests
+    );
+    assert!(
+        seen.redirected >= 2,
+        "config and layer came from the second host"
+    );
+    assert!(
+        seen.redirected_auth.iter().all(Option::is_none),
+        "the Authorization header went to another host: {:?}",
+        seen.redirected_auth
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Bearer [redacted]"), "{err}");
+    assert!(
+        !err.contains("test-token-7f3a"),
+        "the token must not be printed"
+    );
+}
+
+#[test]
+fn a_tampered_blob_is_refused_and_an_interrupted_pull_leaves_the_store_valid() {
+    let Some(env) =
+        setup("a_tampered_blob_is_refused_and_an_interrupted_pull_leaves_the_store_valid")
+    else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let layer = app_layer();
+    let image = TestImage::new(vec![base(&env), layer.clone()]);
+    reg.push_image("t/good", "latest", &image, false);
+    // A second repository whose layer blob is changed in the registry's storage.
+    let bad = TestImage::new(vec![TarBuilder::new().file("x", b"original bytes").build()]);
+    reg.push_image("t/bad", "latest", &bad, false);
+    let blob = reg.blob_file(&rootfs_fetch::oci::digest::Digest::of(&bad.layers[0].gz));
+    let mut bytes = std::fs::read(&blob).unwrap();
+    let last = bytes.len() - 9;
+    bytes[last] ^= 0xff;
+    std::fs::write(&blob, bytes).unwrap();
+    let before = files(&env.root);
+    fails(
+        &env,
+        &["--trace", "quiet", "pull", &format!("{}/t/bad", reg.host())],
+        "digest",
+    );
+    let after = files(&env.root);
+    let gained: Vec<&String> = after
+        .iter()
+        .filter(|f| !before.contains(f))
+        .filter(|f| !f.ends_with("lock"))
+        .collect();
+    assert!(
+        gained
+            .iter()
+            .all(|f| !f.starts_with("layers/") || f.as_str() == "layers"),
+        "a refused layer left files: {gained:?}"
+    );
+    assert!(!ok(&env, &["images"]).contains("t/bad"));
+
+    // Cut every blob download short, then pull again directly.
+    let front = Front::start(reg.port, Mode::CutBlobsAfter(4096));
+    let cut = format!("127.0.0.1:{}/t/good", front.port);
+    fails(&env, &["--trace", "quiet", "pull", &cut], "pull failed");
+    assert!(
+        layer_dirs(&env).iter().all(|d| !d.starts_with(".tmp")),
+        "{:?}",
+        layer_dirs(&env)
+    );
+    assert!(!ok(&env, &["images"]).contains("t/good"));
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "pull",
+            &format!("{}/t/good", reg.host()),
+        ],
+    );
+    let o = env.run(&[
+        "--trace",
+        "quiet",
+        "run",
+        &format!("{}/t/good", reg.host()),
+        "cat",
+        "/app/message",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "hello from layer two\n",
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn hostile_layers_are_refused_or_neutralised_and_nothing_escapes() {
+    let Some(env) = setup("hostile_layers_are_refused_or_neutralised_and_nothing_escapes") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let canary = tempfile::tempdir().unwrap();
+    let c = canary.path().display().to_string();
+    let rel = c.trim_start_matches('/');
+    std::fs::write(canary.path().join("keep"), "untouched").unwrap();
+    let passwd = std::fs::read("/etc/passwd").unwrap();
+    use tar::EntryType::{Link, Symlink};
+    let cases: Vec<(&str, Layer, Option<&str>)> = vec![
+        (
+            "dotdot",
+            TarBuilder::new()
+                .file(&format!("../../../../../../..{c}/dotdot"), b"x")
+                .build(),
+            Some("`..`"),
+        ),
+        (
+            "absolute",
+            TarBuilder::new()
+                .file(&format!("{c}/absolute"), b"x")
+                .build(),
+            None,
+        ),
+        (
+            "symlink-then-write",
+            TarBuilder::new()
+                .link(Symlink, "escape", "/")
+                .file(&format!("escape/{rel}/through-link"), b"x")
+                .build(),
+            Some("symlink"),
+        ),
+        (
+            "hardlink-to-passwd",
+            TarBuilder::new().link(Link, "pw", "/etc/passwd").build(),
+            Some("pw"),
+        ),
+        (
+            "device",
+            TarBuilder::new()
+                .device("dev-null-copy")
+                .file("ok", b"fine")
+                .build(),
+            None,
+        ),
+        (
+            "whiteout-parent",
+            TarBuilder::new().dir("d/").file("d/.wh..", b"").build(),
+            Some("whiteout"),
+        ),
+        (
+            "huge",
+            TarBuilder::new().huge("big", 9 << 30).build(),
+            Some("size limit"),
+        ),
+    ];
+    for (name, layer, refused) in cases {
+        let r = format!("{}/hostile/{name}", reg.host());
+        reg.push_image(
+            &format!("hostile/{name}"),
+            "latest",
+            &TestImage::new(vec![layer]),
+            false,
+        );
+        let o = env.run(&["--trace", "quiet", "pull", &r]);
+        match refused {
+            Some(says) => {
+                assert_eq!(o.status.code(), Some(125), "{name}: {}", out(&o));
+                assert!(
+                    out(&o).contains(says),
+                    "{name}: expected {says:?} in {}",
+                    out(&o)
+                );
+            }
+            None => assert!(o.status.success(), "{name}: {}", out(&o)),
+        }
+    }
+    assert_eq!(
+        files(canary.path()),
+        ["keep"],
+        "something was written outside the store"
+    );
+    assert_eq!(std::fs::read("/etc/passwd").unwrap(), passwd);
+    // The absolute path landed inside its layer; the device was not made.
+    let layers = env.root.join("layers");
+    let found: Vec<String> = files(&layers);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.ends_with(&format!("{rel}/absolute"))),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|f| f.ends_with("dev-null-copy")),
+        "{found:?}"
+    );
+    assert!(found.iter().all(|f| !f.contains(".tmp-")), "{found:?}");
+}
+
+/// (path, kind, mode, content hash or link target) of a tree.
+fn tree_summary(root: &Path) -> Vec<String> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let mut outv = Vec::new();
+    fn go(base: &Path, d: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            let p = e.path();
+            let m = std::fs::symlink_metadata(&p).unwrap();
+            let rel = p.strip_prefix(base).unwrap().display().to_string();
+            let what = if m.is_dir() {
+                "dir".to_string()
+            } else if m.file_type().is_symlink() {
+                format!("link {}", std::fs::read_link(&p).unwrap().display())
+            } else if m.file_type().is_char_device() {
+                format!("chardev {}", m.rdev())
+            } else {
+                format!(
+                    "file {}",
+                    rootfs_fetch::oci::digest::Digest::of(&std::fs::read(&p).unwrap()).short()
+                )
+            };
+            out.push(format!(
+                "{rel} {what} {:o} {}:{}",
+                m.mode() & 0o7777,
+                m.uid(),
+                m.gid()
+            ));
+            if m.is_dir() {
+                go(base, &p, out);
+            }
+        }
+    }
+    go(root, root, &mut outv);
+    outv.sort();
+    outv
+}
+
+#[test]
+fn whiteouts_and_opaque_dirs_give_the_same_tree_as_umoci() {
+    let Some(env) = setup("whiteouts_and_opaque_dirs_give_the_same_tree_as_umoci") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let l1 = TarBuilder::new()
+        .dir("etc/")
+        .file("etc/keep", b"k")
+        .file("etc/gone", b"g")
+        .dir("opt/")
+        .dir("opt/old/")
+        .file("opt/old/a", b"a")
+        .file("opt/b", b"b")
+        .link(tar::EntryType::Symlink, "etc/link", "keep")
+        .build();
+    let l2 = TarBuilder::new()
+        .file("etc/.wh.gone", b"")
+        .dir("opt/")
+        .file("opt/.wh..wh..opq", b"")
+        .file("opt/new", b"n")
+        .file("etc/keep", b"changed")
+        .build();
+    let l3 = TarBuilder::new()
+        .file("opt/.wh.new", b"")
+        .file("top", b"t")
+        .build();
+    reg.push_image("t/wh", "latest", &TestImage::new(vec![l1, l2, l3]), false);
+    let r = format!("{}/t/wh", reg.host());
+    ok(&env, &["--trace", "quiet", "pull", &r]);
+
+    // umoci's view of the same image.
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("layout");
+    let o = std::process::Command::new("skopeo")
+        .args([
+            "copy",
+            "--src-tls-verify=false",
+            &format!("docker://{r}:latest"),
+            &format!("oci:{}:latest", layout.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "skopeo: {}", out(&o));
+    let bundle = work.path().join("bundle");
+    let o = std::process::Command::new("umoci")
+        .args([
+            "unpack",
+            "--image",
+            &format!("{}:latest", layout.display()),
+            bundle.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "umoci: {}", out(&o));
+    let theirs = tree_summary(&bundle.join("rootfs"));
+
+    // dockling's: its layers stacked by overlayfs, as a run sees them.
+    let inspect: serde_json::Value =
+        serde_json::from_str(&ok(&env, &["image", "inspect", &r])).unwrap();
+    let dirs: Vec<String> = inspect["LayerDirs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|d| d.as_str().unwrap().to_string())
+        .collect();
+    let mnt = work.path().join("merged");
+    std::fs::create_dir(&mnt).unwrap();
+    let o = std::process::Command::new("mount")
+        .args([
+            "-t",
+            "overlay",
+            "overlay",
+            "-o",
+            &format!("ro,lowerdir={}", dirs.join(":")),
+            mnt.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "mount: {}", out(&o));
+    let ours = tree_summary(&mnt);
+    let _ = std::process::Command::new("umount").arg(&mnt).status();
+    let strip_root_dir = |v: Vec<String>| -> Vec<String> {
+        v.into_iter()
+            .map(|l| l.split(' ').take(3).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    let ours = strip_root_dir(ours);
+    let names: Vec<&str> = ours.iter().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(names, ["etc", "etc/keep", "etc/link", "opt", "top"], "{ours:#?}");
+    assert_eq!(ours, strip_root_dir(theirs));
+}
+
+#[test]
+fn images_rmi_prune_and_four_concurrent_pulls() {
+    let Some(env) = setup("images_rmi_prune_and_four_concurrent_pulls") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let a = TestImage::new(vec![base(&env), app_layer()]);
+    let b = TestImage::new(vec![
+        base(&env),
+        TarBuilder::new().file("b-only", b"b").build(),
+    ]);
+    reg.push_image("t/a", "latest", &a, false);
+    reg.push_image("t/b", "latest", &b, false);
+    let ra = format!("{}/t/a", reg.host());
+    let rb = format!("{}/t/b", reg.host());
+    let pulls: Vec<std::process::Child> = (0..4)
+        .map(|_| {
+            env.cmd(&["--trace", "quiet", "pull", &ra])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for p in pulls {
+        let o = p.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", out(&o));
+    }
+    assert_eq!(
+        layer_dirs(&env).len(),
+        2,
+        "one copy of each layer: {:?}",
+        layer_dirs(&env)
+    );
+    let images = ok(&env, &["images"]);
+    assert_eq!(images.matches("t/a").count(), 1, "{images}");
+    ok(&env, &["--trace", "quiet", "pull", &rb]);
+    assert_eq!(layer_dirs(&env).len(), 3);
+    let text = ok(&env, &["rmi", &ra]);
+    assert!(
+        text.contains("Deleted 1 layer"),
+        "only a's own layer goes: {text}"
+    );
+    assert_eq!(layer_dirs(&env).len(), 2, "the shared base stays for b");
+    fails(&env, &["rmi", &ra], "no image");
+    let o = env.run(&["--trace", "quiet", "run", &rb, "cat", "/b-only"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "b", "{}", out(&o));
+    // A leftover of an interrupted pull (its process is gone) is pruned.
+    std::fs::create_dir(env.root.join("layers/.tmp-layer-999999999-0")).unwrap();
+    ok(&env, &["image", "prune"]);
+    assert_eq!(layer_dirs(&env).len(), 2, "{:?}", layer_dirs(&env));
+    ok(&env, &["rmi", &rb]);
+    assert!(layer_dirs(&env).is_empty(), "{:?}", layer_dirs(&env));
+}
+
+#[test]
+fn load_an_oci_layout_and_a_docker_archive() {
+    let Some(env) = setup("load_an_oci_layout_and_a_docker_archive") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let mut img = TestImage::new(vec![base(&env), app_layer()]);
+    img.cmd = vec!["cat".into(), "/app/message".into()];
+    reg.push_image("t/offline", "v1", &img, false);
+    let src = format!("docker://{}/t/offline:v1", reg.host());
+    let work = tempfile::tempdir().unwrap();
+    let layout: PathBuf = work.path().join("layout");
+    let archive: PathBuf = work.path().join("saved.tar");
+    for dest in [
+        format!("oci:{}:v1", layout.display()),
+        format!("docker-archive:{}:offline/saved:v2", archive.display()),
+    ] {
+        let o = std::process::Command::new("skopeo")
+            .args(["copy", "--src-tls-verify=false", &src, &dest])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "skopeo {dest}: {}", out(&o));
+    }
+    drop(reg); // offline from here on
+    let text = ok(
+        &env,
+        &["--trace", "quiet", "load", layout.to_str().unwrap()],
+    );
+    assert!(text.contains("Loaded image: localhost/layout:v1"), "{text}");
+    let text = ok(
+        &env,
+        &["--trace", "quiet", "load", archive.to_str().unwrap()],
+    );
+    assert!(
+        text.contains("Loaded image: docker.io/offline/saved:v2"),
+        "{text}"
+    );
+    for r in ["localhost/layout:v1", "offline/saved:v2"] {
+        let o = env.run(&["--trace", "quiet", "run", "--network", "none", r]);
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            "hello from layer two\n",
+            "{r}: {}",
+            out(&o)
+        );
+    }
+    fails(&env, &["load", "/nonexistent.tar"], "nonexistent");
+}
+
+#[test]
+fn bad_references_are_refused_clearly() {
+    let Some(env) = setup("bad_references_are_refused_clearly") else {
+        return;
+    };
+    fails(&env, &["pull", "Bad/Name"], "invalid reference");
+    fails(
+        &env,
+        &["pull", "alpine@sha256:123"],
+        "64 lowercase hex digits",
+    );
+    fails(&env, &["pull", "alpine:bad tag"], "tag");
+    let port = common::registry::free_port();
+    fails(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "pull",
+            &format!("127.0.0.1:{port}/nothing"),
+        ],
+        "pull failed",
+    );
+    fails(&env, &["run", "-v", "relative:/x", "whatever"], "absolute");
+}
