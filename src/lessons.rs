@@ -22,6 +22,7 @@ pub const LESSONS: &[(&str, &str)] = &[
     lesson!("03-cgroups.md"),
     lesson!("04-overlay.md"),
     lesson!("05-network.md"),
+    lesson!("06-registry.md"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

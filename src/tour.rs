@@ -37,6 +37,18 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
             println!("{}\n", intro.trim());
         }
         let transcripts = lessons::transcripts(lesson.text);
+        // Lesson 6 pulls from a registry on this machine, so the tour
+        // works offline; it is stopped when the lesson is over.
+        let _registry = if lesson.text.contains(crate::image::local_registry::ADDR) {
+            println!(
+                "== Starting a local registry (docker-registry) on {} with the image {}\n",
+                crate::image::local_registry::ADDR,
+                crate::image::local_registry::REPOSITORY
+            );
+            Some(crate::image::local_registry::start(paths)?)
+        } else {
+            None
+        };
         if transcripts.is_empty() {
             println!(
                 "(reading only: `dockling lesson {}` prints it)",

@@ -671,7 +671,11 @@ fn whiteouts_and_opaque_dirs_give_the_same_tree_as_umoci() {
     };
     let ours = strip_root_dir(ours);
     let names: Vec<&str> = ours.iter().map(|l| l.split(' ').next().unwrap()).collect();
-    assert_eq!(names, ["etc", "etc/keep", "etc/link", "opt", "top"], "{ours:#?}");
+    assert_eq!(
+        names,
+        ["etc", "etc/keep", "etc/link", "opt", "top"],
+        "{ours:#?}"
+    );
     assert_eq!(ours, strip_root_dir(theirs));
 }
 

@@ -185,9 +185,7 @@ fn layout_name(dir: &Path, d: &Descriptor) -> Result<String, Error> {
             )));
         }
     };
-    raw.parse::<Reference>()
-        .map(|r| r.to_string())
-        .map_err(bad)
+    raw.parse::<Reference>().map(|r| r.to_string()).map_err(bad)
 }
 
 fn from_layout(

@@ -7,5 +7,7 @@
 pub mod config;
 pub mod credentials;
 pub mod load;
+pub mod local_registry;
 pub mod pull;
+pub mod push;
 pub mod store;

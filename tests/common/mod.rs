@@ -155,6 +155,8 @@ impl Env {
             .replace(&format!("{root}/run"), "/run/dockling")
             .replace(&root, "/var/lib/dockling");
         let rules: &[(&str, &str)] = &[
+            (r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]"),
+            (r"\b[0-9a-f]{64}\b", "[DIGEST]"),
             (r"\b[0-9a-f]{12}\b", "[ID]"),
             (r":\[\d+\]", ":[NSID]"),
             (r"(= |pid |wait4\(|kill\(|/proc/)\d+", "${1}[PID]"),

@@ -110,55 +110,21 @@ impl Registry {
         format!("127.0.0.1:{}", self.port)
     }
 
-    fn agent() -> ureq::Agent {
-        ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .build()
-            .into()
-    }
-
-    fn authorize<B>(&self, req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
-        match &self.auth {
-            Some((u, p)) => req.header(
-                "Authorization",
-                rootfs_fetch::oci::auth::Credentials {
-                    user: u.clone(),
-                    password: p.clone(),
-                }
-                .basic_header(),
-            ),
-            None => req,
-        }
+    /// dockling's own pusher, with this registry's credentials.
+    fn pusher(&self) -> dockling::image::push::Pusher {
+        let creds = self
+            .auth
+            .as_ref()
+            .map(|(u, p)| rootfs_fetch::oci::auth::Credentials {
+                user: u.clone(),
+                password: p.clone(),
+            });
+        dockling::image::push::Pusher::new(&format!("http://{}", self.host()), creds)
     }
 
     /// Upload a blob (monolithic upload: POST, then PUT with the digest).
     pub fn push_blob(&self, repo: &str, bytes: &[u8]) -> Digest {
-        let d = Digest::of(bytes);
-        let a = Self::agent();
-        let url = format!("http://{}/v2/{repo}/blobs/uploads/", self.host());
-        let resp = self.authorize(a.post(&url)).send_empty().unwrap();
-        assert_eq!(resp.status(), 202, "start upload");
-        let loc = resp
-            .headers()
-            .get("location")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_string();
-        let loc = if loc.starts_with("http") {
-            loc
-        } else {
-            format!("http://{}{loc}", self.host())
-        };
-        let sep = if loc.contains('?') { '&' } else { '?' };
-        let resp = self
-            .authorize(a.put(&format!("{loc}{sep}digest={d}")))
-            .header("Content-Type", "application/octet-stream")
-            .send(bytes)
-            .unwrap();
-        assert_eq!(resp.status(), 201, "finish upload of {d}");
-        d
+        self.pusher().blob(repo, bytes).unwrap()
     }
 
     pub fn push_manifest(
@@ -168,15 +134,9 @@ impl Registry {
         media_type: &str,
         bytes: &[u8],
     ) -> Digest {
-        let a = Self::agent();
-        let url = format!("http://{}/v2/{repo}/manifests/{reference}", self.host());
-        let resp = self
-            .authorize(a.put(&url))
-            .header("Content-Type", media_type)
-            .send(bytes)
-            .unwrap();
-        assert_eq!(resp.status(), 201, "push manifest {repo}:{reference}");
-        Digest::of(bytes)
+        self.pusher()
+            .manifest(repo, reference, media_type, bytes)
+            .unwrap()
     }
 
     /// Push an image made of `layers` (gzip'd tars, bottom first) with a
