@@ -10,10 +10,15 @@ mod common;
 
 use common::{Env, require_root};
 
+/// Lessons 5 and 6 use the default network, whose bridge (dl-dockling0)
+/// has the same name in every state root: one lesson at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn check_lesson(file: &str) {
     if !require_root(file) {
         return;
     }
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("lessons")
         .join(file);

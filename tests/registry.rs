@@ -4,7 +4,9 @@
 //! OCI and docker schema2, multi-platform indexes, Basic and Bearer auth,
 //! redirects, tampered and interrupted downloads, hostile layers,
 //! whiteouts against umoci, run with the image's config, the store's
-//! commands, concurrent pulls and load.
+//! commands, concurrent pulls and load. Runs use `--network none`: the
+//! default network's bridge is named the same in every state root, and
+//! these tests run at once (networking has its own tests).
 
 mod common;
 
@@ -116,7 +118,7 @@ fn pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run() 
     let one_ref = format!("{host}/t/one:v1");
     let text = ok(&env, &["--trace", "quiet", "pull", &one_ref]);
     assert!(text.starts_with(&format!("{one_ref}: sha256:")), "{text}");
-    let o = env.run(&["--trace", "quiet", "run", &one_ref]);
+    let o = env.run(&["--trace", "quiet", "run", "--network", "none", &one_ref]);
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
         "default command ran\n",
@@ -140,7 +142,7 @@ fn pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run() 
         3,
         "the shared base layer is stored once"
     );
-    let o = env.run(&["--trace", "quiet", "run", &by_digest]);
+    let o = env.run(&["--trace", "quiet", "run", "--network", "none", &by_digest]);
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
         "hello from layer two\n",
@@ -153,6 +155,8 @@ fn pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run() 
         "--trace",
         "quiet",
         "run",
+        "--network",
+        "none",
         "-e",
         "EXTRA=1",
         &by_digest,
@@ -170,6 +174,8 @@ fn pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run() 
         "--trace",
         "quiet",
         "run",
+        "--network",
+        "none",
         "-w",
         "/etc",
         "-e",
@@ -189,6 +195,8 @@ fn pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run() 
         "--trace",
         "quiet",
         "run",
+        "--network",
+        "none",
         "--entrypoint",
         "/bin/echo",
         &by_digest,
@@ -205,6 +213,8 @@ fn pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run() 
         "--trace",
         "quiet",
         "run",
+        "--network",
+        "none",
         "--user",
         "65534:65534",
         &by_digest,
@@ -268,7 +278,7 @@ fn an_index_gives_this_machines_platform_or_a_clear_error() {
         host_arch.architecture, "amd64",
         "this test expects an amd64 host"
     );
-    let o = env.run(&["--trace", "quiet", "run", &r]);
+    let o = env.run(&["--trace", "quiet", "run", "--network", "none", &r]);
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
         "amd64 image\n",
@@ -430,6 +440,8 @@ fn a_tampered_blob_is_refused_and_an_interrupted_pull_leaves_the_store_valid() {
         "--trace",
         "quiet",
         "run",
+        "--network",
+        "none",
         &format!("{}/t/good", reg.host()),
         "cat",
         "/app/message",
@@ -724,7 +736,16 @@ fn images_rmi_prune_and_four_concurrent_pulls() {
     );
     assert_eq!(layer_dirs(&env).len(), 2, "the shared base stays for b");
     fails(&env, &["rmi", &ra], "no image");
-    let o = env.run(&["--trace", "quiet", "run", &rb, "cat", "/b-only"]);
+    let o = env.run(&[
+        "--trace",
+        "quiet",
+        "run",
+        "--network",
+        "none",
+        &rb,
+        "cat",
+        "/b-only",
+    ]);
     assert_eq!(String::from_utf8_lossy(&o.stdout), "b", "{}", out(&o));
     // A leftover of an interrupted pull (its process is gone) is pruned.
     std::fs::create_dir(env.root.join("layers/.tmp-layer-999999999-0")).unwrap();
@@ -772,7 +793,14 @@ fn load_an_oci_layout_and_a_docker_archive() {
         "{text}"
     );
     for r in ["localhost/layout:v1", "offline/saved:v2"] {
-        let o = env.run(&["--trace", "quiet", "run", "--network", "none", r]);
+        let o = env.run(&[
+            "--trace",
+            "quiet",
+            "run",
+            "--network",
+            "none",
+            r,
+        ]);
         assert_eq!(
             String::from_utf8_lossy(&o.stdout),
             "hello from layer two\n",
@@ -806,5 +834,9 @@ fn bad_references_are_refused_clearly() {
         ],
         "pull failed",
     );
-    fails(&env, &["run", "-v", "relative:/x", "whatever"], "absolute");
+    fails(
+        &env,
+        &["run", "--network", "none", "-v", "relative:/x", "whatever"],
+        "absolute",
+    );
 }
