@@ -109,12 +109,23 @@ pub struct FetchArgs {
     /// Expected sha256 of the tarball, for versions that are not pinned
     #[arg(long)]
     pub sha256: Option<String>,
+    /// For `registry`: the image whose layers make the rootfs
+    #[arg(long, value_name = "REF", required_if_eq("source", "registry"))]
+    pub image: Option<String>,
+    /// For `registry`: the platform to take [default: this machine's]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<rootfs_fetch::oci::manifest::Platform>,
+    /// For `registry`: allow plain http to a registry not on loopback
+    #[arg(long)]
+    pub insecure_registry: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum FetchSource {
     Host,
     Alpine,
+    /// An image's layers from an OCI registry (--image REF)
+    Registry,
 }
 
 /// Parse, run, and return the process exit code.
@@ -167,7 +178,7 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
         Command::Logout { registry } => stages::image::logout(registry, paths),
         Command::Rootfs(RootfsCommand::Fetch(args)) => {
             let dir = args.dir.clone().unwrap_or_else(|| paths.default_rootfs());
-            fetch_rootfs(args, &dir, narrator)?;
+            fetch_rootfs(args, &dir, paths, narrator)?;
             Ok(0)
         }
         Command::Cleanup => cleanup(paths, narrator),
@@ -180,6 +191,7 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
 pub fn fetch_rootfs(
     args: &FetchArgs,
     dir: &std::path::Path,
+    paths: &Paths,
     narrator: &mut dyn Narrator,
 ) -> Result<(), Error> {
     match args.source {
@@ -216,6 +228,26 @@ pub fn fetch_rootfs(
                     .with("arch", opts.arch.clone())
                     .with("url", url)
                     .with("sha256", sha),
+            );
+        }
+        FetchSource::Registry => {
+            let image = args.image.clone().unwrap_or_default();
+            let registry = image
+                .parse::<rootfs_fetch::oci::reference::Reference>()
+                .map(|r| r.registry)
+                .map_err(Error::Usage)?;
+            let opts = rootfs_fetch::registry::RegistryOptions {
+                platform: args.platform.clone(),
+                insecure: args.insecure_registry,
+                credentials: crate::image::credentials::get(paths, &registry)?,
+            };
+            let f = rootfs_fetch::registry::fetch(dir, &image, &opts)?;
+            narrator.emit(
+                &Event::new(Step::RootfsFromImage)
+                    .with("path", dir.display().to_string())
+                    .with("reference", f.reference)
+                    .with("layers", f.layers)
+                    .with("files", f.files),
             );
         }
     }

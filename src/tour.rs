@@ -27,8 +27,11 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
             version: String::new(),
             mirror: String::new(),
             sha256: None,
+            image: None,
+            platform: None,
+            insecure_registry: false,
         };
-        crate::cli::fetch_rootfs(&args, &rootfs, narrator)?;
+        crate::cli::fetch_rootfs(&args, &rootfs, paths, narrator)?;
     }
     let mut failed = Vec::new();
     for lesson in lessons::all() {

@@ -793,14 +793,7 @@ fn load_an_oci_layout_and_a_docker_archive() {
         "{text}"
     );
     for r in ["localhost/layout:v1", "offline/saved:v2"] {
-        let o = env.run(&[
-            "--trace",
-            "quiet",
-            "run",
-            "--network",
-            "none",
-            r,
-        ]);
+        let o = env.run(&["--trace", "quiet", "run", "--network", "none", r]);
         assert_eq!(
             String::from_utf8_lossy(&o.stdout),
             "hello from layer two\n",
@@ -838,5 +831,80 @@ fn bad_references_are_refused_clearly() {
         &env,
         &["run", "--network", "none", "-v", "relative:/x", "whatever"],
         "absolute",
+    );
+}
+
+#[test]
+fn rootfs_fetch_registry_applies_the_layers_into_one_tree() {
+    let Some(env) = setup("rootfs_fetch_registry_applies_the_layers_into_one_tree") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let top = TarBuilder::new()
+        .file("etc/.wh.motd", b"")
+        .dir("app/")
+        .file("app/.wh..wh..opq", b"")
+        .file("app/fresh", b"fresh\n")
+        .build();
+    let img = TestImage::new(vec![base(&env), app_layer(), top]);
+    reg.push_image("t/base", "latest", &img, false);
+    let dir = env.root.join("rootfs/from-image");
+    let r = format!("{}/t/base", reg.host());
+    let text = ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "rootfs",
+            "fetch",
+            "registry",
+            dir.to_str().unwrap(),
+            "--image",
+            &r,
+        ],
+    );
+    assert!(text.contains("rootfs ready"), "{text}");
+    assert!(
+        !dir.join("etc/motd").exists(),
+        "the whiteout deleted etc/motd"
+    );
+    assert!(
+        !dir.join("app/message").exists(),
+        "the opaque marker hid app/message"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("app/fresh")).unwrap(),
+        "fresh\n"
+    );
+    let wh: Vec<String> = files(&dir)
+        .into_iter()
+        .filter(|f| f.contains(".wh."))
+        .collect();
+    assert!(wh.is_empty(), "{wh:?}");
+    let o = env.run(&[
+        "--trace",
+        "quiet",
+        "chroot",
+        "--rootfs",
+        dir.to_str().unwrap(),
+        "--",
+        "cat",
+        "/app/fresh",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "fresh\n", "{}", out(&o));
+    // Asked again for an existing directory: refused, nothing changed.
+    fails(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "rootfs",
+            "fetch",
+            "registry",
+            dir.to_str().unwrap(),
+            "--image",
+            &r,
+        ],
+        "already exists",
     );
 }

@@ -1,15 +1,18 @@
 //! rootfs-fetch: get a small base root filesystem for dockling's lessons.
 //!
-//! Two sources: [`host`] assembles one offline from this machine's BusyBox
-//! (or its /bin/sh and coreutils), [`alpine`] downloads Alpine Linux's
-//! minirootfs and checks it against a pinned SHA-256. Both write into a
-//! staging directory that is renamed into place only when complete.
-//! [`unpack`] is the safe tar unpacker that lesson 6 reuses for image layers.
+//! Three sources: [`host`] assembles one offline from this machine's
+//! BusyBox (or its /bin/sh and coreutils), [`alpine`] downloads Alpine
+//! Linux's minirootfs and checks it against a pinned SHA-256, and
+//! [`registry`] takes an image from an OCI registry with [`oci`], the
+//! client dockling's `pull` uses. All write into a staging directory that
+//! is renamed into place only when complete. [`unpack`] is the safe tar
+//! unpacker every archive goes through.
 
 pub mod alpine;
 pub mod elf;
 pub mod host;
 pub mod oci;
+pub mod registry;
 pub mod unpack;
 
 use std::fs;
@@ -44,6 +47,8 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    #[error("registry: {0}")]
+    Registry(String),
 }
 
 impl Error {

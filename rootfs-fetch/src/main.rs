@@ -4,10 +4,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use rootfs_fetch::{alpine, host};
+use rootfs_fetch::{alpine, host, registry};
 
 const USAGE: &str = "usage: rootfs-fetch host [DIR]
        rootfs-fetch alpine [DIR] [--version V] [--arch A] [--mirror URL] [--sha256 HEX]
+       rootfs-fetch registry [DIR] --image REF [--platform OS/ARCH] [--insecure-registry]
 
 DIR defaults to $DOCKLING_ROOT/rootfs/default (DOCKLING_ROOT defaults to /var/lib/dockling).";
 
@@ -32,6 +33,8 @@ fn run(args: Vec<String>) -> Result<(), rootfs_fetch::Error> {
     let (source, rest) = args.split_first().ok_or_else(usage)?;
     let mut dir = None;
     let mut opts = alpine::AlpineOptions::default();
+    let mut image = None;
+    let mut reg = registry::RegistryOptions::default();
     let mut it = rest.iter();
     while let Some(arg) = it.next() {
         let mut value = || it.next().cloned().ok_or_else(usage);
@@ -40,6 +43,11 @@ fn run(args: Vec<String>) -> Result<(), rootfs_fetch::Error> {
             "--arch" => opts.arch = value()?,
             "--mirror" => opts.mirror = value()?,
             "--sha256" => opts.sha256 = Some(value()?),
+            "--image" => image = Some(value()?),
+            "--platform" => {
+                reg.platform = Some(value()?.parse().map_err(rootfs_fetch::Error::Usage)?)
+            }
+            "--insecure-registry" => reg.insecure = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -69,6 +77,18 @@ fn run(args: Vec<String>) -> Result<(), rootfs_fetch::Error> {
                 "unpacked alpine {} ({}) into {}",
                 opts.version,
                 opts.arch,
+                dir.display()
+            );
+        }
+        "registry" => {
+            let image = image.ok_or_else(usage)?;
+            let f = registry::fetch(&dir, &image, &reg)?;
+            println!(
+                "unpacked {} ({}, {} layers, {} entries) into {}",
+                f.reference,
+                f.manifest,
+                f.layers,
+                f.files,
                 dir.display()
             );
         }

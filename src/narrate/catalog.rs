@@ -704,6 +704,15 @@ pub fn english(step: Step) -> Narration {
             shell: "curl -LO {url} && sha256sum -c && tar -xzf alpine-minirootfs-*.tar.gz -C {path}",
             vm: "A VM downloads an installer ISO or a cloud disk image of hundreds of MB.",
         },
+        Step::RootfsFromImage => Narration {
+            title: "unpacked {reference} ({layers} layer(s), {files} entries) into {path}",
+            syscall: "GET …/manifests/…, GET …/blobs/… for each layer; verify; untar each layer on top of the last",
+            why: "An image is a rootfs in layers. Applied one after another into one directory, with each \
+                  whiteout deleting what it names, they give the same tree a container of that image sees, \
+                  as a plain directory for the earlier stages' --rootfs.",
+            shell: "skopeo copy docker://{reference} oci:img && umoci unpack --image img bundle && mv bundle/rootfs {path}",
+            vm: "A VM downloads an installer ISO or a cloud disk image of hundreds of MB.",
+        },
     }
 }
 

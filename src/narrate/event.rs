@@ -64,6 +64,7 @@ pub enum Step {
     // `dockling rootfs fetch`.
     RootfsBuilt,
     RootfsDownloaded,
+    RootfsFromImage,
     // `dockling pull` and `dockling run`.
     PullResolve,
     PullRequest,
@@ -126,6 +127,7 @@ impl Step {
         Step::UndoLease,
         Step::RootfsBuilt,
         Step::RootfsDownloaded,
+        Step::RootfsFromImage,
         Step::PullResolve,
         Step::PullRequest,
         Step::PullPlatform,
