@@ -127,7 +127,7 @@ fn store_image(
     let mut size = 0;
     let of = man.layers.len();
     for (i, (desc, diff)) in man.layers.iter().zip(&config.rootfs.diff_ids).enumerate() {
-        let e = one_layer(store, open, desc, diff, i + 1, of)?;
+        let e = one_layer(store, open, desc, diff, i + 1, of, None)?;
         size += e.fields.get("bytes").and_then(|b| b.as_u64()).unwrap_or(0);
         narrator.emit(&e);
     }

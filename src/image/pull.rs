@@ -207,6 +207,10 @@ fn fetch_layers(
     log: &Mutex<Vec<Exchange>>,
 ) -> Result<u64, Error> {
     let of = layers.len();
+    // A bar per layer on a terminal; the narration's lines otherwise.
+    let bars = (std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("DOCKLING_NO_PROGRESS").is_none())
+    .then(indicatif::MultiProgress::new);
     let results: Vec<Result<Event, Error>> = std::thread::scope(|s| {
         let handles: Vec<_> = layers
             .iter()
@@ -214,9 +218,25 @@ fn fetch_layers(
             .enumerate()
             .map(|(i, (desc, diff))| {
                 let mut c = client.fork();
+                let bar = bars.as_ref().map(|m| {
+                    let b = m.add(indicatif::ProgressBar::new(desc.size));
+                    b.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+                        )
+                        .expect("a valid template")
+                        .progress_chars("=> "),
+                    );
+                    b.set_prefix(format!("layer {}/{of} {}", i + 1, desc.digest.short()));
+                    b
+                });
                 s.spawn(move || {
                     let mut open = |d: &Descriptor| c.blob(d).map_err(client_err);
-                    one_layer(store, &mut open, desc, diff, i + 1, of)
+                    let r = one_layer(store, &mut open, desc, diff, i + 1, of, bar.clone());
+                    if let Some(b) = bar {
+                        b.finish();
+                    }
+                    r
                 })
             })
             .collect();
@@ -248,6 +268,7 @@ pub fn one_layer(
     diff: &Digest,
     n: usize,
     of: usize,
+    bar: Option<indicatif::ProgressBar>,
 ) -> Result<Event, Error> {
     let dir = store.layer_path(diff);
     let size_file = dir.with_extension("size");
@@ -271,7 +292,11 @@ pub fn one_layer(
     let blob_tmp = Store::temp_in(&blob_dir, "blob");
     let result = (|| {
         let file = std::fs::File::create(&blob_tmp).map_err(Error::io("create", &blob_tmp))?;
-        let reader = open(desc)?.tee(Box::new(std::io::BufWriter::with_capacity(1 << 20, file)));
+        let file = std::io::BufWriter::with_capacity(1 << 20, file);
+        let reader = match bar {
+            Some(b) => open(desc)?.tee(Box::new(b.wrap_write(file))),
+            None => open(desc)?.tee(Box::new(file)),
+        };
         let opts = UnpackOptions {
             whiteouts: Whiteouts::Overlay,
             allow_devices: false,
