@@ -120,6 +120,11 @@ pub fn unpack<R: Read>(
     // What this archive made, so that an opaque marker (Apply) removes only
     // what lower layers left.
     let mut made: std::collections::HashSet<Vec<CString>> = Default::default();
+    // The directory of the previous entry, still open: a tar lists a
+    // directory's files one after another, so most entries reuse it
+    // instead of walking from the root again. Forgotten whenever an entry
+    // could have replaced a directory on that path.
+    let mut last: Option<(Vec<CString>, OwnedFd)> = None;
     let mut ar = tar::Archive::new(archive);
     for entry in ar.entries().map_err(UnpackError::Read)? {
         let mut entry = entry.map_err(UnpackError::Read)?;
@@ -131,6 +136,7 @@ pub fn unpack<R: Read>(
         if opts.whiteouts != Whiteouts::Keep
             && let Some(hidden) = name.as_bytes().strip_prefix(b".wh.")
         {
+            last = None;
             let parent = walk(&root, parents, true, &raw_path)?;
             whiteout(&parent, parents, hidden, opts.whiteouts, &made, &raw_path)?;
             report.whiteouts += 1;
@@ -151,10 +157,19 @@ pub fn unpack<R: Read>(
             path: raw_path.clone(),
             source,
         };
-        let parent = walk(&root, parents, true, &raw_path)?;
+        if !matches!(
+            kind,
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::Directory
+        ) {
+            last = None;
+        }
+        if last.as_ref().is_none_or(|(p, _)| p.as_slice() != parents) {
+            last = Some((parents.to_vec(), walk(&root, parents, true, &raw_path)?));
+        }
+        let parent = &last.as_ref().expect("set just above").1;
         match kind {
             tar::EntryType::Directory => {
-                make_dir(&parent, name).map_err(werr)?;
+                make_dir(parent, name).map_err(werr)?;
                 if !xattrs.is_empty() {
                     let dir = open_dir_at(parent.as_raw_fd(), name).map_err(werr)?;
                     set_xattrs(dir.as_raw_fd(), &xattrs).map_err(werr)?;
@@ -170,13 +185,23 @@ pub fn unpack<R: Read>(
                         reason: "file is larger than the size limit",
                     });
                 }
-                remove_existing(&parent, name).map_err(werr)?;
-                let fd = openat(
-                    parent.as_raw_fd(),
-                    name,
-                    libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_NOFOLLOW,
-                    0o600,
-                )
+                let create = || {
+                    openat(
+                        parent.as_raw_fd(),
+                        name,
+                        libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_NOFOLLOW,
+                        0o600,
+                    )
+                };
+                // Usually the name is new; only when it exists is the old
+                // entry (of any type, never followed) removed first.
+                let fd = match create() {
+                    Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {
+                        remove_existing(parent, name).map_err(werr)?;
+                        create()
+                    }
+                    other => other,
+                }
                 .map_err(werr)?;
                 let mut file = File::from(fd);
                 report.bytes += io::copy(&mut entry, &mut file).map_err(werr)?;
@@ -199,7 +224,7 @@ pub fn unpack<R: Read>(
                             path: raw_path.clone(),
                             reason: "symlink without a target",
                         })?;
-                remove_existing(&parent, name).map_err(werr)?;
+                remove_existing(parent, name).map_err(werr)?;
                 let target = cstring(target.as_os_str())?;
                 // SAFETY: both strings are valid NUL-terminated C strings and
                 // parent is an open directory descriptor.
@@ -232,7 +257,7 @@ pub fn unpack<R: Read>(
                 // The link target is resolved the same careful way, so a
                 // hardlink can only ever point at a file inside `dest`.
                 let tparent = walk(&root, tparents, false, &raw_path)?;
-                remove_existing(&parent, name).map_err(werr)?;
+                remove_existing(parent, name).map_err(werr)?;
                 // SAFETY: valid descriptors and C strings; flags 0 means a
                 // symlink target is linked itself, never followed.
                 check(unsafe {
@@ -259,7 +284,7 @@ pub fn unpack<R: Read>(
                 };
                 let major = header.device_major().ok().flatten().unwrap_or(0);
                 let minor = header.device_minor().ok().flatten().unwrap_or(0);
-                remove_existing(&parent, name).map_err(werr)?;
+                remove_existing(parent, name).map_err(werr)?;
                 // SAFETY: valid descriptor and C string.
                 check(unsafe {
                     libc::mknodat(

@@ -211,43 +211,70 @@ fn fetch_layers(
     let bars = (std::io::IsTerminal::is_terminal(&std::io::stderr())
         && std::env::var_os("DOCKLING_NO_PROGRESS").is_none())
     .then(indicatif::MultiProgress::new);
-    let results: Vec<Result<Event, Error>> = std::thread::scope(|s| {
-        let handles: Vec<_> = layers
-            .iter()
-            .zip(diff_ids)
-            .enumerate()
-            .map(|(i, (desc, diff))| {
-                let mut c = client.fork();
-                let bar = bars.as_ref().map(|m| {
-                    let b = m.add(indicatif::ProgressBar::new(desc.size));
-                    b.set_style(
-                        indicatif::ProgressStyle::with_template(
-                            "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
-                        )
-                        .expect("a valid template")
-                        .progress_chars("=> "),
-                    );
-                    b.set_prefix(format!("layer {}/{of} {}", i + 1, desc.digest.short()));
-                    b
-                });
-                s.spawn(move || {
+    let progress: Vec<Option<indicatif::ProgressBar>> = layers
+        .iter()
+        .enumerate()
+        .map(|(i, desc)| {
+            bars.as_ref().map(|m| {
+                let b = m.add(indicatif::ProgressBar::new(desc.size));
+                b.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+                    )
+                    .expect("a valid template")
+                    .progress_chars("=> "),
+                );
+                b.set_prefix(format!("layer {}/{of} {}", i + 1, desc.digest.short()));
+                b
+            })
+        })
+        .collect();
+    // A few workers take layers in order, like docker's
+    // max-concurrent-downloads (3): more would only fight over the disk.
+    let jobs = std::env::var("DOCKLING_PULL_JOBS")
+        .ok()
+        .and_then(|j| j.parse().ok())
+        .unwrap_or(3usize)
+        .clamp(1, 16)
+        .min(of.max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<Result<Event, Error>>>> =
+        Mutex::new((0..of).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            let mut c = client.fork();
+            let (next, slots, progress) = (&next, &slots, &progress);
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= of {
+                        break;
+                    }
+                    let bar = progress[i].clone();
                     let mut open = |d: &Descriptor| c.blob(d).map_err(client_err);
-                    let r = one_layer(store, &mut open, desc, diff, i + 1, of, bar.clone());
+                    let r = one_layer(
+                        store,
+                        &mut open,
+                        &layers[i],
+                        &diff_ids[i],
+                        i + 1,
+                        of,
+                        bar.clone(),
+                    );
                     if let Some(b) = bar {
                         b.finish();
                     }
-                    r
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::Usage("a layer download panicked".into())))
-            })
-            .collect()
+                    slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
+                }
+            });
+        }
     });
+    let results: Vec<Result<Event, Error>> = slots
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Error::Usage("a layer download did not finish".into()))))
+        .collect();
     flush(log, narrator);
     let mut size = 0;
     for r in results {
