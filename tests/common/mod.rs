@@ -158,6 +158,11 @@ impl Env {
             (r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]"),
             (r"\b[0-9a-f]{64}\b", "[DIGEST]"),
             (r"\b[0-9a-f]{12}\b", "[ID]"),
+            // Sizes of images made from this build's rootfs (lesson 1's
+            // helper program changes with every build).
+            (r"\b\d+ bytes (compressed|unpacked|->)", "[N] bytes $1"),
+            (r"content-length: \d{4,}", "content-length: [N]"),
+            (r"\b\d+(\.\d+)?(kB|MB|GB)\b", "[SIZE]"),
             (r":\[\d+\]", ":[NSID]"),
             (r"(= |pid |wait4\(|kill\(|/proc/)\d+", "${1}[PID]"),
         ];
