@@ -34,6 +34,13 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
         crate::cli::fetch_rootfs(&args, &rootfs, paths, narrator)?;
     }
     let mut failed = Vec::new();
+    // Networks outlive runs (their bridges stay, like docker0); the ones
+    // the tour's demos made are removed at the end, so the tour leaves
+    // the host as it found it.
+    let networks_before: Vec<String> = crate::network::store::list(paths)?
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
     for lesson in lessons::all() {
         println!("\n{:=^78}", format!(" {} ", lesson.title));
         if let Some(intro) = lesson.text.split("\n\n").nth(1) {
@@ -81,6 +88,17 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
                 ));
             }
             println!();
+        }
+    }
+    for n in crate::network::store::list(paths)? {
+        if !networks_before.contains(&n.name)
+            && let Err(e) = crate::network::store::remove(paths, &n.name)
+        {
+            failed.push(format!(
+                "removing the network {} the tour made: {}",
+                n.name,
+                e.chain()
+            ));
         }
     }
     if failed.is_empty() {

@@ -268,6 +268,15 @@ fn the_tour_runs_without_a_terminal() {
         text.contains("= Lesson 1: chroot") && text.contains("Tour complete"),
         "{text}"
     );
+    assert!(text.contains("= Lesson 6: images from a registry"), "{text}");
+    assert!(
+        !std::path::Path::new("/sys/class/net/dl-dockling0").exists(),
+        "the tour removes the networks its demos made"
+    );
+    assert!(
+        std::net::TcpStream::connect(dockling::image::local_registry::ADDR).is_err(),
+        "the lesson registry is stopped after lesson 6"
+    );
     assert!(
         env.rootfs().join("bin/sh").symlink_metadata().is_ok(),
         "the tour builds the rootfs"
