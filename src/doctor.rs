@@ -97,6 +97,7 @@ pub fn all(paths: &Paths) -> Vec<Check> {
     v.push(ip_forward());
     v.push(forward_policy());
     v.push(resolv_conf());
+    v.push(registry_server());
     v.push(default_rootfs(paths));
     v
 }
@@ -388,24 +389,37 @@ fn on_path(tool: &str) -> Option<PathBuf> {
 }
 
 fn firewall() -> Check {
-    match (on_path("iptables"), on_path("nft")) {
-        (Some(p), _) => check(
+    // Stage 5 applies its rules with iptables-restore, which drives either
+    // backend (iptables-nft or iptables-legacy); nft alone is not enough.
+    match on_path("iptables-restore") {
+        Some(p) => check(
             "iptables or nft",
             Status::Ok,
             format!("{} (lesson 5)", p.display()),
             "",
         ),
-        (None, Some(p)) => check(
-            "iptables or nft",
-            Status::Ok,
-            format!("{} (lesson 5)", p.display()),
-            "",
-        ),
-        (None, None) => check(
+        None => check(
             "iptables or nft",
             Status::Fail,
-            "neither found (lesson 5)",
+            "iptables-restore not found (lesson 5)",
             "apt-get install iptables",
+        ),
+    }
+}
+
+fn registry_server() -> Check {
+    match on_path("docker-registry") {
+        Some(p) => check(
+            "local registry",
+            Status::Ok,
+            format!("{} (lesson 6 pulls from it, offline)", p.display()),
+            "",
+        ),
+        None => check(
+            "local registry",
+            Status::Warn,
+            "docker-registry not found: the tour's lesson 6 needs a registry on this machine",
+            "apt-get install docker-registry",
         ),
     }
 }

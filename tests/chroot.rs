@@ -268,7 +268,10 @@ fn the_tour_runs_without_a_terminal() {
         text.contains("= Lesson 1: chroot") && text.contains("Tour complete"),
         "{text}"
     );
-    assert!(text.contains("= Lesson 6: images from a registry"), "{text}");
+    assert!(
+        text.contains("= Lesson 6: images from a registry"),
+        "{text}"
+    );
     assert!(
         !std::path::Path::new("/sys/class/net/dl-dockling0").exists(),
         "the tour removes the networks its demos made"

@@ -24,6 +24,7 @@ fn doctor_reports_every_check_as_json_and_exits_by_failures() {
         "veth and bridge",
         "iptables or nft",
         "FORWARD policy",
+        "local registry",
         "default rootfs",
     ] {
         assert!(
