@@ -54,6 +54,16 @@ fn fails(env: &Env, args: &[&str], says: &str) -> String {
     text
 }
 
+/// `dockling run --network none ARGS…`: its standard output, after
+/// checking that it succeeded.
+fn run_image(env: &Env, args: &[&str]) -> String {
+    let mut all = vec!["--trace", "quiet", "run", "--network", "none"];
+    all.extend_from_slice(args);
+    let o = env.run(&all);
+    assert!(o.status.success(), "dockling {all:?}: {}", out(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 /// Every file below `dir`, relative, sorted (the store's content).
 fn files(dir: &Path) -> Vec<String> {
     let mut outv = Vec::new();
@@ -118,13 +128,7 @@ fn pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run() 
     let one_ref = format!("{host}/t/one:v1");
     let text = ok(&env, &["--trace", "quiet", "pull", &one_ref]);
     assert!(text.starts_with(&format!("{one_ref}: sha256:")), "{text}");
-    let o = env.run(&["--trace", "quiet", "run", "--network", "none", &one_ref]);
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "default command ran\n",
-        "{}",
-        out(&o)
-    );
+    assert_eq!(run_image(&env, &[&one_ref]), "default command ran\n");
 
     // By digest, a docker schema2 manifest; the base layer is already there.
     let by_digest = format!("{host}/t/multi@{digest}");
@@ -142,86 +146,50 @@ fn pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run() 
         3,
         "the shared base layer is stored once"
     );
-    let o = env.run(&["--trace", "quiet", "run", "--network", "none", &by_digest]);
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "hello from layer two\n",
-        "{}",
-        out(&o)
-    );
+    assert_eq!(run_image(&env, &[&by_digest]), "hello from layer two\n");
 
     // The image's config, and docker's override rules.
-    let o = env.run(&[
-        "--trace",
-        "quiet",
-        "run",
-        "--network",
-        "none",
-        "-e",
-        "EXTRA=1",
-        &by_digest,
-        "sh",
-        "-c",
-        "pwd; echo $GREETING $EXTRA; cat third",
-    ]);
     assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "/app\nfrom-image 1\n3\n",
-        "{}",
-        out(&o)
+        run_image(
+            &env,
+            &[
+                "-e",
+                "EXTRA=1",
+                &by_digest,
+                "sh",
+                "-c",
+                "pwd; echo $GREETING $EXTRA; cat third"
+            ]
+        ),
+        "/app\nfrom-image 1\n3\n"
     );
-    let o = env.run(&[
-        "--trace",
-        "quiet",
-        "run",
-        "--network",
-        "none",
-        "-w",
-        "/etc",
-        "-e",
-        "GREETING=flag",
-        &by_digest,
-        "sh",
-        "-c",
-        "pwd; echo $GREETING; cat motd",
-    ]);
     assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "/etc\nflag\nlayered\n",
-        "{}",
-        out(&o)
+        run_image(
+            &env,
+            &[
+                "-w",
+                "/etc",
+                "-e",
+                "GREETING=flag",
+                &by_digest,
+                "sh",
+                "-c",
+                "pwd; echo $GREETING; cat motd"
+            ]
+        ),
+        "/etc\nflag\nlayered\n"
     );
-    let o = env.run(&[
-        "--trace",
-        "quiet",
-        "run",
-        "--network",
-        "none",
-        "--entrypoint",
-        "/bin/echo",
-        &by_digest,
-        "entry",
-        "point",
-    ]);
     assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "entry point\n",
-        "{}",
-        out(&o)
+        run_image(
+            &env,
+            &["--entrypoint", "/bin/echo", &by_digest, "entry", "point"]
+        ),
+        "entry point\n"
     );
-    let o = env.run(&[
-        "--trace",
-        "quiet",
-        "run",
-        "--network",
-        "none",
-        "--user",
-        "65534:65534",
-        &by_digest,
-        "id",
-        "-u",
-    ]);
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "65534\n", "{}", out(&o));
+    assert_eq!(
+        run_image(&env, &["--user", "65534:65534", &by_digest, "id", "-u"]),
+        "65534\n"
+    );
 
     let images = ok(&env, &["images"]);
     assert!(images.contains(&format!("{host}/t/one")), "{images}");
@@ -278,13 +246,7 @@ fn an_index_gives_this_machines_platform_or_a_clear_error() {
         host_arch.architecture, "amd64",
         "this test expects an amd64 host"
     );
-    let o = env.run(&["--trace", "quiet", "run", "--network", "none", &r]);
-    assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "amd64 image\n",
-        "{}",
-        out(&o)
-    );
+    assert_eq!(run_image(&env, &[&r]), "amd64 image\n");
     let text = fails(
         &env,
         &["--trace", "quiet", "pull", "--platform", "linux/s390x", &r],
@@ -436,21 +398,12 @@ fn a_tampered_blob_is_refused_and_an_interrupted_pull_leaves_the_store_valid() {
             &format!("{}/t/good", reg.host()),
         ],
     );
-    let o = env.run(&[
-        "--trace",
-        "quiet",
-        "run",
-        "--network",
-        "none",
-        &format!("{}/t/good", reg.host()),
-        "cat",
-        "/app/message",
-    ]);
     assert_eq!(
-        String::from_utf8_lossy(&o.stdout),
-        "hello from layer two\n",
-        "{}",
-        out(&o)
+        run_image(
+            &env,
+            &[&format!("{}/t/good", reg.host()), "cat", "/app/message"]
+        ),
+        "hello from layer two\n"
     );
 }
 
@@ -736,17 +689,7 @@ fn images_rmi_prune_and_four_concurrent_pulls() {
     );
     assert_eq!(layer_dirs(&env).len(), 2, "the shared base stays for b");
     fails(&env, &["rmi", &ra], "no image");
-    let o = env.run(&[
-        "--trace",
-        "quiet",
-        "run",
-        "--network",
-        "none",
-        &rb,
-        "cat",
-        "/b-only",
-    ]);
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "b", "{}", out(&o));
+    assert_eq!(run_image(&env, &[&rb, "cat", "/b-only"]), "b");
     // A leftover of an interrupted pull (its process is gone) is pruned.
     std::fs::create_dir(env.root.join("layers/.tmp-layer-999999999-0")).unwrap();
     ok(&env, &["image", "prune"]);
@@ -793,13 +736,7 @@ fn load_an_oci_layout_and_a_docker_archive() {
         "{text}"
     );
     for r in ["localhost/layout:v1", "offline/saved:v2"] {
-        let o = env.run(&["--trace", "quiet", "run", "--network", "none", r]);
-        assert_eq!(
-            String::from_utf8_lossy(&o.stdout),
-            "hello from layer two\n",
-            "{r}: {}",
-            out(&o)
-        );
+        assert_eq!(run_image(&env, &[r]), "hello from layer two\n");
     }
     fails(&env, &["load", "/nonexistent.tar"], "nonexistent");
 }

@@ -12,7 +12,6 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use flate2::read::GzDecoder;
-use sha2::{Digest, Sha256};
 
 use crate::unpack::{UnpackOptions, unpack};
 use crate::{Error, Staging};
@@ -126,11 +125,7 @@ pub fn fetch(dest: &Path, opts: &AlpineOptions) -> Result<(), Error> {
         .call()
         .map_err(|e| download(e.to_string()))?;
     let body = response.into_body().into_reader().take(MAX_DOWNLOAD + 1);
-    let mut hashing = HashingReader {
-        inner: body,
-        hasher: Sha256::new(),
-        len: 0,
-    };
+    let mut hashing = crate::oci::digest::Hashing::new(body);
     let unpacked = unpack(
         GzDecoder::new(&mut hashing),
         staging.path(),
@@ -138,10 +133,14 @@ pub fn fetch(dest: &Path, opts: &AlpineOptions) -> Result<(), Error> {
     );
     // tar stops at its end-of-archive marker; the hash covers every byte.
     io::copy(&mut hashing, &mut io::sink()).map_err(|e| download(e.to_string()))?;
-    if hashing.len > MAX_DOWNLOAD {
+    if hashing.count > MAX_DOWNLOAD {
         return Err(download(format!("larger than {MAX_DOWNLOAD} bytes")));
     }
-    let actual = hex::encode(hashing.hasher.finalize());
+    let actual = hashing
+        .finish()
+        .map_err(|e| download(e.to_string()))?
+        .hex()
+        .to_string();
     if actual != expected {
         return Err(Error::Checksum {
             url,
@@ -152,21 +151,6 @@ pub fn fetch(dest: &Path, opts: &AlpineOptions) -> Result<(), Error> {
     // Only a verified archive's unpack errors are worth reporting as such.
     unpacked?;
     staging.commit()
-}
-
-struct HashingReader<R> {
-    inner: R,
-    hasher: Sha256,
-    len: u64,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.len += n as u64;
-        Ok(n)
-    }
 }
 
 #[cfg(test)]
