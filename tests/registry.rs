@@ -845,3 +845,147 @@ fn rootfs_fetch_registry_applies_the_layers_into_one_tree() {
         "already exists",
     );
 }
+
+/// A file capability: VFS_CAP_REVISION_2, effective, CAP_NET_RAW permitted.
+const CAP_NET_RAW: [u8; 20] = [
+    1, 0, 0, 2, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+];
+
+#[test]
+fn gzip_zstd_and_plain_layers_keep_modes_xattrs_and_hardlinks_and_run_takes_every_flag() {
+    let Some(env) = setup(
+        "gzip_zstd_and_plain_layers_keep_modes_xattrs_and_hardlinks_and_run_takes_every_flag",
+    ) else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let plain = TarBuilder::new()
+        .file_with("opt/suid", b"#!/bin/sh\n", 0o4755, &[])
+        .file_with(
+            "opt/pinger",
+            b"x",
+            0o755,
+            &[
+                ("security.capability", &CAP_NET_RAW),
+                ("user.note", b"kept"),
+            ],
+        )
+        .build()
+        .uncompressed();
+    let zstd = TarBuilder::new()
+        .file("opt/data", b"one file, two names\n")
+        .link(tar::EntryType::Link, "opt/data-link", "opt/data")
+        .build()
+        .zstd();
+    let mut img = TestImage::new(vec![base(&env), plain, zstd]);
+    img.cmd = vec![
+        "sh".into(),
+        "-c".into(),
+        "stat -c '%a %h' /opt/suid /opt/data".into(),
+    ];
+    reg.push_image("t/formats", "latest", &img, false);
+    let r = format!("{}/t/formats", reg.host());
+    assert_eq!(run_image(&env, &[&r]), "4755 1\n644 2\n");
+    let inspect: serde_json::Value =
+        serde_json::from_str(&ok(&env, &["image", "inspect", &r])).unwrap();
+    let layer = std::path::PathBuf::from(inspect["LayerDirs"][1].as_str().unwrap());
+    let xattr = |name: &str| {
+        let p = std::ffi::CString::new(layer.join("opt/pinger").to_str().unwrap()).unwrap();
+        let n = std::ffi::CString::new(name).unwrap();
+        let mut buf = [0u8; 64];
+        // SAFETY: valid C strings and buffer.
+        let len =
+            unsafe { libc::getxattr(p.as_ptr(), n.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+        (len >= 0).then(|| buf[..len as usize].to_vec())
+    };
+    assert_eq!(
+        xattr("security.capability").as_deref(),
+        Some(&CAP_NET_RAW[..])
+    );
+    assert_eq!(xattr("user.note").as_deref(), Some(&b"kept"[..]));
+
+    // The store is a real OCI layout: skopeo reads it.
+    let o = std::process::Command::new("skopeo")
+        .args([
+            "inspect",
+            &format!("oci:{}:{r}:latest", env.root.join("images").display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "skopeo: {}", out(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["Layers"].as_array().unwrap().len(), 3);
+
+    // Bind mounts, read-only and not, and the earlier stages' flags.
+    let host = tempfile::tempdir().unwrap();
+    std::fs::write(host.path().join("in"), "from the host\n").unwrap();
+    let h = host.path().display().to_string();
+    let text = run_image(
+        &env,
+        &[
+            "-v",
+            &format!("{h}:/data:ro"),
+            "-v",
+            &format!("{h}:/rw"),
+            "--memory",
+            "64m",
+            "--pids-limit",
+            "20",
+            "--cpus",
+            "1",
+            "--hostname",
+            "imagehost",
+            &r,
+            "sh",
+            "-c",
+            "cat /data/in; touch /data/x 2>/dev/null || echo read-only; echo out > /rw/out; hostname",
+        ],
+    );
+    assert_eq!(text, "from the host\nread-only\nimagehost\n");
+    assert_eq!(
+        std::fs::read_to_string(host.path().join("out")).unwrap(),
+        "out\n"
+    );
+    env.assert_clean();
+}
+
+#[test]
+fn bearer_tokens_with_a_login_send_it_to_the_token_server_only() {
+    let Some(env) = setup("bearer_tokens_with_a_login_send_it_to_the_token_server_only") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    reg.push_image(
+        "t/tokened",
+        "latest",
+        &TestImage::new(vec![app_layer()]),
+        false,
+    );
+    let front = Front::start(reg.port, Mode::TokenAndRedirect);
+    let host = format!("127.0.0.1:{}", front.port);
+    ok(&env, &["login", &host, "-u", "bob", "-p", "secret"]);
+    ok(
+        &env,
+        &["--trace", "quiet", "pull", &format!("{host}/t/tokened")],
+    );
+    let seen = front.seen.lock().unwrap();
+    let basic = rootfs_fetch::oci::auth::Credentials {
+        user: "bob".into(),
+        password: "secret".into(),
+    }
+    .basic_header();
+    assert!(!seen.token_auth.is_empty());
+    assert!(
+        seen.token_auth
+            .iter()
+            .all(|a| a.as_deref() == Some(basic.as_str())),
+        "the token server gets the login: {:?}",
+        seen.token_auth
+    );
+    assert!(seen.redirected >= 2);
+    assert!(
+        seen.redirected_auth.iter().all(Option::is_none),
+        "neither token nor password follows a redirect: {:?}",
+        seen.redirected_auth
+    );
+}

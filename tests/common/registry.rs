@@ -23,11 +23,13 @@ pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
 pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 pub const OCI_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
 pub const DOCKER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+pub const OCI_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
+pub const OCI_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
 
 /// Whether the registry and the image tools are installed; says so loudly
 /// (and fails in CI) when not.
 pub fn tools(test: &str) -> bool {
-    let missing: Vec<&str> = ["docker-registry", "skopeo", "umoci", "htpasswd"]
+    let missing: Vec<&str> = ["docker-registry", "skopeo", "umoci", "htpasswd", "zstd"]
         .into_iter()
         .filter(|t| {
             !Command::new("sh")
@@ -163,11 +165,15 @@ impl Registry {
             .layers
             .iter()
             .map(|l| {
-                let d = self.push_blob(repo, &l.gz);
+                let (bytes, media) = match &l.blob {
+                    Some((b, m)) => (b.as_slice(), *m),
+                    None => (l.gz.as_slice(), if docker { DOCKER_GZIP } else { OCI_GZIP }),
+                };
+                let d = self.push_blob(repo, bytes);
                 serde_json::json!({
-                    "mediaType": if docker { DOCKER_GZIP } else { OCI_GZIP },
+                    "mediaType": media,
                     "digest": d.to_string(),
-                    "size": l.gz.len(),
+                    "size": bytes.len(),
                 })
             })
             .collect();
@@ -202,11 +208,13 @@ impl Drop for Registry {
     }
 }
 
-/// One layer: its uncompressed tar and the gzip of it.
+/// One layer: its uncompressed tar and the gzip of it (or, with
+/// `blob`, other bytes and media type to push instead).
 #[derive(Clone)]
 pub struct Layer {
     pub tar: Vec<u8>,
     pub gz: Vec<u8>,
+    pub blob: Option<(Vec<u8>, &'static str)>,
 }
 
 impl Layer {
@@ -216,7 +224,32 @@ impl Layer {
         Layer {
             gz: e.finish().unwrap(),
             tar,
+            blob: None,
         }
+    }
+
+    /// Pushed as a plain, uncompressed tar.
+    pub fn uncompressed(mut self) -> Layer {
+        self.blob = Some((self.tar.clone(), OCI_TAR));
+        self
+    }
+
+    /// Pushed zstd-compressed (by the zstd program).
+    pub fn zstd(mut self) -> Layer {
+        let mut child = Command::new("zstd")
+            .args(["-q", "-c", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("zstd");
+        let mut stdin = child.stdin.take().unwrap();
+        let tar = self.tar.clone();
+        let feeder = std::thread::spawn(move || stdin.write_all(&tar).unwrap());
+        let out = child.wait_with_output().unwrap();
+        feeder.join().unwrap();
+        assert!(out.status.success());
+        self.blob = Some((out.stdout, OCI_ZSTD));
+        self
     }
 
     pub fn diff_id(&self) -> Digest {
@@ -274,6 +307,28 @@ impl TarBuilder {
         h.set_link_name(target).unwrap();
         h.set_cksum();
         self.b.append(&h, &[][..]).unwrap();
+        self
+    }
+
+    /// A file with a mode (setuid bits included) and PAX xattrs.
+    pub fn file_with(
+        mut self,
+        name: &str,
+        data: &[u8],
+        mode: u32,
+        xattrs: &[(&str, &[u8])],
+    ) -> Self {
+        if !xattrs.is_empty() {
+            let exts: Vec<(String, &[u8])> = xattrs
+                .iter()
+                .map(|(k, v)| (format!("SCHILY.xattr.{k}"), *v))
+                .collect();
+            self.b
+                .append_pax_extensions(exts.iter().map(|(k, v)| (k.as_str(), *v)))
+                .unwrap();
+        }
+        let h = Self::header(tar::EntryType::Regular, name, data.len() as u64, mode);
+        self.b.append(&h, data).unwrap();
         self
     }
 
@@ -358,6 +413,8 @@ impl TestImage {
 #[derive(Default, Debug)]
 pub struct Seen {
     pub token_requests: Vec<String>,
+    /// The Authorization header each token request came with.
+    pub token_auth: Vec<Option<String>>,
     /// Authorization headers that reached the second (redirect) host.
     pub redirected_auth: Vec<Option<String>>,
     pub redirected: usize,
@@ -510,7 +567,11 @@ fn serve_main(
     let req = read_request(&mut c)?;
     if mode == Mode::TokenAndRedirect {
         if req.path.starts_with("/token") {
-            seen.lock().unwrap().token_requests.push(req.path.clone());
+            {
+                let mut s = seen.lock().unwrap();
+                s.token_requests.push(req.path.clone());
+                s.token_auth.push(req.header("authorization"));
+            }
             return respond(
                 &mut c,
                 "200 OK",

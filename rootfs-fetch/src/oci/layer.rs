@@ -1,7 +1,7 @@
 //! One layer blob into one directory, in a single pass: the compressed
-//! bytes are hashed (the blob's digest), decompressed, hashed again (the
-//! config's diff_id for this layer) and unpacked by the safe unpacker as
-//! they stream. Both digests are checked at the end; the caller unpacks
+//! bytes are hashed (the blob's digest), decompressed (gzip, zstd or
+//! none), hashed again (the config's diff_id for this layer) and unpacked
+//! by the safe unpacker as they stream. Both digests are checked at the end; the caller unpacks
 //! into a temporary directory and keeps it only if they matched.
 
 use std::io::Read;
@@ -43,12 +43,12 @@ pub fn apply(
         let stream: Box<dyn Read + '_> = match compression {
             Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(&mut blob)),
             Compression::None => Box::new(&mut blob),
-            Compression::Zstd => {
-                return Err(LayerError::Other(
-                    digest.clone(),
-                    "zstd-compressed layers are not supported yet".into(),
-                ));
-            }
+            // One zstd frame (what `zstd` and containers/image write), with
+            // its window capped at 128 MiB: a frame may ask for up to 2 GiB.
+            Compression::Zstd => Box::new(
+                ruzstd::decoding::StreamingDecoder::new_with_max_window_size(&mut blob, 1 << 27)
+                    .map_err(|e| LayerError::Other(digest.clone(), format!("zstd: {e}")))?,
+            ),
         };
         let mut hashing = Hashing::new(stream);
         let report = unpack::unpack(&mut hashing, dest, opts);
