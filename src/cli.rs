@@ -256,6 +256,10 @@ pub fn fetch_rootfs(
 }
 
 fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    // Partial downloads of pulls that were killed.
+    if paths.data.join("images").is_dir() {
+        crate::image::store::Store::open(paths)?.remove_stale_temps();
+    }
     let report = journal::cleanup(&paths.runs(), narrator)?;
     println!(
         "cleanup: finished {} run(s), removed {} resource(s); {} live run(s) left alone",

@@ -94,6 +94,56 @@ pub fn set_mask(mask: &SigSet) -> nix::Result<()> {
     nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(mask), None)
 }
 
+/// While it lives, Ctrl-C (SIGINT), SIGTERM, SIGHUP and SIGQUIT run a
+/// cleanup and end the process with 128+N, for work that is not a
+/// container run (a pull's partial downloads). The signals are blocked in
+/// the thread that makes it, and so in the threads it starts afterwards;
+/// one watcher thread takes them. Dropping it stops the watcher and
+/// restores the signal mask.
+pub struct Interrupts {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    watcher: Option<std::thread::JoinHandle<()>>,
+    old: SigSet,
+}
+
+pub fn on_interrupt(cleanup: impl Fn() + Send + 'static) -> nix::Result<Interrupts> {
+    let mut set = SigSet::empty();
+    for s in [
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        Signal::SIGQUIT,
+    ] {
+        set.add(s);
+    }
+    let old = block(&set)?;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = done.clone();
+    let watcher = std::thread::spawn(move || {
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            if let Ok(Some(sig)) = wait_signal(&set, Some(std::time::Duration::from_millis(10))) {
+                cleanup();
+                std::process::exit(128 + sig as i32);
+            }
+        }
+    });
+    Ok(Interrupts {
+        done,
+        watcher: Some(watcher),
+        old,
+    })
+}
+
+impl Drop for Interrupts {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(w) = self.watcher.take() {
+            let _ = w.join();
+        }
+        let _ = set_mask(&self.old);
+    }
+}
+
 /// How a process ended, as dockling reports it and as its exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {

@@ -989,3 +989,63 @@ fn bearer_tokens_with_a_login_send_it_to_the_token_server_only() {
         seen.redirected_auth
     );
 }
+
+/// The store's temporary entries (of pulls in progress or interrupted).
+fn temps(env: &Env) -> Vec<String> {
+    [
+        env.root.join("layers"),
+        env.root.join("images/blobs/sha256"),
+    ]
+    .iter()
+    .flat_map(|d| files(d))
+    .filter(|f| f.contains(".tmp-"))
+    .collect()
+}
+
+#[test]
+fn ctrl_c_removes_a_pulls_partial_downloads_and_cleanup_does_after_sigkill() {
+    let Some(env) =
+        setup("ctrl_c_removes_a_pulls_partial_downloads_and_cleanup_does_after_sigkill")
+    else {
+        return;
+    };
+    let reg = Registry::start(None);
+    reg.push_image("t/slow", "latest", &TestImage::new(vec![base(&env)]), false);
+    let front = Front::start(reg.port, Mode::SlowBlobs);
+    let r = format!("127.0.0.1:{}/t/slow", front.port);
+    for signal in [
+        nix::sys::signal::Signal::SIGINT,
+        nix::sys::signal::Signal::SIGKILL,
+    ] {
+        let mut child = env
+            .cmd(&["--trace", "quiet", "pull", &r])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        common::wait_for(10, || (!temps(&env).is_empty()).then_some(()));
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
+        let status = child.wait().unwrap();
+        if signal == nix::sys::signal::Signal::SIGINT {
+            assert_eq!(status.code(), Some(130), "Ctrl-C ends a pull with 128+2");
+            assert_eq!(
+                temps(&env),
+                Vec::<String>::new(),
+                "Ctrl-C left partial downloads"
+            );
+        } else {
+            assert!(
+                !temps(&env).is_empty(),
+                "SIGKILL gives no chance to clean up"
+            );
+            ok(&env, &["--trace", "quiet", "cleanup"]);
+            assert_eq!(
+                temps(&env),
+                Vec::<String>::new(),
+                "cleanup left partial downloads"
+            );
+        }
+        assert!(layer_dirs(&env).is_empty(), "{:?}", layer_dirs(&env));
+        assert!(!ok(&env, &["images"]).contains("t/slow"));
+    }
+}

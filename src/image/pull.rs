@@ -207,6 +207,21 @@ fn fetch_layers(
     log: &Mutex<Vec<Exchange>>,
 ) -> Result<u64, Error> {
     let of = layers.len();
+    // Interrupted (Ctrl-C, SIGTERM), the pull removes its partial layers
+    // and blobs before it ends. (After a SIGKILL the next pull, `image
+    // prune` or `dockling cleanup` does.)
+    let _interrupts = if diff_ids.iter().any(|d| !store.layer_path(d).exists()) {
+        let (layers_dir, blobs_dir) = (store.layers.clone(), store.images.join("blobs/sha256"));
+        Some(
+            crate::process::on_interrupt(move || {
+                super::store::remove_own_temps(&[layers_dir.clone(), blobs_dir.clone()]);
+                eprintln!("dockling: pull interrupted; its partial downloads were removed");
+            })
+            .map_err(Error::sys("block signals during the pull"))?,
+        )
+    } else {
+        None
+    };
     // A bar per layer on a terminal; the narration's lines otherwise.
     let bars = (std::io::IsTerminal::is_terminal(&std::io::stderr())
         && std::env::var_os("DOCKLING_NO_PROGRESS").is_none())

@@ -303,6 +303,35 @@ impl Store {
     }
 }
 
+/// Remove this process's temporary files and directories in `dirs`.
+pub fn remove_own_temps(dirs: &[PathBuf]) {
+    let me = std::process::id() as i32;
+    remove_temps(dirs, |pid| pid == Some(me));
+}
+
+/// Remove the `.tmp-WHAT-PID-N` entries of `dirs` whose PID `doomed` picks.
+fn remove_temps(dirs: &[PathBuf], doomed: impl Fn(Option<i32>) -> bool) {
+    for dir in dirs {
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(rest) = name.strip_prefix(".tmp-") else {
+                continue;
+            };
+            if doomed(rest.split('-').nth(1).and_then(|p| p.parse().ok())) {
+                let p = e.path();
+                let _ = if p.is_dir() {
+                    remove_tree(&p)
+                } else {
+                    fs::remove_file(&p).map_err(Error::io("remove", &p))
+                };
+            }
+        }
+    }
+}
+
 /// Remove a directory tree even when the image made parts of it read-only.
 pub fn remove_tree(p: &Path) -> Result<(), Error> {
     match fs::remove_dir_all(p) {

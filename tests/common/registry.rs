@@ -427,6 +427,8 @@ pub enum Mode {
     TokenAndRedirect,
     /// Every blob answer cut off after this many bytes.
     CutBlobsAfter(usize),
+    /// Blobs trickle out, 64 KiB every 50 ms.
+    SlowBlobs,
 }
 
 /// A small HTTP server in front of a registry (one request per
@@ -620,6 +622,18 @@ fn serve_main(
         )?;
         c.write_all(&body[..n])?;
         return c.shutdown(std::net::Shutdown::Both);
+    }
+    if mode == Mode::SlowBlobs && req.path.contains("/blobs/") {
+        write!(
+            c,
+            "HTTP/1.1 {status} OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )?;
+        for chunk in body.chunks(64 << 10) {
+            c.write_all(chunk)?;
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        return Ok(());
     }
     respond(&mut c, &format!("{status} X"), &headers, &body)
 }
