@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+#[cfg(test)]
+use clap::CommandFactory;
 use clap::{Parser, Subcommand};
 
 use crate::error::{EXIT_DOCKLING_FAILED, Error};
@@ -18,6 +20,15 @@ use crate::stages;
     about = "Learn how containers work by building one, stage by stage"
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub globals: Globals,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The flags every subcommand takes.
+#[derive(Debug, clap::Args)]
+pub struct Globals {
     /// Keep all state under DIR instead of /var/lib/dockling and /run/dockling
     #[arg(long, global = true, env = "DOCKLING_ROOT", value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -30,8 +41,6 @@ pub struct Cli {
         env = "DOCKLING_TRACE"
     )]
     pub trace: TraceMode,
-    #[command(subcommand)]
-    pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,16 +66,13 @@ pub enum Command {
     #[command(subcommand)]
     Image(stages::image::ImageCommand),
     /// Remove images (and the layers no other image uses)
-    Rmi {
-        #[arg(required = true)]
-        names: Vec<String>,
-    },
+    Rmi(RmiArgs),
     /// Import images from a `docker save` tarball or an OCI layout directory
-    Load { path: PathBuf },
+    Load(LoadArgs),
     /// Store a user and password for a registry
     Login(stages::image::LoginArgs),
     /// Forget the stored credentials of a registry
-    Logout { registry: String },
+    Logout(LogoutArgs),
     /// Make or download a base root filesystem
     #[command(subcommand)]
     Rootfs(RootfsCommand),
@@ -75,16 +81,106 @@ pub enum Command {
     /// Check that this machine has what every stage needs
     Doctor,
     /// The main job: every lesson in order, running its demos with narration
-    Tour {
-        /// Pause before each command until Enter is pressed (on a terminal)
-        #[arg(long)]
-        step: bool,
-    },
+    Tour(TourArgs),
     /// Print a lesson: `dockling lesson list`, `dockling lesson 1`
-    Lesson {
-        /// `list`, or a lesson number
-        which: String,
-    },
+    Lesson(LessonArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RmiArgs {
+    #[arg(required = true)]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LoadArgs {
+    pub path: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogoutArgs {
+    pub registry: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TourArgs {
+    /// Pause before each command until Enter is pressed (on a terminal)
+    #[arg(long)]
+    pub step: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LessonArgs {
+    /// `list`, or a lesson number
+    pub which: String,
+}
+
+/// One subcommand whose arguments clap builds only if it is the one used
+/// (`Command::defer`): building every stage's flags on every start cost
+/// about a quarter of a millisecond, a sixth of a stage 1 run. (The
+/// description is set again after the arguments: an Args struct's own doc
+/// comment would replace it.)
+macro_rules! deferred {
+    ($name:literal, $about:literal, $build:expr $(,)?) => {
+        clap::Command::new($name)
+            .about($about)
+            .defer(|c| ($build)(c).about($about).long_about(None::<&str>))
+    };
+}
+
+/// The same command line as [`Cli`]'s derive, with deferred subcommands.
+/// A test checks that the two agree.
+pub fn command() -> clap::Command {
+    use clap::{Args, Subcommand as _};
+    let top = Globals::augment_args(clap::Command::new("dockling"))
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Learn how containers work by building one, stage by stage")
+        .long_about(None::<&str>)
+        .subcommand_required(true);
+    top.subcommands([
+        deferred!("chroot", "Stage 1: run a command with a directory as its root (chroot only)", stages::CommonArgs::augment_args),
+        deferred!(
+            "namespaces",
+            "Stage 2: chroot plus PID, mount, UTS and IPC namespaces, pivot_root, fewer capabilities",
+            stages::namespaces::NamespacesArgs::augment_args,
+        ),
+        deferred!(
+            "cgroups",
+            "Stage 3: namespaces plus a cgroup: --memory, --cpus, --cpu-shares, --pids-limit",
+            stages::cgroups::CgroupsArgs::augment_args,
+        ),
+        deferred!(
+            "overlay",
+            "Stage 4: cgroups plus a layered root: read-only layers under a writable one (overlayfs)",
+            stages::overlay::OverlayArgs::augment_args,
+        ),
+        deferred!(
+            "network",
+            "Stage 5: overlay plus a network namespace: veth, bridge, NAT, -p ports, DNS files; also `network create|ls|inspect|rm`",
+            stages::network::NetworkCommand::augment_args,
+        ),
+        deferred!("pull", "Stage 6: download an image from a registry (OCI distribution API)", stages::image::PullArgs::augment_args),
+        deferred!(
+            "run",
+            "Stage 6: run an image with every earlier stage: `run [OPTIONS] IMAGE [CMD…]`",
+            stages::image::RunArgs::augment_args,
+        ),
+        deferred!("images", "List the images in the store", |c| c),
+        deferred!("image", "Inspect or prune images", |c| {
+            stages::image::ImageCommand::augment_subcommands(c).subcommand_required(true)
+        }),
+        deferred!("rmi", "Remove images (and the layers no other image uses)", RmiArgs::augment_args),
+        deferred!("load", "Import images from a `docker save` tarball or an OCI layout directory", LoadArgs::augment_args),
+        deferred!("login", "Store a user and password for a registry", stages::image::LoginArgs::augment_args),
+        deferred!("logout", "Forget the stored credentials of a registry", LogoutArgs::augment_args),
+        deferred!("rootfs", "Make or download a base root filesystem", |c| {
+            RootfsCommand::augment_subcommands(c).subcommand_required(true)
+        }),
+        deferred!("cleanup", "Finish undoing runs whose dockling was killed (e.g. by SIGKILL)", |c| c),
+        deferred!("doctor", "Check that this machine has what every stage needs", |c| c),
+        deferred!("tour", "The main job: every lesson in order, running its demos with narration", TourArgs::augment_args),
+        deferred!("lesson", "Print a lesson: `dockling lesson list`, `dockling lesson 1`", LessonArgs::augment_args),
+    ])
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,7 +227,10 @@ pub enum FetchSource {
 /// Parse, run, and return the process exit code.
 pub fn main() -> i32 {
     // Like docker, a bad flag or value is dockling's failure: 125, not clap's 2.
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
             // Every dockling error starts with "dockling:", clap's too.
@@ -147,8 +246,8 @@ pub fn main() -> i32 {
             return 0;
         }
     };
-    let paths = Paths::new(cli.root.as_deref());
-    let mut narrator = narrate::for_mode(cli.trace);
+    let paths = Paths::new(cli.globals.root.as_deref());
+    let mut narrator = narrate::for_mode(cli.globals.trace);
     match dispatch(&cli, &paths, narrator.as_mut()) {
         Ok(code) => code,
         Err(e) => {
@@ -172,19 +271,19 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
         Command::Run(args) => stages::image::run(args, paths, narrator),
         Command::Images => stages::image::images(paths),
         Command::Image(cmd) => stages::image::image(cmd, paths),
-        Command::Rmi { names } => stages::image::rmi(names, paths),
-        Command::Load { path } => stages::image::load_cmd(path, paths, narrator),
+        Command::Rmi(a) => stages::image::rmi(&a.names, paths),
+        Command::Load(a) => stages::image::load_cmd(&a.path, paths, narrator),
         Command::Login(args) => stages::image::login(args, paths),
-        Command::Logout { registry } => stages::image::logout(registry, paths),
+        Command::Logout(a) => stages::image::logout(&a.registry, paths),
         Command::Rootfs(RootfsCommand::Fetch(args)) => {
             let dir = args.dir.clone().unwrap_or_else(|| paths.default_rootfs());
             fetch_rootfs(args, &dir, paths, narrator)?;
             Ok(0)
         }
         Command::Cleanup => cleanup(paths, narrator),
-        Command::Doctor => Ok(crate::doctor::run(paths, cli.trace)),
-        Command::Tour { step } => crate::tour::run(paths, *step, narrator),
-        Command::Lesson { which } => lesson(which),
+        Command::Doctor => Ok(crate::doctor::run(paths, cli.globals.trace)),
+        Command::Tour(a) => crate::tour::run(paths, a.step, narrator),
+        Command::Lesson(a) => lesson(&a.which),
     }
 }
 
@@ -291,4 +390,67 @@ fn lesson(which: &str) -> Result<i32, Error> {
         .ok_or_else(|| Error::Usage(format!("no lesson {n}; `dockling lesson list` shows them")))?;
     print!("{}", l.text);
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The deferred command line is the derive's: same subcommands, same
+    /// descriptions, same arguments.
+    #[test]
+    fn the_deferred_command_line_matches_the_derive() {
+        let mut derived = Cli::command();
+        derived.build();
+        let mut ours = command();
+        ours.build();
+        let names = |c: &clap::Command| -> Vec<(String, String)> {
+            c.get_subcommands()
+                .map(|s| {
+                    (
+                        s.get_name().to_string(),
+                        s.get_about()
+                            .map(|a| a.to_string())
+                            .unwrap_or_default()
+                            .replace('\n', " "),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(names(&ours), names(&derived));
+        assert_eq!(
+            ours.get_about().map(|a| a.to_string()),
+            derived.get_about().map(|a| a.to_string())
+        );
+        assert_eq!(
+            ours.get_long_about().map(|a| a.to_string()),
+            derived.get_long_about().map(|a| a.to_string())
+        );
+        for sub in derived.get_subcommands() {
+            let mut mine = ours.find_subcommand(sub.get_name()).unwrap().clone();
+            mine.build();
+            let ids = |c: &clap::Command| -> Vec<String> {
+                let mut v: Vec<String> =
+                    c.get_arguments().map(|a| a.get_id().to_string()).collect();
+                v.extend(c.get_subcommands().map(|s| format!("sub:{}", s.get_name())));
+                v.sort();
+                v
+            };
+            let mut theirs = sub.clone();
+            theirs.build();
+            assert_eq!(ids(&mine), ids(&theirs), "dockling {}", sub.get_name());
+            let about = |c: &clap::Command| {
+                (
+                    c.get_about().map(|a| a.to_string()),
+                    c.get_long_about().map(|a| a.to_string()),
+                )
+            };
+            assert_eq!(
+                about(&mine),
+                about(&theirs),
+                "dockling {} --help",
+                sub.get_name()
+            );
+        }
+    }
 }
