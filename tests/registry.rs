@@ -721,12 +721,38 @@ fn load_an_oci_layout_and_a_docker_archive() {
             .unwrap();
         assert!(o.status.success(), "skopeo {dest}: {}", out(&o));
     }
+    // docker save since docker 25 writes an OCI layout in a tar: the same
+    // layout as a tarball, gzip'd.
+    let layout_tar = work.path().join("layout2.tar.gz");
+    let o = std::process::Command::new("tar")
+        .args([
+            "-czf",
+            layout_tar.to_str().unwrap(),
+            "-C",
+            layout.to_str().unwrap(),
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", out(&o));
     drop(reg); // offline from here on
     let text = ok(
         &env,
         &["--trace", "quiet", "load", layout.to_str().unwrap()],
     );
     assert!(text.contains("Loaded image: localhost/layout:v1"), "{text}");
+    let text = ok(
+        &env,
+        &["--trace", "quiet", "load", layout_tar.to_str().unwrap()],
+    );
+    assert!(
+        text.contains("Loaded image: localhost/layout2:v1"),
+        "{text}"
+    );
+    assert_eq!(
+        run_image(&env, &["localhost/layout2:v1"]),
+        "hello from layer two\n"
+    );
     let text = ok(
         &env,
         &["--trace", "quiet", "load", archive.to_str().unwrap()],

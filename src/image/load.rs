@@ -25,8 +25,29 @@ use crate::paths::Paths;
 pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<Vec<Image>, Error> {
     let store = Store::open(paths)?;
     store.remove_stale_temps();
+    // An image in a layout without a full name is called localhost/BASE,
+    // BASE being the directory's or the archive's name.
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .map(|n| {
+            let n = [".tar.gz", ".tgz", ".tar"].iter().fold(n, |n, ext| {
+                n.strip_suffix(ext).map(str::to_string).unwrap_or(n)
+            });
+            n.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+        })
+        .filter(|n| n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| "loaded".into());
     if path.is_dir() {
-        return from_dir(&store, path, narrator);
+        return from_dir(&store, path, &base, narrator);
     }
     let file = fs::File::open(path).map_err(Error::io("open", path))?;
     let tmp = Store::temp_in(&store.layers, "load");
@@ -50,15 +71,20 @@ pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<V
             message: format!("{}: {e}", path.display()),
             hint: "load takes a `docker save` tarball or an OCI layout directory".into(),
         })?;
-        from_dir(&store, &tmp, narrator)
+        from_dir(&store, &tmp, &base, narrator)
     })();
     let _ = remove_tree(&tmp);
     result
 }
 
-fn from_dir(store: &Store, dir: &Path, narrator: &mut dyn Narrator) -> Result<Vec<Image>, Error> {
+fn from_dir(
+    store: &Store,
+    dir: &Path,
+    base: &str,
+    narrator: &mut dyn Narrator,
+) -> Result<Vec<Image>, Error> {
     if dir.join("index.json").is_file() {
-        from_layout(store, dir, narrator)
+        from_layout(store, dir, base, narrator)
     } else if dir.join("manifest.json").is_file() {
         from_docker_save(store, dir, narrator)
     } else {
@@ -162,8 +188,8 @@ fn store_image(
 }
 
 /// The name of an image in a layout: containerd's full-name annotation,
-/// else ref.name when it is a full reference, else DIRNAME:ref.name.
-fn layout_name(dir: &Path, d: &Descriptor) -> Result<String, Error> {
+/// else ref.name when it is a full reference, else localhost/BASE:ref.name.
+fn layout_name(base: &str, d: &Descriptor) -> Result<String, Error> {
     let ann = d.annotations.clone().unwrap_or_default();
     let raw = match (
         ann.get("io.containerd.image.name"),
@@ -171,13 +197,7 @@ fn layout_name(dir: &Path, d: &Descriptor) -> Result<String, Error> {
     ) {
         (Some(full), _) => full.clone(),
         (None, Some(r)) if r.contains('/') || r.contains(':') => r.clone(),
-        (None, Some(tag)) => {
-            let base = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().to_lowercase())
-                .unwrap_or_else(|| "loaded".into());
-            format!("localhost/{base}:{tag}")
-        }
+        (None, Some(tag)) => format!("localhost/{base}:{tag}"),
         (None, None) => {
             return Err(bad(format!(
                 "{}: an image without a name (ref.name annotation)",
@@ -191,6 +211,7 @@ fn layout_name(dir: &Path, d: &Descriptor) -> Result<String, Error> {
 fn from_layout(
     store: &Store,
     dir: &Path,
+    base: &str,
     narrator: &mut dyn Narrator,
 ) -> Result<Vec<Image>, Error> {
     let idx_bytes =
@@ -199,7 +220,7 @@ fn from_layout(
         serde_json::from_slice(&idx_bytes).map_err(|e| bad(format!("index.json: {e}")))?;
     let mut out = Vec::new();
     for d in &idx.manifests {
-        let name = layout_name(dir, d)?;
+        let name = layout_name(base, d)?;
         let mut bytes = read_blob(dir, &d.digest, manifest::MAX_MANIFEST)?;
         if manifest::kind(&d.media_type, &bytes).map_err(bad)? == Kind::Index {
             let inner: Index =
