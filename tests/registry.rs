@@ -1075,3 +1075,64 @@ fn ctrl_c_removes_a_pulls_partial_downloads_and_cleanup_does_after_sigkill() {
         assert!(!ok(&env, &["images"]).contains("t/slow"));
     }
 }
+
+#[test]
+fn run_publishes_a_port_on_a_network_of_its_own() {
+    let Some(env) = setup("run_publishes_a_port_on_a_network_of_its_own") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let mut img = TestImage::new(vec![base(&env)]);
+    img.cmd = vec![
+        "sh".into(),
+        "-c".into(),
+        "mkdir -p /www && echo served from an image > /www/index.html && echo ready && exec httpd -f -p 80 -h /www".into(),
+    ];
+    reg.push_image("t/web", "latest", &img, false);
+    ok(
+        &env,
+        &["network", "create", "t-img", "--subnet", "10.147.221.0/24"],
+    );
+    let mut child = env
+        .cmd(&[
+            "--trace",
+            "quiet",
+            "run",
+            "--network",
+            "t-img",
+            "-p",
+            "127.0.0.1:18098:80",
+            &format!("{}/t/web", reg.host()),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line, "ready\n");
+    let page = common::wait_for(10, || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect("127.0.0.1:18098").ok()?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+            .ok()?;
+        write!(s, "GET / HTTP/1.0\r\n\r\n").ok()?;
+        let mut text = String::new();
+        s.read_to_string(&mut text).ok()?;
+        text.starts_with("HTTP/").then_some(text)
+    });
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    // httpd as PID 1 ignores the first SIGTERM; the second one kills.
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+    child.wait().unwrap();
+    assert!(page.ends_with("served from an image\n"), "{page}");
+    ok(&env, &["network", "rm", "t-img"]);
+    assert!(!std::path::Path::new("/sys/class/net/dl-t-img").exists());
+    env.assert_clean();
+}
