@@ -359,7 +359,20 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     if paths.data.join("images").is_dir() {
         crate::image::store::Store::open(paths)?.remove_stale_temps();
     }
-    let report = journal::cleanup(&paths.runs(), narrator)?;
+    let mut report = journal::cleanup(&paths.runs(), narrator)?;
+    // Cgroups of runs whose journal is gone: nothing else would find them.
+    let host = crate::cgroups::Host::detect(std::path::Path::new(crate::cgroups::CGROUP_ROOT));
+    for dir in crate::cgroups::orphans(&host, &paths.cgroup_parent, &paths.runs()) {
+        let resource = journal::Resource::Cgroup { path: dir.clone() };
+        narrator.emit(&resource.event());
+        match crate::cgroups::destroy(&dir) {
+            Ok(_) => report.removed += 1,
+            Err(e) => report.failures.push((resource, e)),
+        }
+        if let Some(parent) = dir.parent() {
+            let _ = crate::cgroups::remove_parent(parent);
+        }
+    }
     println!(
         "cleanup: finished {} run(s), removed {} resource(s); {} live run(s) left alone",
         report.finished.len(),

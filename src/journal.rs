@@ -291,7 +291,7 @@ pub fn cleanup(runs: &Path, narrator: &mut dyn Narrator) -> Result<CleanupReport
 }
 
 /// A directory untouched for a minute cannot belong to a run still starting.
-fn is_stale(dir: &Path) -> bool {
+pub(crate) fn is_stale(dir: &Path) -> bool {
     fs::metadata(dir)
         .and_then(|m| m.modified())
         .ok()

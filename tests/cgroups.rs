@@ -192,6 +192,90 @@ fn no_cgroup_remains_after_a_sigkilled_command_or_a_sigtermed_dockling() {
     env.assert_clean();
 }
 
+/// Every directory below `dir`, deepest first (the cgroups of a run and
+/// their parent).
+fn tree(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            out.extend(tree(&e.path()));
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+#[test]
+fn cleanup_removes_a_cgroup_whose_journal_was_lost_once_it_is_stale() {
+    let Some(env) =
+        common::rooted("cleanup_removes_a_cgroup_whose_journal_was_lost_once_it_is_stale")
+    else {
+        return;
+    };
+    // A run whose dockling is SIGKILLed (the container dies with it) and
+    // whose journal is then lost, as when a test's state root is deleted.
+    let mut child = env
+        .cmd(&["--trace", "quiet", "cgroups", "--", "sleep", "60"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let container = wait_for(10, || children(child.id()).first().copied());
+    // In its cgroup, every process of the container.
+    let procs = || -> Vec<String> {
+        env.cgroups()
+            .iter()
+            .flat_map(|p| tree(p))
+            .filter_map(|d| std::fs::read_to_string(d.join("cgroup.procs")).ok())
+            .flat_map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .collect()
+    };
+    wait_for(10, || {
+        procs().contains(&container.to_string()).then_some(())
+    });
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::SIGKILL,
+    )
+    .unwrap();
+    child.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !procs().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the container outlived its SIGKILLed dockling: {:?}, state {:?}",
+            procs(),
+            std::fs::read_to_string(format!("/proc/{container}/stat")).ok()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::remove_dir_all(env.runs()).unwrap();
+    let _ = std::fs::remove_dir_all(env.root.join("overlay"));
+    // Fresh, it may be another state root's run starting: left alone.
+    let out = env.run(&["--trace", "quiet", "cleanup"]);
+    assert!(out.status.success());
+    assert!(
+        !env.cgroups().is_empty(),
+        "a fresh cgroup was taken for an orphan"
+    );
+    // An hour old and empty: an orphan, removed with its parent.
+    for dir in env.cgroups().iter().flat_map(|p| tree(p)) {
+        let ok = Command::new("touch")
+            .args(["-d", "1 hour ago"])
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "touch {}", dir.display());
+    }
+    let out = env.run(&["--trace", "quiet", "cleanup"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.assert_clean();
+}
+
 #[test]
 fn bad_values_are_refused_before_anything_is_created() {
     let Some(env) = common::rooted("bad_values_are_refused_before_anything_is_created") else {

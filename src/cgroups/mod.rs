@@ -275,6 +275,39 @@ pub fn destroy(dir: &Path) -> io::Result<bool> {
     }
 }
 
+/// Run cgroups below `parent` left by a run whose journal was lost (its
+/// state directory deleted while it ran): no run directory in `runs`
+/// claims them, no process is in them, and they have not changed for a
+/// minute. The last two keep another state root's runs safe, which may
+/// share the parent: a live run's cgroup holds its container from the
+/// first seconds to the end.
+pub fn orphans(host: &Host, parent: &str, runs: &Path) -> Vec<PathBuf> {
+    let Ok(cg) = for_run(host, parent, "") else {
+        return Vec::new();
+    };
+    let candidates: Vec<PathBuf> = cg
+        .parents()
+        .iter()
+        .filter_map(|p| fs::read_dir(p).ok())
+        .flat_map(|d| d.flatten().map(|e| e.path()))
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.len() == 12 && n.bytes().all(|b| b.is_ascii_hexdigit())
+                })
+        })
+        .collect();
+    candidates
+        .into_iter()
+        .filter(|p| {
+            !runs.join(p.file_name().expect("filtered above")).exists()
+                && pids_in(p).is_empty()
+                && crate::journal::is_stale(p)
+        })
+        .collect()
+}
+
 /// Remove the shared parent if no other run uses it.
 pub fn remove_parent(dir: &Path) -> io::Result<bool> {
     match fs::remove_dir(dir) {

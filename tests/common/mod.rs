@@ -51,19 +51,34 @@ pub struct Env {
     pub cgroup_parent: String,
 }
 
-/// Networks outlive runs (their bridges stay until `network rm`), and the
-/// root is about to be deleted: remove any this test left, even when it
-/// failed, so no bridge of a deleted root stays on the host.
+/// The root is about to be deleted, and with it the journals `dockling
+/// cleanup` works from: finish any run a failed test left (a killed
+/// dockling), and remove the networks the test made (their bridges stay
+/// until `network rm`). Then, unless the test is already failing, nothing
+/// of it may be left in the cgroup tree.
 impl Drop for Env {
     fn drop(&mut self) {
-        let Ok(dir) = std::fs::read_dir(self.root.join("networks")) else {
-            return;
-        };
-        let _ = self.run(&["--trace", "quiet", "cleanup"]);
-        for e in dir.flatten() {
+        let has = |p: PathBuf| std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_some());
+        if has(self.runs()) || has(self.root.join("networks")) {
+            let _ = self.run(&["--trace", "quiet", "cleanup"]);
+        }
+        for e in std::fs::read_dir(self.root.join("networks"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let file = e.file_name().to_string_lossy().into_owned();
             if let Some(name) = file.strip_suffix(".json") {
                 let _ = self.run(&["network", "rm", name]);
+            }
+        }
+        let cgroups = self.cgroups();
+        if !cgroups.is_empty() {
+            let msg = format!("cgroups left behind by this test: {cgroups:?}");
+            if std::thread::panicking() {
+                eprintln!("!!! {msg}");
+            } else {
+                panic!("{msg}");
             }
         }
     }
