@@ -109,7 +109,8 @@ pub fn start(paths: &Paths) -> Result<LocalRegistry, Error> {
         REPOSITORY,
         "latest",
         &serde_json::to_vec(&config).expect("json"),
-        &[gz],
+        &[(&gz, rootfs_fetch::oci::manifest::OCI_LAYER_GZIP)],
+        false,
     )?;
     Ok(reg)
 }

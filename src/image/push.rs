@@ -103,35 +103,55 @@ impl Pusher {
         Ok(Digest::of(bytes))
     }
 
-    /// Push an image: a config and gzip'd layers (bottom first) under
-    /// `repo:tag`, as an OCI manifest. Returns the manifest's digest.
+    /// Upload an image's config and layers (bottom first, each with its
+    /// media type) and return the bytes of its manifest, OCI or docker
+    /// schema2 (`docker`), not yet pushed: an index can list it first.
+    pub fn upload(
+        &self,
+        repo: &str,
+        config: &[u8],
+        layers: &[(&[u8], &str)],
+        docker: bool,
+    ) -> Result<Vec<u8>, Error> {
+        let cd = self.blob(repo, config)?;
+        let mut descs = Vec::new();
+        for (bytes, media_type) in layers {
+            let d = self.blob(repo, bytes)?;
+            descs.push(serde_json::json!({
+                "mediaType": media_type, "digest": d.to_string(), "size": bytes.len(),
+            }));
+        }
+        let (manifest_type, config_type) = if docker {
+            (manifest::DOCKER_MANIFEST, manifest::DOCKER_CONFIG)
+        } else {
+            (manifest::OCI_MANIFEST, manifest::OCI_CONFIG)
+        };
+        let m = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": manifest_type,
+            "config": {"mediaType": config_type, "digest": cd.to_string(), "size": config.len()},
+            "layers": descs,
+        });
+        Ok(serde_json::to_vec(&m).expect("json"))
+    }
+
+    /// Push an image under `repo:tag` (see [`Pusher::upload`]); returns the
+    /// manifest's digest.
     pub fn image(
         &self,
         repo: &str,
         tag: &str,
         config: &[u8],
-        layers: &[Vec<u8>],
+        layers: &[(&[u8], &str)],
+        docker: bool,
     ) -> Result<Digest, Error> {
-        let cd = self.blob(repo, config)?;
-        let mut descs = Vec::new();
-        for l in layers {
-            let d = self.blob(repo, l)?;
-            descs.push(serde_json::json!({
-                "mediaType": manifest::OCI_LAYER_GZIP, "digest": d.to_string(), "size": l.len(),
-            }));
-        }
-        let m = serde_json::json!({
-            "schemaVersion": 2,
-            "mediaType": manifest::OCI_MANIFEST,
-            "config": {"mediaType": manifest::OCI_CONFIG, "digest": cd.to_string(), "size": config.len()},
-            "layers": descs,
-        });
-        self.manifest(
-            repo,
-            tag,
-            manifest::OCI_MANIFEST,
-            &serde_json::to_vec(&m).expect("json"),
-        )
+        let bytes = self.upload(repo, config, layers, docker)?;
+        let media_type = if docker {
+            manifest::DOCKER_MANIFEST
+        } else {
+            manifest::OCI_MANIFEST
+        };
+        self.manifest(repo, tag, media_type, &bytes)
     }
 }
 

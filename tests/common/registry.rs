@@ -15,16 +15,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dockling::image::store::REF_NAME;
 use rootfs_fetch::oci::digest::Digest;
 
-pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
-pub const OCI_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
-pub const DOCKER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
-pub const OCI_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
-pub const OCI_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
+use rootfs_fetch::oci::manifest::{
+    DOCKER_LAYER_GZIP, DOCKER_MANIFEST, OCI_LAYER_GZIP, OCI_LAYER_TAR, OCI_LAYER_ZSTD, OCI_MANIFEST,
+};
 
 /// Whether the registry and the image tools are installed; says so loudly
 /// (and fails in CI) when not.
@@ -124,11 +119,6 @@ impl Registry {
         dockling::image::push::Pusher::new(&format!("http://{}", self.host()), creds)
     }
 
-    /// Upload a blob (monolithic upload: POST, then PUT with the digest).
-    pub fn push_blob(&self, repo: &str, bytes: &[u8]) -> Digest {
-        self.pusher().blob(repo, bytes).unwrap()
-    }
-
     pub fn push_manifest(
         &self,
         repo: &str,
@@ -141,8 +131,8 @@ impl Registry {
             .unwrap()
     }
 
-    /// Push an image made of `layers` (gzip'd tars, bottom first) with a
-    /// config, as an OCI or docker schema2 manifest; returns its digest.
+    /// Push an image made of `layers` (bottom first) with a config, as an
+    /// OCI or docker schema2 manifest; returns its digest.
     pub fn push_image(&self, repo: &str, tag: &str, image: &TestImage, docker: bool) -> Digest {
         let bytes = self.manifest_for(repo, image, docker);
         self.push_manifest(
@@ -159,35 +149,24 @@ impl Registry {
 
     /// Upload an image's blobs and return its manifest's bytes.
     pub fn manifest_for(&self, repo: &str, image: &TestImage, docker: bool) -> Vec<u8> {
-        let config = image.config_bytes();
-        let cd = self.push_blob(repo, &config);
-        let layers: Vec<serde_json::Value> = image
+        let layers: Vec<(&[u8], &str)> = image
             .layers
             .iter()
-            .map(|l| {
-                let (bytes, media) = match &l.blob {
-                    Some((b, m)) => (b.as_slice(), *m),
-                    None => (l.gz.as_slice(), if docker { DOCKER_GZIP } else { OCI_GZIP }),
-                };
-                let d = self.push_blob(repo, bytes);
-                serde_json::json!({
-                    "mediaType": media,
-                    "digest": d.to_string(),
-                    "size": bytes.len(),
-                })
+            .map(|l| match &l.blob {
+                Some((b, m)) => (b.as_slice(), *m),
+                None => (
+                    l.gz.as_slice(),
+                    if docker {
+                        DOCKER_LAYER_GZIP
+                    } else {
+                        OCI_LAYER_GZIP
+                    },
+                ),
             })
             .collect();
-        let m = serde_json::json!({
-            "schemaVersion": 2,
-            "mediaType": if docker { DOCKER_MANIFEST } else { OCI_MANIFEST },
-            "config": {
-                "mediaType": if docker { "application/vnd.docker.container.image.v1+json" } else { "application/vnd.oci.image.config.v1+json" },
-                "digest": cd.to_string(),
-                "size": config.len(),
-            },
-            "layers": layers,
-        });
-        serde_json::to_vec(&m).unwrap()
+        self.pusher()
+            .upload(repo, &image.config_bytes(), &layers, docker)
+            .unwrap()
     }
 
     /// The file the registry keeps a blob's bytes in.
@@ -230,7 +209,7 @@ impl Layer {
 
     /// Pushed as a plain, uncompressed tar.
     pub fn uncompressed(mut self) -> Layer {
-        self.blob = Some((self.tar.clone(), OCI_TAR));
+        self.blob = Some((self.tar.clone(), OCI_LAYER_TAR));
         self
     }
 
@@ -248,7 +227,7 @@ impl Layer {
         let out = child.wait_with_output().unwrap();
         feeder.join().unwrap();
         assert!(out.status.success());
-        self.blob = Some((out.stdout, OCI_ZSTD));
+        self.blob = Some((out.stdout, OCI_LAYER_ZSTD));
         self
     }
 
@@ -652,9 +631,4 @@ fn serve_second(mut c: TcpStream, registry_port: u16, seen: &Mutex<Seen>) -> std
         &[("Content-Type", ct)],
         &body,
     )
-}
-
-/// An OCI layout annotation name, for tests that read the store.
-pub fn ref_name() -> &'static str {
-    REF_NAME
 }
