@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -153,6 +152,12 @@ fn assert_net_clean(env: &Env, name: &str, prefix: &str) {
     assert!(leases(env, name).is_empty(), "leases left behind");
 }
 
+/// The end of a test: nothing of its runs left, then its network removed.
+fn finish(env: &Env, name: &str, prefix: &str) {
+    assert_net_clean(env, name, prefix);
+    remove_network(env, name);
+}
+
 /// `dockling network rm` removes the network's bridge with it.
 fn remove_network(env: &Env, name: &str) {
     let out = env.run(&["network", "rm", name]);
@@ -175,18 +180,6 @@ fn veths_of(stderr: &str) -> Vec<String> {
         .filter(|v| v["step"] == "net_veth")
         .map(|v| v["fields"]["host"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// One HTTP/1.0 GET; None while nothing answers yet (the server in the
-/// container may not be listening when the test first asks).
-fn http_get(addr: &str) -> Option<String> {
-    let addr: std::net::SocketAddr = addr.parse().unwrap();
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(s, "GET / HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    text.starts_with("HTTP/").then_some(text)
 }
 
 #[test]
@@ -270,7 +263,7 @@ fn published_port_answers_on_loopback_bridge_and_container_address() {
         "mkdir -p /www && echo hello from the container > /www/index.html && httpd -f -p 80 -h /www",
     );
     let through = |addr: String| {
-        let reply = common::wait_for(10, || http_get(&addr));
+        let reply = common::wait_for(10, || common::http_get(&addr));
         assert!(reply.starts_with("HTTP/1.1 200"), "{addr}: {reply}");
         assert!(
             reply.ends_with("hello from the container\n"),
@@ -280,7 +273,7 @@ fn published_port_answers_on_loopback_bridge_and_container_address() {
     through("127.0.0.1:18080".into());
     through("127.0.0.1:18081".into());
     assert!(
-        http_get(&format!("{gw}:18081")).is_none(),
+        common::http_get(&format!("{gw}:18081")).is_none(),
         "-p 127.0.0.1:18081:80 must not answer on the bridge address"
     );
     through(format!("{gw}:18080"));
@@ -293,8 +286,7 @@ fn published_port_answers_on_loopback_bridge_and_container_address() {
         "{rules}"
     );
     web.stop();
-    assert_net_clean(&env, "t-web", "10.147.213.");
-    remove_network(&env, "t-web");
+    finish(&env, "t-web", "10.147.213.");
     assert!(
         TcpStream::connect("127.0.0.1:18080").is_err(),
         "the proxy outlived the container"
@@ -355,8 +347,7 @@ fn published_udp_port_reaches_a_socket_in_the_container() {
     }
     server.join().unwrap();
     running.stop();
-    assert_net_clean(&env, "t-udp", "10.147.217.");
-    remove_network(&env, "t-udp");
+    finish(&env, "t-udp", "10.147.217.");
 }
 
 fn sh_ok(script: &str) {
@@ -448,8 +439,7 @@ fn outbound_traffic_is_forwarded_and_masqueraded_under_a_drop_policy() {
         "1",
         "ip_forward stays on, as documented"
     );
-    assert_net_clean(&env, "t-out", "10.147.218.");
-    remove_network(&env, "t-out");
+    finish(&env, "t-out", "10.147.218.");
 }
 
 #[test]
@@ -485,8 +475,7 @@ fn dns_hosts_and_hostname_files() {
     // The rootfs's own files are untouched (they were bind-mounted over).
     let hosts = std::fs::read_to_string(env.rootfs().join("etc/hosts")).unwrap();
     assert!(!hosts.contains("web1"), "{hosts}");
-    assert_net_clean(&env, "t-dns", "10.147.219.");
-    remove_network(&env, "t-dns");
+    finish(&env, "t-dns", "10.147.219.");
 }
 
 #[test]
@@ -540,8 +529,7 @@ fn ten_containers_at_once_get_distinct_addresses() {
             .all(|a| a.starts_with("10.147.214.") && a.ends_with("/24")),
         "{addrs:?}"
     );
-    assert_net_clean(&env, "t-ten", "10.147.214.");
-    remove_network(&env, "t-ten");
+    finish(&env, "t-ten", "10.147.214.");
 }
 
 #[test]

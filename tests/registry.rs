@@ -1119,16 +1119,7 @@ fn run_publishes_a_port_on_a_network_of_its_own() {
     )
     .unwrap();
     assert_eq!(line, "ready\n");
-    let page = common::wait_for(10, || {
-        use std::io::{Read, Write};
-        let mut s = std::net::TcpStream::connect("127.0.0.1:18098").ok()?;
-        s.set_read_timeout(Some(std::time::Duration::from_secs(2)))
-            .ok()?;
-        write!(s, "GET / HTTP/1.0\r\n\r\n").ok()?;
-        let mut text = String::new();
-        s.read_to_string(&mut text).ok()?;
-        text.starts_with("HTTP/").then_some(text)
-    });
+    let page = common::wait_for(10, || common::http_get("127.0.0.1:18098"));
     let pid = nix::unistd::Pid::from_raw(child.id() as i32);
     // httpd as PID 1 ignores the first SIGTERM; the second one kills.
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();

@@ -230,6 +230,19 @@ impl Env {
     }
 }
 
+/// One HTTP/1.0 GET; None while nothing answers yet (a server in a
+/// container may not be listening when a test first asks).
+pub fn http_get(addr: &str) -> Option<String> {
+    use std::io::Write;
+    let addr: std::net::SocketAddr = addr.parse().unwrap();
+    let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(s, "GET / HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    text.starts_with("HTTP/").then_some(text)
+}
+
 /// Poll `f` until it returns Some, for up to `secs` seconds.
 pub fn wait_for<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(secs);
