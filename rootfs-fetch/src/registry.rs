@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use crate::oci::auth::Credentials;
 use crate::oci::client::{Client, Observer};
 use crate::oci::layer;
-use crate::oci::manifest::{self, ImageConfig, Index, Kind, Manifest, Platform};
+use crate::oci::manifest::{self, ImageConfig, Platform};
 use crate::oci::reference::Reference;
 use crate::unpack::{UnpackOptions, Whiteouts};
 use crate::{Error, Staging};
@@ -40,25 +40,15 @@ pub fn fetch(dest: &Path, image: &str, opts: &RegistryOptions) -> Result<Fetched
     let staging = Staging::new(dest)?;
     let quiet: Observer = Arc::new(Mutex::new(|_: &_| {}));
     let mut client = Client::new(&r, opts.credentials.clone(), opts.insecure, quiet);
-    let (mut bytes, mut digest, kind) = client.manifest(&r.manifest_ref()).map_err(reg)?;
-    if kind == Kind::Index {
-        let index: Index = serde_json::from_slice(&bytes).map_err(reg)?;
-        let want = opts.platform.clone().unwrap_or_else(Platform::host);
-        let chosen = index.select(&want).map_err(reg)?.digest.to_string();
-        (bytes, digest, _) = client.manifest(&chosen).map_err(reg)?;
-    }
-    let man: Manifest = serde_json::from_slice(&bytes).map_err(reg)?;
-    let config: ImageConfig = serde_json::from_slice(
-        &client
-            .small_blob(&man.config, manifest::MAX_CONFIG)
-            .map_err(reg)?,
-    )
-    .map_err(reg)?;
-    if config.rootfs.diff_ids.len() != man.layers.len() {
-        return Err(reg(
-            "the manifest and the config disagree on the number of layers",
-        ));
-    }
+    let want = opts.platform.clone().unwrap_or_else(Platform::host);
+    let resolved = client
+        .resolve(&r.manifest_ref(), &want, &mut |_, _| {})
+        .map_err(reg)?;
+    let man = resolved.manifest;
+    let config_bytes = client
+        .small_blob(&man.config, manifest::MAX_CONFIG)
+        .map_err(reg)?;
+    let config = ImageConfig::parse(&config_bytes, &man).map_err(reg)?;
     let unpack = UnpackOptions {
         whiteouts: Whiteouts::Apply,
         ..Default::default()
@@ -81,7 +71,7 @@ pub fn fetch(dest: &Path, image: &str, opts: &RegistryOptions) -> Result<Fetched
     staging.commit()?;
     Ok(Fetched {
         reference: r.to_string(),
-        manifest: digest.to_string(),
+        manifest: resolved.digest.to_string(),
         layers: man.layers.len(),
         files,
     })

@@ -51,11 +51,12 @@ pub fn attach(
     let mtu = network::host_mtu();
     let lock = store::lock(paths)?;
     let (ip, lease) = store::free_address(paths, net)?;
-    let port_rules: Vec<firewall::Rule> = ns
+    let per_map: Vec<Vec<firewall::Rule>> = ns
         .ports
         .iter()
-        .flat_map(|m| firewall::port_rules(m, &net.bridge, ip))
+        .map(|m| firewall::port_rules(m, &net.bridge, ip))
         .collect();
+    let port_rules: Vec<firewall::Rule> = per_map.concat();
     journal.record(Resource::Lease {
         path: lease.clone(),
         networks: store::run_dir(paths),
@@ -98,8 +99,8 @@ pub fn attach(
             .with("subnet", net.subnet.to_string())
             .with("lease", lease.display().to_string()),
     );
-    for m in &ns.ports {
-        narrate_port(m, &net.bridge, ip, narrator);
+    for (m, rules) in ns.ports.iter().zip(&per_map) {
+        narrate_port(m, rules, ip, narrator);
     }
     write_files(spec, &ns, ip, journal.dir().to_path_buf(), narrator)?;
     Ok(Attached { ip, mtu, listeners })
@@ -160,11 +161,13 @@ fn narrate_nat(net: &store::Network, narrator: &mut dyn Narrator) -> Result<(), 
     Ok(())
 }
 
-fn narrate_port(m: &ports::PortMap, bridge: &str, ip: Ipv4Addr, narrator: &mut dyn Narrator) {
-    let mine: Vec<String> = firewall::port_rules(m, bridge, ip)
-        .iter()
-        .map(|r| r.command("-I"))
-        .collect();
+fn narrate_port(
+    m: &ports::PortMap,
+    rules: &[firewall::Rule],
+    ip: Ipv4Addr,
+    narrator: &mut dyn Narrator,
+) {
+    let mine: Vec<String> = rules.iter().map(|r| r.command("-I")).collect();
     narrator.emit(
         &Event::new(Step::NetPort)
             .with("map", m.to_string())

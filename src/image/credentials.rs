@@ -5,8 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::PathBuf;
 
 use rootfs_fetch::oci::auth::Credentials;
@@ -43,21 +41,9 @@ fn read(paths: &Paths) -> Result<File, Error> {
 }
 
 fn write(paths: &Paths, f: &File) -> Result<(), Error> {
-    let p = path(paths);
     fs::create_dir_all(&paths.data).map_err(Error::io("create", &paths.data))?;
-    let tmp = p.with_extension("tmp");
-    let mut out = fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(Error::io("create", &tmp))?;
-    fs::set_permissions(&tmp, fs::Permissions::from_mode(0o600))
-        .map_err(Error::io("chmod", &tmp))?;
-    out.write_all(&serde_json::to_vec_pretty(f).expect("serialises"))
-        .map_err(Error::io("write", &tmp))?;
-    fs::rename(&tmp, &p).map_err(Error::io("rename", &p))
+    let text = serde_json::to_vec_pretty(f).expect("serialises");
+    super::store::write_atomic_mode(&path(paths), &text, 0o600)
 }
 
 pub fn get(paths: &Paths, registry: &str) -> Result<Option<Credentials>, Error> {

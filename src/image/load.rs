@@ -9,17 +9,17 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rootfs_fetch::oci::client::{BlobReader, ClientError};
+use rootfs_fetch::oci::client::{BlobReader, ClientError, Resolved};
 use rootfs_fetch::oci::digest::Digest;
 use rootfs_fetch::oci::manifest::{self, Descriptor, ImageConfig, Index, Kind, Manifest, Platform};
 use rootfs_fetch::oci::reference::Reference;
 use rootfs_fetch::unpack::{self, UnpackOptions};
 use serde::Deserialize;
 
-use super::pull::{client_err, one_layer};
+use super::pull::{client_err, keep, one_layer};
 use super::store::{Image, Store, remove_tree};
 use crate::error::Error;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::Narrator;
 use crate::paths::Paths;
 
 pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<Vec<Image>, Error> {
@@ -143,13 +143,7 @@ fn store_image(
 ) -> Result<Image, Error> {
     let man: Manifest =
         serde_json::from_slice(man_bytes).map_err(|e| bad(format!("manifest: {e}")))?;
-    let config: ImageConfig =
-        serde_json::from_slice(config_bytes).map_err(|e| bad(format!("config: {e}")))?;
-    if config.rootfs.diff_ids.len() != man.layers.len() {
-        return Err(bad(
-            "the manifest and the config disagree on the number of layers",
-        ));
-    }
+    let config = ImageConfig::parse(config_bytes, &man).map_err(bad)?;
     let mut size = 0;
     let of = man.layers.len();
     for (i, (desc, diff)) in man.layers.iter().zip(&config.rootfs.diff_ids).enumerate() {
@@ -157,34 +151,12 @@ fn store_image(
         size += e.fields.get("bytes").and_then(|b| b.as_u64()).unwrap_or(0);
         narrator.emit(&e);
     }
-    let digest = Digest::of(man_bytes);
-    store.put_blob(&man.config.digest, config_bytes)?;
-    store.put_blob(&digest, man_bytes)?;
-    let desc = Descriptor {
-        media_type: manifest::OCI_MANIFEST.into(),
-        digest: digest.clone(),
-        size: man_bytes.len() as u64,
-        platform: None,
-        annotations: None,
-    };
-    {
-        let _lock = store.lock()?;
-        store.tag(name, &desc, size)?;
-    }
-    narrator.emit(
-        &Event::new(Step::PullTagged)
-            .with("reference", name.to_string())
-            .with("id", man.config.digest.short().to_string())
-            .with("layers", of)
-            .with("store", store.images.display().to_string()),
-    );
-    Ok(Image {
-        reference: name.into(),
-        manifest_digest: digest,
+    let resolved = Resolved {
+        bytes: man_bytes.to_vec(),
+        digest: Digest::of(man_bytes),
         manifest: man,
-        config,
-        size,
-    })
+    };
+    keep(store, name, resolved, config_bytes, config, size, narrator)
 }
 
 /// The name of an image in a layout: containerd's full-name annotation,

@@ -10,10 +10,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use rootfs_fetch::oci::client::{BlobReader, Client, ClientError, Exchange, Observer};
+use rootfs_fetch::oci::client::{BlobReader, Client, ClientError, Exchange, Observer, Resolved};
 use rootfs_fetch::oci::digest::Digest;
 use rootfs_fetch::oci::layer;
-use rootfs_fetch::oci::manifest::{self, Descriptor, ImageConfig, Index, Kind, Manifest, Platform};
+use rootfs_fetch::oci::manifest::{self, Descriptor, ImageConfig, Platform};
 use rootfs_fetch::oci::reference::Reference;
 use rootfs_fetch::unpack::{UnpackOptions, Whiteouts};
 
@@ -42,6 +42,7 @@ pub fn client_err(e: ClientError) -> Error {
         }
         ClientError::Http { .. } => "check the name and that the registry is reachable".into(),
         ClientError::Invalid(_) => "the registry sent something dockling cannot use".into(),
+        ClientError::NoPlatform(_) => "choose one with --platform OS/ARCH".into(),
     };
     Error::Hinted {
         message: format!("pull failed: {e}"),
@@ -89,44 +90,25 @@ pub fn pull(
             .with("manifest_ref", r.manifest_ref())
             .with("origin", client.origin().to_string()),
     );
-    let fetched = client.manifest(&r.manifest_ref());
-    flush(&log, narrator);
-    let (mut bytes, mut digest, kind) = fetched.map_err(client_err)?;
-    let mut index_bytes = None;
-    if kind == Kind::Index {
-        let index: Index = serde_json::from_slice(&bytes)
-            .map_err(|e| client_err(ClientError::Invalid(format!("index {digest}: {e}"))))?;
-        let want = opts.platform.clone().unwrap_or_else(Platform::host);
-        let chosen = index.select(&want).map_err(|e| Error::Hinted {
-            message: format!("{r}: {e}"),
-            hint: "choose one with --platform OS/ARCH".into(),
-        })?;
+    let want = opts.platform.clone().unwrap_or_else(Platform::host);
+    let resolved = client.resolve(&r.manifest_ref(), &want, &mut |index, entry| {
+        flush(&log, narrator);
         narrator.emit(
             &Event::new(Step::PullPlatform)
                 .with("count", index.manifests.len())
                 .with("platform", want.to_string())
-                .with("digest", chosen.digest.to_string())
+                .with("digest", entry.digest.to_string())
                 .with("reference", r.to_string()),
         );
-        let fetched = client.manifest(&chosen.digest.to_string());
-        flush(&log, narrator);
-        let (b, d, k) = fetched.map_err(client_err)?;
-        if k != Kind::Manifest {
-            return Err(client_err(ClientError::Invalid(format!(
-                "{d}: an index inside an index"
-            ))));
-        }
-        index_bytes = Some((bytes, digest));
-        (bytes, digest) = (b, d);
-    }
-    let man: Manifest = serde_json::from_slice(&bytes)
-        .map_err(|e| client_err(ClientError::Invalid(format!("manifest {digest}: {e}"))))?;
-    let compressed: u64 = man.layers.iter().map(|l| l.size).sum();
+    });
+    flush(&log, narrator);
+    let resolved = resolved.map_err(client_err)?;
+    let man = &resolved.manifest;
     narrator.emit(
         &Event::new(Step::PullManifest)
-            .with("digest", digest.to_string())
+            .with("digest", resolved.digest.to_string())
             .with("layers", man.layers.len())
-            .with("size", compressed)
+            .with("size", man.layers.iter().map(|l| l.size).sum::<u64>())
             .with("reference", r.to_string()),
     );
     let store = Store::open(paths)?;
@@ -138,19 +120,8 @@ pub fn pull(
         flush(&log, narrator);
         got.map_err(client_err)?
     };
-    let config: ImageConfig = serde_json::from_slice(&config_bytes).map_err(|e| {
-        client_err(ClientError::Invalid(format!(
-            "config {}: {e}",
-            man.config.digest
-        )))
-    })?;
-    if config.rootfs.diff_ids.len() != man.layers.len() {
-        return Err(client_err(ClientError::Invalid(format!(
-            "the manifest lists {} layers but the config has {} diff_ids",
-            man.layers.len(),
-            config.rootfs.diff_ids.len()
-        ))));
-    }
+    let config =
+        ImageConfig::parse(&config_bytes, man).map_err(|e| client_err(ClientError::Invalid(e)))?;
     let size = fetch_layers(
         &store,
         &client,
@@ -159,11 +130,35 @@ pub fn pull(
         narrator,
         &log,
     )?;
-    store.put_blob(&man.config.digest, &config_bytes)?;
+    keep(
+        &store,
+        &r.to_string(),
+        resolved,
+        &config_bytes,
+        config,
+        size,
+        narrator,
+    )
+}
+
+/// Store a complete image's manifest and config (its layers are in
+/// already), name it, and say so.
+pub(super) fn keep(
+    store: &Store,
+    name: &str,
+    resolved: Resolved,
+    config_bytes: &[u8],
+    config: ImageConfig,
+    size: u64,
+    narrator: &mut dyn Narrator,
+) -> Result<Image, Error> {
+    let Resolved {
+        bytes,
+        digest,
+        manifest: man,
+    } = resolved;
+    store.put_blob(&man.config.digest, config_bytes)?;
     store.put_blob(&digest, &bytes)?;
-    if let Some((b, d)) = &index_bytes {
-        store.put_blob(d, b)?;
-    }
     let desc = Descriptor {
         media_type: if man.media_type.is_empty() {
             manifest::OCI_MANIFEST.into()
@@ -175,20 +170,19 @@ pub fn pull(
         platform: None,
         annotations: None,
     };
-    let name = r.to_string();
     {
         let _lock = store.lock()?;
-        store.tag(&name, &desc, size)?;
+        store.tag(name, &desc, size)?;
     }
     narrator.emit(
         &Event::new(Step::PullTagged)
-            .with("reference", name.clone())
+            .with("reference", name.to_string())
             .with("id", man.config.digest.short().to_string())
             .with("layers", man.layers.len())
             .with("store", store.images.display().to_string()),
     );
     Ok(Image {
-        reference: name,
+        reference: name.to_string(),
         manifest_digest: digest,
         manifest: man,
         config,

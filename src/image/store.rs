@@ -347,9 +347,21 @@ fn ref_name(d: &Descriptor) -> Option<&str> {
 
 /// Write to a temporary name in the same directory, fsync, rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomic_mode(path, bytes, 0o644)
+}
+
+/// [`write_atomic`] with the file's permissions (made with them, so a
+/// secret is never readable by others, not even for a moment).
+pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
+    use std::os::unix::fs::OpenOptionsExt;
     let dir = path.parent().expect("store paths have a parent");
     let tmp = Store::temp_in(dir, "write");
-    let mut f = fs::File::create(&tmp).map_err(Error::io("create", &tmp))?;
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(&tmp)
+        .map_err(Error::io("create", &tmp))?;
     f.write_all(bytes).map_err(Error::io("write", &tmp))?;
     f.sync_all().map_err(Error::io("sync", &tmp))?;
     fs::rename(&tmp, path).map_err(Error::io("rename into place", path))

@@ -41,6 +41,16 @@ pub enum ClientError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// An index without this machine's (or the asked) platform.
+    #[error("{0}")]
+    NoPlatform(String),
+}
+
+/// What a reference means for one platform: its manifest.
+pub struct Resolved {
+    pub bytes: Vec<u8>,
+    pub digest: Digest,
+    pub manifest: manifest::Manifest,
 }
 
 pub struct Client {
@@ -122,7 +132,16 @@ impl Client {
         accept: Option<&str>,
     ) -> Result<ureq::http::Response<ureq::Body>, ClientError> {
         let url = format!("{}/v2/{}/{path}", self.origin, self.repository);
-        let resp = self.get_url(&url, accept)?;
+        self.get_authorized(&url, accept)
+    }
+
+    /// GET `url`; on 401, answer the challenge once and ask again.
+    fn get_authorized(
+        &mut self,
+        url: &str,
+        accept: Option<&str>,
+    ) -> Result<ureq::http::Response<ureq::Body>, ClientError> {
+        let resp = self.get_url(url, accept)?;
         if resp.status() != 401 {
             return Ok(resp);
         }
@@ -137,7 +156,7 @@ impl Client {
                 ))
             })?;
         self.authorization = Some(self.answer(&challenge)?);
-        let resp = self.get_url(&url, accept)?;
+        let resp = self.get_url(url, accept)?;
         if resp.status() == 401 || resp.status() == 403 {
             return Err(ClientError::Auth(format!(
                 "{url}: {} even with credentials{}",
@@ -307,24 +326,7 @@ impl Client {
     /// `GET /v2/`: is this a registry, and do the credentials work?
     pub fn ping(&mut self) -> Result<(), ClientError> {
         let url = format!("{}/v2/", self.origin);
-        let resp = self.get_url(&url, None)?;
-        if resp.status() == 401 {
-            let challenge = resp
-                .headers()
-                .get("www-authenticate")
-                .and_then(|v| v.to_str().ok())
-                .and_then(auth::parse_challenge)
-                .ok_or_else(|| ClientError::Auth(format!("{url}: 401 without a challenge")))?;
-            self.authorization = Some(self.answer(&challenge)?);
-            let resp = self.get_url(&url, None)?;
-            if resp.status() != 200 {
-                return Err(ClientError::Auth(format!(
-                    "{url}: {} with these credentials (wrong user or password?)",
-                    resp.status()
-                )));
-            }
-            return Ok(());
-        }
+        let resp = self.get_authorized(&url, None)?;
         check_status(&url, resp.status().as_u16(), "registry API")
     }
 
@@ -368,6 +370,38 @@ impl Client {
         }
         let kind = manifest::kind(&content_type, &body).map_err(ClientError::Invalid)?;
         Ok((body, digest, kind))
+    }
+
+    /// The manifest `reference` means for `platform`: GET it, and when it
+    /// is an index, choose the platform's entry (`chosen` hears which, in
+    /// between the two requests) and GET that by digest.
+    pub fn resolve(
+        &mut self,
+        reference: &str,
+        platform: &manifest::Platform,
+        chosen: &mut dyn FnMut(&manifest::Index, &Descriptor),
+    ) -> Result<Resolved, ClientError> {
+        let (mut bytes, mut digest, kind) = self.manifest(reference)?;
+        if kind == manifest::Kind::Index {
+            let index: manifest::Index = serde_json::from_slice(&bytes)
+                .map_err(|e| ClientError::Invalid(format!("index {digest}: {e}")))?;
+            let entry = index.select(platform).map_err(ClientError::NoPlatform)?;
+            chosen(&index, entry);
+            let (b, d, k) = self.manifest(&entry.digest.to_string())?;
+            if k != manifest::Kind::Manifest {
+                return Err(ClientError::Invalid(format!(
+                    "{d}: an index inside an index"
+                )));
+            }
+            (bytes, digest) = (b, d);
+        }
+        let manifest = serde_json::from_slice(&bytes)
+            .map_err(|e| ClientError::Invalid(format!("manifest {digest}: {e}")))?;
+        Ok(Resolved {
+            bytes,
+            digest,
+            manifest,
+        })
     }
 
     /// A small blob (a config or a manifest by digest), read whole, capped

@@ -191,6 +191,23 @@ pub struct ImageConfig {
     pub rootfs: RootFs,
 }
 
+impl ImageConfig {
+    /// Parse an image config and check that it has one diff_id per layer
+    /// of `manifest`.
+    pub fn parse(bytes: &[u8], manifest: &Manifest) -> Result<ImageConfig, String> {
+        let config: ImageConfig = serde_json::from_slice(bytes)
+            .map_err(|e| format!("config {}: {e}", manifest.config.digest))?;
+        if config.rootfs.diff_ids.len() != manifest.layers.len() {
+            return Err(format!(
+                "the manifest lists {} layers but the config has {} diff_ids",
+                manifest.layers.len(),
+                config.rootfs.diff_ids.len()
+            ));
+        }
+        Ok(config)
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RunConfig {
     #[serde(rename = "Entrypoint", default)]
