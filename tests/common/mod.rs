@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod guest;
 pub mod registry;
 
 use std::io::Read;
