@@ -255,7 +255,7 @@ pub fn main() -> i32 {
             if let Some(hint) = e.hint() {
                 eprintln!("hint: {hint}");
             }
-            EXIT_DOCKLING_FAILED
+            e.exit_code()
         }
     }
 }
@@ -359,7 +359,8 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     if paths.data.join("images").is_dir() {
         crate::image::store::Store::open(paths)?.remove_stale_temps();
     }
-    let mut report = journal::cleanup(&paths.runs(), narrator)?;
+    let scope = journal::check::Scope::new(paths);
+    let mut report = journal::cleanup(&paths.runs(), &scope, narrator)?;
     // Cgroups of runs whose journal is gone: nothing else would find them.
     let host = crate::cgroups::Host::detect(std::path::Path::new(crate::cgroups::CGROUP_ROOT));
     for dir in crate::cgroups::orphans(&host, &paths.cgroup_parent, &paths.runs()) {
@@ -367,7 +368,7 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
         narrator.emit(&resource.event());
         match crate::cgroups::destroy(&dir) {
             Ok(_) => report.removed += 1,
-            Err(e) => report.failures.push((resource, e)),
+            Err(error) => report.failures.push(journal::Failure { resource, error }),
         }
         if let Some(parent) = dir.parent() {
             let _ = crate::cgroups::remove_parent(parent);
@@ -379,8 +380,8 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
         report.removed,
         report.alive.len()
     );
-    for (resource, err) in &report.failures {
-        eprintln!("dockling: could not undo {resource:?}: {err}");
+    for f in &report.failures {
+        eprintln!("dockling: could not undo {:?}: {}", f.resource, f.error);
     }
     Ok(if report.failures.is_empty() {
         0

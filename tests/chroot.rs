@@ -146,7 +146,17 @@ fn json_trace_is_one_valid_object_per_line() {
     assert_eq!(
         steps,
         [
-            "start", "journal", "clone", "chroot", "chdir", "exec", "exited", "undo_dir"
+            "start",
+            "journal",
+            "clone",
+            "close_fds",
+            "session",
+            "chroot",
+            "chdir",
+            "signals",
+            "exec",
+            "exited",
+            "undo_dir"
         ]
     );
 }

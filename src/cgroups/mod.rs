@@ -18,6 +18,8 @@
 //! Lesson 3. Man pages: cgroups(7); the kernel's cgroup-v2.rst and
 //! cgroup-v1/{memory,cpu,pids}.rst.
 
+pub mod bpf;
+pub mod devices;
 pub mod limits;
 pub mod v1;
 pub mod v2;
@@ -146,6 +148,19 @@ pub struct Write {
     pub value: String,
 }
 
+/// How the device rules were given to the kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceSetup {
+    /// v1: `a` into devices.deny, then each rule into devices.allow.
+    Files {
+        deny: PathBuf,
+        allow: PathBuf,
+        lines: Vec<String>,
+    },
+    /// v2: a BPF program of this many instructions, attached to the cgroup.
+    Program { dir: PathBuf, instructions: usize },
+}
+
 /// Usage and events of a cgroup, read from its files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -171,6 +186,9 @@ pub trait Cgroup {
     fn parents(&self) -> Vec<PathBuf>;
     /// Create the directories and write the limits; returns every write.
     fn create(&self, limits: &Limits) -> io::Result<Vec<Write>>;
+    /// Let the container open only the devices `rules` allow (before any
+    /// process is in the cgroup).
+    fn allow_devices(&self, rules: &[devices::Rule]) -> io::Result<DeviceSetup>;
     /// Move `pid` in; returns the writes.
     fn add(&self, pid: i32) -> io::Result<Vec<Write>>;
     fn stats(&self) -> Stats;

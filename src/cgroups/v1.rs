@@ -10,7 +10,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Cgroup, Limits, Stats, Write, keyed, read_u64, write};
+use super::{Cgroup, DeviceSetup, Limits, Stats, Write, devices, keyed, read_u64, write};
 
 /// v1 hierarchies: (controller, mount point), from a mountinfo file.
 pub fn mounts(mountinfo: &Path) -> Vec<(String, PathBuf)> {
@@ -29,7 +29,7 @@ pub fn mounts(mountinfo: &Path) -> Vec<(String, PathBuf)> {
             continue;
         };
         for opt in super_opts.split(',') {
-            if matches!(opt, "memory" | "cpu" | "cpuacct" | "pids") {
+            if matches!(opt, "memory" | "cpu" | "cpuacct" | "pids" | "devices") {
                 out.push((opt.to_string(), PathBuf::from(mount_point)));
             }
         }
@@ -47,7 +47,7 @@ impl V1 {
     pub fn new(mounts: &[(String, PathBuf)], parent: &str, id: &str) -> V1 {
         let mut dirs: Vec<(String, PathBuf)> = Vec::new();
         let mut parents = Vec::new();
-        for want in ["memory", "cpu", "cpuacct", "pids"] {
+        for want in ["memory", "cpu", "cpuacct", "pids", "devices"] {
             let Some((_, mp)) = mounts.iter().find(|(c, _)| c == want) else {
                 continue;
             };
@@ -124,6 +124,23 @@ impl Cgroup for V1 {
             write(&d.join("pids.max"), &p.to_string(), &mut out)?;
         }
         Ok(out)
+    }
+
+    fn allow_devices(&self, rules: &[devices::Rule]) -> io::Result<DeviceSetup> {
+        let d = self.dir("devices").ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "the v1 devices controller is not mounted (mount -t cgroup -o devices none /sys/fs/cgroup/devices)",
+            )
+        })?;
+        let (deny, allow) = (d.join("devices.deny"), d.join("devices.allow"));
+        let mut out = Vec::new();
+        write(&deny, "a", &mut out)?;
+        let lines: Vec<String> = rules.iter().map(devices::Rule::v1).collect();
+        for line in &lines {
+            write(&allow, line, &mut out)?;
+        }
+        Ok(DeviceSetup::Files { deny, allow, lines })
     }
 
     fn add(&self, pid: i32) -> io::Result<Vec<Write>> {

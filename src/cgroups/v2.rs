@@ -11,7 +11,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Cgroup, Limits, Stats, Write, keyed, limits, read_u64, write};
+use super::{Cgroup, DeviceSetup, Limits, Stats, Write, devices, keyed, limits, read_u64, write};
 
 pub struct V2 {
     root: PathBuf,
@@ -121,6 +121,14 @@ impl Cgroup for V2 {
             write(&self.dir.join("pids.max"), &p.to_string(), &mut out)?;
         }
         Ok(out)
+    }
+
+    fn allow_devices(&self, rules: &[devices::Rule]) -> io::Result<DeviceSetup> {
+        let instructions = super::bpf::attach(&self.dir, rules)?;
+        Ok(DeviceSetup::Program {
+            dir: self.dir.clone(),
+            instructions,
+        })
     }
 
     fn add(&self, pid: i32) -> io::Result<Vec<Write>> {

@@ -309,6 +309,18 @@ pub fn remaining(lease: &Path) -> usize {
 }
 
 /// The directory holding every network's leases.
+/// Whether `name` is one dockling could have given a bridge: its prefix,
+/// then at most 12 of the characters network names allow.
+pub fn is_bridge_name(name: &str) -> bool {
+    name.strip_prefix(BRIDGE_PREFIX).is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= MAX_NAME
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    })
+}
+
 pub fn run_dir(paths: &Paths) -> PathBuf {
     leases_dir(paths)
 }

@@ -2,6 +2,7 @@
 //! flags, on cgroup v2 or v1. Lesson: lessons/03-cgroups.md.
 
 use super::namespaces::NamespacesArgs;
+use crate::cgroups::devices::Device;
 use crate::cgroups::{Limits, limits};
 use crate::engine::{self, ContainerSpec, Stage};
 use crate::error::Error;
@@ -25,6 +26,9 @@ pub struct CgroupsArgs {
     /// The most processes and threads, e.g. 64
     #[arg(long = "pids-limit", value_name = "N", allow_hyphen_values = true)]
     pub pids_limit: Option<String>,
+    /// Give the container a host device: HOST[:CONTAINER[:rwm]], e.g. /dev/fuse
+    #[arg(long = "device", value_name = "HOST[:CONTAINER[:PERMS]]")]
+    pub devices: Vec<String>,
     #[command(flatten)]
     pub ns: NamespacesArgs,
 }
@@ -34,7 +38,14 @@ pub fn run(args: &CgroupsArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
     let limits = parse_limits(args)?;
     let mut spec: ContainerSpec = super::namespaces::spec(&args.ns, paths, Stage::Cgroups)?;
     spec.limits = Some(limits);
+    spec.devices = parse_devices(&args.devices)?;
     engine::run(&spec, paths, narrator)
+}
+
+pub fn parse_devices(args: &[String]) -> Result<Vec<Device>, Error> {
+    args.iter()
+        .map(|a| Device::parse(a).map_err(Error::Usage))
+        .collect()
 }
 
 pub fn parse_limits(args: &CgroupsArgs) -> Result<Limits, Error> {

@@ -285,6 +285,26 @@ fn parse_volume(v: &str) -> Result<Bind, Error> {
             "-v {v}: the container path may not contain .."
         )));
     }
+    // What the kernel shows there must stay the kernel's (and masked): a
+    // volume over /proc would undo the masking of /proc/kcore and friends.
+    let clean: Vec<&str> = ctr
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    if let Some(top) = clean
+        .first()
+        .filter(|t| matches!(**t, "proc" | "sys"))
+        .or(clean.first().filter(|t| **t == "dev" && clean.len() == 1))
+    {
+        return Err(Error::Usage(format!(
+            "-v {v}: /{top} is the kernel's: a volume may not cover {}",
+            if *top == "dev" {
+                "/dev itself".to_string()
+            } else {
+                format!("/{top} or anything in it")
+            }
+        )));
+    }
     let source = std::fs::canonicalize(host).map_err(|e| Error::Hinted {
         message: format!("-v {v}: {host}: {e}"),
         hint: "the host path must exist".into(),
