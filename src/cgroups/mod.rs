@@ -249,10 +249,19 @@ fn pids_in(dir: &Path) -> Vec<i32> {
 
 /// Remove a container's cgroup directory: kill what is still in it
 /// (cgroup.kill on v2 where the kernel has it, else SIGKILL by pid), wait
-/// until it is empty, rmdir. Returns whether there was anything to remove.
+/// until it is empty, rmdir. Child cgroups the container made (with
+/// CAP_SYS_ADMIN, say) go first, the same way. Returns whether there was
+/// anything to remove.
 pub fn destroy(dir: &Path) -> io::Result<bool> {
     if !dir.exists() {
         return Ok(false);
+    }
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        // A cgroup's children are its subdirectories; a symlink is never one.
+        if entry.file_type()?.is_dir() {
+            destroy(&entry.path())?;
+        }
     }
     let kill_file = dir.join("cgroup.kill");
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -357,6 +366,15 @@ mod tests {
     fn a_plain_directory_is_no_cgroup_mount() {
         let t = tempfile::tempdir().unwrap();
         assert_eq!(layout(t.path()), Layout::None);
+    }
+
+    #[test]
+    fn destroy_removes_children_first() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("c");
+        fs::create_dir_all(d.join("made/by/container")).unwrap();
+        assert!(destroy(&d).unwrap());
+        assert!(!d.exists());
     }
 
     #[test]
