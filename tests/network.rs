@@ -641,3 +641,51 @@ fn bad_input_is_refused_and_creates_nothing() {
     remove_network(&env, "t-bad");
     drop(held);
 }
+
+#[test]
+fn run_refuses_a_bad_env_file_before_pulling_or_making_anything() {
+    let Some(env) = common::rooted("run_refuses_a_bad_env_file_before_pulling_or_making_anything")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&[u8], &str)] = &[
+        (
+            b"A=1\n# comment\n=x\n",
+            "line 3: no variable name on line '=x'",
+        ),
+        (
+            b"GOOD=1\nx y=2\n",
+            "line 2: variable 'x y' contains whitespaces",
+        ),
+        (b"A=\xff\n", "line 1 is not valid UTF-8"),
+    ];
+    for (i, (text, says)) in cases.iter().enumerate() {
+        let f = dir.path().join(format!("env{i}"));
+        std::fs::write(&f, text).unwrap();
+        let f = f.display().to_string();
+        // No such image either: the env file is read first, so nothing is
+        // pulled (there is no registry to pull from) and nothing is made.
+        let out = env.run(&[
+            "--trace",
+            "quiet",
+            "run",
+            "--network",
+            "t-envfile",
+            "--env-file",
+            &f,
+            "127.0.0.1:9/no/such-image:1",
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(125), "{err}");
+        assert!(
+            err.starts_with(&format!("dockling: --env-file {f}: {says}")),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        for made in ["images", "layers", "networks"] {
+            assert!(!env.root.join(made).exists(), "{made} was made: {err}");
+        }
+        env.assert_clean();
+    }
+}
