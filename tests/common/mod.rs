@@ -215,6 +215,9 @@ impl Env {
             };
             let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
             let net = (field("name"), field("bridge"), field("subnet"));
+            if net.0.is_empty() || net.1.is_empty() {
+                continue;
+            }
             known.retain(|(n, _, _)| *n != net.0);
             known.push(net);
         }
