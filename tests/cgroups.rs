@@ -283,16 +283,46 @@ fn bad_values_are_refused_before_anything_is_created() {
     };
     let many = (std::thread::available_parallelism().unwrap().get() + 1).to_string();
     let cases: Vec<(Vec<&str>, String)> = vec![
-        (vec!["--memory", "12q"], "invalid size \"12q\"".into()),
+        (vec!["--memory", "12q"], "--memory 12q: not a size".into()),
         (vec!["--memory", "1m"], "minimum is 6m".into()),
+        // Beyond u64: once silently unlimited.
+        (
+            vec!["--memory", "99999999999999999999t"],
+            "--memory 99999999999999999999t: more than 1 EiB".into(),
+        ),
+        // 8 EiB: once an overflow in docker's default swap (twice --memory).
+        (
+            vec!["--memory", "8388608t"],
+            "--memory 8388608t: more than 1 EiB".into(),
+        ),
+        (
+            vec!["--memory", "64m", "--memory-swap", "8388608t"],
+            "--memory-swap 8388608t: more than 1 EiB".into(),
+        ),
         (vec!["--cpus", "-1"], "must be greater than 0".into()),
         (vec!["--cpus", &many], "this machine has only".into()),
-        (vec!["--pids-limit", "0"], "must be at least 1".into()),
+        (vec!["--cpus", "0.0000000001"], "too precise".into()),
+        (vec!["--cpus", "0.001"], "the minimum is 0.01".into()),
+        (
+            vec!["--cpus", "99999999999999999999999"],
+            "this machine has only".into(),
+        ),
+        (vec!["--pids-limit", "0"], "between 1 and 4194304".into()),
+        (vec!["--pids-limit", "4194305"], "PID_MAX_LIMIT".into()),
+        (
+            vec!["--pids-limit", "99999999999999999999"],
+            "between 1 and 4194304".into(),
+        ),
         (vec!["--cpu-shares", "1"], "between 2 and 262144".into()),
+        (
+            vec!["--cpu-shares", "99999999999999999999"],
+            "between 2 and 262144".into(),
+        ),
         (
             vec!["--memory-swap", "10m", "--memory", "64m"],
             "at least --memory".into(),
         ),
+        (vec!["--memory-swap", "128m"], "needs --memory".into()),
     ];
     for (args, message) in cases {
         let mut all = vec!["--trace", "quiet", "cgroups"];
@@ -302,8 +332,32 @@ fn bad_values_are_refused_before_anything_is_created() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(125), "{args:?}: {err}");
         assert!(err.contains(&message), "{args:?}: {err}");
-        assert!(!env.runs().exists() || std::fs::read_dir(env.runs()).unwrap().count() == 0);
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(
+            !env.runs().exists() || std::fs::read_dir(env.runs()).unwrap().count() == 0,
+            "{args:?} made a run directory"
+        );
+        assert!(env.cgroups().is_empty(), "{args:?} made a cgroup");
     }
+    // The largest accepted values run.
+    let out = env.run(&[
+        "--trace",
+        "quiet",
+        "cgroups",
+        "--memory",
+        "1024p",
+        "--pids-limit",
+        "4194304",
+        "--",
+        "true",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.assert_clean();
 }
 
 #[test]

@@ -283,9 +283,12 @@ fn the_tour_runs_without_a_terminal() {
         "{text}"
     );
     assert!(
-        !std::path::Path::new("/sys/class/net/dl-dockling0").exists(),
+        !std::path::Path::new("/sys/class/net")
+            .join(env.bridge("dockling0"))
+            .exists(),
         "the tour removes the networks its demos made"
     );
+    assert_eq!(env.bridges_left(), Vec::<String>::new());
     assert!(
         std::net::TcpStream::connect(dockling::image::local_registry::ADDR).is_err(),
         "the lesson registry is stopped after lesson 6"

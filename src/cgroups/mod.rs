@@ -224,6 +224,11 @@ pub(crate) fn write(file: &Path, value: &str, out: &mut Vec<Write>) -> io::Resul
     Ok(())
 }
 
+/// A limit that `Limits::check` should have refused: an error, never a panic.
+pub(crate) fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
 pub(crate) fn read_u64(file: &Path) -> Option<u64> {
     fs::read_to_string(file).ok()?.trim().parse().ok()
 }

@@ -10,7 +10,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Cgroup, DeviceSetup, Limits, Stats, Write, devices, keyed, read_u64, write};
+use super::limits::Swap;
+use super::{Cgroup, DeviceSetup, Limits, Stats, Write, devices, invalid, keyed, read_u64, write};
 
 /// v1 hierarchies: (controller, mount point), from a mountinfo file.
 pub fn mounts(mountinfo: &Path) -> Vec<(String, PathBuf)> {
@@ -103,16 +104,15 @@ impl Cgroup for V1 {
             // Only with swap accounting on (swapaccount=1); docker's default
             // is twice the memory limit.
             if memsw.exists() {
-                match (l.memory_swap, l.memory) {
-                    (Some(Some(total)), _) => write(&memsw, &total.to_string(), &mut out)?,
-                    (Some(None), _) => write(&memsw, "-1", &mut out)?,
-                    (None, Some(m)) => write(&memsw, &(2 * m).to_string(), &mut out)?,
-                    (None, None) => {}
+                match l.memory_and_swap().map_err(invalid)? {
+                    Some(Swap::Bytes(total)) => write(&memsw, &total.to_string(), &mut out)?,
+                    Some(Swap::Unlimited) => write(&memsw, "-1", &mut out)?,
+                    None => {}
                 }
             }
         }
         if let Some(d) = self.dir("cpu") {
-            if let Some((quota, period)) = l.cpu_quota() {
+            if let Some((quota, period)) = l.cpu_quota().map_err(invalid)? {
                 write(&d.join("cpu.cfs_period_us"), &period.to_string(), &mut out)?;
                 write(&d.join("cpu.cfs_quota_us"), &quota.to_string(), &mut out)?;
             }
@@ -220,7 +220,7 @@ mod tests {
         let cg = V1::new(&mounts, "dockling", "abc");
         let l = Limits {
             memory: Some(32 << 20),
-            cpus: Some(0.2),
+            nano_cpus: Some(200_000_000),
             cpu_shares: Some(512),
             pids: Some(16),
             ..Limits::default()

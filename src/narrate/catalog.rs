@@ -309,15 +309,28 @@ pub fn english(step: Step) -> Narration {
             shell: "cd {dir} && mount -t overlay overlay -o {options} merged",
             vm: "The hypervisor opens the qcow2 chain: reads fall through to the backing file, writes land on top.",
         },
+        Step::NetSubnetMoved => Narration {
+            title: "network {network} moves from {old} to {subnet}: the host uses {old} now",
+            syscall: "netlink RTM_GETADDR (dump); read(\"/proc/net/route\")",
+            why: "Addresses belong to the whole host, not to one state root: since {network} was defined, \
+                  something else (another dockling root's bridge, a VPN, a LAN) took {old}. dockling chose that \
+                  subnet itself, so it takes the next free one rather than hand out addresses that already \
+                  lead somewhere else. A subnet given with --subnet is never moved: that run is refused.",
+            shell: "ip route; ip -4 addr",
+            vm: "libvirt refuses to start a network whose subnet the host already routes.",
+        },
         Step::NetBridge => Narration {
             title: "create the bridge {bridge} for network {network}, gateway {gateway}/{prefix}",
-            syscall: "netlink RTM_NEWLINK kind=bridge; RTM_NEWADDR {gateway}/{prefix}; RTM_NEWLINK flags=IFF_UP",
+            syscall: "netlink RTM_NEWLINK kind=bridge; RTM_NEWLINK IFLA_IFALIAS; RTM_NEWADDR {gateway}/{prefix}; \
+                      RTM_NEWLINK flags=IFF_UP",
             why: "A bridge is a switch made of software: every container on network {network} plugs into it. \
                   It holds the network's first address, {gateway}, so the host is the containers' router \
                   (their default gateway). It is made when the network's first container joins and stays until \
-                  `dockling network rm` removes the network.",
-            shell: "ip link add {bridge} mtu {mtu} type bridge && ip addr add {gateway}/{prefix} dev {bridge} \
-                    && ip link set {bridge} up",
+                  `dockling network rm` removes the network. Interface names and addresses belong to the whole \
+                  host, so its alias says whose it is (`ip link` shows it), the subnet was checked against every \
+                  route and address on the host, and another state root's networks get bridges of their own.",
+            shell: "ip link add {bridge} mtu {mtu} type bridge && ip link set {bridge} alias '{alias}' \
+                    && ip addr add {gateway}/{prefix} dev {bridge} && ip link set {bridge} up",
             vm: "A hypervisor host has the same thing: a bridge (virbr0, vmbr0) that the VMs' tap devices \
                  plug into.",
         },

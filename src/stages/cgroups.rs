@@ -11,7 +11,7 @@ use crate::paths::Paths;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CgroupsArgs {
-    /// Memory limit, e.g. 64m or 1g (at least 6m)
+    /// Memory limit, e.g. 64m or 1g (6m to 1024p)
     #[arg(short = 'm', long, value_name = "SIZE")]
     pub memory: Option<String>,
     /// Memory plus swap, e.g. 128m; -1 for unlimited swap
@@ -23,7 +23,7 @@ pub struct CgroupsArgs {
     /// Relative CPU weight when CPUs are busy (2-262144, default 1024)
     #[arg(long = "cpu-shares", value_name = "N", allow_hyphen_values = true)]
     pub cpu_shares: Option<String>,
-    /// The most processes and threads, e.g. 64
+    /// The most processes and threads, e.g. 64 (1-4194304)
     #[arg(long = "pids-limit", value_name = "N", allow_hyphen_values = true)]
     pub pids_limit: Option<String>,
     /// Give the container a host device: HOST[:CONTAINER[:rwm]], e.g. /dev/fuse
@@ -63,24 +63,10 @@ pub fn parse_limits(args: &CgroupsArgs) -> Result<Limits, Error> {
             .map(limits::memory_swap)
             .transpose()
             .map_err(Error::Usage)?,
-        cpus: args
-            .cpus
-            .as_deref()
-            .map(|c| limits::cpus(c, cpus_here))
-            .transpose()
-            .map_err(Error::Usage)?,
+        nano_cpus: opt(&args.cpus, &|c| limits::cpus(c, cpus_here)).map_err(Error::Usage)?,
         cpu_shares: opt(&args.cpu_shares, &limits::cpu_shares).map_err(Error::Usage)?,
         pids: opt(&args.pids_limit, &limits::pids).map_err(Error::Usage)?,
     };
-    if let (Some(Some(total)), Some(m)) = (l.memory_swap, l.memory)
-        && total < m
-    {
-        return Err(Error::Usage(
-            "--memory-swap is memory plus swap: it must be at least --memory".into(),
-        ));
-    }
-    if l.memory_swap.is_some() && l.memory.is_none() {
-        return Err(Error::Usage("--memory-swap needs --memory".into()));
-    }
+    l.check().map_err(Error::Usage)?;
     Ok(l)
 }

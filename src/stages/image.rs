@@ -17,7 +17,7 @@ use crate::engine::{self, Stage};
 use crate::error::Error;
 use crate::image::config::{self, Overrides};
 use crate::image::store::{Image, Store};
-use crate::image::{credentials, load, pull};
+use crate::image::{credentials, envfile, load, pull};
 use crate::namespaces::Namespace;
 use crate::narrate::{Event, Narrator, Step};
 use crate::paths::Paths;
@@ -65,7 +65,7 @@ pub struct RunArgs {
     /// Replace the image's Entrypoint ("" clears it)
     #[arg(long, value_name = "CMD")]
     pub entrypoint: Option<String>,
-    /// Read environment variables from a file of KEY=VALUE lines
+    /// Read environment variables from a file of KEY=VALUE lines (docker's rules)
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_files: Vec<PathBuf>,
     /// Bind-mount a host path: HOST:CONTAINER[:ro] (repeat)
@@ -317,6 +317,11 @@ fn parse_volume(v: &str) -> Result<Bind, Error> {
 }
 
 pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    // Values first: a bad one is refused before anything is pulled or made.
+    let mut env_file = Vec::new();
+    for f in &args.env_files {
+        env_file.extend(envfile::read(f)?);
+    }
     let volumes = args
         .volumes
         .iter()
@@ -360,7 +365,7 @@ pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result
     let o = Overrides {
         entrypoint: args.entrypoint.clone(),
         args: args.net.overlay.cgroups.ns.common.command.clone(),
-        env_files: args.env_files.clone(),
+        env_file,
         env: args.net.overlay.cgroups.ns.common.env.clone(),
         workdir: args.net.overlay.cgroups.ns.common.workdir.clone(),
         user: args.user.clone(),
@@ -380,7 +385,7 @@ pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result
         super::network::spec(&net, paths, Stage::Run)?
     };
     spec.env = default_env();
-    for (k, v) in config::env(rc, &o)? {
+    for (k, v) in config::env(rc, &o) {
         spec.set_env(&k, &v);
     }
     spec.workdir = config::workdir(rc, &o)?;
