@@ -261,6 +261,30 @@ pub fn main() -> i32 {
 }
 
 fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let runs_a_container = matches!(
+        cli.command,
+        Command::Chroot(_)
+            | Command::Namespaces(_)
+            | Command::Cgroups(_)
+            | Command::Overlay(_)
+            | Command::Network(_)
+            | Command::Run(_)
+    );
+    if !runs_a_container {
+        return run_command(cli, paths, narrator);
+    }
+    // From here on a Ctrl-C waits for a point where it can be undone
+    // (engine::run checks at each step); before, it would cut a network
+    // definition or a lease in half.
+    let old = crate::process::block(&crate::process::stop_signals())
+        .map_err(Error::sys("block signals"))?;
+    let result = run_command(cli, paths, narrator);
+    // A signal still pending now ends dockling as it would have earlier.
+    crate::process::set_mask(&old).map_err(Error::sys("unblock signals"))?;
+    result
+}
+
+fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     match &cli.command {
         Command::Chroot(args) => stages::chroot::run(args, paths, narrator),
         Command::Namespaces(args) => stages::namespaces::run(args, paths, narrator),

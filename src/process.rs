@@ -209,25 +209,64 @@ pub fn close_fds_except(keep: &[std::os::fd::RawFd]) -> nix::Result<()> {
 /// Set every signal's action back to the default, as execve does for
 /// handled signals but not for ignored ones: dockling (like every Rust
 /// program) ignores SIGPIPE, and a container that inherited that would not
-/// die when writing to a closed pipe. Returns how many were ignored.
+/// die when writing to a closed pipe. The raw rt_sigaction(2) reaches the
+/// two real-time signals glibc keeps for itself (32 and 33), which its
+/// sigaction() refuses. Returns how many were ignored.
 pub fn reset_signal_dispositions() -> usize {
+    /// The kernel's `struct sigaction` on x86_64 and aarch64.
+    #[repr(C)]
+    struct KernelSigaction {
+        handler: libc::sighandler_t,
+        flags: libc::c_ulong,
+        restorer: libc::sighandler_t,
+        mask: u64,
+    }
     let mut ignored = 0;
-    for n in 1..=libc::SIGRTMAX() {
+    for n in 1..=64 {
         if n == libc::SIGKILL || n == libc::SIGSTOP {
             continue;
         }
-        // SAFETY: a zeroed sigaction with SIG_DFL is a valid argument; the
-        // old one is written into `old`.
-        unsafe {
-            let mut new: libc::sigaction = std::mem::zeroed();
-            new.sa_sigaction = libc::SIG_DFL;
-            let mut old: libc::sigaction = std::mem::zeroed();
-            if libc::sigaction(n, &new, &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN {
-                ignored += 1;
-            }
+        let new = KernelSigaction {
+            handler: libc::SIG_DFL,
+            flags: 0,
+            restorer: 0,
+            mask: 0,
+        };
+        let mut old = KernelSigaction {
+            handler: 0,
+            flags: 0,
+            restorer: 0,
+            mask: 0,
+        };
+        // SAFETY: both structs have the kernel's layout and the size given.
+        let ret = unsafe {
+            libc::syscall(
+                libc::SYS_rt_sigaction,
+                n,
+                &new as *const KernelSigaction,
+                &mut old as *mut KernelSigaction,
+                std::mem::size_of::<u64>(),
+            )
+        };
+        if ret == 0 && old.handler == libc::SIG_IGN {
+            ignored += 1;
         }
     }
     ignored
+}
+
+/// The signals that stop a run.
+pub fn stop_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    for s in [
+        Signal::SIGINT,
+        Signal::SIGTERM,
+        Signal::SIGHUP,
+        Signal::SIGQUIT,
+    ] {
+        set.add(s);
+    }
+    set
 }
 
 pub fn set_mask(mask: &SigSet) -> nix::Result<()> {
@@ -247,15 +286,7 @@ pub struct Interrupts {
 }
 
 pub fn on_interrupt(cleanup: impl Fn() + Send + 'static) -> nix::Result<Interrupts> {
-    let mut set = SigSet::empty();
-    for s in [
-        Signal::SIGINT,
-        Signal::SIGTERM,
-        Signal::SIGHUP,
-        Signal::SIGQUIT,
-    ] {
-        set.add(s);
-    }
+    let set = stop_signals();
     let old = block(&set)?;
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let stop = done.clone();

@@ -86,9 +86,19 @@ impl Root {
     }
 
     /// An O_PATH handle on `path` inside the root, made (with its missing
-    /// parents, as directories) if it does not exist. An existing one of
-    /// the other kind is an error.
+    /// parents, as directories) if it does not exist. A symlink on the way
+    /// to a missing path is followed inside the root, and the path it names
+    /// made there (as runc does). An existing one of the other kind is an
+    /// error.
     pub fn make(&self, path: &str, kind: Make) -> io::Result<OwnedFd> {
+        self.make_at(path, kind, 0)
+    }
+
+    fn make_at(&self, path: &str, kind: Make, hops: u32) -> io::Result<OwnedFd> {
+        // As the kernel's limit on symlinks in one lookup.
+        if hops > 40 {
+            return Err(io::Error::from_raw_os_error(libc::ELOOP));
+        }
         let want_dir = kind == Make::Dir;
         match self.open_at(path, libc::O_PATH) {
             Ok(fd) => {
@@ -112,7 +122,8 @@ impl Root {
         let (Some(parent), Some(name)) = (p.parent(), p.file_name()) else {
             return Err(io::Error::from(io::ErrorKind::InvalidInput));
         };
-        let parent = self.make(&format!("/{}", parent.display()), Make::Dir)?;
+        let parent_path = format!("/{}", parent.display());
+        let parent = self.make_at(&parent_path, Make::Dir, hops)?;
         // The parent is a real directory inside the root: make the last
         // component in it, never following a symlink planted there.
         let dir = self.reopen_dir(&parent)?;
@@ -143,15 +154,21 @@ impl Root {
         };
         if made != 0 {
             let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                // open_at found nothing, yet the name is taken: a symlink
-                // to a path that does not exist (inside the root).
-                return Err(io::Error::new(
-                    e.kind(),
-                    format!("{path} is a symlink to a missing path in the container"),
-                ));
+            if e.kind() != io::ErrorKind::AlreadyExists {
+                return Err(e);
             }
-            return Err(e);
+            // open_at found nothing, yet the name is taken: a symlink to a
+            // path that does not exist. Make that path, inside the root.
+            let target = nix::fcntl::readlinkat(&dir, name).map_err(|_| {
+                io::Error::new(e.kind(), format!("{path} exists and is not a symlink"))
+            })?;
+            let target = Path::new(&target);
+            let next = if target.is_absolute() {
+                target.display().to_string()
+            } else {
+                format!("{}/{}", parent_path.trim_end_matches('/'), target.display())
+            };
+            self.make_at(&next, kind, hops + 1)?;
         }
         self.open_at(path, libc::O_PATH)
     }
@@ -267,21 +284,22 @@ mod tests {
             root.join("real")
         );
         // ".." stops at the root: ../../outside is /outside inside it.
-        std::fs::create_dir(root.join("outside")).unwrap();
         let made = r.make("/up/x", Make::Dir).unwrap();
         assert_eq!(name(made), root.join("outside/x"));
         assert!(root.join("outside/x").is_dir());
         assert!(!outside.join("x").exists());
-        // A link to the host's path means that path inside the root; where
-        // it is missing there, nothing is made, inside or out.
-        let err = r.make("/host/file", Make::File).unwrap_err().to_string();
-        assert!(err.contains("symlink to a missing path"), "{err}");
-        assert!(!outside.join("file").exists());
+        // A link to the host's path means that path inside the root: it is
+        // made there, never outside.
         let inside = root.join(outside.strip_prefix("/").unwrap());
-        std::fs::create_dir_all(&inside).unwrap();
         r.make("/host/file", Make::File).unwrap();
         assert!(inside.join("file").is_file());
         assert!(!outside.join("file").exists());
+        // A dangling link as the last part: its target is made, in the root.
+        std::os::unix::fs::symlink("/elsewhere/proc", root.join("proc")).unwrap();
+        let made = r.make("/proc", Make::Dir).unwrap();
+        assert_eq!(name(made), root.join("elsewhere/proc"));
+        std::os::unix::fs::symlink("loop", root.join("loop")).unwrap();
+        assert!(r.make("/loop", Make::Dir).is_err());
         assert!(
             r.make("/real", Make::File)
                 .unwrap_err()

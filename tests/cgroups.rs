@@ -361,6 +361,92 @@ fn bad_values_are_refused_before_anything_is_created() {
 }
 
 #[test]
+fn devices_outside_the_allow_list_cannot_be_opened() {
+    let Some(env) = common::rooted("devices_outside_the_allow_list_cannot_be_opened") else {
+        return;
+    };
+    // Nodes a root process could make for the host's devices: KVM, a
+    // console, the kernel log, physical memory; and a loop device (a
+    // block device holding a file) where this kernel has them.
+    let mut nodes: Vec<(String, String, String)> =
+        [("c", 10, 232), ("c", 4, 1), ("c", 1, 11), ("c", 1, 1)]
+            .iter()
+            .map(|(k, a, b)| (k.to_string(), a.to_string(), b.to_string()))
+            .collect();
+    let backing = env.root.join("loop.img");
+    std::fs::write(&backing, vec![0u8; 1 << 20]).unwrap();
+    let loopdev = Command::new("losetup")
+        .args(["--find", "--show"])
+        .arg(&backing)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match &loopdev {
+        Some(dev) => {
+            use std::os::unix::fs::MetadataExt;
+            let rdev = std::fs::metadata(dev).unwrap().rdev();
+            nodes.push((
+                "b".into(),
+                libc::major(rdev).to_string(),
+                libc::minor(rdev).to_string(),
+            ));
+        }
+        None => eprintln!(
+            "\n!!!! NOTE: no loop device here (losetup failed): the block device case is not tried !!!!\n"
+        ),
+    }
+    for (kind, major, minor) in &nodes {
+        let probe = ["mknod", kind.as_str(), major.as_str(), minor.as_str()];
+        // Stage 3: making the node is allowed, opening it is not.
+        let text = env.assert_blocked(&["cgroups"], &probe);
+        assert!(text.contains("but open: Operation not permitted"), "{text}");
+        // Stage 2 has no device rules, and so no CAP_MKNOD.
+        let text = env.assert_blocked(&["namespaces"], &probe);
+        assert!(text.contains("mknod /dev/breakout"), "{text}");
+    }
+    // The same attack where nothing stops it (the lesson's "before").
+    let text = env.assert_escaped(
+        &["namespaces", "--cap-add", "MKNOD"],
+        &["mknod", "c", "1", "11"],
+    );
+    assert!(text.contains("c 1:11"), "{text}");
+    // --device gives one on purpose, under the name asked for.
+    let out = env.run(&[
+        "--trace",
+        "quiet",
+        "cgroups",
+        "--device",
+        "/dev/null:/dev/extra",
+        "--",
+        "sh",
+        "-c",
+        "echo x > /dev/extra && ls -l /dev/extra",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.starts_with("crw-rw-rw-") && text.contains(" 1,   3 "),
+        "{text}"
+    );
+    if let Some(dev) = &loopdev {
+        let (kind, major, minor) = nodes.last().unwrap();
+        let text = env.assert_escaped(
+            &["cgroups", "--device", dev],
+            &["mknod", kind, major, minor],
+        );
+        assert!(text.contains("opened"), "{text}");
+        Command::new("losetup").args(["-d", dev]).status().unwrap();
+    }
+    env.assert_clean();
+}
+
+#[test]
 fn cgroup_v2_in_a_v2_guest() {
     if std::env::var_os("DOCKLING_IN_GUEST").is_some() || !require_root("cgroup_v2_in_a_v2_guest") {
         return;

@@ -215,7 +215,7 @@ fn an_interactive_shell_works_on_a_terminal() {
         .args([
             "-qec",
             &format!(
-                "{} --trace quiet namespaces --hostname tty1",
+                "{} --trace quiet namespaces -it --hostname tty1",
                 common::DOCKLING
             ),
             "/dev/null",

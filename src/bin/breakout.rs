@@ -10,7 +10,7 @@
 //!
 //! Usage: breakout PROBE [ARGS]
 //!   tiocsti [TEXT]           type TEXT into the terminal of stdin/stdout/stderr (ioctl TIOCSTI)
-//!   mknod c|b MAJOR MINOR    make a device node and open it for reading and writing
+//!   mknod c|b MAJOR MINOR    make a device node and open it (read-write, else write, else read)
 //!   userns                   unshare a user namespace, then reach the memory limit through a cgroup mount
 //!   keyring                  add a key to root's user keyring (not namespaced: the host's)
 //!   syscalls                 userfaultfd, perf_event_open, io_uring_setup, bpf
@@ -135,19 +135,35 @@ fn mknod(args: &[String]) -> Verdict {
     if unsafe { libc::mknod(c.as_ptr(), mode | 0o600, dev) } != 0 {
         return Blocked(format!("mknod {path} {kind} {major} {minor}: {}", errno()));
     }
-    // SAFETY: valid C string.
-    let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDWR | libc::O_NONBLOCK | libc::O_NOCTTY) };
-    let err = errno();
+    // Read and write, else either: /dev/kmsg opens for writing only.
+    let mut opened = None;
+    let mut err = None;
+    for (flags, how) in [
+        (libc::O_RDWR, "reading and writing"),
+        (libc::O_WRONLY, "writing"),
+        (libc::O_RDONLY, "reading"),
+    ] {
+        // SAFETY: valid C string.
+        let fd = unsafe { libc::open(c.as_ptr(), flags | libc::O_NONBLOCK | libc::O_NOCTTY) };
+        if fd >= 0 {
+            // SAFETY: fd was just opened.
+            unsafe { libc::close(fd) };
+            opened = Some(how);
+            break;
+        }
+        err.get_or_insert(errno());
+    }
     // SAFETY: valid C string; the node is ours to remove.
     unsafe { libc::unlink(c.as_ptr()) };
-    if fd < 0 {
-        return Blocked(format!("made {path}, but open: {err}"));
+    match opened {
+        Some(how) => Escaped(format!(
+            "opened the host's device {kind} {major}:{minor} for {how}"
+        )),
+        None => Blocked(format!(
+            "made {path}, but open: {}",
+            err.map(|e| e.to_string()).unwrap_or_default()
+        )),
     }
-    // SAFETY: fd was just opened.
-    unsafe { libc::close(fd) };
-    Escaped(format!(
-        "opened the host's device {kind} {major}:{minor} for reading and writing"
-    ))
 }
 
 fn write_file(path: &str, text: &str) -> std::io::Result<()> {
@@ -366,7 +382,13 @@ fn init_fds() -> Verdict {
     };
     let extra: Vec<&(i32, String)> = all.iter().filter(|(n, _)| *n > 2).collect();
     if extra.is_empty() {
-        return Blocked("PID 1 holds only 0, 1 and 2".into());
+        // Listing is allowed to root; following a link is not, unless PID
+        // 1 is dumpable (or we could ptrace it).
+        let follow = match std::fs::read_link("/proc/1/fd/0") {
+            Ok(_) => "and they can be followed".to_string(),
+            Err(e) => format!("and they cannot be followed: {e}"),
+        };
+        return Blocked(format!("PID 1 holds only 0, 1 and 2, {follow}"));
     }
     let mut found: Vec<String> = extra.iter().map(|(n, t)| format!("{n} -> {t}")).collect();
     for (n, t) in &extra {

@@ -163,22 +163,30 @@ fn bpf<T>(cmd: libc::c_long, attr: &mut T) -> io::Result<libc::c_long> {
 pub fn attach(dir: &Path, rules: &[Rule]) -> io::Result<usize> {
     let insns = program(rules);
     let license = c"Apache-2.0";
-    let mut log = vec![0u8; 4096];
     let mut name = [0u8; 16];
     name[..8].copy_from_slice(b"dockling");
-    let mut load = ProgLoad {
-        prog_type: BPF_PROG_TYPE_CGROUP_DEVICE,
-        insn_cnt: insns.len() as u32,
-        insns: insns.as_ptr() as u64,
-        license: license.as_ptr() as u64,
-        log_level: 1,
-        log_size: log.len() as u32,
-        log_buf: log.as_mut_ptr() as u64,
-        prog_name: name,
-        expected_attach_type: BPF_CGROUP_DEVICE,
-        ..ProgLoad::default()
+    let load = |log: &mut [u8]| {
+        let mut attr = ProgLoad {
+            prog_type: BPF_PROG_TYPE_CGROUP_DEVICE,
+            insn_cnt: insns.len() as u32,
+            insns: insns.as_ptr() as u64,
+            license: license.as_ptr() as u64,
+            prog_name: name,
+            expected_attach_type: BPF_CGROUP_DEVICE,
+            ..ProgLoad::default()
+        };
+        if !log.is_empty() {
+            attr.log_level = 1;
+            attr.log_size = log.len() as u32;
+            attr.log_buf = log.as_mut_ptr() as u64;
+        }
+        bpf(BPF_PROG_LOAD, &mut attr)
     };
-    let prog = bpf(BPF_PROG_LOAD, &mut load).map_err(|e| {
+    // Without a log first: a verifier log that does not fit its buffer
+    // fails the load (ENOSPC). Only a failure is loaded again, to say why.
+    let prog = load(&mut []).map_err(|e| {
+        let mut log = vec![0u8; 1 << 16];
+        let _ = load(&mut log);
         let text = String::from_utf8_lossy(&log);
         let verifier = text.trim_end_matches('\0').trim();
         io::Error::new(

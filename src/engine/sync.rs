@@ -122,6 +122,12 @@ impl ParentSide {
                     MsgFlags::MSG_CMSG_CLOEXEC,
                 ) {
                     Err(nix::Error::EINTR) => continue,
+                    // The child died with our GO or EXEC unread: gone, as
+                    // at end of file.
+                    Err(nix::Error::ECONNRESET) => {
+                        self.eof = true;
+                        return Ok(false);
+                    }
                     other => break other?,
                 }
             };

@@ -30,6 +30,8 @@ pub const MODULES: &[&str] = &[
     "9pnet",
     "9pnet_virtio",
     "9p",
+    // Block devices made of files, for the device rules' tests.
+    "loop",
 ];
 
 pub const QEMU: &str = "qemu-system-x86_64";

@@ -162,6 +162,44 @@ impl Env {
         (out.status.code(), text(&out.stdout), text(&out.stderr))
     }
 
+    /// `dockling --trace quiet ARGS -- breakout PROBE…` (the attacker's
+    /// program, src/bin/breakout.rs): exit code and all it printed.
+    pub fn breakout(&self, args: &[&str], probe: &[&str]) -> (Option<i32>, String) {
+        let mut all = vec!["--trace", "quiet"];
+        all.extend_from_slice(args);
+        all.push("--");
+        all.push("breakout");
+        all.extend_from_slice(probe);
+        let out = self.run(&all);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    }
+
+    /// The attack must fail: exit 0 and "blocked".
+    pub fn assert_blocked(&self, args: &[&str], probe: &[&str]) -> String {
+        let (code, text) = self.breakout(args, probe);
+        assert!(
+            code == Some(0) && text.contains(": blocked ("),
+            "{args:?} breakout {probe:?} was not blocked: {code:?} {text}"
+        );
+        text
+    }
+
+    /// With the defence off the same attack works: so a test of the
+    /// defence cannot pass because the probe itself is broken.
+    pub fn assert_escaped(&self, args: &[&str], probe: &[&str]) -> String {
+        let (code, text) = self.breakout(args, probe);
+        assert!(
+            code == Some(1) && text.contains(": ESCAPED ("),
+            "{args:?} breakout {probe:?} should get out with the defence off: {code:?} {text}"
+        );
+        text
+    }
+
     /// Run with stdout and stderr on one pipe, as a terminal shows them.
     pub fn merged(&self, args: &[&str]) -> (Option<i32>, String) {
         let (mut reader, writer) = std::io::pipe().unwrap();
