@@ -52,6 +52,11 @@ pub enum Resource {
         ports: Vec<crate::network::firewall::Rule>,
         link: String,
     },
+    /// A pin on the image store's layers (a run of an image holds one, see
+    /// `image::pins`): the file is removed. It is made (and locked) before
+    /// the journal exists, to check the image's layers under it; one left
+    /// by a kill in between is unlocked, so `image prune` sweeps it.
+    Pin { path: PathBuf },
 }
 
 impl Resource {
@@ -59,6 +64,11 @@ impl Resource {
     pub fn undo(&self) -> io::Result<bool> {
         match self {
             Resource::Dir { path } => match fs::remove_dir_all(path) {
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(e),
+            },
+            Resource::Pin { path } => match fs::remove_file(path) {
                 Ok(()) => Ok(true),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
                 Err(e) => Err(e),
@@ -105,6 +115,9 @@ impl Resource {
                 Event::new(Step::UndoDir).with("path", path.display().to_string())
             }
             Resource::Process { pid, .. } => Event::new(Step::UndoProcess).with("pid", *pid),
+            Resource::Pin { path } => {
+                Event::new(Step::UndoPin).with("path", path.display().to_string())
+            }
             Resource::Cgroup { path } | Resource::CgroupParent { path } => {
                 Event::new(Step::UndoCgroup).with("path", path.display().to_string())
             }

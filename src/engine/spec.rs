@@ -83,6 +83,13 @@ pub struct ContainerSpec {
     /// Run the command as this uid and gid (an image's User, `--user`);
     /// root when None.
     pub user: Option<(u32, u32)>,
+    /// The run's id (its journal's directory, its default hostname), when
+    /// the stage chose it; a fresh one otherwise. A run of an image names
+    /// its pin after it, so `rmi` can say which container uses the image.
+    pub id: Option<String>,
+    /// Pins on the image store the run holds (stage 6): journalled by the
+    /// engine, so `dockling cleanup` removes them after a SIGKILL.
+    pub pins: Vec<PathBuf>,
 }
 
 /// One bind mount: `mount --bind SOURCE ROOTFS/TARGET`.
@@ -130,6 +137,8 @@ impl ContainerSpec {
             network: None,
             binds: Vec::new(),
             user: None,
+            id: None,
+            pins: Vec::new(),
         }
     }
 

@@ -61,6 +61,7 @@ pub enum Step {
     UndoCgroup,
     UndoDir,
     UndoLease,
+    UndoPin,
     // `dockling rootfs fetch`.
     RootfsBuilt,
     RootfsDownloaded,
@@ -72,6 +73,7 @@ pub enum Step {
     PullManifest,
     PullLayer,
     PullLayerPresent,
+    PullLayerBlob,
     PullTagged,
     RunImage,
 }
@@ -125,6 +127,7 @@ impl Step {
         Step::UndoCgroup,
         Step::UndoDir,
         Step::UndoLease,
+        Step::UndoPin,
         Step::RootfsBuilt,
         Step::RootfsDownloaded,
         Step::RootfsFromImage,
@@ -134,6 +137,7 @@ impl Step {
         Step::PullManifest,
         Step::PullLayer,
         Step::PullLayerPresent,
+        Step::PullLayerBlob,
         Step::PullTagged,
         Step::RunImage,
     ];
