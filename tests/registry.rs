@@ -1219,6 +1219,27 @@ fn a_stalled_download_ends_within_the_timeout_naming_the_host_and_leaves_nothing
     eprintln!("stalled pull ended after {took:?}");
     assert_eq!(store_contents(&env), Vec::<String>::new());
     assert!(!ok(&env, &["images"]).contains("t/stall"));
+    // On a terminal (script(1) gives it one), the layer's bar says it stalls.
+    let o = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} --trace quiet pull {r}", common::DOCKLING),
+            "/dev/null",
+        ])
+        .env("DOCKLING_ROOT", &env.root)
+        .env("DOCKLING_PULL_TIMEOUT", "4")
+        .env("TERM", "xterm")
+        .env_remove("DOCKLING_NO_PROGRESS")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(shown.contains("stalled 2s"), "{shown}");
+    assert!(
+        shown.contains(&format!("{host} sent nothing for 4s")),
+        "{shown}"
+    );
+    assert_eq!(store_contents(&env), Vec::<String>::new());
     let (o, _) = timed(
         &env,
         &["--trace", "quiet", "pull", &r],
@@ -1349,7 +1370,12 @@ fn a_gzip_bomb_is_refused_early_by_the_size_limit_and_a_full_disk_is_named() {
         built.elapsed()
     );
     assert!(bomb.gz.len() < 16 << 20);
-    reg.push_image("t/bomb", "latest", &TestImage::new(vec![bomb]), false);
+    reg.push_image(
+        "t/bomb",
+        "latest",
+        &TestImage::new(vec![bomb.clone()]),
+        false,
+    );
     let r = format!("{}/t/bomb", reg.host());
     let pull = ["--trace", "quiet", "pull", r.as_str()];
     let minute = std::time::Duration::from_secs(60);
@@ -1407,6 +1433,27 @@ fn a_gzip_bomb_is_refused_early_by_the_size_limit_and_a_full_disk_is_named() {
     assert_eq!(store_contents(&big), Vec::<String>::new());
     let (o, _) = timed(&big, &pull, &[("DOCKLING_MAX_IMAGE_SIZE", "huge")], minute);
     assert!(out(&o).contains("DOCKLING_MAX_IMAGE_SIZE"), "{}", out(&o));
+    // `load` unpacks a tarball whole before its layers: the same limit.
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("bomb.tar.gz");
+    std::fs::write(&archive, &bomb.gz).unwrap();
+    let (o, took) = timed(
+        &big,
+        &["--trace", "quiet", "load", archive.to_str().unwrap()],
+        &[("DOCKLING_MAX_IMAGE_SIZE", "16m")],
+        minute,
+    );
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(125), "{text}");
+    assert!(
+        text.contains(&format!(
+            "refused: {} takes the image past DOCKLING_MAX_IMAGE_SIZE=16 MiB",
+            archive.display()
+        )),
+        "{text}"
+    );
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+    assert_eq!(store_contents(&big), Vec::<String>::new());
 }
 
 #[test]

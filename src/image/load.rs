@@ -57,6 +57,9 @@ pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<V
         return from_dir(&store, path, &base, narrator);
     }
     let file = fs::File::open(path).map_err(Error::io("open", path))?;
+    // The archive is unpacked whole before its layers are: a gzip'd one
+    // is held to the same size limit.
+    let staging = ImageBudget::for_bytes(&store, 0)?;
     let tmp = Store::temp_in(&store.layers, "load");
     fs::create_dir(&tmp).map_err(Error::io("create", &tmp))?;
     let result = (|| {
@@ -75,9 +78,17 @@ pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<V
             refuse_special: true,
             ..Default::default()
         };
-        unpack::unpack(reader, &tmp, &opts).map_err(|e| Error::Hinted {
-            message: format!("{}: {e}", path.display()),
-            hint: "load takes a `docker save` tarball or an OCI layout directory".into(),
+        unpack::unpack(staging.budget.counted(reader), &tmp, &opts).map_err(|e| {
+            if staging.budget.spent() {
+                staging.exceeded(&store, &path.display().to_string())
+            } else if store::is_storage_full(&e) {
+                store.disk_full()
+            } else {
+                Error::Hinted {
+                    message: format!("{}: {e}", path.display()),
+                    hint: "load takes a `docker save` tarball or an OCI layout directory".into(),
+                }
+            }
         })?;
         from_dir(&store, &tmp, &base, narrator)
     })();
@@ -203,7 +214,7 @@ fn store_image(
         manifest: man,
     });
     let _pin = store.pin(&pull_pin(name, &stored, &config))?;
-    let budget = ImageBudget::for_image(store, &stored.manifest.layers)?;
+    let budget = ImageBudget::for_image(store, &stored.manifest.layers, &config.rootfs.diff_ids)?;
     let mut size = 0;
     let of = stored.manifest.layers.len();
     for (i, (desc, diff)) in stored

@@ -28,7 +28,7 @@
 //! Man pages: flock(2), rename(2).
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
@@ -181,7 +181,11 @@ pub fn scan(dir: &Path) -> Result<Scan, Error> {
             // Free: the holder is gone.
             Ok(()) => scan.stale.push(path),
             Err(err) if err.raw_os_error() == Some(libc::EWOULDBLOCK) => {
-                let text = fs::read(&path).map_err(Error::io("read", &path))?;
+                // Through the descriptor: the holder may end (and unlink
+                // the file) right now; what it held was held until then.
+                let mut text = Vec::new();
+                (&f).read_to_end(&mut text)
+                    .map_err(Error::io("read", &path))?;
                 let pinned = serde_json::from_slice(&text).map_err(|err| Error::Hinted {
                     message: format!("pin {} cannot be read: {err}", path.display()),
                     hint: "a live dockling holds it; nothing was removed while it is unreadable"

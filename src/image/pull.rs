@@ -88,14 +88,40 @@ pub struct ImageBudget {
 }
 
 impl ImageBudget {
-    /// The budget for an image whose layers are `layers` (those whose blob
-    /// is missing count with their compressed size).
-    pub fn for_image(store: &Store, layers: &[Descriptor]) -> Result<ImageBudget, Error> {
-        let compressed = layers
+    /// The budget for an image whose layers are `layers` with `diff_ids`
+    /// (those whose blob is missing count with their compressed size). An
+    /// image whose blobs and layers are all stored needs no room.
+    pub fn for_image(
+        store: &Store,
+        layers: &[Descriptor],
+        diff_ids: &[Digest],
+    ) -> Result<ImageBudget, Error> {
+        let missing = layers
             .iter()
-            .filter(|l| !store.has_blob(&l.digest))
-            .map(|l| l.size)
-            .sum();
+            .zip(diff_ids)
+            .any(|(l, d)| !store.has_blob(&l.digest) || !store.layer_path(d).exists());
+        if !missing {
+            return Ok(ImageBudget {
+                budget: Budget::new(0),
+                limit: SizeLimit {
+                    bytes: 0,
+                    source: LimitSource::Env,
+                },
+            });
+        }
+        Self::for_bytes(
+            store,
+            layers
+                .iter()
+                .filter(|l| !store.has_blob(&l.digest))
+                .map(|l| l.size)
+                .sum(),
+        )
+    }
+
+    /// The budget for unpacking into the store when `compressed` bytes
+    /// are stored besides.
+    pub fn for_bytes(store: &Store, compressed: u64) -> Result<ImageBudget, Error> {
         let env = std::env::var(store::MAX_SIZE_ENV).ok();
         let limit =
             store::size_limit(env.as_deref(), store.space()?, compressed).map_err(|message| {
@@ -118,13 +144,13 @@ impl ImageBudget {
         })
     }
 
-    /// The error for a layer that went over the limit.
-    fn exceeded(&self, store: &Store, blob: &Digest) -> Error {
+    /// The error for a layer (or an archive) that went over the limit.
+    pub fn exceeded(&self, store: &Store, what: &str) -> Error {
         let limit = store::human(self.limit.bytes);
         match self.limit.source {
             LimitSource::Env => Error::Hinted {
                 message: format!(
-                    "refused: layer {blob} takes the image past {}={limit} unpacked",
+                    "refused: {what} takes the image past {}={limit} unpacked",
                     store::MAX_SIZE_ENV
                 ),
                 hint: format!(
@@ -134,7 +160,7 @@ impl ImageBudget {
             },
             LimitSource::FreeSpace { free, margin } => Error::Hinted {
                 message: format!(
-                    "refused: layer {blob} unpacks to more than the {limit} the store can take \
+                    "refused: {what} unpacks to more than the {limit} the store can take \
                      ({} has {} free, {} of it kept free)",
                     store.layers.display(),
                     store::human(free),
@@ -236,7 +262,7 @@ pub fn pull_pinned(
     let stored = store::layout_form(resolved);
     let name = r.to_string();
     let pin = store.pin(&pull_pin(&name, &stored, &config))?;
-    let budget = ImageBudget::for_image(&store, &stored.manifest.layers)?;
+    let budget = ImageBudget::for_image(&store, &stored.manifest.layers, &config.rootfs.diff_ids)?;
     let size = fetch_layers(
         &store,
         &client,
@@ -631,7 +657,7 @@ pub fn one_layer(
 /// full disk, the registry's fault, or an unusable blob.
 fn layer_err(store: &Store, e: LayerError, budget: &ImageBudget) -> Error {
     if let LayerError::TooBig { blob, .. } = &e {
-        return budget.exceeded(store, blob);
+        return budget.exceeded(store, &format!("layer {blob}"));
     }
     if store::is_storage_full(&e) {
         return store.disk_full();

@@ -68,6 +68,14 @@ impl Budget {
     pub fn spent(&self) -> bool {
         self.spent.load(Ordering::Relaxed)
     }
+
+    /// `inner`, counted against this budget: reads fail once it is spent.
+    pub fn counted<'a, R: Read + 'a>(&'a self, inner: R) -> impl Read + 'a {
+        Counted {
+            inner,
+            budget: self,
+        }
+    }
 }
 
 /// A reader that counts what passes against a budget and fails once the
@@ -126,10 +134,7 @@ pub fn apply(
     let (report, actual) = {
         let stream = decompress(&mut blob, digest, compression)?;
         let stream: Box<dyn Read + '_> = match budget {
-            Some(budget) => Box::new(Counted {
-                inner: stream,
-                budget,
-            }),
+            Some(budget) => Box::new(budget.counted(stream)),
             None => stream,
         };
         let mut hashing = Hashing::new(stream);
