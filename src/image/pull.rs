@@ -380,7 +380,10 @@ fn fetch_layers(
         Some(
             crate::process::on_interrupt(move || {
                 let removed = super::store::remove_own_temps(&dirs);
-                let pin = std::fs::remove_file(&pin);
+                let pin = match std::fs::remove_file(&pin) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                    _ => Ok(()),
+                };
                 match (removed, pin) {
                     (Ok(_), Ok(())) => {
                         eprintln!("dockling: pull interrupted; its partial downloads were removed")
