@@ -258,7 +258,7 @@ pub fn main() -> i32 {
             if let Some(hint) = e.hint() {
                 eprintln!("hint: {hint}");
             }
-            EXIT_DOCKLING_FAILED
+            e.exit_code()
         }
     }
 }
@@ -358,7 +358,8 @@ pub fn fetch_rootfs(
 }
 
 fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
-    let mut report = journal::cleanup(&paths.runs(), narrator)?;
+    let scope = journal::check::Scope::new(paths);
+    let mut report = journal::cleanup(&paths.runs(), &scope, narrator)?;
     // The image store: pins of pulls and runs that were killed, partial
     // downloads, unfinished writes (after the journals: a dead run's pin
     // is undone there, with its narration).
@@ -375,7 +376,7 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
         narrator.emit(&resource.event());
         match crate::cgroups::destroy(&dir) {
             Ok(_) => report.removed += 1,
-            Err(e) => report.failures.push((resource, e)),
+            Err(error) => report.failures.push(journal::Failure { resource, error }),
         }
         if let Some(parent) = dir.parent() {
             let _ = crate::cgroups::remove_parent(parent);
@@ -387,8 +388,8 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
         report.removed,
         report.alive.len()
     );
-    for (resource, err) in &report.failures {
-        eprintln!("dockling: could not undo {resource:?}: {err}");
+    for f in &report.failures {
+        eprintln!("dockling: could not undo {:?}: {}", f.resource, f.error);
     }
     Ok(if report.failures.is_empty() {
         0

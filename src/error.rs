@@ -43,6 +43,10 @@ pub enum Error {
     Usage(String),
     #[error("{message}")]
     Hinted { message: String, hint: String },
+    /// A stop signal arrived before the command ran; everything made so
+    /// far was undone.
+    #[error("interrupted by {} before the container started", .0.as_str())]
+    Interrupted(nix::sys::signal::Signal),
 }
 
 impl Error {
@@ -56,10 +60,22 @@ impl Error {
         move |source| Error::Sys { what, source }
     }
 
+    /// The exit code: 125, or 128+N when signal N interrupted the setup
+    /// (as a shell reports a command that a signal ended).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Interrupted(s) => crate::process::SIGNAL_EXIT_BASE + *s as i32,
+            _ => EXIT_DOCKLING_FAILED,
+        }
+    }
+
     /// What to do about it, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::NotRoot { .. } => Some("run it as root, e.g. with sudo".into()),
+            Error::Interrupted(_) => {
+                Some("nothing ran, and everything dockling had made for it is removed".into())
+            }
             Error::Rootfs { hint, .. } | Error::Hinted { hint, .. } => Some(hint.clone()),
             Error::Child(c) => c.hint.clone(),
             Error::Fetch(rootfs_fetch::Error::Host(_)) => {

@@ -22,6 +22,8 @@ pub mod overlay;
 pub mod paths;
 pub mod process;
 pub mod rootfs;
+pub mod seccomp;
 pub mod security;
 pub mod stages;
+pub mod terminal;
 pub mod tour;

@@ -1,7 +1,8 @@
 //! An exclusive lock on a directory: flock(2) on its `lock` file. The
 //! kernel drops it when the holder exits, however it exits, so a killed
 //! dockling never leaves a lock held. Network leases and the image store
-//! take one around every change.
+//! take one around every change. [`lock_host`] is a lock for the whole
+//! host, for what every state root shares (bridges and their addresses).
 
 use std::fs::{self, File};
 use std::io;
@@ -28,4 +29,72 @@ pub fn lock_dir(dir: &Path) -> Result<Lock, Error> {
         return Err(Error::io("lock", p)(io::Error::last_os_error()));
     }
     Ok(Lock(f))
+}
+
+/// A lock for the whole host, held until dropped: the abstract unix
+/// socket name `@NAME`, which only one socket at a time can be bound to.
+///
+/// A state root's own locks are files under that root, but some things
+/// are shared by every state root: bridges and the addresses on them
+/// belong to the host's network namespace. Abstract socket names belong
+/// to the network namespace too, so this lock has exactly that scope; it
+/// is no file (nothing is left on the host), and the kernel releases it
+/// when the holder exits, however it exits. See unix(7), "Abstract
+/// sockets".
+pub struct HostLock(#[allow(dead_code)] std::os::unix::net::UnixListener);
+
+/// How long [`lock_host`] waits for another holder (who only holds it for
+/// a few netlink requests).
+const HOST_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Take the host-wide lock `name`, waiting for another holder.
+pub fn lock_host(name: &str) -> Result<HostLock, Error> {
+    use std::os::linux::net::SocketAddrExt;
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())
+        .map_err(Error::io("name the host lock", format!("@{name}")))?;
+    let deadline = std::time::Instant::now() + HOST_LOCK_WAIT;
+    loop {
+        match std::os::unix::net::UnixListener::bind_addr(&addr) {
+            Ok(l) => return Ok(HostLock(l)),
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => {
+                if std::time::Instant::now() > deadline {
+                    return Err(Error::Hinted {
+                        message: format!(
+                            "the host-wide lock @{name} has been held for {} s",
+                            HOST_LOCK_WAIT.as_secs()
+                        ),
+                        hint: format!("`ss -xlp | grep @{name}` shows which process holds it"),
+                    });
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            Err(e) => return Err(Error::io("take the host lock", format!("@{name}"))(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_lock_is_held_by_one_at_a_time() {
+        let name = format!("dockling-test-lock-{}", std::process::id());
+        let held = lock_host(&name).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let n = name.clone();
+        let waiter = std::thread::spawn(move || {
+            let l = lock_host(&n).unwrap();
+            tx.send(()).unwrap();
+            drop(l);
+        });
+        assert!(
+            rx.recv_timeout(std::time::Duration::from_millis(100))
+                .is_err(),
+            "a second holder got the lock"
+        );
+        drop(held);
+        rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+        waiter.join().unwrap();
+    }
 }

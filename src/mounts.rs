@@ -5,7 +5,9 @@
 //! later appears inside). Then it prepares the rootfs: bind-mounts it onto
 //! itself (pivot_root needs a mount point), mounts a fresh /proc (showing
 //! only its own PID namespace), a read-only /sys, and a small tmpfs /dev
-//! with just the devices a program expects. Parts of /proc that reveal or
+//! with just the devices a program expects. Every path below the rootfs
+//! is resolved inside it ([`Root`]): an image's symlinks cannot send a
+//! mount to the host's directories. Parts of /proc that reveal or
 //! control the host are masked or made read-only, as runc does. Finally it
 //! pivot_roots into the rootfs and detaches the old root, so no path leads
 //! back to the host's files. All of it vanishes with the namespace.
@@ -13,10 +15,14 @@
 //! Lesson 2. Man pages: mount(2), mount_namespaces(7), pivot_root(2),
 //! umount2(2), proc(5), pts(4).
 
+use std::os::fd::OwnedFd;
 use std::path::Path;
 
 use nix::mount::{MntFlags, MsFlags, mount, umount2};
-use nix::sys::stat::{Mode, SFlag, makedev, mknod};
+use nix::sys::stat::{Mode, SFlag, makedev};
+
+use crate::cgroups::devices::{Device, Kind};
+use crate::rootfs::{Make, Root, fd_path};
 
 /// Device nodes every container gets: (name, major, minor).
 pub const DEVICES: &[(&str, u64, u64)] = &[
@@ -74,6 +80,14 @@ fn at(what: impl Into<String>) -> impl FnOnce(nix::Error) -> MountError {
     move |errno| MountError { what, errno }
 }
 
+fn io_at(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> MountError {
+    let what = what.into();
+    move |e| MountError {
+        what: format!("{what}: {e}"),
+        errno: nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
+    }
+}
+
 /// `mount --make-rprivate /`.
 pub fn make_private() -> Result<(), MountError> {
     mount(
@@ -98,193 +112,240 @@ pub fn bind_self(rootfs: &Path) -> Result<(), MountError> {
     .map_err(at(format!("bind-mount {} onto itself", rootfs.display())))
 }
 
-fn ensure_dir(path: &Path) -> Result<(), MountError> {
-    std::fs::create_dir_all(path).map_err(|e| MountError {
-        what: format!("create {}", path.display()),
-        errno: nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
-    })
+/// Mount on `path` inside the root: the target is opened in the root
+/// (made if missing) and mounted through its /proc/self/fd name.
+fn mount_in(
+    root: &Root,
+    path: &str,
+    kind: Make,
+    source: Option<&Path>,
+    fstype: Option<&str>,
+    flags: MsFlags,
+    data: Option<&str>,
+) -> Result<(), MountError> {
+    let target = root
+        .make(path, kind)
+        .map_err(io_at(format!("open {path} in the rootfs")))?;
+    mount(source, &fd_path(&target), fstype, flags, data).map_err(at(format!(
+        "mount {} on {path}",
+        fstype
+            .map(str::to_string)
+            .or_else(|| source.map(|s| s.display().to_string()))
+            .unwrap_or_default()
+    )))
+}
+
+/// Make the mount at `path` (inside the root) read-only. The path is
+/// opened again, so that it names the new mount, not what it covers.
+fn remount_read_only(root: &Root, path: &str) -> Result<(), MountError> {
+    let fd = root
+        .open_at(path, libc::O_PATH)
+        .map_err(io_at(format!("open {path} in the rootfs")))?;
+    let ro = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
+    mount(None::<&str>, &fd_path(&fd), None::<&str>, ro, None::<&str>)
+        .map_err(at(format!("make {path} read-only")))
 }
 
 /// `mount --bind SOURCE ROOTFS/TARGET` for a file (such as the run's
 /// /etc/hosts) or a directory (`-v HOST:CONTAINER`), read-only if asked.
-/// The target is made if missing; a symlink there (which could point out
-/// of the rootfs, and mount(2) follows symlinks) is replaced first, and
-/// every parent must be a real directory.
-pub fn bind(rootfs: &Path, source: &Path, target: &str, readonly: bool) -> Result<(), MountError> {
-    let rel = target.trim_start_matches('/');
-    let dest = rootfs.join(rel);
-    let io = |what: String| {
-        move |e: std::io::Error| MountError {
-            what,
-            errno: nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
-        }
+/// The target is resolved inside the rootfs and made if missing.
+pub fn bind(root: &Root, source: &Path, target: &str, readonly: bool) -> Result<(), MountError> {
+    let kind = if source.is_dir() {
+        Make::Dir
+    } else {
+        Make::File
     };
-    let mut dir = rootfs.to_path_buf();
-    for part in Path::new(rel)
-        .parent()
-        .into_iter()
-        .flat_map(|p| p.components())
-    {
-        dir.push(part);
-        match std::fs::symlink_metadata(&dir) {
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => {
-                return Err(MountError {
-                    what: format!("bind {target}: {} is not a directory", dir.display()),
-                    errno: nix::Error::ENOTDIR,
-                });
-            }
-            Err(_) => std::fs::create_dir(&dir).map_err(io(format!("create {}", dir.display())))?,
-        }
-    }
-    let want_dir = source.is_dir();
-    let make = |dest: &Path| {
-        if want_dir {
-            std::fs::create_dir(dest)
-        } else {
-            std::fs::File::create(dest).map(drop)
-        }
-    };
-    match std::fs::symlink_metadata(&dest) {
-        Ok(m) if m.is_file() && !want_dir => {}
-        Ok(m) if m.is_dir() && want_dir => {}
-        Ok(m) if m.is_dir() || m.is_file() => {
-            return Err(MountError {
-                what: format!(
-                    "bind {target}: the container has a {} there, the source is a {}",
-                    if m.is_dir() { "directory" } else { "file" },
-                    if want_dir { "directory" } else { "file" }
-                ),
-                errno: nix::Error::EINVAL,
-            });
-        }
-        Ok(_) => {
-            std::fs::remove_file(&dest).map_err(io(format!("replace {}", dest.display())))?;
-            make(&dest).map_err(io(format!("create {}", dest.display())))?;
-        }
-        Err(_) => make(&dest).map_err(io(format!("create {}", dest.display())))?,
-    }
-    mount(
+    mount_in(
+        root,
+        target,
+        kind,
         Some(source),
-        &dest,
-        None::<&str>,
+        None,
         MsFlags::MS_BIND | MsFlags::MS_REC,
-        None::<&str>,
-    )
-    .map_err(at(format!("bind-mount {} on {target}", source.display())))?;
+        None,
+    )?;
     if readonly {
-        mount(
-            None::<&str>,
-            &dest,
-            None::<&str>,
-            MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY,
-            None::<&str>,
-        )
-        .map_err(at(format!("make {target} read-only")))?;
+        remount_read_only(root, target)?;
     }
     Ok(())
 }
 
-/// A fresh procfs for the container's PID namespace at ROOTFS/proc.
-pub fn mount_proc(rootfs: &Path) -> Result<(), MountError> {
-    let target = rootfs.join("proc");
-    ensure_dir(&target)?;
+/// A fresh procfs for the container's PID namespace at /proc.
+pub fn mount_proc(root: &Root) -> Result<(), MountError> {
     let flags = MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV;
-    mount(Some("proc"), &target, Some("proc"), flags, None::<&str>)
-        .map_err(at("mount proc on /proc"))
+    mount_in(
+        root,
+        "/proc",
+        Make::Dir,
+        Some(Path::new("proc")),
+        Some("proc"),
+        flags,
+        None,
+    )
 }
 
-/// sysfs, read-only, at ROOTFS/sys.
-pub fn mount_sys(rootfs: &Path) -> Result<(), MountError> {
-    let target = rootfs.join("sys");
-    ensure_dir(&target)?;
+/// sysfs, read-only, at /sys.
+pub fn mount_sys(root: &Root) -> Result<(), MountError> {
     let flags = MsFlags::MS_RDONLY | MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV;
-    mount(Some("sysfs"), &target, Some("sysfs"), flags, None::<&str>)
-        .map_err(at("mount sysfs read-only on /sys"))
+    mount_in(
+        root,
+        "/sys",
+        Make::Dir,
+        Some(Path::new("sysfs")),
+        Some("sysfs"),
+        flags,
+        None,
+    )
 }
 
-/// A tmpfs /dev with [`DEVICES`], a private devpts, /dev/shm and [`DEV_LINKS`].
-pub fn mount_dev(rootfs: &Path) -> Result<(), MountError> {
-    let dev = rootfs.join("dev");
-    ensure_dir(&dev)?;
-    mount(
-        Some("tmpfs"),
-        &dev,
+/// mknod in the directory `dir` (an open descriptor), with the exact mode.
+fn make_node(
+    dir: &OwnedFd,
+    name: &str,
+    kind: SFlag,
+    mode: u32,
+    rdev: u64,
+) -> Result<(), MountError> {
+    nix::sys::stat::mknodat(dir, name, kind, Mode::from_bits_truncate(mode), rdev)
+        .map_err(at(format!("mknod /dev/{name}")))?;
+    // mknod's mode is filtered by the umask; set it exactly.
+    nix::sys::stat::fchmodat(
+        dir,
+        name,
+        Mode::from_bits_truncate(mode),
+        nix::sys::stat::FchmodatFlags::NoFollowSymlink,
+    )
+    .or_else(|e| match e {
+        // Linux has no lchmod: without a symlink, following is the same.
+        nix::Error::EOPNOTSUPP => nix::sys::stat::fchmodat(
+            dir,
+            name,
+            Mode::from_bits_truncate(mode),
+            nix::sys::stat::FchmodatFlags::FollowSymlink,
+        ),
+        e => Err(e),
+    })
+    .map_err(at(format!("chmod /dev/{name}")))
+}
+
+/// A tmpfs /dev with [`DEVICES`], `--device` nodes, a private devpts,
+/// /dev/shm and [`DEV_LINKS`].
+pub fn mount_dev(root: &Root, extra: &[Device]) -> Result<(), MountError> {
+    mount_in(
+        root,
+        "/dev",
+        Make::Dir,
+        Some(Path::new("tmpfs")),
         Some("tmpfs"),
         MsFlags::MS_NOSUID | MsFlags::MS_STRICTATIME,
         Some("mode=755,size=65536k"),
-    )
-    .map_err(at("mount a tmpfs on /dev"))?;
+    )?;
+    // From here on /dev is our own tmpfs: nothing of the image is below it.
+    let dev = root
+        .open_at("/dev", libc::O_RDONLY | libc::O_DIRECTORY)
+        .map_err(io_at("open the new /dev"))?;
     for (name, major, minor) in DEVICES {
-        let path = dev.join(name);
-        mknod(
-            &path,
-            SFlag::S_IFCHR,
-            Mode::from_bits_truncate(0o666),
-            makedev(*major, *minor),
-        )
-        .map_err(at(format!("mknod /dev/{name}")))?;
-        // mknod's mode is filtered by the umask; set it exactly.
-        nix::sys::stat::fchmodat(
-            nix::fcntl::AT_FDCWD,
-            &path,
-            Mode::from_bits_truncate(0o666),
-            nix::sys::stat::FchmodatFlags::FollowSymlink,
-        )
-        .map_err(at(format!("chmod /dev/{name}")))?;
+        make_node(&dev, name, SFlag::S_IFCHR, 0o666, makedev(*major, *minor))?;
+    }
+    for d in extra {
+        let rel = d.container.trim_start_matches("/dev/");
+        let (parent, name) = match rel.rsplit_once('/') {
+            Some((p, n)) => (
+                root.make(&format!("/dev/{p}"), Make::Dir)
+                    .map_err(io_at(format!("make /dev/{p}")))
+                    .and_then(|p| {
+                        std::fs::File::open(fd_path(&p))
+                            .map(OwnedFd::from)
+                            .map_err(io_at(format!("open /dev/{p:?}")))
+                    })?,
+                n,
+            ),
+            None => (dev.try_clone().map_err(io_at("dup /dev"))?, rel),
+        };
+        let kind = match d.rule.kind {
+            Kind::Block => SFlag::S_IFBLK,
+            _ => SFlag::S_IFCHR,
+        };
+        let rdev = makedev(
+            d.rule.major.unwrap_or(0).into(),
+            d.rule.minor.unwrap_or(0).into(),
+        );
+        make_node(&parent, name, kind, d.mode, rdev)?;
     }
     for dir in ["pts", "shm"] {
-        ensure_dir(&dev.join(dir))?;
+        nix::sys::stat::mkdirat(&dev, dir, Mode::from_bits_truncate(0o755))
+            .map_err(at(format!("mkdir /dev/{dir}")))?;
     }
-    mount(
-        Some("devpts"),
-        &dev.join("pts"),
+    mount_in(
+        root,
+        "/dev/pts",
+        Make::Dir,
+        Some(Path::new("devpts")),
         Some("devpts"),
         MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC,
         Some("newinstance,ptmxmode=0666,mode=0620"),
-    )
-    .map_err(at("mount a new devpts instance on /dev/pts"))?;
-    mount(
-        Some("shm"),
-        &dev.join("shm"),
+    )?;
+    mount_in(
+        root,
+        "/dev/shm",
+        Make::Dir,
+        Some(Path::new("shm")),
         Some("tmpfs"),
         MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
         Some("mode=1777,size=65536k"),
-    )
-    .map_err(at("mount a tmpfs on /dev/shm"))?;
+    )?;
     for (name, target) in DEV_LINKS {
-        std::os::unix::fs::symlink(target, dev.join(name)).map_err(|e| MountError {
-            what: format!("symlink /dev/{name}"),
-            errno: nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO)),
-        })?;
+        nix::unistd::symlinkat(*target, &dev, *name).map_err(at(format!("symlink /dev/{name}")))?;
     }
     Ok(())
 }
 
-/// Hide [`MASKED`] and make [`READ_ONLY`] read-only, below ROOTFS.
-/// Paths this kernel does not have are skipped.
-pub fn protect_proc_and_sys(rootfs: &Path) -> Result<(usize, usize), MountError> {
-    let inside = |p: &str| rootfs.join(p.trim_start_matches('/'));
-    let null = rootfs.join("dev/null");
+/// `-t`: the container's terminal is also its /dev/console, as runc does.
+pub fn bind_console(rootfs: &Path, pts: u32) -> Result<(), MountError> {
+    let root = Root::open(rootfs).map_err(io_at("open the rootfs"))?;
+    let slave = root
+        .open_at(&format!("/dev/pts/{pts}"), libc::O_PATH)
+        .map_err(io_at(format!("open /dev/pts/{pts}")))?;
+    let console = root
+        .make("/dev/console", Make::File)
+        .map_err(io_at("make /dev/console"))?;
+    mount(
+        Some(&fd_path(&slave)),
+        &fd_path(&console),
+        None::<&str>,
+        MsFlags::MS_BIND,
+        None::<&str>,
+    )
+    .map_err(at(format!("bind /dev/pts/{pts} on /dev/console")))
+}
+
+/// Hide [`MASKED`] and make [`READ_ONLY`] read-only (paths this kernel
+/// does not have are skipped). They are below the fresh /proc and /sys.
+pub fn protect_proc_and_sys(root: &Root) -> Result<(usize, usize), MountError> {
     let mut masked = 0;
     for p in MASKED {
-        let target = inside(p);
-        let Ok(meta) = std::fs::metadata(&target) else {
+        let Ok(target) = root.open_at(p, libc::O_PATH) else {
             continue;
         };
-        if meta.is_dir() {
+        let is_dir = nix::sys::stat::fstat(&target)
+            .map(|s| s.st_mode & libc::S_IFMT == libc::S_IFDIR)
+            .map_err(at(format!("stat {p}")))?;
+        if is_dir {
             mount(
                 Some("tmpfs"),
-                &target,
+                &fd_path(&target),
                 Some("tmpfs"),
                 MsFlags::MS_RDONLY,
                 Some("size=0"),
             )
             .map_err(at(format!("mask {p}")))?;
         } else {
+            let null = root
+                .open_at("/dev/null", libc::O_PATH)
+                .map_err(io_at("open /dev/null"))?;
             mount(
-                Some(&null),
-                &target,
+                Some(&fd_path(&null)),
+                &fd_path(&target),
                 None::<&str>,
                 MsFlags::MS_BIND,
                 None::<&str>,
@@ -295,21 +356,19 @@ pub fn protect_proc_and_sys(rootfs: &Path) -> Result<(usize, usize), MountError>
     }
     let mut read_only = 0;
     for p in READ_ONLY {
-        let target = inside(p);
-        if std::fs::symlink_metadata(&target).is_err() {
+        let Ok(target) = root.open_at(p, libc::O_PATH) else {
             continue;
-        }
+        };
+        let path = fd_path(&target);
         mount(
-            Some(&target),
-            &target,
+            Some(&path),
+            &path,
             None::<&str>,
             MsFlags::MS_BIND | MsFlags::MS_REC,
             None::<&str>,
         )
         .map_err(at(format!("bind {p}")))?;
-        let ro = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
-        mount(None::<&str>, &target, None::<&str>, ro, None::<&str>)
-            .map_err(at(format!("make {p} read-only")))?;
+        remount_read_only(root, p)?;
         read_only += 1;
     }
     Ok((masked, read_only))

@@ -92,6 +92,13 @@ pub fn id(pid: &str, ns: Namespace) -> Option<String> {
         .map(|p| p.display().to_string())
 }
 
+/// The inode number that identifies the namespace (the N of `pid:[N]`).
+pub fn inode(pid: &str, ns: Namespace) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let link = Path::new("/proc").join(pid).join("ns").join(ns.proc_name());
+    std::fs::metadata(link).ok().map(|m| m.ino())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

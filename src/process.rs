@@ -30,9 +30,10 @@ pub const SIGNAL_EXIT_BASE: i32 = 128;
 /// Like fork(2), returns `Some(pid)` in the parent and `None` in the child.
 pub fn clone(flags: libc::c_int) -> nix::Result<Option<Pid>> {
     // SAFETY: with a NULL stack, clone behaves like fork: the child runs on
-    // a copy-on-write copy of our stack. dockling is single-threaded when it
-    // calls this, so no lock can be held by a thread that does not exist in
-    // the child.
+    // a copy-on-write copy of our stack. The callers are single-threaded
+    // (the engine checks it with assert_single_threaded; PID 1 of --init
+    // has one thread), so no lock can be held by a thread that does not
+    // exist in the child.
     let ret = unsafe {
         libc::syscall(
             libc::SYS_clone,
@@ -50,6 +51,21 @@ pub fn clone(flags: libc::c_int) -> nix::Result<Option<Pid>> {
     }
 }
 
+/// Check the invariant `clone` relies on: this process has one thread. A
+/// fork of a process with more would copy memory that other threads hold
+/// locks in, and the child could deadlock on them.
+pub fn assert_single_threaded() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let threads = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse::<u32>().ok());
+    assert!(
+        threads.is_none_or(|n| n == 1),
+        "dockling must be single-threaded when it clones the container ({threads:?} threads)"
+    );
+}
+
 /// The signals the parent handles synchronously.
 pub fn handled_signals() -> SigSet {
     let mut set = SigSet::empty();
@@ -58,6 +74,84 @@ pub fn handled_signals() -> SigSet {
     }
     set.add(Signal::SIGCHLD);
     set
+}
+
+/// Signals that ask dockling to stop the container (and, before there is
+/// one, to stop setting it up).
+pub fn is_stop(signal: Signal) -> bool {
+    matches!(
+        signal,
+        Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP | Signal::SIGQUIT
+    )
+}
+
+/// A run's signals: blocked from its first step to its last and read from
+/// a signalfd, so that none ever interrupts dockling halfway. Each is
+/// handled where dockling chooses: passed on to the container once it
+/// exists, and before that, a stop signal ends the setup, which is then
+/// undone like any failure. SIGWINCH (the terminal was resized) is read
+/// the same way, for `-t`.
+pub struct Signals {
+    fd: nix::sys::signalfd::SignalFd,
+    old: SigSet,
+}
+
+impl Signals {
+    pub fn block() -> nix::Result<Signals> {
+        let mut set = handled_signals();
+        set.add(Signal::SIGWINCH);
+        let old = block(&set)?;
+        let fd = nix::sys::signalfd::SignalFd::with_flags(
+            &set,
+            nix::sys::signalfd::SfdFlags::SFD_NONBLOCK | nix::sys::signalfd::SfdFlags::SFD_CLOEXEC,
+        )?;
+        Ok(Signals { fd, old })
+    }
+
+    /// For poll(2).
+    pub fn fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        std::os::fd::AsFd::as_fd(&self.fd)
+    }
+
+    /// The mask to give a process that should not inherit the blocking.
+    pub fn old_mask(&self) -> &SigSet {
+        &self.old
+    }
+
+    /// The next signal that arrived, if any (never blocks).
+    pub fn next(&self) -> nix::Result<Option<Signal>> {
+        loop {
+            match self.fd.read_signal() {
+                Ok(Some(info)) => match Signal::try_from(info.ssi_signo as i32) {
+                    Ok(s) => return Ok(Some(s)),
+                    Err(_) => continue,
+                },
+                Ok(None) => return Ok(None),
+                Err(nix::Error::EINTR) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// A stop signal that arrived since the last look, if any; other
+    /// signals are dropped (nothing runs yet to pass them on to).
+    pub fn stop_requested(&self) -> nix::Result<Option<Signal>> {
+        while let Some(s) = self.next()? {
+            if is_stop(s) {
+                return Ok(Some(s));
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        // Drop what is pending, so that unblocking does not deliver it now
+        // (a late Ctrl-C must not turn a finished run's exit code into 130).
+        while let Ok(Some(_)) = self.next() {}
+        let _ = set_mask(&self.old);
+    }
 }
 
 /// Block `set`, returning the previous mask so the child can restore it.
@@ -88,6 +182,52 @@ pub fn wait_signal(
         -1 => Err(nix::Error::last()),
         n => Signal::try_from(n).map(Some),
     }
+}
+
+/// Close every descriptor except 0, 1, 2 and `keep`: what dockling's
+/// caller left open (a shell's `exec 9</`), dockling's own journal, sockets
+/// and pipes. close_range(2) closes a whole range in one call.
+pub fn close_fds_except(keep: &[std::os::fd::RawFd]) -> nix::Result<()> {
+    let mut keep: Vec<u32> = keep.iter().filter(|&&k| k > 2).map(|&k| k as u32).collect();
+    keep.sort_unstable();
+    keep.dedup();
+    let mut first = 3u32;
+    for k in keep.into_iter().chain(std::iter::once(u32::MAX)) {
+        if k > first {
+            let last = if k == u32::MAX { u32::MAX } else { k - 1 };
+            // SAFETY: closes descriptors only; none is used by Rust objects
+            // that outlive this call in the child (they were dropped or kept).
+            if unsafe { libc::syscall(libc::SYS_close_range, first, last, 0) } != 0 {
+                return Err(nix::Error::last());
+            }
+        }
+        first = k.saturating_add(1);
+    }
+    Ok(())
+}
+
+/// Set every signal's action back to the default, as execve does for
+/// handled signals but not for ignored ones: dockling (like every Rust
+/// program) ignores SIGPIPE, and a container that inherited that would not
+/// die when writing to a closed pipe. Returns how many were ignored.
+pub fn reset_signal_dispositions() -> usize {
+    let mut ignored = 0;
+    for n in 1..=libc::SIGRTMAX() {
+        if n == libc::SIGKILL || n == libc::SIGSTOP {
+            continue;
+        }
+        // SAFETY: a zeroed sigaction with SIG_DFL is a valid argument; the
+        // old one is written into `old`.
+        unsafe {
+            let mut new: libc::sigaction = std::mem::zeroed();
+            new.sa_sigaction = libc::SIG_DFL;
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(n, &new, &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN {
+                ignored += 1;
+            }
+        }
+    }
+    ignored
 }
 
 pub fn set_mask(mask: &SigSet) -> nix::Result<()> {

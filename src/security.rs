@@ -5,8 +5,9 @@
 //! mount filesystems (CAP_SYS_ADMIN), reconfigure the host's network
 //! (CAP_NET_ADMIN) or trace other processes (CAP_SYS_PTRACE). dockling keeps
 //! docker's default set and drops the rest from every set: bounding (the
-//! limit for anything exec'd later), effective, permitted, inheritable and
-//! ambient. no_new_privs then stops a setuid binary from gaining more.
+//! limit for anything exec'd later), effective and permitted; inheritable
+//! and ambient are emptied. no_new_privs then stops a setuid binary from
+//! gaining more.
 //!
 //! Lesson 2. Man pages: capabilities(7), prctl(2) (PR_SET_NO_NEW_PRIVS).
 
@@ -78,7 +79,9 @@ pub fn drop_to(keep: &CapsHashSet) -> Result<usize, caps::errors::CapsError> {
         }
     }
     caps::clear(None, CapSet::Ambient)?;
-    caps::set(None, CapSet::Inheritable, keep)?;
+    // Inheritable empty, as docker since CVE-2022-24769: a program with
+    // inheritable file capabilities would otherwise gain them at exec.
+    caps::clear(None, CapSet::Inheritable)?;
     caps::set(None, CapSet::Effective, keep)?;
     caps::set(None, CapSet::Permitted, keep)?;
     Ok(dropped)

@@ -1,10 +1,10 @@
 //! Stage 3, `dockling cgroups`, on this host's cgroups, and on a pure
-//! cgroup v2 hierarchy inside a user-mode-linux guest.
+//! cgroup v2 hierarchy inside a guest kernel.
 //!
-//! The checks are ordinary tests. `cgroup_v2_in_a_user_mode_linux_guest`
-//! boots a UML kernel whose root is this host's filesystem (hostfs), mounts
-//! cgroup2 alone at /sys/fs/cgroup, and runs this same test binary in it
-//! with DOCKLING_EXPECT_CGROUP=v2; the host then asserts on its result. So
+//! The checks are ordinary tests. `cgroup_v2_in_a_v2_guest` boots a guest
+//! kernel (tests/common/guest.rs) whose root is this host's filesystem,
+//! with cgroup2 alone at /sys/fs/cgroup, and runs this same test binary in
+//! it with DOCKLING_EXPECT_CGROUP=v2; the host then asserts on its result. So
 //! every check runs twice: on the host's layout (v1 on a hybrid host like
 //! the CI machine) and on v2.
 
@@ -283,16 +283,46 @@ fn bad_values_are_refused_before_anything_is_created() {
     };
     let many = (std::thread::available_parallelism().unwrap().get() + 1).to_string();
     let cases: Vec<(Vec<&str>, String)> = vec![
-        (vec!["--memory", "12q"], "invalid size \"12q\"".into()),
+        (vec!["--memory", "12q"], "--memory 12q: not a size".into()),
         (vec!["--memory", "1m"], "minimum is 6m".into()),
+        // Beyond u64: once silently unlimited.
+        (
+            vec!["--memory", "99999999999999999999t"],
+            "--memory 99999999999999999999t: more than 1 EiB".into(),
+        ),
+        // 8 EiB: once an overflow in docker's default swap (twice --memory).
+        (
+            vec!["--memory", "8388608t"],
+            "--memory 8388608t: more than 1 EiB".into(),
+        ),
+        (
+            vec!["--memory", "64m", "--memory-swap", "8388608t"],
+            "--memory-swap 8388608t: more than 1 EiB".into(),
+        ),
         (vec!["--cpus", "-1"], "must be greater than 0".into()),
         (vec!["--cpus", &many], "this machine has only".into()),
-        (vec!["--pids-limit", "0"], "must be at least 1".into()),
+        (vec!["--cpus", "0.0000000001"], "too precise".into()),
+        (vec!["--cpus", "0.001"], "the minimum is 0.01".into()),
+        (
+            vec!["--cpus", "99999999999999999999999"],
+            "this machine has only".into(),
+        ),
+        (vec!["--pids-limit", "0"], "between 1 and 4194304".into()),
+        (vec!["--pids-limit", "4194305"], "PID_MAX_LIMIT".into()),
+        (
+            vec!["--pids-limit", "99999999999999999999"],
+            "between 1 and 4194304".into(),
+        ),
         (vec!["--cpu-shares", "1"], "between 2 and 262144".into()),
+        (
+            vec!["--cpu-shares", "99999999999999999999"],
+            "between 2 and 262144".into(),
+        ),
         (
             vec!["--memory-swap", "10m", "--memory", "64m"],
             "at least --memory".into(),
         ),
+        (vec!["--memory-swap", "128m"], "needs --memory".into()),
     ];
     for (args, message) in cases {
         let mut all = vec!["--trace", "quiet", "cgroups"];
@@ -302,93 +332,56 @@ fn bad_values_are_refused_before_anything_is_created() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(125), "{args:?}: {err}");
         assert!(err.contains(&message), "{args:?}: {err}");
-        assert!(!env.runs().exists() || std::fs::read_dir(env.runs()).unwrap().count() == 0);
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(
+            !env.runs().exists() || std::fs::read_dir(env.runs()).unwrap().count() == 0,
+            "{args:?} made a run directory"
+        );
+        assert!(env.cgroups().is_empty(), "{args:?} made a cgroup");
     }
+    // The largest accepted values run.
+    let out = env.run(&[
+        "--trace",
+        "quiet",
+        "cgroups",
+        "--memory",
+        "1024p",
+        "--pids-limit",
+        "4194304",
+        "--",
+        "true",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    env.assert_clean();
 }
 
-/// Where Debian's user-mode-linux package puts the kernel.
-const UML: &str = "/usr/bin/linux.uml";
-
 #[test]
-fn cgroup_v2_in_a_user_mode_linux_guest() {
-    if std::env::var_os("DOCKLING_IN_GUEST").is_some()
-        || !require_root("cgroup_v2_in_a_user_mode_linux_guest")
-    {
+fn cgroup_v2_in_a_v2_guest() {
+    if std::env::var_os("DOCKLING_IN_GUEST").is_some() || !require_root("cgroup_v2_in_a_v2_guest") {
         return;
     }
-    if !Path::new(UML).exists() {
-        let msg = format!(
-            "NOT RUN: {UML} is missing (apt-get install user-mode-linux; scripts/dev test installs it)"
-        );
-        assert!(std::env::var_os("CI").is_none(), "{msg}");
-        eprintln!("\n!!!!!!!! {msg} !!!!!!!!\n");
+    let Some(guest) = common::guest::require("cgroup_v2_in_a_v2_guest") else {
         return;
-    }
-    let dir = tempfile::Builder::new()
-        .prefix("dockling-uml-")
-        .tempdir()
-        .unwrap();
-    let out = dir.path().join("out.txt");
-    let status = dir.path().join("status");
+    };
+    // The same test binary, on the guest's kernel with cgroup2 alone.
     let me = std::env::current_exe().unwrap();
-    let busybox = ["/bin/busybox", "/usr/bin/busybox"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())
-        .expect("busybox");
-    let init = dir.path().join("init");
-    // The guest's own kernel: its mounts are its own. hostfs shows it this
-    // host's files, so the test binary and dockling are simply there.
     let script = format!(
-        "#!/bin/sh\n\
-         mount -t proc proc /proc\n\
-         mount -t sysfs sysfs /sys\n\
-         mount -t cgroup2 cgroup2 /sys/fs/cgroup\n\
-         mount -t devtmpfs devtmpfs /dev || {{ mount -t tmpfs tmpfs /dev && {bb} mknod -m 666 /dev/null c 1 3; }}\n\
-         export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin CI=true DOCKLING_IN_GUEST=1 DOCKLING_EXPECT_CGROUP=v2\n\
-         cd {cwd}\n\
-         {me} --test-threads 1 --nocapture --skip in_a_user_mode_linux_guest > {out} 2>&1\n\
-         echo $? > {status}\n\
-         {bb} poweroff -f\n",
-        bb = busybox,
-        cwd = std::env::current_dir().unwrap().display(),
-        me = me.display(),
-        out = out.display(),
-        status = status.display(),
+        "DOCKLING_IN_GUEST=1 DOCKLING_EXPECT_CGROUP=v2 {} --test-threads 1 --nocapture --skip in_a_v2_guest\n",
+        me.display()
     );
-    std::fs::write(&init, script).unwrap();
-    std::fs::set_permissions(&init, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let mut guest = Command::new(UML)
-        .args([
-            "mem=768M",
-            "rootfstype=hostfs",
-            "rootflags=/",
-            "rw",
-            "quiet",
-            "con=null",
-            "con0=null,fd:1",
-        ])
-        .arg(format!("init={}", init.display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(600);
-    while guest.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            guest.kill().unwrap();
-            panic!("the UML guest did not finish in 10 minutes");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let text =
-        std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("the guest wrote no output ({e})"));
+    let ran = guest.run(&script, Duration::from_secs(900));
+    let text = ran.output;
     eprintln!("---- inside the cgroup v2 guest ----\n{text}");
-    let code = std::fs::read_to_string(&status).unwrap_or_default();
     assert_eq!(
-        code.trim(),
-        "0",
-        "the checks failed inside the cgroup v2 guest:\n{text}"
+        ran.status,
+        Some(0),
+        "the checks failed inside the cgroup v2 guest:\n{text}\n---- console ----\n{}",
+        ran.console
     );
     assert!(text.contains("cgroup version used: v2"), "{text}");
     assert!(

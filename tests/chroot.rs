@@ -146,7 +146,17 @@ fn json_trace_is_one_valid_object_per_line() {
     assert_eq!(
         steps,
         [
-            "start", "journal", "clone", "chroot", "chdir", "exec", "exited", "undo_dir"
+            "start",
+            "journal",
+            "clone",
+            "close_fds",
+            "session",
+            "chroot",
+            "chdir",
+            "signals",
+            "exec",
+            "exited",
+            "undo_dir"
         ]
     );
 }
@@ -273,9 +283,12 @@ fn the_tour_runs_without_a_terminal() {
         "{text}"
     );
     assert!(
-        !std::path::Path::new("/sys/class/net/dl-dockling0").exists(),
+        !std::path::Path::new("/sys/class/net")
+            .join(env.bridge("dockling0"))
+            .exists(),
         "the tour removes the networks its demos made"
     );
+    assert_eq!(env.bridges_left(), Vec::<String>::new());
     assert!(
         std::net::TcpStream::connect(dockling::image::local_registry::ADDR).is_err(),
         "the lesson registry is stopped after lesson 6"

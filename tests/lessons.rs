@@ -10,8 +10,10 @@ mod common;
 
 use common::{Env, require_root};
 
-/// Lessons 5 and 6 use the default network, whose bridge (dl-dockling0)
-/// has the same name in every state root: one lesson at a time.
+/// Lessons 5 and 6 use the default network. Each test root has a bridge
+/// of its own, but both would take 10.147.0.0/24 as the first free subnet,
+/// and the second to bring its bridge up would narrate moving to the next
+/// one: one lesson at a time.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn check_lesson(file: &str) {

@@ -138,7 +138,7 @@ fn link_exists(name: &str) -> bool {
 /// lease, no run. (The bridge itself belongs to the network.)
 fn assert_net_clean(env: &Env, name: &str, prefix: &str) {
     env.assert_clean();
-    let bridge = format!("dl-{name}");
+    let bridge = env.bridge(name);
     let ports: Vec<_> = std::fs::read_dir(format!("/sys/class/net/{bridge}/brif"))
         .map(|d| d.flatten().map(|e| e.file_name()).collect())
         .unwrap_or_default();
@@ -166,10 +166,8 @@ fn remove_network(env: &Env, name: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(
-        !link_exists(&format!("dl-{name}")),
-        "network rm left the bridge dl-{name}"
-    );
+    let bridge = env.bridge(name);
+    assert!(!link_exists(&bridge), "network rm left the bridge {bridge}");
 }
 
 /// The veth host ends that belong to runs of this root (named after run ids).
@@ -191,7 +189,7 @@ fn gateway_neighbours_by_address_and_name_and_isolation() {
     let gw_b = network(&env, "t-far", "10.147.212.0/24");
     let (a, ip_a) = background(&env, "t-near", &[], "sleep 30");
     assert!(
-        link_exists("dl-t-near"),
+        link_exists(&env.bridge("t-near")),
         "the bridge is up while a container is on it"
     );
 
@@ -240,7 +238,7 @@ fn gateway_neighbours_by_address_and_name_and_isolation() {
     assert_net_clean(&env, "t-near", "10.147.211.");
     assert_net_clean(&env, "t-far", "10.147.212.");
     assert!(
-        link_exists("dl-t-near"),
+        link_exists(&env.bridge("t-near")),
         "the bridge stays with its network"
     );
     for n in ["t-near", "t-far"] {
@@ -542,7 +540,7 @@ fn sigkill_then_cleanup_removes_bridge_rules_and_lease() {
     running.kill();
     let rules = iptables_save();
     assert!(
-        rules.contains("dl-t-kill") && rules.contains("--dport 18090"),
+        rules.contains(&env.bridge("t-kill")) && rules.contains("--dport 18090"),
         "a killed run leaves its rules until cleanup: {rules}"
     );
     let out = env.run(&["--trace", "quiet", "cleanup"]);
@@ -612,6 +610,46 @@ fn bad_input_is_refused_and_creates_nothing() {
             "host bits set".into(),
         ),
         (
+            vec!["network", "create", "t-x", "--subnet", "127.0.0.0/8"],
+            "--subnet 127.0.0.0/8: it overlaps 127.0.0.0/8, the loopback range".into(),
+        ),
+        (
+            vec!["network", "create", "t-x", "--subnet", "0.0.0.0/8"],
+            "the \"this network\" (RFC 1122) range".into(),
+        ),
+        (
+            vec!["network", "create", "t-x", "--subnet", "169.254.0.0/16"],
+            "the link-local (RFC 3927) range".into(),
+        ),
+        (
+            vec!["network", "create", "t-x", "--subnet", "224.0.0.0/4"],
+            "the multicast range".into(),
+        ),
+        (
+            vec!["network", "create", "t-x", "--subnet", "255.255.255.0/24"],
+            "the reserved (RFC 1112) and broadcast range".into(),
+        ),
+        (
+            vec!["network", "create", "t-x", "--subnet", "10.147.216.0/31"],
+            "a /31 is too small: it has no room for the gateway and one container".into(),
+        ),
+        (
+            vec!["network", "create", "t-x", "--subnet", "10.147.216.0/99999"],
+            "prefix /99999 is out of range".into(),
+        ),
+        (
+            vec![
+                "network",
+                "--network",
+                "t-bad",
+                "-p",
+                "18099:99999999999999999999",
+                "--",
+                "true",
+            ],
+            "container port 99999999999999999999 is out of range".into(),
+        ),
+        (
             vec![
                 "network",
                 "--network",
@@ -634,10 +672,325 @@ fn bad_input_is_refused_and_creates_nothing() {
         );
         assert!(err.contains(&says), "{args:?}: expected {says:?} in {err}");
         assert_net_clean(&env, "t-bad", "10.147.216.");
-        assert!(!link_exists("dl-t-bad"), "{args:?} made the bridge");
+        assert!(
+            !link_exists(&env.bridge("t-bad")),
+            "{args:?} made the bridge"
+        );
     }
     let ls = String::from_utf8(env.run(&["network", "ls"]).stdout).unwrap();
     assert_eq!(ls.lines().count(), 2, "only t-bad exists: {ls}");
     remove_network(&env, "t-bad");
     drop(held);
+}
+
+#[test]
+fn run_refuses_a_bad_env_file_before_pulling_or_making_anything() {
+    let Some(env) = common::rooted("run_refuses_a_bad_env_file_before_pulling_or_making_anything")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&[u8], &str)] = &[
+        (
+            b"A=1\n# comment\n=x\n",
+            "line 3: no variable name on line '=x'",
+        ),
+        (
+            b"GOOD=1\nx y=2\n",
+            "line 2: variable 'x y' contains whitespaces",
+        ),
+        (b"A=\xff\n", "line 1 is not valid UTF-8"),
+    ];
+    for (i, (text, says)) in cases.iter().enumerate() {
+        let f = dir.path().join(format!("env{i}"));
+        std::fs::write(&f, text).unwrap();
+        let f = f.display().to_string();
+        // No such image either: the env file is read first, so nothing is
+        // pulled (there is no registry to pull from) and nothing is made.
+        let out = env.run(&[
+            "--trace",
+            "quiet",
+            "run",
+            "--network",
+            "t-envfile",
+            "--env-file",
+            &f,
+            "127.0.0.1:9/no/such-image:1",
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(125), "{err}");
+        assert!(
+            err.starts_with(&format!("dockling: --env-file {f}: {says}")),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+        for made in ["images", "layers", "networks"] {
+            assert!(!env.root.join(made).exists(), "{made} was made: {err}");
+        }
+        env.assert_clean();
+    }
+}
+
+/// A network's subnet, from `dockling network inspect`.
+fn subnet_of(env: &Env, name: &str) -> String {
+    let out = env.run(&["network", "inspect", name]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["subnet"].as_str().unwrap().to_string()
+}
+
+/// The network address and prefix of `a.b.c.d/n`.
+fn parse_subnet(s: &str) -> (u32, u32) {
+    let (ip, prefix) = s.split_once('/').unwrap();
+    (
+        u32::from(ip.parse::<Ipv4Addr>().unwrap()),
+        prefix.parse().unwrap(),
+    )
+}
+
+fn contains(subnet: &str, ip: Ipv4Addr) -> bool {
+    let (net, prefix) = parse_subnet(subnet);
+    u32::from(ip) >> (32 - prefix) == net >> (32 - prefix)
+}
+
+/// "10.147.3.0/24" → "10.147.3.", what `assert_net_clean` looks for in rules.
+fn prefix_of(subnet: &str) -> String {
+    subnet.strip_suffix("0/24").unwrap().to_string()
+}
+
+fn alias_of(link: &str) -> String {
+    std::fs::read_to_string(format!("/sys/class/net/{link}/ifalias"))
+        .unwrap()
+        .trim_end()
+        .to_string()
+}
+
+/// A link the test made by hand, deleted when dropped.
+struct HandMade(&'static str);
+
+impl Drop for HandMade {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["link", "del", self.0])
+            .output();
+    }
+}
+
+#[test]
+fn two_state_roots_with_one_network_name_share_nothing() {
+    let Some(a) = common::rooted("two_state_roots_with_one_network_name_share_nothing") else {
+        return;
+    };
+    let b = Env::with_rootfs();
+    let root = |e: &Env| {
+        std::fs::canonicalize(&e.root)
+            .unwrap()
+            .display()
+            .to_string()
+    };
+    for env in [&a, &b] {
+        let out = env.run(&["network", "create", "t-twin"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Neither bridge is up yet, so both roots saw the same first free subnet.
+    let first = subnet_of(&a, "t-twin");
+    assert_eq!(subnet_of(&b, "t-twin"), first);
+    let (bridge_a, bridge_b) = (a.bridge("t-twin"), b.bridge("t-twin"));
+    assert_ne!(bridge_a, bridge_b, "one bridge per root");
+    assert!(
+        bridge_a.starts_with("dl-") && bridge_a.len() == 15,
+        "{bridge_a}"
+    );
+
+    let (in_a, ip_a) = background(&a, "t-twin", &[], "sleep 30");
+    assert_eq!(
+        alias_of(&bridge_a),
+        format!("dockling network t-twin in {}", root(&a)),
+        "`ip link` says whose bridge it is"
+    );
+    // b's bridge comes up second: the host uses its subnet now (a's
+    // bridge), and dockling chose it, so b's network moves to a free one.
+    // Three runs start at once, all having read the old definition: each
+    // reads it again under the lock, so all get addresses in the new one.
+    let runs: Vec<std::process::Child> = (0..3)
+        .map(|_| {
+            b.cmd(&[
+                "--trace",
+                "json",
+                "network",
+                "--network",
+                "t-twin",
+                "--",
+                "sh",
+                "-c",
+                "ip -4 -o addr show eth0 | awk '{print $4}'",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    let mut moves = 0;
+    let mut addrs = Vec::new();
+    for c in runs {
+        let out = c.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{err}");
+        moves += usize::from(common::event(&err, "net_subnet_moved").is_some());
+        addrs.push(String::from_utf8(out.stdout).unwrap().trim().to_string());
+    }
+    assert_eq!(moves, 1, "one run moved the network, and said so");
+    let moved = subnet_of(&b, "t-twin");
+    for a in &addrs {
+        let ip: Ipv4Addr = a.strip_suffix("/24").unwrap().parse().unwrap();
+        assert!(contains(&moved, ip), "{a} is not in {moved}: {addrs:?}");
+    }
+    let (in_b, ip_b) = background(&b, "t-twin", &[], "sleep 30");
+    let (na, _) = parse_subnet(&first);
+    let (nb, _) = parse_subnet(&moved);
+    assert_ne!(na, nb, "b's network moved off a's subnet");
+    assert!(
+        contains(&first, ip_a) && contains(&moved, ip_b),
+        "{ip_a} {ip_b}"
+    );
+    assert!(!contains(&first, ip_b) && !contains(&moved, ip_a));
+    assert_eq!(
+        alias_of(&bridge_b),
+        format!("dockling network t-twin in {}", root(&b))
+    );
+
+    // Each root's containers reach their own gateway, not the other's containers.
+    for (env, other) in [(&a, ip_b), (&b, ip_a)] {
+        let gw = Ipv4Addr::from(u32::from(leases(env, "t-twin")[0]) & !0xff | 1);
+        let (code, out, err) = env.sh(
+            &["--trace", "quiet", "network", "--network", "t-twin"],
+            &format!(
+                "ping -c1 -W2 {gw} >/dev/null && echo own-gateway; \
+                 ping -c1 -W1 {other} >/dev/null && echo REACHED || echo blocked"
+            ),
+        );
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(out, "own-gateway\nblocked\n", "{err}");
+    }
+
+    // A subnet given by hand that another root's bridge uses is refused at
+    // create, naming the bridge and whose it is.
+    let out = b.run(&["network", "create", "t-clash", "--subnet", &first]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{err}");
+    assert!(
+        err.contains(&format!(
+            "subnet {first} cannot be used: it overlaps the host's route {first} on {bridge_a} (dockling network t-twin in {})",
+            root(&a)
+        )),
+        "{err}"
+    );
+
+    // Given by hand while the other root's bridge was not up yet, it is
+    // refused when the bridge would come up, and never moved.
+    for (env, name) in [(&a, "t-fixed"), (&b, "t-other")] {
+        let out = env.run(&["network", "create", name, "--subnet", "10.147.222.0/24"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (fixed, _) = background(&a, "t-fixed", &[], "sleep 30");
+    let out = b.run(&[
+        "--trace",
+        "quiet",
+        "network",
+        "--network",
+        "t-other",
+        "--",
+        "true",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{err}");
+    assert!(
+        err.contains(&format!(
+            "network t-other: its subnet 10.147.222.0/24 is taken on this host now: it overlaps the host's route 10.147.222.0/24 on {}",
+            a.bridge("t-fixed")
+        )),
+        "{err}"
+    );
+    assert_eq!(subnet_of(&b, "t-other"), "10.147.222.0/24");
+    assert!(!link_exists(&b.bridge("t-other")));
+    assert!(leases(&b, "t-other").is_empty());
+    let runs = std::fs::read_dir(b.runs()).unwrap().count();
+    assert_eq!(runs, 1, "only b's container on t-twin has a run directory");
+
+    // A definition naming another root's bridge cannot adopt it, nor remove it.
+    let stolen = b.root.join("networks/t-steal.json");
+    std::fs::write(
+        &stolen,
+        format!(r#"{{"name": "t-steal", "subnet": "{first}", "bridge": "{bridge_a}"}}"#),
+    )
+    .unwrap();
+    for args in [
+        &[
+            "--trace",
+            "quiet",
+            "network",
+            "--network",
+            "t-steal",
+            "--",
+            "true",
+        ][..],
+        &["network", "rm", "t-steal"][..],
+    ] {
+        let out = b.run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(125), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "network t-steal: the host already has a link {bridge_a} that is not this network's bridge: \
+                 its alias says it is \"dockling network t-twin in {}\"",
+                root(&a)
+            )),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(link_exists(&bridge_a), "b removed a's bridge");
+    std::fs::remove_file(&stolen).unwrap();
+    // Nor a bridge with no alias: it may be anyone's.
+    let bare = HandMade("dlt-bare");
+    sh_ok("ip link add dlt-bare type bridge");
+    std::fs::write(
+        b.root.join("networks/t-bare.json"),
+        r#"{"name": "t-bare", "subnet": "10.147.223.0/24", "bridge": "dlt-bare"}"#,
+    )
+    .unwrap();
+    let out = b.run(&[
+        "--trace",
+        "quiet",
+        "network",
+        "--network",
+        "t-bare",
+        "--",
+        "true",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{err}");
+    assert!(
+        err.contains("dlt-bare that is not this network's bridge: it has no alias"),
+        "{err}"
+    );
+    std::fs::remove_file(b.root.join("networks/t-bare.json")).unwrap();
+    drop(bare);
+
+    in_a.stop();
+    in_b.stop();
+    fixed.stop();
+    finish(&a, "t-twin", &prefix_of(&first));
+    finish(&b, "t-twin", &prefix_of(&moved));
+    finish(&a, "t-fixed", "10.147.222.");
+    remove_network(&b, "t-other");
+    assert_eq!(a.bridges_left(), Vec::<String>::new());
+    assert_eq!(b.bridges_left(), Vec::<String>::new());
 }

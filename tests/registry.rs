@@ -1128,7 +1128,11 @@ fn run_publishes_a_port_on_a_network_of_its_own() {
     child.wait().unwrap();
     assert!(page.ends_with("served from an image\n"), "{page}");
     ok(&env, &["network", "rm", "t-img"]);
-    assert!(!std::path::Path::new("/sys/class/net/dl-t-img").exists());
+    assert!(
+        !std::path::Path::new("/sys/class/net")
+            .join(env.bridge("t-img"))
+            .exists()
+    );
     env.assert_clean();
 }
 

@@ -35,7 +35,7 @@ const FALLBACK_PROGRAMS: &[&str] = &[
 ];
 
 /// dockling's own small programs that lessons run inside the container.
-pub const LESSON_HELPERS: &[&str] = &["chroot-escape"];
+pub const LESSON_HELPERS: &[&str] = &["chroot-escape", "breakout"];
 
 /// Directories every root filesystem has, and their modes.
 const SKELETON: &[(&str, u32)] = &[

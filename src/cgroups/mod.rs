@@ -18,6 +18,8 @@
 //! Lesson 3. Man pages: cgroups(7); the kernel's cgroup-v2.rst and
 //! cgroup-v1/{memory,cpu,pids}.rst.
 
+pub mod bpf;
+pub mod devices;
 pub mod limits;
 pub mod v1;
 pub mod v2;
@@ -146,6 +148,19 @@ pub struct Write {
     pub value: String,
 }
 
+/// How the device rules were given to the kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceSetup {
+    /// v1: `a` into devices.deny, then each rule into devices.allow.
+    Files {
+        deny: PathBuf,
+        allow: PathBuf,
+        lines: Vec<String>,
+    },
+    /// v2: a BPF program of this many instructions, attached to the cgroup.
+    Program { dir: PathBuf, instructions: usize },
+}
+
 /// Usage and events of a cgroup, read from its files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -171,6 +186,9 @@ pub trait Cgroup {
     fn parents(&self) -> Vec<PathBuf>;
     /// Create the directories and write the limits; returns every write.
     fn create(&self, limits: &Limits) -> io::Result<Vec<Write>>;
+    /// Let the container open only the devices `rules` allow (before any
+    /// process is in the cgroup).
+    fn allow_devices(&self, rules: &[devices::Rule]) -> io::Result<DeviceSetup>;
     /// Move `pid` in; returns the writes.
     fn add(&self, pid: i32) -> io::Result<Vec<Write>>;
     fn stats(&self) -> Stats;
@@ -206,6 +224,11 @@ pub(crate) fn write(file: &Path, value: &str, out: &mut Vec<Write>) -> io::Resul
     Ok(())
 }
 
+/// A limit that `Limits::check` should have refused: an error, never a panic.
+pub(crate) fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
 pub(crate) fn read_u64(file: &Path) -> Option<u64> {
     fs::read_to_string(file).ok()?.trim().parse().ok()
 }
@@ -231,10 +254,19 @@ fn pids_in(dir: &Path) -> Vec<i32> {
 
 /// Remove a container's cgroup directory: kill what is still in it
 /// (cgroup.kill on v2 where the kernel has it, else SIGKILL by pid), wait
-/// until it is empty, rmdir. Returns whether there was anything to remove.
+/// until it is empty, rmdir. Child cgroups the container made (with
+/// CAP_SYS_ADMIN, say) go first, the same way. Returns whether there was
+/// anything to remove.
 pub fn destroy(dir: &Path) -> io::Result<bool> {
     if !dir.exists() {
         return Ok(false);
+    }
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        // A cgroup's children are its subdirectories; a symlink is never one.
+        if entry.file_type()?.is_dir() {
+            destroy(&entry.path())?;
+        }
     }
     let kill_file = dir.join("cgroup.kill");
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -339,6 +371,15 @@ mod tests {
     fn a_plain_directory_is_no_cgroup_mount() {
         let t = tempfile::tempdir().unwrap();
         assert_eq!(layout(t.path()), Layout::None);
+    }
+
+    #[test]
+    fn destroy_removes_children_first() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path().join("c");
+        fs::create_dir_all(d.join("made/by/container")).unwrap();
+        assert!(destroy(&d).unwrap());
+        assert!(!d.exists());
     }
 
     #[test]

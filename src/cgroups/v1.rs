@@ -10,7 +10,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Cgroup, Limits, Stats, Write, keyed, read_u64, write};
+use super::limits::Swap;
+use super::{Cgroup, DeviceSetup, Limits, Stats, Write, devices, invalid, keyed, read_u64, write};
 
 /// v1 hierarchies: (controller, mount point), from a mountinfo file.
 pub fn mounts(mountinfo: &Path) -> Vec<(String, PathBuf)> {
@@ -29,7 +30,7 @@ pub fn mounts(mountinfo: &Path) -> Vec<(String, PathBuf)> {
             continue;
         };
         for opt in super_opts.split(',') {
-            if matches!(opt, "memory" | "cpu" | "cpuacct" | "pids") {
+            if matches!(opt, "memory" | "cpu" | "cpuacct" | "pids" | "devices") {
                 out.push((opt.to_string(), PathBuf::from(mount_point)));
             }
         }
@@ -47,7 +48,7 @@ impl V1 {
     pub fn new(mounts: &[(String, PathBuf)], parent: &str, id: &str) -> V1 {
         let mut dirs: Vec<(String, PathBuf)> = Vec::new();
         let mut parents = Vec::new();
-        for want in ["memory", "cpu", "cpuacct", "pids"] {
+        for want in ["memory", "cpu", "cpuacct", "pids", "devices"] {
             let Some((_, mp)) = mounts.iter().find(|(c, _)| c == want) else {
                 continue;
             };
@@ -103,16 +104,15 @@ impl Cgroup for V1 {
             // Only with swap accounting on (swapaccount=1); docker's default
             // is twice the memory limit.
             if memsw.exists() {
-                match (l.memory_swap, l.memory) {
-                    (Some(Some(total)), _) => write(&memsw, &total.to_string(), &mut out)?,
-                    (Some(None), _) => write(&memsw, "-1", &mut out)?,
-                    (None, Some(m)) => write(&memsw, &(2 * m).to_string(), &mut out)?,
-                    (None, None) => {}
+                match l.memory_and_swap().map_err(invalid)? {
+                    Some(Swap::Bytes(total)) => write(&memsw, &total.to_string(), &mut out)?,
+                    Some(Swap::Unlimited) => write(&memsw, "-1", &mut out)?,
+                    None => {}
                 }
             }
         }
         if let Some(d) = self.dir("cpu") {
-            if let Some((quota, period)) = l.cpu_quota() {
+            if let Some((quota, period)) = l.cpu_quota().map_err(invalid)? {
                 write(&d.join("cpu.cfs_period_us"), &period.to_string(), &mut out)?;
                 write(&d.join("cpu.cfs_quota_us"), &quota.to_string(), &mut out)?;
             }
@@ -124,6 +124,23 @@ impl Cgroup for V1 {
             write(&d.join("pids.max"), &p.to_string(), &mut out)?;
         }
         Ok(out)
+    }
+
+    fn allow_devices(&self, rules: &[devices::Rule]) -> io::Result<DeviceSetup> {
+        let d = self.dir("devices").ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "the v1 devices controller is not mounted (mount -t cgroup -o devices none /sys/fs/cgroup/devices)",
+            )
+        })?;
+        let (deny, allow) = (d.join("devices.deny"), d.join("devices.allow"));
+        let mut out = Vec::new();
+        write(&deny, "a", &mut out)?;
+        let lines: Vec<String> = rules.iter().map(devices::Rule::v1).collect();
+        for line in &lines {
+            write(&allow, line, &mut out)?;
+        }
+        Ok(DeviceSetup::Files { deny, allow, lines })
     }
 
     fn add(&self, pid: i32) -> io::Result<Vec<Write>> {
@@ -203,7 +220,7 @@ mod tests {
         let cg = V1::new(&mounts, "dockling", "abc");
         let l = Limits {
             memory: Some(32 << 20),
-            cpus: Some(0.2),
+            nano_cpus: Some(200_000_000),
             cpu_shares: Some(512),
             pids: Some(16),
             ..Limits::default()

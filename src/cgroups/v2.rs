@@ -11,7 +11,10 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Cgroup, Limits, Stats, Write, keyed, limits, read_u64, write};
+use super::limits::Swap;
+use super::{
+    Cgroup, DeviceSetup, Limits, Stats, Write, devices, invalid, keyed, limits, read_u64, write,
+};
 
 pub struct V2 {
     root: PathBuf,
@@ -82,28 +85,18 @@ impl Cgroup for V2 {
         if let Some(m) = l.memory {
             write(&self.dir.join("memory.max"), &m.to_string(), &mut out)?;
         }
-        match l.memory_swap {
-            // docker's --memory-swap is memory plus swap; v2's memory.swap.max is swap alone.
-            Some(Some(total)) => {
-                let swap = total.saturating_sub(l.memory.unwrap_or(0));
-                write(
-                    &self.dir.join("memory.swap.max"),
-                    &swap.to_string(),
-                    &mut out,
-                )?;
+        // docker's --memory-swap is memory plus swap; v2's memory.swap.max
+        // is swap alone. Without --memory-swap, docker's default (as much
+        // swap as memory) is written only where swap is accounted.
+        let swap_file = self.dir.join("memory.swap.max");
+        if l.memory_swap.is_some() || swap_file.exists() {
+            match l.swap_only().map_err(invalid)? {
+                Some(Swap::Bytes(b)) => write(&swap_file, &b.to_string(), &mut out)?,
+                Some(Swap::Unlimited) => write(&swap_file, "max", &mut out)?,
+                None => {}
             }
-            Some(None) => write(&self.dir.join("memory.swap.max"), "max", &mut out)?,
-            None if l.memory.is_some() && self.dir.join("memory.swap.max").exists() => {
-                // docker's default: as much swap as memory.
-                write(
-                    &self.dir.join("memory.swap.max"),
-                    &l.memory.unwrap_or(0).to_string(),
-                    &mut out,
-                )?
-            }
-            None => {}
         }
-        if let Some((quota, period)) = l.cpu_quota() {
+        if let Some((quota, period)) = l.cpu_quota().map_err(invalid)? {
             write(
                 &self.dir.join("cpu.max"),
                 &format!("{quota} {period}"),
@@ -121,6 +114,14 @@ impl Cgroup for V2 {
             write(&self.dir.join("pids.max"), &p.to_string(), &mut out)?;
         }
         Ok(out)
+    }
+
+    fn allow_devices(&self, rules: &[devices::Rule]) -> io::Result<DeviceSetup> {
+        let instructions = super::bpf::attach(&self.dir, rules)?;
+        Ok(DeviceSetup::Program {
+            dir: self.dir.clone(),
+            instructions,
+        })
     }
 
     fn add(&self, pid: i32) -> io::Result<Vec<Write>> {
@@ -155,7 +156,7 @@ mod tests {
         let cg = V2::new(t.path(), "dockling", "abc");
         let l = Limits {
             memory: Some(64 << 20),
-            cpus: Some(0.5),
+            nano_cpus: Some(500_000_000),
             cpu_shares: Some(512),
             pids: Some(64),
             ..Limits::default()
@@ -174,6 +175,33 @@ mod tests {
         assert_eq!(writes.len(), 6);
         cg.add(42).unwrap();
         assert_eq!(read("dockling/abc/cgroup.procs"), "42");
+    }
+
+    #[test]
+    fn swap_is_written_as_swap_alone() {
+        let t = tempfile::tempdir().unwrap();
+        let cg = V2::new(t.path(), "dockling", "sw");
+        let l = Limits {
+            memory: Some(64 << 20),
+            memory_swap: Some(Some(96 << 20)),
+            ..Limits::default()
+        };
+        cg.create(&l).unwrap();
+        let read = |p: &str| fs::read_to_string(t.path().join(p)).unwrap();
+        assert_eq!(
+            read("dockling/sw/memory.swap.max"),
+            (32u64 << 20).to_string()
+        );
+        // A limit that skipped Limits::check is an error, not a wrapped value.
+        let cg = V2::new(t.path(), "dockling", "bad");
+        let bad = Limits {
+            memory: Some(64 << 20),
+            memory_swap: Some(Some(1 << 20)),
+            ..Limits::default()
+        };
+        let e = cg.create(&bad).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert!(e.to_string().contains("at least --memory"), "{e}");
     }
 
     #[test]

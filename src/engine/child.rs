@@ -1,7 +1,9 @@
 //! The child's side of a run: everything the container's process does to
 //! itself between clone(2) and execve(2). It reads like the lessons:
-//! hostname, mounts, enter the root filesystem, change directory, drop
-//! capabilities, find the command, exec (through a minimal init if asked).
+//! descriptors and a session of its own, hostname, mounts, enter the root
+//! filesystem, a terminal, change directory, drop capabilities, reset
+//! signals, the seccomp filter, find the command, exec (through a minimal
+//! init if asked).
 //!
 //! Nothing here prints. Each step sends an event, or the error that stopped
 //! it, to the parent over the sync pipe.
@@ -9,6 +11,8 @@
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+
+use std::os::fd::{AsFd, RawFd};
 
 use nix::sys::signal::SigSet;
 use nix::unistd::{AccessFlags, Pid};
@@ -22,15 +26,20 @@ use crate::namespaces::Namespace;
 use crate::narrate::{Event, Step};
 use crate::process;
 use crate::rootfs;
+use crate::seccomp::Filter;
 use crate::security;
+use crate::terminal;
 
-pub fn container_init_process(
-    spec: &ContainerSpec,
-    mut sync: ChildSide,
-    old_mask: &SigSet,
-    parent: Pid,
-) -> ! {
-    let result = setup_and_exec(spec, &mut sync, old_mask, parent);
+/// What the parent prepared for the child before clone.
+pub struct Prepared<'a> {
+    /// Descriptors to put on 0, 1, 2 (`None`: keep the inherited one).
+    pub stdio: [Option<RawFd>; 3],
+    pub seccomp: Option<&'a Filter>,
+    pub parent: Pid,
+}
+
+pub fn container_init_process(spec: &ContainerSpec, mut sync: ChildSide, p: Prepared) -> ! {
+    let result = setup_and_exec(spec, &mut sync, &p);
     // Only reached when something failed: exec does not return.
     let err = result.unwrap_err();
     let _ = sync.send(&ChildMsg::Error(err));
@@ -42,14 +51,15 @@ pub fn container_init_process(
 fn setup_and_exec(
     spec: &ContainerSpec,
     sync: &mut ChildSide,
-    old_mask: &SigSet,
-    parent: Pid,
+    p: &Prepared,
 ) -> Result<std::convert::Infallible, ChildError> {
-    die_with_parent(parent, spec.has(Namespace::Pid))?;
+    die_with_parent(p.parent, spec.has(Namespace::Pid))?;
+    own_descriptors(p.stdio, sync)?;
     if spec.needs_go() {
         sync.wait_go()
             .map_err(|e| ChildError::new(Step::Clone, format!("waiting for dockling: {e}")))?;
     }
+    new_session(sync)?;
     if spec.has(Namespace::Uts) {
         set_hostname(spec, sync)?;
     }
@@ -57,6 +67,10 @@ fn setup_and_exec(
         build_mounts(spec, sync)?;
         pivot_root(spec, sync)?;
     } else {
+        // No /dev of its own to take a terminal from: the host's devpts.
+        if spec.tty {
+            open_terminal(Path::new("/dev/ptmx"), None, sync)?;
+        }
         enter_rootfs(spec, sync)?;
     }
     change_dir(spec, sync)?;
@@ -66,10 +80,15 @@ fn setup_and_exec(
     if let Some((uid, gid)) = spec.user {
         become_user(uid, gid)?;
     }
+    reset_signals(sync)?;
     let path = find_command(spec)?;
     let argv = cstrings(spec.command.iter().map(String::as_str))?;
     let env_pairs: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let env = cstrings(env_pairs.iter().map(String::as_str))?;
+    // Last before exec: from here on only the calls the filter allows.
+    if let Some(filter) = p.seccomp {
+        install_seccomp(filter, sync)?;
+    }
     send(
         sync,
         Event::new(Step::Exec)
@@ -87,13 +106,18 @@ fn setup_and_exec(
         && let Some(command) = process::clone(0)
             .map_err(|e| ChildError::new(Step::Init, "fork the command").errno(e))?
     {
-        // PID 1 keeps no end of the sync pipe: the parent's read ends
-        // when the command execs (or reports why it could not).
-        drop(std::mem::replace(sync, ChildSide::closed()));
+        // PID 1 keeps no line to dockling: the parent's read ends when the
+        // command execs (or reports why it could not). It holds nothing of
+        // the host but 0, 1 and 2, and is not dumpable, so the container's
+        // root cannot read its memory or descriptors through /proc/1.
+        sync.close();
+        // Errors here can only be reported by dying; the command runs anyway.
+        let _ = process::close_fds_except(&[]);
+        let _ = nix::sys::prctl::set_dumpable(false);
         init::run(command)
     }
-    process::set_mask(old_mask)
-        .map_err(|e| ChildError::new(Step::Exec, "restore the signal mask").errno(e))?;
+    process::set_mask(&SigSet::empty())
+        .map_err(|e| ChildError::new(Step::Exec, "clear the signal mask").errno(e))?;
     let cpath = CString::new(path.as_os_str().as_bytes()).expect("paths from PATH have no NUL");
     let err = nix::unistd::execve(&cpath, &argv, &env).unwrap_err();
     Err(exec_error(&path, err))
@@ -135,6 +159,87 @@ fn die_with_parent(parent: Pid, new_pid_ns: bool) -> Result<(), ChildError> {
     Ok(())
 }
 
+/// Put the prepared descriptors on 0, 1, 2 and close every other one but
+/// the line to dockling.
+fn own_descriptors(stdio: [Option<RawFd>; 3], sync: &mut ChildSide) -> Result<(), ChildError> {
+    for (target, fd) in stdio.iter().enumerate() {
+        if let Some(fd) = fd {
+            // SAFETY: dup2 onto a standard descriptor we mean to replace.
+            if unsafe { libc::dup2(*fd, target as RawFd) } < 0 {
+                return Err(
+                    ChildError::new(Step::CloseFds, format!("dup2 onto {target}"))
+                        .errno(nix::Error::last()),
+                );
+            }
+        }
+    }
+    let keep: Vec<RawFd> = sync.raw_fd().into_iter().collect();
+    process::close_fds_except(&keep)
+        .map_err(|e| ChildError::new(Step::CloseFds, "close_range(3, ~0U)").errno(e))?;
+    send(sync, Event::new(Step::CloseFds))
+}
+
+/// A session of its own, with no controlling terminal: TIOCSTI and
+/// job-control signals of the caller's terminal cannot reach it.
+fn new_session(sync: &mut ChildSide) -> Result<(), ChildError> {
+    let sid =
+        nix::unistd::setsid().map_err(|e| ChildError::new(Step::Session, "setsid()").errno(e))?;
+    send(sync, Event::new(Step::Session).with("sid", sid.as_raw()))
+}
+
+/// `-t`: a pseudo-terminal from the container's devpts, made this
+/// session's controlling terminal and stdin/stdout/stderr; the master end
+/// goes to dockling. With a rootfs, also bind it over /dev/console.
+fn open_terminal(
+    ptmx: &Path,
+    rootfs: Option<&Path>,
+    sync: &mut ChildSide,
+) -> Result<(), ChildError> {
+    let fail = |what: &'static str| {
+        move |e: std::io::Error| {
+            ChildError::new(Step::Terminal, what)
+                .errno(nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))
+        }
+    };
+    let (master, slave, n) =
+        terminal::open_pair(ptmx).map_err(fail("open a pseudo-terminal (/dev/ptmx)"))?;
+    terminal::become_controlling(slave.as_fd())
+        .map_err(fail("make it the controlling terminal"))?;
+    if let Some(root) = rootfs {
+        mounts::bind_console(root, n).map_err(mount_step(Step::Terminal))?;
+    }
+    sync.send_fd(&super::sync::ChildMsg::Terminal, master.as_fd())
+        .map_err(fail("send the terminal to dockling"))?;
+    drop(slave);
+    drop(master);
+    send(
+        sync,
+        Event::new(Step::Terminal)
+            .with("pts", format!("/dev/pts/{n}"))
+            .with("fd", 0),
+    )
+}
+
+/// Default actions for every signal (none ignored); the mask is cleared
+/// just before execve.
+fn reset_signals(sync: &mut ChildSide) -> Result<(), ChildError> {
+    let ignored = process::reset_signal_dispositions();
+    send(sync, Event::new(Step::Signals).with("ignored", ignored))
+}
+
+fn install_seccomp(filter: &Filter, sync: &mut ChildSide) -> Result<(), ChildError> {
+    filter
+        .install()
+        .map_err(|e| ChildError::new(Step::Seccomp, "seccomp(SECCOMP_SET_MODE_FILTER)").errno(e))?;
+    send(
+        sync,
+        Event::new(Step::Seccomp)
+            .with("instructions", filter.instructions())
+            .with("allowed", Filter::allowed_calls())
+            .with("prebuilt", filter.prebuilt),
+    )
+}
+
 fn set_hostname(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildError> {
     let name = spec.hostname.as_deref().unwrap_or("dockling");
     nix::unistd::sethostname(name)
@@ -169,26 +274,42 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
             Event::new(Step::BindRootfs).with("rootfs", rootfs.clone()),
         )?;
     }
-    mounts::mount_proc(root).map_err(mount_step(Step::MountProc))?;
+    // From here on every path below the rootfs is resolved inside it.
+    let r = rootfs::Root::open(root).map_err(|e| {
+        ChildError::new(Step::MountProc, format!("open {}", root.display()))
+            .errno(nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))
+    })?;
+    mounts::mount_proc(&r).map_err(mount_step(Step::MountProc))?;
     send(
         sync,
         Event::new(Step::MountProc).with("rootfs", rootfs.clone()),
     )?;
-    mounts::mount_sys(root).map_err(mount_step(Step::MountSys))?;
+    mounts::mount_sys(&r).map_err(mount_step(Step::MountSys))?;
     send(
         sync,
         Event::new(Step::MountSys).with("rootfs", rootfs.clone()),
     )?;
-    mounts::mount_dev(root).map_err(mount_step(Step::MountDev))?;
-    let devices: Vec<&str> = mounts::DEVICES.iter().map(|d| d.0).collect();
+    mounts::mount_dev(&r, &spec.devices).map_err(mount_step(Step::MountDev))?;
+    let devices: Vec<&str> = mounts::DEVICES
+        .iter()
+        .map(|d| d.0)
+        .chain(
+            spec.devices
+                .iter()
+                .map(|d| d.container.trim_start_matches("/dev/")),
+        )
+        .collect();
     send(
         sync,
         Event::new(Step::MountDev)
             .with("rootfs", rootfs.clone())
             .with("devices", devices.join(", ")),
     )?;
+    if spec.tty {
+        open_terminal(&root.join("dev/pts/ptmx"), Some(root), sync)?;
+    }
     let (masked, read_only) =
-        mounts::protect_proc_and_sys(root).map_err(mount_step(Step::MaskPaths))?;
+        mounts::protect_proc_and_sys(&r).map_err(mount_step(Step::MaskPaths))?;
     send(
         sync,
         Event::new(Step::MaskPaths)
@@ -197,8 +318,7 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
             .with("read_only", read_only),
     )?;
     for b in &spec.binds {
-        mounts::bind(root, &b.source, &b.target, b.readonly)
-            .map_err(mount_step(Step::BindFiles))?;
+        mounts::bind(&r, &b.source, &b.target, b.readonly).map_err(mount_step(Step::BindFiles))?;
     }
     if let Some(first) = spec.binds.first() {
         let targets: Vec<&str> = spec.binds.iter().map(|b| b.target.as_str()).collect();

@@ -12,6 +12,7 @@ mod init;
 mod network;
 mod parent;
 pub mod spec;
+mod stdio;
 mod sync;
 
 pub use spec::{ContainerSpec, Stage};
@@ -21,11 +22,20 @@ use crate::journal::{Journal, Resource};
 use crate::narrate::{Event, Narrator, Step};
 use crate::overlay::Stack;
 use crate::paths::Paths;
+use crate::process::Signals;
 
 /// Run `spec` to completion and return dockling's exit code: the command's
 /// own, 128+N if a signal killed it. Every host resource is removed before
-/// this returns, whether the run succeeded or not.
+/// this returns, whether the run succeeded or not, or was interrupted: the
+/// signals that stop a run are blocked from the first step, and a Ctrl-C
+/// during the setup ends it at the next step, with everything undone.
 pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let signals = Signals::block().map_err(Error::sys("block signals"))?;
+    if spec.has(crate::namespaces::Namespace::Mount) && spec.overlay.is_none() {
+        // The mounts need these; an overlay makes missing ones in its own
+        // layer, but a plain rootfs is not written to.
+        crate::rootfs::check_mount_points(&spec.rootfs)?;
+    }
     narrator.emit(
         &Event::new(Step::Start)
             .with("stage", spec.stage.name())
@@ -60,21 +70,47 @@ pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> 
         }),
         None => Ok(()),
     };
+    let result = result.and_then(|()| checkpoint(&signals));
     let result = result.and_then(|()| match spec.network.is_some() {
         true => network::attach(&mut spec, listeners, paths, &id, &mut journal, narrator).map(Some),
         false => Ok(None),
     });
     let result = result.and_then(|attached| {
-        parent::container_main_process(&spec, attached, paths, &id, &mut journal, narrator)
+        checkpoint(&signals)?;
+        parent::container_main_process(
+            &spec,
+            attached,
+            paths,
+            &id,
+            &mut journal,
+            &signals,
+            narrator,
+        )
     });
     let result = match (result, &spec.overlay, &spec.stack) {
         (Ok(code), Some(o), Some(stack)) => finish_overlay(o, stack, narrator).map(|()| code),
         (other, _, _) => other,
     };
-    for (resource, err) in journal.undo(narrator) {
-        eprintln!("dockling: warning: could not undo {resource:?}: {err}; run `dockling cleanup`");
+    let scope = crate::journal::check::Scope::new(paths);
+    for f in journal.undo(&scope, narrator) {
+        eprintln!(
+            "dockling: warning: could not undo {:?}: {}; it stays in the journal for `dockling cleanup`",
+            f.resource, f.error
+        );
     }
     result
+}
+
+/// Between setup steps: a stop signal that arrived ends the setup (the
+/// caller undoes what was made).
+pub(crate) fn checkpoint(signals: &Signals) -> Result<(), Error> {
+    match signals
+        .stop_requested()
+        .map_err(Error::sys("read signals"))?
+    {
+        Some(s) => Err(Error::Interrupted(s)),
+        None => Ok(()),
+    }
 }
 
 /// Make the container's overlay directories under `<root>/overlay/<id>`,

@@ -1,8 +1,9 @@
 //! The host's side of stage 5 for one run, in two halves.
 //!
-//! [`attach`], before clone: lease an address on the network, bring the
-//! network's bridge up if it is not (it then stays until `dockling network
-//! rm`), add the network's NAT and forwarding rules if this is its first
+//! [`attach`], before clone: bring the network's bridge up if it is not
+//! (it then stays until `dockling network rm`; bridge.rs checks that it is
+//! this root's, or that its subnet is free on the host), lease an address
+//! on the network, add the network's NAT and forwarding rules if this is its first
 //! container, and the container's port rules; write its /etc files. [`plug`], after
 //! clone, once the child's network namespace exists: create the veth pair
 //! with one end inside it, plug the other into the bridge, configure lo,
@@ -18,7 +19,7 @@ use super::spec::{Bind, ContainerSpec};
 use crate::error::Error;
 use crate::journal::{Journal, Resource};
 use crate::narrate::{Event, Narrator, Step};
-use crate::network::{self, NetworkSpec, dns, firewall, netlink, ports, store};
+use crate::network::{self, NetworkSpec, bridge, dns, firewall, netlink, ports, store};
 use crate::paths::Paths;
 
 /// What `attach` set up, for `plug`.
@@ -46,10 +47,25 @@ pub fn attach(
     journal: &mut Journal,
     narrator: &mut dyn Narrator,
 ) -> Result<Attached, Error> {
-    let ns = spec.network.clone().expect("attach is called for stage 5");
-    let net = &ns.network;
     let mtu = network::host_mtu();
     let lock = store::lock(paths)?;
+    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
+    // The bridge first: making it may move the network to another subnet.
+    let ns = {
+        let ns = spec.network.as_mut().expect("attach is called for stage 5");
+        // Read again under the lock: another run may have moved it since.
+        ns.network = store::load(paths, &ns.network.name)?.ok_or_else(|| {
+            Error::Usage(format!(
+                "network {:?} was removed while this run started",
+                ns.network.name
+            ))
+        })?;
+        let others = store::leases(paths, &ns.network.name).len();
+        let up = bridge::ensure(&sock, paths, &mut ns.network, mtu)?;
+        narrate_bridge(paths, &ns.network, &up, others, mtu, narrator)?;
+        ns.clone()
+    };
+    let net = &ns.network;
     let (ip, lease) = store::free_address(paths, net)?;
     let per_map: Vec<Vec<firewall::Rule>> = ns
         .ports
@@ -67,19 +83,6 @@ pub fn attach(
     })?;
     store::take(&lease, id)?;
     let others = store::remaining(&lease) - 1;
-    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
-    if sock
-        .exists(&net.bridge)
-        .map_err(net_err("look up the bridge"))?
-    {
-        narrator.emit(
-            &Event::new(Step::NetBridgeShared)
-                .with("bridge", net.bridge.clone())
-                .with("others", others),
-        );
-    } else {
-        bridge_up(&sock, net, mtu, narrator)?;
-    }
     // The network's rules exist while it has containers: the first one in
     // adds them, together with its own port rules, in one iptables call.
     let mut rules = Vec::new();
@@ -106,27 +109,41 @@ pub fn attach(
     Ok(Attached { ip, mtu, listeners })
 }
 
-fn bridge_up(
-    sock: &netlink::Socket,
+/// What [`bridge::ensure`] found or did.
+fn narrate_bridge(
+    paths: &Paths,
     net: &store::Network,
+    up: &bridge::Up,
+    others: usize,
     mtu: u32,
     narrator: &mut dyn Narrator,
 ) -> Result<(), Error> {
-    let b = &net.bridge;
-    sock.add_bridge(b, mtu)
-        .map_err(net_err("create the bridge (ip link add type bridge)"))?;
-    sock.add_address(b, net.gateway(), net.subnet.prefix())
-        .map_err(net_err("give the bridge its address"))?;
-    sock.set_up(b, None)
-        .map_err(net_err("bring the bridge up"))?;
-    narrator.emit(
-        &Event::new(Step::NetBridge)
-            .with("bridge", b.clone())
-            .with("network", net.name.clone())
-            .with("gateway", net.gateway().to_string())
-            .with("prefix", net.subnet.prefix())
-            .with("mtu", mtu),
-    );
+    match up {
+        bridge::Up::Shared => narrator.emit(
+            &Event::new(Step::NetBridgeShared)
+                .with("bridge", net.bridge.clone())
+                .with("others", others),
+        ),
+        bridge::Up::Made { moved_from } => {
+            if let Some(old) = moved_from {
+                narrator.emit(
+                    &Event::new(Step::NetSubnetMoved)
+                        .with("network", net.name.clone())
+                        .with("old", old.to_string())
+                        .with("subnet", net.subnet.to_string()),
+                );
+            }
+            narrator.emit(
+                &Event::new(Step::NetBridge)
+                    .with("bridge", net.bridge.clone())
+                    .with("network", net.name.clone())
+                    .with("alias", bridge::alias(&bridge::owner(paths)?, &net.name))
+                    .with("gateway", net.gateway().to_string())
+                    .with("prefix", net.subnet.prefix())
+                    .with("mtu", mtu),
+            );
+        }
+    }
     Ok(())
 }
 

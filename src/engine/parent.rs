@@ -1,21 +1,27 @@
-//! The parent's side of a run: clone the child, relay its narration,
-//! forward signals, wait, and report how the command ended.
+//! The parent's side of a run: make the cgroup, clone the child, relay its
+//! narration and stdio, forward signals, wait, and report how the command
+//! ended.
 
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::time::{Duration, Instant};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::Signal;
 use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::Pid;
-use std::time::{Duration, Instant};
 
 use super::child;
 use super::spec::ContainerSpec;
+use super::stdio::Stdio;
 use super::sync::{self, ChildMsg, ParentSide};
-use crate::cgroups::{self, Cgroup, Limits};
+use crate::cgroups::{self, Cgroup, DeviceSetup, Limits};
 use crate::error::Error;
 use crate::journal::{Journal, Resource, process_start_time};
 use crate::namespaces::{self, Namespace};
 use crate::narrate::{Event, Narrator, Step};
 use crate::paths::Paths;
-use crate::process::{self, Ended};
+use crate::process::{self, Ended, Signals};
+use crate::seccomp::Filter;
 
 pub fn container_main_process(
     spec: &ContainerSpec,
@@ -23,29 +29,60 @@ pub fn container_main_process(
     paths: &Paths,
     id: &str,
     journal: &mut Journal,
+    signals: &Signals,
     narrator: &mut dyn Narrator,
 ) -> Result<i32, Error> {
     let cgroup = match &spec.limits {
         Some(limits) => Some(create_cgroup(
             limits,
+            &spec.devices,
             &paths.cgroup_parent,
             id,
             journal,
             narrator,
         )?),
-        None => None,
+        None => {
+            let mknod = caps::Capability::CAP_MKNOD;
+            if spec.has(Namespace::Mount)
+                && spec
+                    .capabilities
+                    .as_ref()
+                    .is_some_and(|c| !c.contains(&mknod))
+            {
+                narrator.emit(&Event::new(Step::NoDeviceCgroup));
+            }
+            None
+        }
     };
-    let signals = process::handled_signals();
-    let old_mask = process::block(&signals).map_err(Error::sys("block signals"))?;
-    let (mut parent, child_side) =
-        sync::pair(narrator.wants_events()).map_err(Error::sys("create the sync pipe"))?;
+    super::checkpoint(signals)?;
+    let filter = match (&spec.capabilities, spec.seccomp) {
+        (Some(caps), true) => Some(Filter::for_capabilities(caps)),
+        _ => None,
+    };
+    let mut stdio = Stdio::plan(spec.tty, spec.interactive).map_err(|e| Error::Io {
+        what: "set up the container's stdin, stdout and stderr",
+        path: "/dev/null".into(),
+        source: e,
+    })?;
+    let (mut sync, child_side) =
+        sync::pair(narrator.wants_events()).map_err(Error::sys("create the sync socket"))?;
     let parent_pid = nix::unistd::getpid();
     let flags = namespaces::clone_flags(&spec.namespaces);
+    process::assert_single_threaded();
     let pid = match process::clone(flags).map_err(Error::sys("clone the container process"))? {
-        None => child::container_init_process(spec, child_side, &old_mask, parent_pid),
+        None => child::container_init_process(
+            spec,
+            child_side,
+            child::Prepared {
+                stdio: stdio.for_child(),
+                seccomp: filter.as_ref(),
+                parent: parent_pid,
+            },
+        ),
         Some(pid) => pid,
     };
     drop(child_side);
+    stdio.after_clone();
     // Recorded right after clone: the child cannot outlive a dockling that
     // is killed before this line (it has PR_SET_PDEATHSIG), and after it
     // `dockling cleanup` knows to stop it.
@@ -53,6 +90,11 @@ pub fn container_main_process(
         journal.record(Resource::Process {
             pid: pid.as_raw(),
             start_time,
+            pidns: spec
+                .has(Namespace::Pid)
+                .then(|| namespaces::inode(&pid.as_raw().to_string(), Namespace::Pid))
+                .flatten(),
+            root: (!spec.has(Namespace::Mount)).then(|| spec.rootfs.clone()),
         })?;
     }
     let new: Vec<&str> = spec.namespaces.iter().map(|n| n.proc_name()).collect();
@@ -84,8 +126,7 @@ pub fn container_main_process(
         match cg.add(pid.as_raw()) {
             Ok(writes) => narrate_writes(&writes, narrator),
             Err(e) => {
-                let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
-                let _ = waitpid(pid, None);
+                kill_and_reap(pid);
                 return Err(Error::io(
                     "move the container into its cgroup",
                     cg.dirs()[0].clone(),
@@ -96,15 +137,21 @@ pub fn container_main_process(
     if let (Some(a), Some(ns)) = (attached, &spec.network)
         && let Err(e) = super::network::plug(pid.as_raw(), a, ns, id, narrator)
     {
-        let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
-        let _ = waitpid(pid, None);
+        kill_and_reap(pid);
         return Err(e);
     }
-    if let Err(e) = relay(&mut parent, spec.needs_go(), narrator) {
-        let _ = waitpid(pid, None);
-        return Err(e);
-    }
-    let ended = wait(pid, &signals, cgroup.as_deref(), narrator)?;
+    let tick = cgroup
+        .as_deref()
+        .filter(|_| narrator.wants_events() && !stdio.interactive());
+    let ended = supervise(
+        pid,
+        &mut sync,
+        &mut stdio,
+        signals,
+        spec.needs_go(),
+        tick,
+        narrator,
+    )?;
     let code = ended.code();
     let event = match ended {
         Ended::Exited(c) => Event::new(Step::Exited).with("code", c),
@@ -119,10 +166,19 @@ pub fn container_main_process(
     Ok(code)
 }
 
+/// For a child that must not go on: SIGKILL cannot be caught, so the
+/// wait is short.
+fn kill_and_reap(pid: Pid) {
+    // ESRCH: it is gone already; either way it is reaped below.
+    let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+    let _ = waitpid(pid, None);
+}
+
 /// Make the run's cgroup and write its limits, journalling each directory
 /// before it is created.
 fn create_cgroup(
     limits: &Limits,
+    devices: &[crate::cgroups::devices::Device],
     parent: &str,
     id: &str,
     journal: &mut Journal,
@@ -153,6 +209,31 @@ fn create_cgroup(
         hint: "`dockling doctor` shows the cgroup layout and which controllers are usable".into(),
     })?;
     narrate_writes(&writes, narrator);
+    let rules = crate::cgroups::devices::rules(devices);
+    let setup = cg.allow_devices(&rules).map_err(|e| Error::Hinted {
+        message: format!("cannot set the device rules of the cgroup: {e}"),
+        hint: "`dockling doctor` shows the cgroup layout and which controllers are usable".into(),
+    })?;
+    let allowed: Vec<String> = rules
+        .iter()
+        .filter(|r| r.access.read || r.access.write)
+        .map(|r| r.v1())
+        .collect();
+    let event = Event::new(Step::Devices)
+        .with("version", cg.version())
+        .with("count", rules.len())
+        .with("rules", allowed.join(", "));
+    narrator.emit(&match setup {
+        DeviceSetup::Files { deny, .. } => event.with(
+            "dir",
+            deny.parent()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+        ),
+        DeviceSetup::Program { dir, instructions } => event
+            .with("dir", dir.display().to_string())
+            .with("instructions", instructions),
+    });
     Ok(cg)
 }
 
@@ -242,90 +323,171 @@ fn compare_namespaces(pid: Pid, new: &[Namespace]) -> Event {
         .with("compare", lines.join("; "))
 }
 
-/// Let the child set up, printing its events, until it has exec'd.
-fn relay(parent: &mut ParentSide, go: bool, narrator: &mut dyn Narrator) -> Result<(), Error> {
-    let broken = |e: std::io::Error| Error::Io {
-        what: "talk to the container process over",
-        path: "the sync pipe".into(),
-        source: e,
-    };
-    if go {
-        parent.go().map_err(broken)?;
-    }
-    let mut failure = None;
-    while let Some(msg) = parent.recv().map_err(broken)? {
-        match msg {
-            ChildMsg::Event(e) => narrator.emit(&e),
-            ChildMsg::Error(e) => failure = Some(e),
-            ChildMsg::Ready => parent.exec().map_err(broken)?,
-        }
-    }
-    match failure {
-        Some(e) => Err(Error::Child(e)),
-        None => Ok(()),
-    }
-}
-
 /// How long a container may take to stop after dockling passes on a
 /// SIGTERM, SIGINT, SIGHUP or SIGQUIT before it is killed, as `docker stop`
 /// waits 10 seconds. A second such signal kills at once.
 pub const STOP_GRACE: Duration = Duration::from_secs(10);
 
-/// Wait for the child to end, passing on the signals dockling receives.
-/// With a cgroup and a narrator that wants events, report usage each second.
-fn wait(
+/// From clone to the end: let the child set up (printing its events,
+/// taking its terminal), then wait for it, copying its stdio and passing
+/// on the signals dockling receives; with `tick`, report its usage each
+/// second. One poll(2) loop over the signalfd, the sync socket and the
+/// copies, so that nothing the child does can make dockling deaf to a
+/// Ctrl-C. A stop signal before the command runs ends the setup instead.
+fn supervise(
     pid: Pid,
-    signals: &nix::sys::signal::SigSet,
-    cgroup: Option<&dyn Cgroup>,
+    sync: &mut ParentSide,
+    stdio: &mut Stdio,
+    signals: &Signals,
+    go: bool,
+    tick: Option<&dyn Cgroup>,
     narrator: &mut dyn Narrator,
 ) -> Result<Ended, Error> {
-    let tick = cgroup.filter(|_| narrator.wants_events());
+    let broken = |e: std::io::Error| Error::Io {
+        what: "talk to the container process over",
+        path: "the sync socket".into(),
+        source: e,
+    };
+    let mut failure = None;
+    let mut interrupted = None;
+    // The line to the child ends when it execs (or dies).
+    let mut set_up = false;
     let mut kill_at: Option<Instant> = None;
+    let mut next_tick = Instant::now() + Duration::from_secs(1);
+    if go && sync.go().is_err() {
+        // The child died already; its exit status says why.
+        set_up = true;
+    }
     loop {
-        let status = waitpid(pid, Some(WaitPidFlag::WNOHANG))
-            .map_err(Error::sys("wait for the container"))?;
-        if let Some(ended) = Ended::from_status(status) {
-            return Ok(ended);
-        }
-        let until_kill = kill_at.map(|t| t.saturating_duration_since(Instant::now()));
-        let timeout = match (tick.map(|_| Duration::from_secs(1)), until_kill) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let Some(signal) =
-            process::wait_signal(signals, timeout).map_err(Error::sys("wait for signals"))?
-        else {
-            if kill_at.is_some_and(|t| Instant::now() >= t) {
-                kill_now(pid, narrator)?;
-                kill_at = None;
-            } else if let Some(cg) = tick {
-                usage(cg, narrator);
+        if let Some(ended) = reap(pid)? {
+            while !set_up {
+                set_up = !sync.fill().map_err(broken)?;
+                read_messages(sync, stdio, &mut failure, interrupted.is_none(), narrator)
+                    .map_err(broken)?;
             }
-            continue;
+            stdio.drain();
+            return match (failure, interrupted) {
+                (Some(e), _) => Err(Error::Child(e)),
+                (None, Some(signal)) => Err(Error::Interrupted(signal)),
+                (None, None) => Ok(ended),
+            };
+        }
+        let now = Instant::now();
+        let deadline = [kill_at, (set_up && tick.is_some()).then_some(next_tick)]
+            .into_iter()
+            .flatten()
+            .min();
+        let timeout = match deadline {
+            Some(d) => {
+                PollTimeout::try_from(d.saturating_duration_since(now)).unwrap_or(PollTimeout::MAX)
+            }
+            None => PollTimeout::NONE,
         };
-        if signal == Signal::SIGCHLD {
-            continue;
+        let sources: Vec<RawFd> = stdio.sources().iter().map(|f| f.as_raw_fd()).collect();
+        let mut fds = vec![PollFd::new(signals.fd(), PollFlags::POLLIN)];
+        if !set_up {
+            fds.push(PollFd::new(sync.fd(), PollFlags::POLLIN));
         }
-        let stop = matches!(
-            signal,
-            Signal::SIGINT | Signal::SIGTERM | Signal::SIGHUP | Signal::SIGQUIT
-        );
-        if stop && kill_at.is_some() {
+        for fd in &sources {
+            // SAFETY: stdio owns these descriptors for the whole loop.
+            fds.push(PollFd::new(
+                unsafe { BorrowedFd::borrow_raw(*fd) },
+                PollFlags::POLLIN,
+            ));
+        }
+        match poll(&mut fds, timeout) {
+            Ok(_) | Err(nix::Error::EINTR) => {}
+            Err(e) => return Err(Error::sys("wait for the container (poll)")(e)),
+        }
+        let ready: Vec<RawFd> = fds
+            .iter()
+            .filter(|f| f.revents().is_some_and(|r| !r.is_empty()))
+            .map(|f| f.as_fd().as_raw_fd())
+            .collect();
+        drop(fds);
+        while let Some(signal) = signals.next().map_err(Error::sys("read signals"))? {
+            match signal {
+                Signal::SIGCHLD => {}
+                Signal::SIGWINCH => stdio.resize(),
+                s if !set_up && process::is_stop(s) => {
+                    // Nothing of the command has run: stop the setup, undo.
+                    interrupted.get_or_insert(s);
+                    let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+                }
+                s => {
+                    let stop = process::is_stop(s);
+                    if stop && kill_at.is_some() {
+                        kill_now(pid, narrator)?;
+                        continue;
+                    }
+                    if stop {
+                        kill_at = Some(Instant::now() + STOP_GRACE);
+                    }
+                    narrator.emit(
+                        &Event::new(Step::Forward)
+                            .with("signal", s.as_str())
+                            .with("pid", pid.as_raw()),
+                    );
+                    match nix::sys::signal::kill(pid, s) {
+                        Ok(()) | Err(nix::Error::ESRCH) => {}
+                        Err(e) => {
+                            return Err(Error::sys(format!("pass {s} on to the container"))(e));
+                        }
+                    }
+                }
+            }
+        }
+        if !set_up && ready.contains(&sync.fd().as_raw_fd()) {
+            set_up = !sync.fill().map_err(broken)?;
+            read_messages(sync, stdio, &mut failure, interrupted.is_none(), narrator)
+                .map_err(broken)?;
+        }
+        for fd in sources.iter().filter(|fd| ready.contains(fd)) {
+            stdio.pump(*fd);
+        }
+        let now = Instant::now();
+        if kill_at.is_some_and(|t| now >= t) {
             kill_now(pid, narrator)?;
-            continue;
+            kill_at = None;
         }
-        if stop {
-            kill_at = Some(Instant::now() + STOP_GRACE);
+        if let (true, Some(cg)) = (set_up && now >= next_tick, tick) {
+            usage(cg, narrator);
+            next_tick = now + Duration::from_secs(1);
         }
-        narrator.emit(
-            &Event::new(Step::Forward)
-                .with("signal", signal.as_str())
-                .with("pid", pid.as_raw()),
-        );
-        match nix::sys::signal::kill(pid, signal) {
-            Ok(()) | Err(nix::Error::ESRCH) => {}
-            Err(e) => return Err(Error::sys(format!("pass {signal} on to the container"))(e)),
+    }
+}
+
+/// Handle every whole message the child has sent so far.
+fn read_messages(
+    sync: &mut ParentSide,
+    stdio: &mut Stdio,
+    failure: &mut Option<crate::error::ChildError>,
+    may_exec: bool,
+    narrator: &mut dyn Narrator,
+) -> std::io::Result<()> {
+    while let Some(msg) = sync.next()? {
+        match msg {
+            ChildMsg::Event(e) => narrator.emit(&e),
+            ChildMsg::Error(e) => *failure = Some(e),
+            ChildMsg::Terminal => {
+                if let Some(master) = sync.take_fd() {
+                    stdio.attach_terminal(master)?;
+                }
+            }
+            // A child interrupted before it ran is killed, not told to exec.
+            ChildMsg::Ready if may_exec => sync.exec()?,
+            ChildMsg::Ready => {}
         }
+    }
+    Ok(())
+}
+
+/// The child's end, if it has ended (never blocks).
+fn reap(pid: Pid) -> Result<Option<Ended>, Error> {
+    match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+        Ok(status) => Ok(Ended::from_status(status)),
+        Err(nix::Error::EINTR) => Ok(None),
+        Err(e) => Err(Error::sys("wait for the container")(e)),
     }
 }
 

@@ -83,6 +83,16 @@ pub struct ContainerSpec {
     /// Run the command as this uid and gid (an image's User, `--user`);
     /// root when None.
     pub user: Option<(u32, u32)>,
+    /// `-t`: a pseudo-terminal of the container's own.
+    pub tty: bool,
+    /// `-i`: stdin is passed to the container (else /dev/null).
+    pub interactive: bool,
+    /// docker's default seccomp filter (stage 2 on; off with
+    /// `--security-opt seccomp=unconfined`).
+    pub seccomp: bool,
+    /// Host devices given to the container (`--device`), besides the
+    /// default allow-list that comes with the cgroup.
+    pub devices: Vec<crate::cgroups::devices::Device>,
     /// The run's id (its journal's directory, its default hostname), when
     /// the stage chose it; a fresh one otherwise. A run of an image names
     /// its pin after it, so `rmi` can say which container uses the image.
@@ -137,6 +147,10 @@ impl ContainerSpec {
             network: None,
             binds: Vec::new(),
             user: None,
+            tty: false,
+            interactive: false,
+            seccomp: false,
+            devices: Vec::new(),
             id: None,
             pins: Vec::new(),
         }

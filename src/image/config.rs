@@ -4,13 +4,14 @@
 //!   name replace Cmd; `--entrypoint` replaces Entrypoint and drops the
 //!   image's Cmd (docker does the same: a new entrypoint would not expect
 //!   the old arguments).
-//! - The environment is the image's Env, then `--env-file` lines, then
-//!   `-e`, each later one replacing an earlier value of the same name.
+//! - The environment is the image's Env, then `--env-file` lines (read by
+//!   docker's rules, envfile.rs), then `-e`, each later one replacing an
+//!   earlier value of the same name.
 //! - The working directory is `-w`, else WorkingDir, else `/`.
 //! - The user is `--user`, else User, else root; a name is looked up in the
 //!   image's own /etc/passwd (and a group name in its /etc/group).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rootfs_fetch::oci::manifest::RunConfig;
 
@@ -21,7 +22,8 @@ use crate::error::Error;
 pub struct Overrides {
     pub entrypoint: Option<String>,
     pub args: Vec<String>,
-    pub env_files: Vec<PathBuf>,
+    /// The `--env-file` variables, in order (read before anything else).
+    pub env_file: Vec<(String, String)>,
     pub env: Vec<(String, String)>,
     pub workdir: Option<String>,
     pub user: Option<String>,
@@ -52,7 +54,7 @@ pub fn command(image: &RunConfig, o: &Overrides) -> Result<Vec<String>, Error> {
 }
 
 /// The environment, in order, later entries winning.
-pub fn env(image: &RunConfig, o: &Overrides) -> Result<Vec<(String, String)>, Error> {
+pub fn env(image: &RunConfig, o: &Overrides) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut set = |k: &str, v: &str| match out.iter_mut().find(|(key, _)| key == k) {
         Some(slot) => slot.1 = v.to_string(),
@@ -63,27 +65,10 @@ pub fn env(image: &RunConfig, o: &Overrides) -> Result<Vec<(String, String)>, Er
             set(k, v);
         }
     }
-    for f in &o.env_files {
-        let text = std::fs::read_to_string(f).map_err(Error::io("read the env file", f))?;
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            match line.split_once('=') {
-                Some((k, v)) => set(k.trim(), v),
-                // KEY alone: take dockling's own value, as docker does.
-                None => {
-                    if let Ok(v) = std::env::var(line) {
-                        set(line, &v);
-                    }
-                }
-            }
-        }
-    }
-    for (k, v) in &o.env {
+    for (k, v) in o.env_file.iter().chain(&o.env) {
         set(k, v);
     }
-    Ok(out)
+    out
 }
 
 pub fn workdir(image: &RunConfig, o: &Overrides) -> Result<String, Error> {
@@ -163,7 +148,7 @@ fn lookup_by_uid(passwd: &Option<String>, uid: u32) -> Option<u32> {
 /// file (a whiteout or a symlink there hides it: not followed).
 fn top_file(layers: &[PathBuf], rel: &str) -> Option<String> {
     layers.iter().rev().find_map(|l| {
-        let p: &Path = &l.join(rel);
+        let p: &std::path::Path = &l.join(rel);
         let m = std::fs::symlink_metadata(p).ok()?;
         if m.is_file() {
             std::fs::read_to_string(p).ok()
@@ -230,15 +215,13 @@ mod tests {
     fn env_workdir_and_user() {
         let c = cfg();
         let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("env");
-        std::fs::write(&f, "# comment\nA=file\nB=file\n\n").unwrap();
         let o = Overrides {
-            env_files: vec![f],
+            env_file: vec![("A".into(), "file".into()), ("B".into(), "file".into())],
             env: vec![("B".into(), "flag".into())],
             ..Default::default()
         };
         assert_eq!(
-            env(&c, &o).unwrap(),
+            env(&c, &o),
             [
                 ("PATH".into(), "/bin".into()),
                 ("A".into(), "file".into()),

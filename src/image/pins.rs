@@ -64,6 +64,16 @@ impl Holder {
     }
 }
 
+/// The file name of the pin of holder `holder` with id `id`.
+fn pin_name(holder: Holder, id: &str) -> String {
+    format!("{}-{id}", holder.name())
+}
+
+/// The file name of the pin of run `id` (what its journal may name).
+pub fn run_pin_name(id: &str) -> String {
+    pin_name(Holder::Run, id)
+}
+
 /// What a pin holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pinned {
@@ -124,7 +134,7 @@ impl Drop for Pin {
 /// (`_held`), so a collection in progress cannot miss it.
 pub fn publish(dir: &Path, what: &Pinned, _held: &Lock) -> Result<Pin, Error> {
     use std::os::unix::fs::OpenOptionsExt;
-    let path = dir.join(format!("{}-{}", what.holder.name(), what.id));
+    let path = dir.join(pin_name(what.holder, &what.id));
     let tmp = Store::temp_in(dir, "pin");
     let result = (|| {
         let mut f = fs::OpenOptions::new()

@@ -164,8 +164,10 @@ pub struct SizeLimit {
 /// blobs (they are stored too). An error when not even the blobs fit.
 pub fn size_limit(env: Option<&str>, space: Space, compressed: u64) -> Result<SizeLimit, String> {
     if let Some(v) = env {
-        let bytes =
-            crate::cgroups::limits::parse_size(v).map_err(|e| format!("{MAX_SIZE_ENV}: {e}"))?;
+        let bytes = crate::cgroups::limits::size(MAX_SIZE_ENV, v, 1 << 60)?;
+        if bytes == 0 {
+            return Err(format!("{MAX_SIZE_ENV} {v}: must be more than 0"));
+        }
         return Ok(SizeLimit {
             bytes,
             source: LimitSource::Env,

@@ -39,6 +39,24 @@ pub fn render(event: &Event) -> Rendered {
     if let Some(name) = event.field("name") {
         event = event.with("about", cgroup_file_text(&name));
     }
+    if event.step == Step::Devices
+        && let Some(version) = event.field("version")
+    {
+        let (how, by_hand) = devices_text(&version);
+        let by_hand = fill(by_hand, &event);
+        let how = fill(how, &event);
+        event = event.with("how", how).with("by_hand", by_hand);
+    }
+    if let Some(prebuilt) = event.fields.get("prebuilt").and_then(|v| v.as_bool()) {
+        event = event.with(
+            "built",
+            if prebuilt {
+                "compiled once, when dockling was built"
+            } else {
+                "compiled before clone for this capability set"
+            },
+        );
+    }
     let fill = |t: &str| fill(t, &event);
     Rendered {
         title: fill(n.title),
@@ -147,6 +165,22 @@ pub fn cgroup_file_text(name: &str) -> &'static str {
     }
 }
 
+/// How the device rules reach the kernel, per cgroup version: the system
+/// calls, and the same by hand.
+pub fn devices_text(version: &str) -> (&'static str, &'static str) {
+    match version {
+        "v1" => (
+            "write(\"{dir}/devices.deny\", \"a\"); write(\"{dir}/devices.allow\", \"c 1:3 rwm\") and one for each rule",
+            "echo a > {dir}/devices.deny; echo 'c 1:3 rwm' > {dir}/devices.allow …; cat {dir}/devices.list",
+        ),
+        _ => (
+            "bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, {instructions} instructions); \
+             bpf(BPF_PROG_ATTACH, \"{dir}\", BPF_CGROUP_DEVICE)",
+            "bpftool cgroup list {dir}   # v2 has no devices.allow file: the rules are a program",
+        ),
+    }
+}
+
 /// What a stage adds to the one before, and how to do the same by hand.
 pub fn stage_text(stage: &str) -> (&'static str, &'static str) {
     match stage {
@@ -234,6 +268,25 @@ pub fn english(step: Step) -> Narration {
             shell: "echo {value} > {file}",
             vm: "A VM's limits are settings of the hypervisor, fixed when the VM starts.",
         },
+        Step::Devices => Narration {
+            title: "let the container open only its own devices ({count} rules, cgroup {version})",
+            syscall: "{how}",
+            why: "CAP_MKNOD lets root make a node for any device number, and the kernel opens a device by its \
+                  number, not its path: /dev/kvm, the host's disks, /dev/kmsg. The cgroup's device rules say \
+                  which numbers may be opened: making a node is allowed (it is harmless), opening only {rules}.",
+            shell: "{by_hand}",
+            vm: "A VM sees only the devices its hypervisor emulates; a host device reaches it only when passed \
+                 through on purpose (vfio).",
+        },
+        Step::NoDeviceCgroup => Narration {
+            title: "no device rules at this stage, so CAP_MKNOD is dropped too",
+            syscall: "(no cgroup until stage 3)",
+            why: "Device rules belong to a cgroup, and this stage has none. Without them a node made with mknod \
+                  would open any device of the host, so stage 2 also drops CAP_MKNOD; stage 3 gives it back \
+                  together with the rules, as docker has it.",
+            shell: "mknod /tmp/kvm c 10 232   # inside: Operation not permitted",
+            vm: "A guest may mknod all it likes: the numbers name its own virtual devices.",
+        },
         Step::OverlayDirs => Narration {
             title: "make the container's writable layer in {dir}",
             syscall: "mkdir(\"{dir}/upper\"), mkdir(\"{dir}/work\"), mkdir(\"{dir}/merged\"); \
@@ -256,15 +309,28 @@ pub fn english(step: Step) -> Narration {
             shell: "cd {dir} && mount -t overlay overlay -o {options} merged",
             vm: "The hypervisor opens the qcow2 chain: reads fall through to the backing file, writes land on top.",
         },
+        Step::NetSubnetMoved => Narration {
+            title: "network {network} moves from {old} to {subnet}: the host uses {old} now",
+            syscall: "netlink RTM_GETADDR (dump); read(\"/proc/net/route\")",
+            why: "Addresses belong to the whole host, not to one state root: since {network} was defined, \
+                  something else (another dockling root's bridge, a VPN, a LAN) took {old}. dockling chose that \
+                  subnet itself, so it takes the next free one rather than hand out addresses that already \
+                  lead somewhere else. A subnet given with --subnet is never moved: that run is refused.",
+            shell: "ip route; ip -4 addr",
+            vm: "libvirt refuses to start a network whose subnet the host already routes.",
+        },
         Step::NetBridge => Narration {
             title: "create the bridge {bridge} for network {network}, gateway {gateway}/{prefix}",
-            syscall: "netlink RTM_NEWLINK kind=bridge; RTM_NEWADDR {gateway}/{prefix}; RTM_NEWLINK flags=IFF_UP",
+            syscall: "netlink RTM_NEWLINK kind=bridge; RTM_NEWLINK IFLA_IFALIAS; RTM_NEWADDR {gateway}/{prefix}; \
+                      RTM_NEWLINK flags=IFF_UP",
             why: "A bridge is a switch made of software: every container on network {network} plugs into it. \
                   It holds the network's first address, {gateway}, so the host is the containers' router \
                   (their default gateway). It is made when the network's first container joins and stays until \
-                  `dockling network rm` removes the network.",
-            shell: "ip link add {bridge} mtu {mtu} type bridge && ip addr add {gateway}/{prefix} dev {bridge} \
-                    && ip link set {bridge} up",
+                  `dockling network rm` removes the network. Interface names and addresses belong to the whole \
+                  host, so its alias says whose it is (`ip link` shows it), the subnet was checked against every \
+                  route and address on the host, and another state root's networks get bridges of their own.",
+            shell: "ip link add {bridge} mtu {mtu} type bridge && ip link set {bridge} alias '{alias}' \
+                    && ip addr add {gateway}/{prefix} dev {bridge} && ip link set {bridge} up",
             vm: "A hypervisor host has the same thing: a bridge (virbr0, vmbr0) that the VMs' tap devices \
                  plug into.",
         },
@@ -366,6 +432,38 @@ pub fn english(step: Step) -> Narration {
             shell: "sudo ls -l /proc/self/ns /proc/{pid}/ns",
             vm: "A VM has no such links to compare: its kernel is a different kernel altogether.",
         },
+        Step::CloseFds => Narration {
+            title: "close every open file but stdin, stdout and stderr",
+            syscall: "close_range(3, ~0U, 0), around the line to dockling (it closes itself at exec)",
+            why: "A child inherits every open file of its parent. A descriptor the calling shell left open \
+                  (`exec 9</`), a socket, or dockling's own run journal would reach the container, and through \
+                  /proc/self/fd/9 lead back into the host's files. Only 0, 1 and 2 go in.",
+            shell: "ls -l /proc/$$/fd   # what a shell hands on; `exec 9<&-` closes one",
+            vm: "A VM shares no open files with the host: its disk and network are devices the hypervisor \
+                 emulates.",
+        },
+        Step::Session => Narration {
+            title: "start a new session, with no controlling terminal",
+            syscall: "setsid() = {sid}",
+            why: "The terminal of the shell that started dockling must not become the container's: a process \
+                  whose controlling terminal it is can push keystrokes into it (ioctl TIOCSTI), and the host \
+                  shell would run them after dockling exits. In a session of its own the container has no \
+                  controlling terminal; its output reaches yours through a pipe, or through a terminal of its \
+                  own with -t.",
+            shell: "setsid --fork <command>",
+            vm: "A VM's console is a virtual serial port or screen; it never holds the host's terminal.",
+        },
+        Step::Terminal => Narration {
+            title: "give the container its own terminal, {pts}",
+            syscall: "open(\"/dev/ptmx\"); ioctl(TIOCGPTPEER); ioctl(slave, TIOCSCTTY); dup2(slave, 0, 1, 2); \
+                      sendmsg(SCM_RIGHTS, master)",
+            why: "-t: a pseudo-terminal pair from the container's own devpts. The container keeps the slave end \
+                  as its controlling terminal, stdin, stdout and stderr (`tty` prints {pts}); the master end \
+                  goes to dockling over the sync socket, and dockling copies it to and from your terminal, which \
+                  it puts in raw mode so that Ctrl-C, Tab and the arrow keys reach the container.",
+            shell: "script -q -c '<command>' /dev/null   # runs a command on a new pty",
+            vm: "A VM's console is a virtual serial port that the hypervisor connects to a pty on the host.",
+        },
         Step::Hostname => Narration {
             title: "set the hostname to {hostname}",
             syscall: "sethostname(\"{hostname}\")",
@@ -456,11 +554,12 @@ pub fn english(step: Step) -> Narration {
         },
         Step::DropCaps => Narration {
             title: "drop all capabilities but {kept_count}",
-            syscall: "prctl(PR_CAPBSET_DROP, cap) for every other capability; capset(effective, permitted, \
-                      inheritable: the {kept_count} kept)",
+            syscall: "prctl(PR_CAPBSET_DROP, cap) for every other capability; capset(effective, permitted: the \
+                      {kept_count} kept; inheritable: none)",
             why: "The process is still uid 0, but root's powers are split into capabilities. Kept (docker's \
                   default set): {kept}. Gone, among others: CAP_SYS_ADMIN (mount), CAP_SYS_MODULE (load kernel \
-                  code), CAP_NET_ADMIN, CAP_SYS_PTRACE.",
+                  code), CAP_NET_ADMIN, CAP_SYS_PTRACE. The inheritable set is emptied too (as docker since \
+                  CVE-2022-24769), so no program's file capabilities can add to these at exec.",
             shell: "capsh --drop=cap_sys_admin,cap_sys_module,… --",
             vm: "Root in a VM is all-powerful, but only over the guest's kernel, which the hypervisor confines.",
         },
@@ -471,6 +570,29 @@ pub fn english(step: Step) -> Narration {
                   longer raise them.",
             shell: "setpriv --no-new-privs <command>",
             vm: "Not needed in a VM: the guest kernel is the boundary.",
+        },
+        Step::Signals => Narration {
+            title: "reset every signal to its default action",
+            syscall: "rt_sigaction(N, SIG_DFL) for each signal ({ignored} were ignored); rt_sigprocmask(SIG_SETMASK, \
+                      empty) just before execve",
+            why: "execve resets the signals a process handles, but keeps the ignored ones and the mask. dockling, \
+                  like every Rust program, ignores SIGPIPE and blocks the signals it waits for; a container that \
+                  inherited that would not die of a write to a closed pipe, nor of Ctrl-C.",
+            shell: "grep -E 'SigBlk|SigIgn' /proc/self/status   # both 0 inside",
+            vm: "A guest's processes start from the guest's own init; nothing is inherited from the host.",
+        },
+        Step::Seccomp => Narration {
+            title: "install docker's seccomp filter: {allowed} system calls allowed, the rest fail with EPERM",
+            syscall: "seccomp(SECCOMP_SET_MODE_FILTER, 0, a program of {instructions} BPF instructions), {built}",
+            why: "Capabilities decide what root may do with a system call; seccomp decides which calls may be \
+                  made at all. keyctl (the kernel's keyrings are not namespaced: the host root's would be the \
+                  container's), unshare of a user namespace (it hands back every capability), bpf, \
+                  perf_event_open, userfaultfd, io_uring and module loading are refused, and clone with \
+                  namespace flags. The filter is inherited by every child and can never be removed. \
+                  `--security-opt seccomp=unconfined` leaves it out.",
+            shell: "grep Seccomp /proc/self/status   # 2: a filter is installed",
+            vm: "A VM needs no system call filter: the guest's calls go to the guest's own kernel; only the \
+                 hypervisor's small device interface reaches the host.",
         },
         Step::Init => Narration {
             title: "start a minimal init as PID 1; the command becomes PID {command_pid}",
@@ -760,7 +882,22 @@ mod tests {
         for &step in Step::ALL {
             let n = english(step);
             let mut event = Event::new(step);
-            for t in [n.title, n.syscall, n.why, n.shell, n.vm] {
+            // Texts chosen by render() from a field name their own fields.
+            let (v1, v1_hand) = devices_text("v1");
+            let (v2, v2_hand) = devices_text("v2");
+            let derived = [v1, v1_hand, v2, v2_hand];
+            for t in [n.title, n.syscall, n.why, n.shell, n.vm]
+                .into_iter()
+                .chain(
+                    if step == Step::Devices {
+                        &derived[..]
+                    } else {
+                        &[]
+                    }
+                    .iter()
+                    .copied(),
+                )
+            {
                 for p in placeholders(t) {
                     event = event.with(p, "X");
                 }

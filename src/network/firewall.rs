@@ -56,6 +56,59 @@ impl Rule {
     }
 }
 
+/// Whether `rule` has exactly one of the shapes [`port_rules`] makes for
+/// a container of `subnet` behind `bridge`: anything else in a journal was
+/// not written by dockling, and `cleanup` must not hand it to iptables.
+pub fn is_port_rule(rule: &Rule, bridge: &str, subnet: &Subnet) -> bool {
+    let t: Vec<&str> = rule.spec.split(' ').collect();
+    let proto = |s: &str| s == "tcp" || s == "udp";
+    let port = |s: &str| s.parse::<u16>().is_ok_and(|p| p > 0);
+    let host32 = |s: &str| {
+        s.strip_suffix("/32")
+            .is_some_and(|ip| ip.parse::<Ipv4Addr>().is_ok())
+    };
+    let in_subnet = |s: &str| s.parse::<Ipv4Addr>().is_ok_and(|ip| subnet.contains(ip));
+    let target = |s: &str| {
+        s.rsplit_once(':')
+            .is_some_and(|(ip, p)| in_subnet(ip) && port(p))
+    };
+    // -p P DEST --dport N -m comment --comment dockling -j DNAT --to-destination IP:N
+    let dnat = |t: &[&str]| -> bool {
+        let dest_len = match t.get(2..) {
+            Some(["-d", d, ..]) if host32(d) => 2,
+            Some(["-m", "addrtype", "--dst-type", "LOCAL", ..]) => 4,
+            _ => return false,
+        };
+        t.len() == 12 + dest_len
+            && t[0] == "-p"
+            && proto(t[1])
+            && t[2 + dest_len] == "--dport"
+            && port(t[3 + dest_len])
+            && t[4 + dest_len..9 + dest_len] == ["-m", "comment", "--comment", "dockling", "-j"]
+            && t[9 + dest_len] == "DNAT"
+            && t[10 + dest_len] == "--to-destination"
+            && target(t[11 + dest_len])
+    };
+    match (rule.table.as_str(), rule.chain.as_str()) {
+        ("nat", "PREROUTING") => dnat(&t),
+        ("nat", "OUTPUT") => t.starts_with(&["!", "-d", "127.0.0.0/8"]) && dnat(&t[3..]),
+        // -d IP/32 ! -i BR -o BR -p P --dport N -m comment --comment dockling -j ACCEPT
+        ("filter", "FORWARD") => {
+            t.len() == 17
+                && t[0] == "-d"
+                && t[1].strip_suffix("/32").is_some_and(in_subnet)
+                && t[2..7] == ["!", "-i", bridge, "-o", bridge]
+                && t[7] == "-p"
+                && proto(t[8])
+                && t[9] == "--dport"
+                && port(t[10])
+                && t[11..16] == ["-m", "comment", "--comment", "dockling", "-j"]
+                && t[16] == "ACCEPT"
+        }
+        _ => false,
+    }
+}
+
 /// A network's own rules, present while its bridge is up, in the order
 /// they must match (they are inserted at the top of each chain).
 pub fn network_rules(bridge: &str, subnet: &Subnet) -> Vec<Rule> {

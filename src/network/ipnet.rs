@@ -13,26 +13,107 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
+/// A network's subnet: an IPv4 network dockling can hand out addresses in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Subnet {
     network: Ipv4Addr,
     prefix: u8,
 }
 
+/// The largest subnet a network may have: /8 (16 million addresses).
+pub const MIN_PREFIX: u8 = 8;
+/// The smallest: /30, four addresses, of which the network and broadcast
+/// addresses take two, leaving one for the gateway and one for a container.
+pub const MAX_PREFIX: u8 = 30;
+
+/// A range set aside for a special purpose (RFC 6890), no network's subnet.
+pub struct Reserved {
+    pub range: Subnet,
+    pub name: &'static str,
+    pub why: &'static str,
+}
+
+/// The special-purpose ranges a network's subnet may not overlap.
+pub fn reserved() -> [Reserved; 5] {
+    let r = |a: [u8; 4], prefix, name, why| Reserved {
+        range: Subnet {
+            network: Ipv4Addr::from(a),
+            prefix,
+        },
+        name,
+        why,
+    };
+    [
+        r(
+            [0, 0, 0, 0],
+            8,
+            "\"this network\" (RFC 1122)",
+            "its addresses mean \"this host\" and are only ever a source, never a destination",
+        ),
+        r(
+            [127, 0, 0, 0],
+            8,
+            "loopback",
+            "packets to it never leave a host's own lo interface, so no bridge could carry them",
+        ),
+        r(
+            [169, 254, 0, 0],
+            16,
+            "link-local (RFC 3927)",
+            "it is never routed beyond one link, so NAT could not take the containers out \
+             (and clouds serve instance metadata at 169.254.169.254)",
+        ),
+        r(
+            [224, 0, 0, 0],
+            4,
+            "multicast",
+            "its addresses name groups of receivers, not hosts",
+        ),
+        r(
+            [240, 0, 0, 0],
+            4,
+            "reserved (RFC 1112) and broadcast",
+            "it was set aside for future use and ends with the limited broadcast address \
+             255.255.255.255; the kernel will not route to it",
+        ),
+    ]
+}
+
 impl Subnet {
+    /// `addr/prefix` as a network's subnet, or why it cannot be one: it
+    /// overlaps a special-purpose range, is larger than /8 or too small for
+    /// a gateway and a container, or has host bits set.
     pub fn new(addr: Ipv4Addr, prefix: u8) -> Result<Self, String> {
-        if !(8..=30).contains(&prefix) {
+        if prefix > 32 {
             return Err(format!(
-                "prefix /{prefix} is out of range: use /8 to /30 (a /24 holds 253 containers)"
+                "prefix /{prefix} is out of range: an IPv4 prefix has 0 to 32 bits (use /{MIN_PREFIX} to /{MAX_PREFIX})"
             ));
         }
         let network = Ipv4Addr::from(u32::from(addr) & mask(prefix));
+        let whole = Subnet { network, prefix };
+        if let Some(r) = reserved().iter().find(|r| r.range.overlaps(&whole)) {
+            return Err(format!(
+                "it overlaps {}, the {} range: {}",
+                r.range, r.name, r.why
+            ));
+        }
+        if prefix < MIN_PREFIX {
+            return Err(format!(
+                "prefix /{prefix} is too large a network: use /{MIN_PREFIX} to /{MAX_PREFIX} (a /24 holds 253 containers)"
+            ));
+        }
+        if prefix > MAX_PREFIX {
+            return Err(format!(
+                "a /{prefix} is too small: it has no room for the gateway and one container besides the network \
+                 and broadcast addresses; use /{MAX_PREFIX} or larger (a /24 holds 253 containers)"
+            ));
+        }
         if network != addr {
             return Err(format!(
                 "{addr}/{prefix} has host bits set: the network is {network}/{prefix}"
             ));
         }
-        Ok(Subnet { network, prefix })
+        Ok(whole)
     }
 
     pub fn network(&self) -> Ipv4Addr {
@@ -51,7 +132,9 @@ impl Subnet {
         self.first() | !mask(self.prefix)
     }
 
-    /// The bridge's address, the containers' default gateway: the first usable one.
+    /// The bridge's address, the containers' default gateway: the first
+    /// usable one. (A subnet is at most a /30 below 240.0.0.0, so the
+    /// additions here and in `hosts` stay far from overflowing.)
     pub fn gateway(&self) -> Ipv4Addr {
         Ipv4Addr::from(self.first() + 1)
     }
@@ -60,6 +143,22 @@ impl Subnet {
     /// gateway or the broadcast address).
     pub fn hosts(&self) -> impl Iterator<Item = Ipv4Addr> {
         (self.first() + 2..self.last()).map(Ipv4Addr::from)
+    }
+
+    /// Whether `ip` is in this subnet (for a host's address `ip/prefix`,
+    /// see [`Subnet::of_address`]).
+    pub fn overlaps_address(&self, ip: Ipv4Addr, prefix: u8) -> bool {
+        self.overlaps(&Subnet::of_address(ip, prefix))
+    }
+
+    /// The subnet of an address on an interface (`10.0.0.5/24` is in
+    /// 10.0.0.0/24), without the checks a network's subnet gets.
+    pub fn of_address(ip: Ipv4Addr, prefix: u8) -> Subnet {
+        let prefix = prefix.min(32);
+        Subnet {
+            network: Ipv4Addr::from(u32::from(ip) & mask(prefix)),
+            prefix,
+        }
     }
 
     pub fn contains(&self, ip: Ipv4Addr) -> bool {
@@ -71,27 +170,41 @@ impl Subnet {
     }
 }
 
+/// The netmask of a prefix length (0 to 32).
 fn mask(prefix: u8) -> u32 {
-    if prefix == 0 {
-        0
-    } else {
-        u32::MAX << (32 - prefix)
+    u32::MAX
+        .checked_shl(32 - u32::from(prefix.min(32)))
+        .unwrap_or(0)
+}
+
+impl Subnet {
+    /// `ADDRESS/PREFIX` as a network's subnet; the error is the reason
+    /// alone, for the caller to say which value it was.
+    pub fn parse_cidr(s: &str) -> Result<Self, String> {
+        let (addr, prefix) = s
+            .split_once('/')
+            .ok_or("expected ADDRESS/PREFIX, e.g. 10.147.5.0/24")?;
+        let addr: Ipv4Addr = addr
+            .parse()
+            .map_err(|_| format!("{addr:?} is not an IPv4 address"))?;
+        if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!("{prefix:?} is not a prefix length"));
+        }
+        // Only digits: a failed parse is a number past 255, so past 32.
+        let prefix: u8 = prefix.parse().map_err(|_| {
+            format!(
+                "prefix /{prefix} is out of range: an IPv4 prefix has 0 to 32 bits \
+                 (use /{MIN_PREFIX} to /{MAX_PREFIX})"
+            )
+        })?;
+        Subnet::new(addr, prefix)
     }
 }
 
 impl FromStr for Subnet {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (addr, prefix) = s
-            .split_once('/')
-            .ok_or_else(|| format!("subnet {s:?}: expected ADDRESS/PREFIX, e.g. 10.147.5.0/24"))?;
-        let addr: Ipv4Addr = addr
-            .parse()
-            .map_err(|_| format!("subnet {s:?}: {addr:?} is not an IPv4 address"))?;
-        let prefix: u8 = prefix
-            .parse()
-            .map_err(|_| format!("subnet {s:?}: {prefix:?} is not a prefix length"))?;
-        Subnet::new(addr, prefix).map_err(|e| format!("subnet {s:?}: {e}"))
+        Subnet::parse_cidr(s).map_err(|e| format!("subnet {s:?}: {e}"))
     }
 }
 
@@ -182,6 +295,75 @@ mod tests {
         assert!("10.147.3.0".parse::<Subnet>().is_err());
         assert!("300.1.1.0/24".parse::<Subnet>().is_err());
         assert_eq!(s.to_string(), "10.147.3.0/24");
+    }
+
+    #[test]
+    fn special_purpose_ranges_are_refused_with_the_reason() {
+        for (subnet, says) in [
+            ("127.0.0.0/8", "overlaps 127.0.0.0/8, the loopback range"),
+            ("127.1.2.0/24", "the loopback range"),
+            (
+                "0.0.0.0/8",
+                "overlaps 0.0.0.0/8, the \"this network\" (RFC 1122) range",
+            ),
+            ("169.254.0.0/16", "the link-local (RFC 3927) range"),
+            ("169.254.3.0/24", "link-local"),
+            ("224.0.0.0/4", "overlaps 224.0.0.0/4, the multicast range"),
+            ("239.1.0.0/16", "multicast"),
+            (
+                "240.0.0.0/4",
+                "overlaps 240.0.0.0/4, the reserved (RFC 1112) and broadcast range",
+            ),
+            ("255.255.255.0/24", "255.255.255.255"),
+            // A /7 that reaches into 127/8 names the range it overlaps.
+            ("126.0.0.0/7", "it overlaps 127.0.0.0/8"),
+        ] {
+            let e = subnet.parse::<Subnet>().unwrap_err();
+            assert!(e.contains(says), "{subnet}: {e}");
+            assert!(e.contains(": "), "{subnet}: the reason is given: {e}");
+        }
+        for ok in [
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.1.0/24",
+            "100.64.0.0/10",
+            "1.2.3.0/24",
+        ] {
+            assert!(ok.parse::<Subnet>().is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn sizes_and_prefix_lengths() {
+        let s: Subnet = "10.147.3.0/30".parse().unwrap();
+        assert_eq!(s.gateway(), Ipv4Addr::new(10, 147, 3, 1));
+        assert_eq!(
+            s.hosts().collect::<Vec<_>>(),
+            [Ipv4Addr::new(10, 147, 3, 2)]
+        );
+        for (subnet, says) in [
+            (
+                "10.147.3.0/31",
+                "a /31 is too small: it has no room for the gateway and one container",
+            ),
+            ("10.147.3.1/32", "a /32 is too small"),
+            ("10.0.0.0/7", "prefix /7 is too large a network"),
+            ("10.0.0.0/33", "prefix /33 is out of range"),
+            ("10.0.0.0/99999", "prefix /99999 is out of range"),
+            ("10.0.0.0/-1", "is not a prefix length"),
+            ("10.0.0.0/", "is not a prefix length"),
+        ] {
+            let e = subnet.parse::<Subnet>().unwrap_err();
+            assert!(e.contains(says), "{subnet}: {e}");
+        }
+        assert_eq!(
+            Subnet::of_address(Ipv4Addr::new(192, 0, 2, 9), 24).to_string(),
+            "192.0.2.0/24"
+        );
+        let b: Subnet = "192.0.2.0/24".parse().unwrap();
+        assert!(b.overlaps_address(Ipv4Addr::new(192, 0, 2, 200), 32));
+        assert!(b.overlaps_address(Ipv4Addr::new(192, 0, 0, 1), 16));
+        assert!(!b.overlaps_address(Ipv4Addr::new(192, 0, 3, 1), 24));
     }
 
     #[test]

@@ -12,13 +12,15 @@
 //!
 //! The pieces, one concept each: [`ipnet`] (subnets, the host's routes),
 //! [`netlink`] (the kernel requests `ip` makes), [`store`] (networks and
-//! address leases), [`firewall`] (iptables rules), [`ports`] (`-p` and its
+//! address leases), [`bridge`] (a network's bridge: its name, its owner,
+//! the host-wide checks before it comes up), [`firewall`] (iptables rules), [`ports`] (`-p` and its
 //! proxy), [`dns`] (resolv.conf, hosts, hostname). The engine's
 //! `engine/network.rs` puts them together for one run.
 //!
 //! Lesson 5. Man pages: network_namespaces(7), veth(4), ip-link(8), ip-address(8),
 //! ip-route(8), iptables(8).
 
+pub mod bridge;
 pub mod dns;
 pub mod firewall;
 pub mod ipnet;

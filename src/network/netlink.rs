@@ -25,24 +25,32 @@ const RTM_NEWLINK: u16 = 16;
 const RTM_DELLINK: u16 = 17;
 const RTM_GETLINK: u16 = 18;
 const RTM_NEWADDR: u16 = 20;
+const RTM_GETADDR: u16 = 22;
 const RTM_NEWROUTE: u16 = 24;
 const NLMSG_ERROR: u16 = 2;
+const NLMSG_DONE: u16 = 3;
 const NLM_F_REQUEST: u16 = 0x1;
 const NLM_F_ACK: u16 = 0x4;
 const NLM_F_EXCL: u16 = 0x200;
 const NLM_F_CREATE: u16 = 0x400;
+/// NLM_F_ROOT | NLM_F_MATCH: every object of the kind, in many messages.
+const NLM_F_DUMP: u16 = 0x300;
 // Link attributes (<linux/if_link.h>).
 const IFLA_IFNAME: u16 = 3;
 const IFLA_MTU: u16 = 4;
 const IFLA_MASTER: u16 = 10;
 const IFLA_LINKINFO: u16 = 18;
 const IFLA_NET_NS_PID: u16 = 19;
+const IFLA_IFALIAS: u16 = 20;
+/// An alias may hold at most IFALIASZ - 1 bytes (<linux/if.h>).
+pub const MAX_ALIAS: usize = 255;
 const IFLA_INFO_KIND: u16 = 1;
 const IFLA_INFO_DATA: u16 = 2;
 const VETH_INFO_PEER: u16 = 1;
 // Address and route attributes (<linux/if_addr.h>, <linux/rtnetlink.h>).
 const IFA_ADDRESS: u16 = 1;
 const IFA_LOCAL: u16 = 2;
+const IFA_LABEL: u16 = 3;
 const IFA_BROADCAST: u16 = 4;
 const RTA_OIF: u16 = 4;
 const RTA_GATEWAY: u16 = 5;
@@ -69,6 +77,14 @@ impl Message {
             buf,
             nests: Vec::new(),
         }
+    }
+
+    /// A dump request: every object of a kind, answered in many messages
+    /// and ended by NLMSG_DONE instead of an acknowledgement.
+    fn dump(kind: u16) -> Self {
+        let mut m = Message::new(kind, 0);
+        m.buf[6..8].copy_from_slice(&(NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
+        m
     }
 
     /// `struct ifinfomsg`: family, type, index, flags, change mask.
@@ -204,6 +220,115 @@ impl Socket {
         }
     }
 
+    /// Send a dump request and collect every message of the answer.
+    fn dump(&self, msg: Message) -> io::Result<Vec<Vec<u8>>> {
+        let bytes = msg.finish();
+        // SAFETY: bytes is valid for its length; the socket is open.
+        let sent =
+            unsafe { libc::send(self.fd.as_raw_fd(), bytes.as_ptr().cast(), bytes.len(), 0) };
+        if sent < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 32768];
+        loop {
+            // SAFETY: buf is valid for its length.
+            let n =
+                unsafe { libc::recv(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+            if n < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let mut rest = &buf[..n as usize];
+            while rest.len() >= 16 {
+                let len = u32::from_ne_bytes(rest[0..4].try_into().unwrap()) as usize;
+                let kind = u16::from_ne_bytes(rest[4..6].try_into().unwrap());
+                if len < 16 || len > rest.len() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "short netlink reply",
+                    ));
+                }
+                match kind {
+                    NLMSG_DONE => return Ok(out),
+                    NLMSG_ERROR => {
+                        let errno = i32::from_ne_bytes(rest[16..20].try_into().unwrap());
+                        return Err(io::Error::from_raw_os_error(-errno));
+                    }
+                    _ => out.push(rest[..len].to_vec()),
+                }
+                rest = &rest[len.next_multiple_of(4).min(rest.len())..];
+            }
+        }
+    }
+
+    /// `ip link show NAME`: its index and alias, or None when there is no
+    /// such link.
+    pub fn link(&self, name: &str) -> io::Result<Option<Link>> {
+        let m = Message::new(RTM_GETLINK, 0)
+            .ifinfo(0, 0, 0)
+            .name(IFLA_IFNAME, name);
+        let reply = match self.request(m) {
+            Ok(r) => r,
+            Err(e) if e.raw_os_error() == Some(libc::ENODEV) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if reply.len() < 32 {
+            return Ok(None);
+        }
+        let index = i32::from_ne_bytes(reply[20..24].try_into().unwrap()) as u32;
+        let alias = attrs(&reply[32..])
+            .find(|(kind, _)| *kind == IFLA_IFALIAS)
+            .map(|(_, data)| c_string(data));
+        Ok(Some(Link { index, alias }))
+    }
+
+    /// `ip link set NAME alias TEXT`: a free-form description `ip link`
+    /// prints under the link (at most 255 bytes).
+    pub fn set_alias(&self, name: &str, alias: &str) -> io::Result<()> {
+        let m = Message::new(RTM_NEWLINK, 0)
+            .ifinfo(0, 0, 0)
+            .name(IFLA_IFNAME, name)
+            .attr(IFLA_IFALIAS, alias.as_bytes());
+        self.request(m).map(drop)
+    }
+
+    /// `ip -4 addr show`: every IPv4 address on every interface.
+    pub fn addresses(&self) -> io::Result<Vec<Address>> {
+        let mut m = Message::dump(RTM_GETADDR);
+        // struct ifaddrmsg: only the family matters in a dump request.
+        m.buf
+            .extend_from_slice(&[libc::AF_INET as u8, 0, 0, 0, 0, 0, 0, 0]);
+        let mut out = Vec::new();
+        for msg in self.dump(m)? {
+            if msg.len() < 24 || msg[16] != libc::AF_INET as u8 {
+                continue;
+            }
+            let prefix = msg[17];
+            let mut local = None;
+            let mut address = None;
+            let mut label = String::new();
+            for (kind, data) in attrs(&msg[24..]) {
+                let ip = <[u8; 4]>::try_from(data).ok().map(Ipv4Addr::from);
+                match kind {
+                    IFA_LOCAL => local = ip,
+                    IFA_ADDRESS => address = ip,
+                    IFA_LABEL => label = c_string(data),
+                    _ => {}
+                }
+            }
+            // IFA_LOCAL is the interface's own address (IFA_ADDRESS is the
+            // peer's on a point-to-point link).
+            if let Some(ip) = local.or(address) {
+                out.push(Address {
+                    ip,
+                    prefix,
+                    device: label,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// `ip link add NAME type bridge` with the host's MTU.
     pub fn add_bridge(&self, name: &str, mtu: u32) -> io::Result<()> {
         let m = Message::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL)
@@ -322,6 +447,47 @@ impl Socket {
     }
 }
 
+/// A link as `ip link show` describes it, the parts dockling uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub index: u32,
+    /// IFLA_IFALIAS, if one was set.
+    pub alias: Option<String>,
+}
+
+/// One IPv4 address on an interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub ip: Ipv4Addr,
+    pub prefix: u8,
+    /// The interface's name (IFA_LABEL).
+    pub device: String,
+}
+
+/// The attributes of a message: (type, data) for each, nesting flags
+/// masked off (NLA_TYPE_MASK).
+fn attrs(mut rest: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    std::iter::from_fn(move || {
+        if rest.len() < 4 {
+            return None;
+        }
+        let len = u16::from_ne_bytes(rest[0..2].try_into().unwrap()) as usize;
+        let kind = u16::from_ne_bytes(rest[2..4].try_into().unwrap()) & 0x3fff;
+        if len < 4 || len > rest.len() {
+            return None;
+        }
+        let data = &rest[4..len];
+        rest = &rest[len.next_multiple_of(4).min(rest.len())..];
+        Some((kind, data))
+    })
+}
+
+/// A NUL-terminated string attribute.
+fn c_string(data: &[u8]) -> String {
+    let end = data.iter().position(|b| *b == 0).unwrap_or(data.len());
+    String::from_utf8_lossy(&data[..end]).into_owned()
+}
+
 /// Run `f` in the network namespace of process `pid`, on a thread of its
 /// own: setns(2) moves only the calling thread, and that thread ends
 /// afterwards, so dockling's other threads never change namespace.
@@ -343,6 +509,26 @@ pub fn in_netns<T: Send>(pid: i32, f: impl FnOnce() -> io::Result<T> + Send) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attributes_are_read_back() {
+        let m = Message::new(RTM_NEWLINK, 0)
+            .ifinfo(0, 0, 0)
+            .name(IFLA_IFNAME, "dl-x")
+            .attr(IFLA_IFALIAS, b"dockling network x")
+            .u32(IFLA_MTU, 1500);
+        let b = m.finish();
+        let got: Vec<(u16, Vec<u8>)> = attrs(&b[32..]).map(|(k, d)| (k, d.to_vec())).collect();
+        assert_eq!(got.len(), 3);
+        assert_eq!(c_string(&got[0].1), "dl-x");
+        assert_eq!(got[1], (IFLA_IFALIAS, b"dockling network x".to_vec()));
+        assert_eq!(got[2], (IFLA_MTU, 1500u32.to_ne_bytes().to_vec()));
+        let d = Message::dump(RTM_GETADDR).finish();
+        assert_eq!(
+            u16::from_ne_bytes(d[6..8].try_into().unwrap()),
+            NLM_F_REQUEST | NLM_F_DUMP
+        );
+    }
 
     #[test]
     fn messages_are_aligned_and_nested_lengths_add_up() {

@@ -69,11 +69,15 @@ impl std::fmt::Display for PortMap {
     }
 }
 
+/// A port number, 1 to 65535. Any string of digits that is not one is
+/// out of range, however long (it is never wrapped into a u16).
 fn port(s: &str, which: &str) -> Result<u16, String> {
-    match s.parse::<u32>() {
-        Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
-        Ok(n) => Err(format!("{which} port {n} is out of range (1-65535)")),
-        Err(_) => Err(format!("{which} port {s:?} is not a number")),
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{which} port {s:?} is not a number"));
+    }
+    match s.parse::<u16>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{which} port {s} is out of range (1-65535)")),
     }
 }
 
@@ -229,6 +233,12 @@ mod tests {
         assert_eq!(m.to_string(), "5353:53/udp");
         for (bad, says) in [
             ("99999:80", "out of range"),
+            (
+                "80:99999999999999999999",
+                "container port 99999999999999999999 is out of range",
+            ),
+            ("65536:80", "host port 65536 is out of range"),
+            ("+80:80", "not a number"),
             ("0:80", "out of range"),
             ("80", "expected"),
             ("a:80", "not a number"),

@@ -1,8 +1,8 @@
 //! Networks and address leases: what `dockling network create|ls|inspect|rm`
 //! manage.
 //!
-//! A network is a name, a subnet and a bridge name, saved as
-//! `<root>/networks/NAME.json` (it lasts, like an image). While containers
+//! A network is a name, a subnet and a bridge name (bridge.rs says which),
+//! saved as `<root>/networks/NAME.json` (it lasts, like an image). While containers
 //! are attached, each holds a lease: a file `<run>/networks/NAME/ADDRESS`
 //! that contains the run's id. Leases are taken and released under one
 //! lock (`<run>/networks/lock`, flock(2)), so two containers started at the
@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::ipnet::{self, Subnet};
+use super::ipnet::Subnet;
+use super::{bridge, netlink};
 use crate::error::Error;
 use crate::paths::Paths;
 
@@ -26,7 +27,8 @@ pub const DEFAULT_NETWORK: &str = "dockling0";
 /// without `--subnet`: 10.147.0.0/24, 10.147.1.0/24, … (private, RFC 1918,
 /// and away from docker's 172.17/16 and podman's 10.88/16).
 const AUTO_SUBNETS: std::ops::Range<u8> = 0..255;
-/// Every bridge name starts with this, so one firewall rule can match them all.
+/// Every bridge name starts with this, so one firewall rule can match them
+/// all (every state root's).
 pub const BRIDGE_PREFIX: &str = "dl-";
 /// Interface names are at most 15 bytes (IFNAMSIZ - 1).
 const MAX_NAME: usize = 15 - BRIDGE_PREFIX.len();
@@ -36,6 +38,10 @@ pub struct Network {
     pub name: String,
     pub subnet: Subnet,
     pub bridge: String,
+    /// dockling chose the subnet (no `--subnet`): if the host has taken it
+    /// by the time the bridge comes up, it moves to a free one.
+    #[serde(default)]
+    pub auto_subnet: bool,
 }
 
 impl Network {
@@ -144,58 +150,76 @@ fn create_locked(paths: &Paths, name: &str, subnet: Option<Subnet>) -> Result<Ne
     if load(paths, name)?.is_some() {
         return Err(Error::Usage(format!("network {name:?} already exists")));
     }
-    let others = list(paths)?;
-    // A route through a dockling bridge belongs to a dockling network (of
-    // this or another --root): those are checked by name, not by route.
-    let routes: Vec<_> = ipnet::host_routes()
-        .into_iter()
-        .filter(|r| !r.device.starts_with(BRIDGE_PREFIX))
-        .collect();
-    let clash = |s: &Subnet| -> Option<String> {
-        if let Some(r) = ipnet::clashing_route(s, &routes) {
-            return Some(format!(
-                "it overlaps the host's route {} on {}",
-                r.subnet, r.device
-            ));
-        }
-        others
-            .iter()
-            .find(|n| n.subnet.overlaps(s))
-            .map(|n| format!("it overlaps network {} ({})", n.name, n.subnet))
-    };
-    let subnet = match subnet {
+    let sock = netlink::Socket::open().map_err(Error::io("open", "a netlink socket"))?;
+    let (routes, addresses) =
+        bridge::host_view(&sock).map_err(Error::io("read", "the host's addresses"))?;
+    let host = |s: &Subnet| bridge::host_clash(s, &routes, &addresses, &sock);
+    let (subnet, auto_subnet) = match subnet {
         Some(s) => {
-            if let Some(why) = clash(&s) {
+            if let Some(why) = clash_with_networks(paths, name, &s)?.or_else(|| host(&s)) {
                 return Err(Error::Hinted {
                     message: format!("subnet {s} cannot be used: {why}"),
                     hint: "choose a private subnet nothing on this host uses, e.g. --subnet 10.147.200.0/24 \
-                           (`ip route` lists the host's routes)"
+                           (`ip route` and `ip addr` list the host's routes and addresses)"
                         .into(),
                 });
             }
-            s
+            (s, false)
         }
-        None => AUTO_SUBNETS
-            .map(|n| Subnet::new(Ipv4Addr::new(10, 147, n, 0), 24).expect("valid"))
-            .find(|s| clash(s).is_none())
-            .ok_or_else(|| Error::Hinted {
-                message: "no free subnet left in 10.147.0.0/16".into(),
-                hint: "give one with --subnet".into(),
-            })?,
+        None => (free_subnet(paths, name, host)?, true),
     };
     let net = Network {
         name: name.to_string(),
         subnet,
-        bridge: format!("{BRIDGE_PREFIX}{name}"),
+        bridge: bridge::name(&bridge::owner(paths)?, name),
+        auto_subnet,
     };
+    save(paths, &net)?;
+    Ok(net)
+}
+
+/// Why `subnet` cannot be network `name`'s: another network of this root overlaps it.
+fn clash_with_networks(
+    paths: &Paths,
+    name: &str,
+    subnet: &Subnet,
+) -> Result<Option<String>, Error> {
+    Ok(list(paths)?
+        .iter()
+        .find(|n| n.name != name && n.subnet.overlaps(subnet))
+        .map(|n| format!("it overlaps network {} ({})", n.name, n.subnet)))
+}
+
+/// The first of 10.147.0.0/24, 10.147.1.0/24, … that no other network of
+/// this root and nothing on the host (`host` says what) uses.
+pub fn free_subnet(
+    paths: &Paths,
+    name: &str,
+    host: impl Fn(&Subnet) -> Option<String>,
+) -> Result<Subnet, Error> {
+    let others: Vec<Network> = list(paths)?
+        .into_iter()
+        .filter(|n| n.name != name)
+        .collect();
+    AUTO_SUBNETS
+        .map(|n| Subnet::new(Ipv4Addr::new(10, 147, n, 0), 24).expect("valid"))
+        .find(|s| !others.iter().any(|n| n.subnet.overlaps(s)) && host(s).is_none())
+        .ok_or_else(|| Error::Hinted {
+            message: "no free subnet left in 10.147.0.0/16".into(),
+            hint: "give one with --subnet".into(),
+        })
+}
+
+/// Write network `net`'s definition (atomically: a new file renamed over
+/// the old one). Call with the lock held.
+pub fn save(paths: &Paths, net: &Network) -> Result<(), Error> {
     let dir = defs(paths);
     fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
-    let p = def_path(paths, name);
+    let p = def_path(paths, &net.name);
     let tmp = p.with_extension("tmp");
-    let text = serde_json::to_string_pretty(&net).expect("serializes");
+    let text = serde_json::to_string_pretty(net).expect("serializes");
     fs::write(&tmp, text + "\n").map_err(Error::io("write", &tmp))?;
-    fs::rename(&tmp, &p).map_err(Error::io("save", &p))?;
-    Ok(net)
+    fs::rename(&tmp, &p).map_err(Error::io("save", &p))
 }
 
 /// `dockling network rm NAME`: refused while a container uses it.
@@ -221,11 +245,8 @@ pub fn remove(paths: &Paths, name: &str) -> Result<Network, Error> {
         });
     }
     // The bridge lives as long as the network (its rules only as long as
-    // it has containers, so none are left here).
-    super::delete_link(&net.bridge).map_err(|e| Error::Hinted {
-        message: format!("cannot remove the bridge {}: {e}", net.bridge),
-        hint: format!("`ip link del {}` removes it by hand", net.bridge),
-    })?;
+    // it has containers, so none are left here). Only our own goes.
+    bridge::remove(paths, &net)?;
     let p = def_path(paths, name);
     fs::remove_file(&p).map_err(Error::io("remove", &p))?;
     let _ = fs::remove_dir(leases_dir(paths).join(name));
@@ -309,6 +330,18 @@ pub fn remaining(lease: &Path) -> usize {
 }
 
 /// The directory holding every network's leases.
+/// Whether `name` is one dockling could have given a bridge: its prefix,
+/// then at most 12 of the characters network names allow.
+pub fn is_bridge_name(name: &str) -> bool {
+    name.strip_prefix(BRIDGE_PREFIX).is_some_and(|rest| {
+        !rest.is_empty()
+            && rest.len() <= MAX_NAME
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    })
+}
+
 pub fn run_dir(paths: &Paths) -> PathBuf {
     leases_dir(paths)
 }
@@ -326,12 +359,20 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let p = paths(t.path());
         let a = create(&p, "blue", Some("10.147.250.0/24".parse().unwrap())).unwrap();
-        assert_eq!(a.bridge, "dl-blue");
+        let root = std::fs::canonicalize(t.path()).unwrap();
+        assert_eq!(a.bridge, bridge::name(&root, "blue"));
+        assert_ne!(
+            a.bridge, "dl-blue",
+            "not the default root: a bridge of its own"
+        );
+        assert!(!a.auto_subnet);
         assert!(create(&p, "blue", None).is_err());
         let err = create(&p, "red", Some("10.147.250.128/25".parse().unwrap())).unwrap_err();
         assert!(err.to_string().contains("overlaps network blue"), "{err}");
         let b = create(&p, "red", None).unwrap();
         assert!(!b.subnet.overlaps(&a.subnet));
+        assert!(b.auto_subnet);
+        assert_eq!(load(&p, "red").unwrap(), Some(b.clone()), "saved as made");
         assert_eq!(list(&p).unwrap().len(), 2);
         assert!(validate_name("a-name-too-long").is_err());
         assert!(validate_name("-x").is_err());
@@ -356,6 +397,33 @@ mod tests {
         remove(&p, "blue").unwrap();
         assert!(load(&p, "blue").unwrap().is_none());
         assert!(resolve(&p, Some("blue")).is_err());
-        assert_eq!(resolve(&p, None).unwrap().name, DEFAULT_NETWORK);
+        let default = resolve(&p, None).unwrap();
+        assert_eq!(default.name, DEFAULT_NETWORK);
+        assert!(default.auto_subnet);
+    }
+
+    #[test]
+    fn older_and_bad_definitions() {
+        let t = tempfile::tempdir().unwrap();
+        let p = paths(t.path());
+        fs::create_dir_all(defs(&p)).unwrap();
+        // Made before bridges had owners: the subnet counts as given.
+        fs::write(
+            def_path(&p, "old"),
+            r#"{"name": "old", "subnet": "10.147.251.0/24", "bridge": "dl-old"}"#,
+        )
+        .unwrap();
+        let old = load(&p, "old").unwrap().unwrap();
+        assert_eq!((old.bridge.as_str(), old.auto_subnet), ("dl-old", false));
+        fs::write(
+            def_path(&p, "lo"),
+            r#"{"name": "lo", "subnet": "127.0.0.0/8", "bridge": "dl-lo"}"#,
+        )
+        .unwrap();
+        let e = load(&p, "lo").unwrap_err().to_string();
+        assert!(
+            e.contains("lo.json") && e.contains("the loopback range"),
+            "{e}"
+        );
     }
 }

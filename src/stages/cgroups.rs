@@ -2,6 +2,7 @@
 //! flags, on cgroup v2 or v1. Lesson: lessons/03-cgroups.md.
 
 use super::namespaces::NamespacesArgs;
+use crate::cgroups::devices::Device;
 use crate::cgroups::{Limits, limits};
 use crate::engine::{self, ContainerSpec, Stage};
 use crate::error::Error;
@@ -10,7 +11,7 @@ use crate::paths::Paths;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CgroupsArgs {
-    /// Memory limit, e.g. 64m or 1g (at least 6m)
+    /// Memory limit, e.g. 64m or 1g (6m to 1024p)
     #[arg(short = 'm', long, value_name = "SIZE")]
     pub memory: Option<String>,
     /// Memory plus swap, e.g. 128m; -1 for unlimited swap
@@ -22,9 +23,12 @@ pub struct CgroupsArgs {
     /// Relative CPU weight when CPUs are busy (2-262144, default 1024)
     #[arg(long = "cpu-shares", value_name = "N", allow_hyphen_values = true)]
     pub cpu_shares: Option<String>,
-    /// The most processes and threads, e.g. 64
+    /// The most processes and threads, e.g. 64 (1-4194304)
     #[arg(long = "pids-limit", value_name = "N", allow_hyphen_values = true)]
     pub pids_limit: Option<String>,
+    /// Give the container a host device: HOST[:CONTAINER[:rwm]], e.g. /dev/fuse
+    #[arg(long = "device", value_name = "HOST[:CONTAINER[:PERMS]]")]
+    pub devices: Vec<String>,
     #[command(flatten)]
     pub ns: NamespacesArgs,
 }
@@ -34,7 +38,14 @@ pub fn run(args: &CgroupsArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
     let limits = parse_limits(args)?;
     let mut spec: ContainerSpec = super::namespaces::spec(&args.ns, paths, Stage::Cgroups)?;
     spec.limits = Some(limits);
+    spec.devices = parse_devices(&args.devices)?;
     engine::run(&spec, paths, narrator)
+}
+
+pub fn parse_devices(args: &[String]) -> Result<Vec<Device>, Error> {
+    args.iter()
+        .map(|a| Device::parse(a).map_err(Error::Usage))
+        .collect()
 }
 
 pub fn parse_limits(args: &CgroupsArgs) -> Result<Limits, Error> {
@@ -52,24 +63,10 @@ pub fn parse_limits(args: &CgroupsArgs) -> Result<Limits, Error> {
             .map(limits::memory_swap)
             .transpose()
             .map_err(Error::Usage)?,
-        cpus: args
-            .cpus
-            .as_deref()
-            .map(|c| limits::cpus(c, cpus_here))
-            .transpose()
-            .map_err(Error::Usage)?,
+        nano_cpus: opt(&args.cpus, &|c| limits::cpus(c, cpus_here)).map_err(Error::Usage)?,
         cpu_shares: opt(&args.cpu_shares, &limits::cpu_shares).map_err(Error::Usage)?,
         pids: opt(&args.pids_limit, &limits::pids).map_err(Error::Usage)?,
     };
-    if let (Some(Some(total)), Some(m)) = (l.memory_swap, l.memory)
-        && total < m
-    {
-        return Err(Error::Usage(
-            "--memory-swap is memory plus swap: it must be at least --memory".into(),
-        ));
-    }
-    if l.memory_swap.is_some() && l.memory.is_none() {
-        return Err(Error::Usage("--memory-swap needs --memory".into()));
-    }
+    l.check().map_err(Error::Usage)?;
     Ok(l)
 }

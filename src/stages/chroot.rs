@@ -39,5 +39,7 @@ pub fn spec(args: &CommonArgs, paths: &Paths, stage: Stage) -> Result<ContainerS
         )));
     }
     spec.workdir = workdir.to_string();
+    spec.tty = args.tty;
+    spec.interactive = args.interactive;
     Ok(spec)
 }

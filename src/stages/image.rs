@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::image::config::{self, Overrides};
 use crate::image::pins::Holder;
 use crate::image::store::{Image, Store};
-use crate::image::{credentials, load, pull};
+use crate::image::{credentials, envfile, load, pull};
 use crate::namespaces::Namespace;
 use crate::narrate::{Event, Narrator, Step};
 use crate::paths::Paths;
@@ -66,7 +66,7 @@ pub struct RunArgs {
     /// Replace the image's Entrypoint ("" clears it)
     #[arg(long, value_name = "CMD")]
     pub entrypoint: Option<String>,
-    /// Read environment variables from a file of KEY=VALUE lines
+    /// Read environment variables from a file of KEY=VALUE lines (docker's rules)
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_files: Vec<PathBuf>,
     /// Bind-mount a host path: HOST:CONTAINER[:ro] (repeat)
@@ -352,6 +352,26 @@ fn parse_volume(v: &str) -> Result<Bind, Error> {
             "-v {v}: the container path may not contain .."
         )));
     }
+    // What the kernel shows there must stay the kernel's (and masked): a
+    // volume over /proc would undo the masking of /proc/kcore and friends.
+    let clean: Vec<&str> = ctr
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    if let Some(top) = clean
+        .first()
+        .filter(|t| matches!(**t, "proc" | "sys"))
+        .or(clean.first().filter(|t| **t == "dev" && clean.len() == 1))
+    {
+        return Err(Error::Usage(format!(
+            "-v {v}: /{top} is the kernel's: a volume may not cover {}",
+            if *top == "dev" {
+                "/dev itself".to_string()
+            } else {
+                format!("/{top} or anything in it")
+            }
+        )));
+    }
     let source = std::fs::canonicalize(host).map_err(|e| Error::Hinted {
         message: format!("-v {v}: {host}: {e}"),
         hint: "the host path must exist".into(),
@@ -364,6 +384,11 @@ fn parse_volume(v: &str) -> Result<Bind, Error> {
 }
 
 pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    // Values first: a bad one is refused before anything is pulled or made.
+    let mut env_file = Vec::new();
+    for f in &args.env_files {
+        env_file.extend(envfile::read(f)?);
+    }
     let volumes = args
         .volumes
         .iter()
@@ -417,7 +442,7 @@ pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result
     let o = Overrides {
         entrypoint: args.entrypoint.clone(),
         args: args.net.overlay.cgroups.ns.common.command.clone(),
-        env_files: args.env_files.clone(),
+        env_file,
         env: args.net.overlay.cgroups.ns.common.env.clone(),
         workdir: args.net.overlay.cgroups.ns.common.workdir.clone(),
         user: args.user.clone(),
@@ -437,7 +462,7 @@ pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result
         super::network::spec(&net, paths, Stage::Run)?
     };
     spec.env = default_env();
-    for (k, v) in config::env(rc, &o)? {
+    for (k, v) in config::env(rc, &o) {
         spec.set_env(&k, &v);
     }
     spec.workdir = config::workdir(rc, &o)?;

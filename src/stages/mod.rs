@@ -28,6 +28,12 @@ pub struct CommonArgs {
     /// [default: /]
     #[arg(short = 'w', long = "workdir", value_name = "DIR")]
     pub workdir: Option<String>,
+    /// Give the container a terminal of its own (a pseudo-terminal), as `docker run -t`
+    #[arg(short = 't', long)]
+    pub tty: bool,
+    /// Keep stdin open and pass it to the container (else it reads /dev/null)
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
     /// The command to run and its arguments, after the flags (or after --) [default: /bin/sh;
     /// for `run`, the image's]
     #[arg(

@@ -33,6 +33,9 @@ pub struct NamespacesArgs {
     /// Run a minimal init as PID 1 that reaps orphans and forwards signals
     #[arg(long)]
     pub init: bool,
+    /// Turn a defence off, for experiments: seccomp=unconfined
+    #[arg(long = "security-opt", value_name = "OPT")]
+    pub security_opt: Vec<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -91,10 +94,26 @@ pub fn spec(args: &NamespacesArgs, paths: &Paths, stage: Stage) -> Result<Contai
             .collect::<Result<Vec<_>, _>>()
             .map(|v| v.concat())
     };
-    spec.capabilities = Some(security::kept(
-        &parse(&args.cap_add)?,
-        &parse(&args.cap_drop)?,
-    ));
+    let (add, drop) = (parse(&args.cap_add)?, parse(&args.cap_drop)?);
+    let mut kept = security::kept(&add, &drop);
+    // Without a cgroup there are no device rules: mknod would reach any
+    // device, so this stage keeps CAP_MKNOD only when asked (stage 3 gives
+    // it back with the rules).
+    if stage == Stage::Namespaces && !add.contains(&caps::Capability::CAP_MKNOD) {
+        kept.remove(&caps::Capability::CAP_MKNOD);
+    }
+    spec.capabilities = Some(kept);
+    spec.seccomp = true;
+    for opt in &args.security_opt {
+        match opt.as_str() {
+            "seccomp=unconfined" | "seccomp:unconfined" => spec.seccomp = false,
+            other => {
+                return Err(Error::Usage(format!(
+                    "--security-opt {other:?}: dockling knows seccomp=unconfined (turns the seccomp filter off)"
+                )));
+            }
+        }
+    }
     spec.init = args.init;
     if spec.init && !spec.has(Namespace::Pid) {
         return Err(Error::Usage("--init needs the pid namespace".into()));

@@ -55,9 +55,9 @@ pub enum Manage {
     /// Define a network (its bridge comes up when a container joins)
     Create {
         name: String,
-        /// The network's IPv4 subnet [default: the first free 10.147.N.0/24]
+        /// The network's IPv4 subnet, /8 to /30 [default: the first free 10.147.N.0/24]
         #[arg(long, value_name = "CIDR")]
-        subnet: Option<Subnet>,
+        subnet: Option<String>,
     },
     /// List networks
     Ls,
@@ -116,10 +116,21 @@ pub fn spec(args: &NetworkArgs, paths: &Paths, stage: Stage) -> Result<Container
     Ok(spec)
 }
 
+/// `--subnet CIDR`, or why it cannot be a network's subnet.
+fn parse_subnet(s: &str) -> Result<Subnet, Error> {
+    Subnet::parse_cidr(s).map_err(|e| Error::Hinted {
+        message: format!("--subnet {s}: {e}"),
+        hint: "a subnet from /8 to /30 in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), \
+               e.g. --subnet 10.147.200.0/24"
+            .into(),
+    })
+}
+
 fn manage(m: &Manage, paths: &Paths) -> Result<i32, Error> {
     match m {
         Manage::Create { name, subnet } => {
-            let net = store::create(paths, name, *subnet)?;
+            let subnet = subnet.as_deref().map(parse_subnet).transpose()?;
+            let net = store::create(paths, name, subnet)?;
             println!(
                 "{} {} (gateway {}, bridge {})",
                 net.name,
@@ -129,18 +140,20 @@ fn manage(m: &Manage, paths: &Paths) -> Result<i32, Error> {
             );
         }
         Manage::Ls => {
+            // The bridge last: its name is as long as an interface name
+            // may be (15) outside the default root.
             println!(
-                "{:<14} {:<18} {:<15} {:<15} CONTAINERS",
-                "NAME", "SUBNET", "GATEWAY", "BRIDGE"
+                "{:<14} {:<18} {:<15} {:<10} BRIDGE",
+                "NAME", "SUBNET", "GATEWAY", "CONTAINERS"
             );
             for n in store::list(paths)? {
                 println!(
-                    "{:<14} {:<18} {:<15} {:<15} {}",
+                    "{:<14} {:<18} {:<15} {:<10} {}",
                     n.name,
                     n.subnet.to_string(),
                     n.gateway().to_string(),
+                    store::leases(paths, &n.name).len(),
                     n.bridge,
-                    store::leases(paths, &n.name).len()
                 );
             }
         }

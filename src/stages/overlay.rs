@@ -67,6 +67,7 @@ pub fn spec(args: &OverlayArgs, paths: &Paths, stage: Stage) -> Result<Container
         None => None,
     };
     spec.limits = Some(limits);
+    spec.devices = super::cgroups::parse_devices(&args.cgroups.devices)?;
     spec.overlay = Some(OverlaySpec {
         layers,
         keep: args.keep,

@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod guest;
 pub mod registry;
 
 use std::io::Read;
@@ -49,6 +50,10 @@ pub struct Env {
     pub root: PathBuf,
     /// This test's own parent cgroup name (DOCKLING_CGROUP_PARENT).
     pub cgroup_parent: String,
+    /// The root's networks as last seen (name, bridge, subnet), for the
+    /// filter: a network's definition may be gone by the time the output
+    /// of its `network rm` is filtered.
+    networks: std::sync::Mutex<Vec<(String, String, String)>>,
 }
 
 /// The root is about to be deleted, and with it the journals `dockling
@@ -72,9 +77,16 @@ impl Drop for Env {
                 let _ = self.run(&["network", "rm", name]);
             }
         }
-        let cgroups = self.cgroups();
-        if !cgroups.is_empty() {
-            let msg = format!("cgroups left behind by this test: {cgroups:?}");
+        let cgroups: Vec<String> = self
+            .cgroups()
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        for (what, left) in [("cgroups", cgroups), ("bridges", self.bridges_left())] {
+            if left.is_empty() {
+                continue;
+            }
+            let msg = format!("{what} left behind by this test: {left:?}");
             if std::thread::panicking() {
                 eprintln!("!!! {msg}");
             } else {
@@ -100,6 +112,7 @@ impl Env {
             _dir: dir,
             root,
             cgroup_parent: format!("dockling-test-{tag}"),
+            networks: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -162,13 +175,82 @@ impl Env {
         (status.code(), text)
     }
 
+    /// The name of network `name`'s bridge in this root: not `dl-NAME`,
+    /// which only the default root uses (src/network/bridge.rs).
+    pub fn bridge(&self, name: &str) -> String {
+        dockling::network::bridge::name(&std::fs::canonicalize(&self.root).unwrap(), name)
+    }
+
+    /// Links whose alias says they are a bridge of this root's.
+    pub fn bridges_left(&self) -> Vec<String> {
+        let Ok(root) = std::fs::canonicalize(&self.root) else {
+            return Vec::new();
+        };
+        let mine = format!(" in {}", root.display());
+        std::fs::read_dir("/sys/class/net")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| {
+                std::fs::read_to_string(e.path().join("ifalias")).is_ok_and(|a| {
+                    a.starts_with("dockling network ") && a.trim_end().ends_with(&mine)
+                })
+            })
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// Remember this root's networks (name, bridge, subnet) as they are now.
+    fn learn_networks(&self) -> Vec<(String, String, String)> {
+        let mut known = self.networks.lock().unwrap_or_else(|p| p.into_inner());
+        for e in std::fs::read_dir(self.root.join("networks"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let Ok(text) = std::fs::read_to_string(e.path()) else {
+                continue;
+            };
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
+            let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+            let net = (field("name"), field("bridge"), field("subnet"));
+            if net.0.is_empty() || net.1.is_empty() {
+                continue;
+            }
+            known.retain(|(n, _, _)| *n != net.0);
+            known.push(net);
+        }
+        known.clone()
+    }
+
     /// The shared filter table: this test's paths become the defaults a
     /// student sees, and values that differ per run become placeholders.
     pub fn filter(&self, text: &str) -> String {
         let root = self.root.display().to_string();
-        let text = text
+        let mut text = text
             .replace(&format!("{root}/run"), "/run/dockling")
             .replace(&root, "/var/lib/dockling");
+        for (name, bridge, subnet) in self.learn_networks() {
+            // A test root's bridge has a name of its own; the default
+            // root's is dl-NAME.
+            text = text.replace(&bridge, &format!("dl-{name}"));
+            // The default network takes the first free 10.147.N.0/24: on a
+            // host where something else uses 10.147.0.0/24 that is another
+            // N, where a student's fresh host has 0.
+            if name == dockling::network::store::DEFAULT_NETWORK
+                && let Some(n) = subnet
+                    .strip_prefix("10.147.")
+                    .and_then(|r| r.strip_suffix(".0/24"))
+                    .filter(|n| *n != "0")
+            {
+                text = regex::Regex::new(&format!(r"\b10\.147\.{n}\."))
+                    .unwrap()
+                    .replace_all(&text, "10.147.0.")
+                    .into_owned();
+            }
+        }
         let rules: &[(&str, &str)] = &[
             (r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]"),
             (r"\b[0-9a-f]{64}\b", "[DIGEST]"),

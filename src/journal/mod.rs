@@ -13,7 +13,16 @@
 //! can tell a dead run (lock free) from a live one (lock held) without
 //! guessing from pids.
 //!
+//! Nothing in a journal is trusted blindly: before an entry is undone it
+//! is checked against what this run could have written ([`check`]): paths
+//! only under dockling's own state and this run's cgroups, firewall rules
+//! of the fixed shapes dockling makes, processes only where this run put
+//! them. An entry that fails the check, or whose undo fails, stays in the
+//! journal, so that a later `dockling cleanup` can try again.
+//!
 //! Man pages: flock(2), kill(2), proc(5) (`/proc/PID/stat`).
+
+pub mod check;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -34,8 +43,16 @@ pub enum Resource {
     /// A directory, removed with everything in it.
     Dir { path: PathBuf },
     /// A process, identified by pid and start time so a reused pid is
-    /// never killed by mistake.
-    Process { pid: i32, start_time: u64 },
+    /// never killed by mistake, and by where the run put it: its PID
+    /// namespace (inode), or for a chroot its root directory.
+    Process {
+        pid: i32,
+        start_time: u64,
+        #[serde(default)]
+        pidns: Option<u64>,
+        #[serde(default)]
+        root: Option<PathBuf>,
+    },
     /// A container's cgroup directory: emptied (SIGKILL) and removed.
     Cgroup { path: PathBuf },
     /// The shared `dockling` parent cgroup: removed when no run uses it.
@@ -83,7 +100,9 @@ impl Resource {
                 ports,
                 link,
             } => crate::network::release(path, networks, (bridge, subnet), ports, link),
-            Resource::Process { pid, start_time } => {
+            Resource::Process {
+                pid, start_time, ..
+            } => {
                 if process_start_time(*pid) != Some(*start_time) {
                     return Ok(false);
                 }
@@ -163,6 +182,13 @@ pub struct Journal {
     entries: Vec<Resource>,
 }
 
+/// An entry that was not undone, and why.
+#[derive(Debug)]
+pub struct Failure {
+    pub resource: Resource,
+    pub error: io::Error,
+}
+
 impl Journal {
     /// Make `<runs>/<id>` and its locked journal. The directory itself is
     /// the first entry, so it is the last thing undone.
@@ -203,22 +229,87 @@ impl Journal {
     }
 
     /// Undo every entry, newest first, narrating each one that did
-    /// something. Failures are collected, not allowed to stop the rest.
-    pub fn undo(self, narrator: &mut dyn Narrator) -> Vec<(Resource, io::Error)> {
-        undo_all(self.entries, narrator)
+    /// something. Failures are collected, not allowed to stop the rest,
+    /// and stay in the journal for `dockling cleanup`.
+    pub fn undo(self, scope: &check::Scope, narrator: &mut dyn Narrator) -> Vec<Failure> {
+        undo_all(&self.dir, self.entries, scope, narrator)
     }
 }
 
-fn undo_all(entries: Vec<Resource>, narrator: &mut dyn Narrator) -> Vec<(Resource, io::Error)> {
+/// Undo `entries` of the run in `dir`, newest first, each checked first.
+/// The run's own directory (the first entry, holding the journal) goes
+/// last, and only if everything else went: otherwise the journal is
+/// rewritten with what is left.
+fn undo_all(
+    dir: &Path,
+    entries: Vec<Resource>,
+    scope: &check::Scope,
+    narrator: &mut dyn Narrator,
+) -> Vec<Failure> {
+    let id = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let run_dir = Resource::Dir {
+        path: dir.to_path_buf(),
+    };
     let mut failures = Vec::new();
+    let mut own_dir = false;
     for resource in entries.into_iter().rev() {
-        match resource.undo() {
+        if resource == run_dir {
+            own_dir = true;
+            continue;
+        }
+        let outcome = scope
+            .check(&resource, &id, dir)
+            .map_err(|why| {
+                io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    format!("not undone: {why}"),
+                )
+            })
+            .and_then(|()| resource.undo());
+        match outcome {
             Ok(true) => narrator.emit(&resource.event()),
             Ok(false) => {}
-            Err(e) => failures.push((resource, e)),
+            Err(error) => failures.push(Failure { resource, error }),
         }
     }
+    if !own_dir {
+        return failures;
+    }
+    if failures.is_empty() {
+        match run_dir.undo() {
+            Ok(true) => narrator.emit(&run_dir.event()),
+            Ok(false) => {}
+            Err(error) => failures.push(Failure {
+                resource: run_dir,
+                error,
+            }),
+        }
+    } else if let Err(error) = rewrite(dir, &failures) {
+        failures.push(Failure {
+            resource: run_dir,
+            error,
+        });
+    }
     failures
+}
+
+/// Replace the journal in `dir` with the run's directory and `left`,
+/// oldest first, atomically (a rename).
+fn rewrite(dir: &Path, left: &[Failure]) -> io::Result<()> {
+    let mut text = String::new();
+    let own = Resource::Dir {
+        path: dir.to_path_buf(),
+    };
+    for r in std::iter::once(&own).chain(left.iter().rev().map(|f| &f.resource)) {
+        text.push_str(&serde_json::to_string(r).map_err(io::Error::other)?);
+        text.push('\n');
+    }
+    let tmp = dir.join("journal.tmp");
+    fs::write(&tmp, text)?;
+    fs::rename(tmp, dir.join(JOURNAL))
 }
 
 fn lock(file: &File, nonblocking: bool) -> io::Result<()> {
@@ -255,11 +346,15 @@ pub struct CleanupReport {
     pub removed: usize,
     /// Runs still alive, left alone.
     pub alive: Vec<PathBuf>,
-    pub failures: Vec<(Resource, io::Error)>,
+    pub failures: Vec<Failure>,
 }
 
 /// Finish the undo of every run under `runs` whose process is gone.
-pub fn cleanup(runs: &Path, narrator: &mut dyn Narrator) -> Result<CleanupReport, Error> {
+pub fn cleanup(
+    runs: &Path,
+    scope: &check::Scope,
+    narrator: &mut dyn Narrator,
+) -> Result<CleanupReport, Error> {
     let mut report = CleanupReport::default();
     let dirs = match fs::read_dir(runs) {
         Ok(d) => d,
@@ -295,8 +390,8 @@ pub fn cleanup(runs: &Path, narrator: &mut dyn Narrator) -> Result<CleanupReport
         }
         let entries = read_entries(&path).map_err(Error::io("read", &path))?;
         let count = entries.len();
-        let failures = undo_all(entries, narrator);
-        report.removed += count - failures.len();
+        let failures = undo_all(&dir, entries, scope, narrator);
+        report.removed += count.saturating_sub(failures.len());
         report.failures.extend(failures);
         report.finished.push(dir);
     }
@@ -338,40 +433,86 @@ mod tests {
     use super::*;
     use crate::narrate::Quiet;
 
+    /// A scope whose state lives in `t`: runs in t/runs, overlays in t/overlay.
+    fn scope(t: &Path) -> check::Scope {
+        check::Scope {
+            runs: t.join("runs"),
+            per_run: vec![t.join("overlay")],
+            networks: t.join("networks"),
+            pins: t.join("pins"),
+            cgroup_root: PathBuf::from("/sys/fs/cgroup"),
+            cgroup_parent: "dockling".into(),
+        }
+    }
+
     #[test]
     fn undo_removes_entries_newest_first_and_the_run_dir_last() {
         let t = tempfile::tempdir().unwrap();
-        let mut j = Journal::create(t.path(), "abc").unwrap();
-        let inner = t.path().join("made-by-run");
+        let s = scope(t.path());
+        let mut j = Journal::create(&s.runs, "abc").unwrap();
+        let inner = t.path().join("overlay/abc");
         j.record(Resource::Dir {
             path: inner.clone(),
         })
         .unwrap();
-        fs::create_dir(&inner).unwrap();
-        let text = fs::read_to_string(t.path().join("abc/journal")).unwrap();
+        fs::create_dir_all(&inner).unwrap();
+        let text = fs::read_to_string(s.runs.join("abc/journal")).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");
-        assert!(j.undo(&mut Quiet).is_empty());
+        assert!(j.undo(&s, &mut Quiet).is_empty());
         assert!(!inner.exists());
-        assert_eq!(fs::read_dir(t.path()).unwrap().count(), 0);
+        assert_eq!(fs::read_dir(&s.runs).unwrap().count(), 0);
     }
 
     #[test]
     fn cleanup_leaves_a_locked_run_alone_and_finishes_an_unlocked_one() {
         let t = tempfile::tempdir().unwrap();
-        let live = Journal::create(t.path(), "live").unwrap();
-        let mut dead = Journal::create(t.path(), "dead").unwrap();
-        let made = t.path().join("made");
+        let s = scope(t.path());
+        let live = Journal::create(&s.runs, "live").unwrap();
+        let mut dead = Journal::create(&s.runs, "dead").unwrap();
+        let made = t.path().join("overlay/dead");
         dead.record(Resource::Dir { path: made.clone() }).unwrap();
-        fs::create_dir(&made).unwrap();
+        fs::create_dir_all(&made).unwrap();
         // Dropping the journal without undo is what a SIGKILL looks like:
         // the lock goes, the entries stay.
         drop(dead);
-        let report = cleanup(t.path(), &mut Quiet).unwrap();
-        assert_eq!(report.finished, [t.path().join("dead")]);
-        assert_eq!(report.alive, [t.path().join("live")]);
+        let report = cleanup(&s.runs, &s, &mut Quiet).unwrap();
+        assert_eq!(report.finished, [s.runs.join("dead")]);
+        assert_eq!(report.alive, [s.runs.join("live")]);
         assert_eq!(report.removed, 2);
         assert!(!made.exists());
         assert!(live.dir().exists());
+    }
+
+    #[test]
+    fn a_forged_entry_is_not_undone_and_stays_for_later() {
+        let t = tempfile::tempdir().unwrap();
+        let s = scope(t.path());
+        let victim = t.path().join("victim");
+        fs::create_dir(&victim).unwrap();
+        let mut j = Journal::create(&s.runs, "0123456789ab").unwrap();
+        j.record(Resource::Dir {
+            path: victim.clone(),
+        })
+        .unwrap();
+        let failures = j.undo(&s, &mut Quiet);
+        assert_eq!(failures.len(), 1);
+        assert!(
+            failures[0]
+                .error
+                .to_string()
+                .contains("not this run's own directory")
+        );
+        assert!(
+            victim.exists(),
+            "cleanup deleted a directory it did not make"
+        );
+        // The run's directory and the refused entry are kept for cleanup.
+        let text = fs::read_to_string(s.runs.join("0123456789ab/journal")).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.contains("victim"));
+        let report = cleanup(&s.runs, &s, &mut Quiet).unwrap();
+        assert_eq!(report.failures.len(), 1);
+        assert!(victim.exists());
     }
 
     #[test]
@@ -381,6 +522,8 @@ mod tests {
         let wrong = Resource::Process {
             pid: me,
             start_time: start + 1,
+            pidns: None,
+            root: None,
         };
         assert!(!wrong.undo().unwrap());
     }
