@@ -90,6 +90,9 @@ pub enum Command {
 pub struct RmiArgs {
     #[arg(required = true)]
     pub names: Vec<String>,
+    /// Remove the name even if a running container uses the image (its layers stay until it ends)
+    #[arg(short, long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -295,7 +298,7 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
         Command::Run(args) => stages::image::run(args, paths, narrator),
         Command::Images => stages::image::images(paths),
         Command::Image(cmd) => stages::image::image(cmd, paths),
-        Command::Rmi(a) => stages::image::rmi(&a.names, paths),
+        Command::Rmi(a) => stages::image::rmi(&a.names, a.force, paths),
         Command::Load(a) => stages::image::load_cmd(&a.path, paths, narrator),
         Command::Login(args) => stages::image::login(args, paths),
         Command::Logout(a) => stages::image::logout(&a.registry, paths),
@@ -379,12 +382,17 @@ pub fn fetch_rootfs(
 }
 
 fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
-    // Partial downloads of pulls that were killed.
-    if paths.data.join("images").is_dir() {
-        crate::image::store::Store::open(paths)?.remove_stale_temps();
-    }
     let scope = journal::check::Scope::new(paths);
     let mut report = journal::cleanup(&paths.runs(), &scope, narrator)?;
+    // The image store: pins of pulls and runs that were killed, partial
+    // downloads, unfinished writes (after the journals: a dead run's pin
+    // is undone there, with its narration).
+    if paths.data.join("images").is_dir() {
+        let store = crate::image::store::Store::open(paths)?;
+        let lock = store.lock()?;
+        let (pins, temps) = store.sweep(&lock)?;
+        report.removed += pins + temps;
+    }
     // Cgroups of runs whose journal is gone: nothing else would find them.
     let host = crate::cgroups::Host::detect(std::path::Path::new(crate::cgroups::CGROUP_ROOT));
     for dir in crate::cgroups::orphans(&host, &paths.cgroup_parent, &paths.runs()) {

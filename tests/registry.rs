@@ -1135,3 +1135,802 @@ fn run_publishes_a_port_on_a_network_of_its_own() {
     );
     env.assert_clean();
 }
+
+/// `dockling ARGS` with extra environment variables: its output and how
+/// long it took. Killed (and the test failed) after `limit`.
+fn timed(
+    env: &Env,
+    args: &[&str],
+    vars: &[(&str, &str)],
+    limit: std::time::Duration,
+) -> (std::process::Output, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let mut cmd = env.cmd(args);
+    cmd.envs(vars.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return (child.wait_with_output().unwrap(), start.elapsed());
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let o = child.wait_with_output().unwrap();
+            panic!(
+                "dockling {args:?} still running after {limit:?}: {}",
+                out(&o)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// What the store holds besides its fixed files: blobs, layers, pins and
+/// temporary entries, relative to the root.
+fn store_contents(env: &Env) -> Vec<String> {
+    let mut v: Vec<String> = ["images/blobs/sha256", "layers", "pins"]
+        .iter()
+        .flat_map(|d| {
+            files(&env.root.join(d))
+                .into_iter()
+                .map(move |f| format!("{d}/{f}"))
+        })
+        .collect();
+    v.extend(
+        files(&env.root.join("images"))
+            .into_iter()
+            .filter(|f| f.starts_with(".tmp-"))
+            .map(|f| format!("images/{f}")),
+    );
+    v
+}
+
+#[test]
+fn a_stalled_download_ends_within_the_timeout_naming_the_host_and_leaves_nothing() {
+    let Some(env) =
+        setup("a_stalled_download_ends_within_the_timeout_naming_the_host_and_leaves_nothing")
+    else {
+        return;
+    };
+    let reg = Registry::start(None);
+    reg.push_image(
+        "t/stall",
+        "latest",
+        &TestImage::new(vec![base(&env)]),
+        false,
+    );
+    let front = Front::start(reg.port, Mode::StallBlobsAfter(64 << 10));
+    let host = format!("127.0.0.1:{}", front.port);
+    let r = format!("{host}/t/stall");
+    let (o, took) = timed(
+        &env,
+        &["--trace", "quiet", "pull", &r],
+        &[("DOCKLING_PULL_TIMEOUT", "3")],
+        std::time::Duration::from_secs(60),
+    );
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(125), "{text}");
+    assert!(
+        text.contains(&format!("{host} sent nothing for 3s")),
+        "the error names the host and the timeout: {text}"
+    );
+    assert!(text.contains("DOCKLING_PULL_TIMEOUT"), "{text}");
+    assert!(
+        took >= std::time::Duration::from_secs(3) && took < std::time::Duration::from_secs(15),
+        "a 3 s stall timeout ended the pull after {took:?}"
+    );
+    eprintln!("stalled pull ended after {took:?}");
+    assert_eq!(store_contents(&env), Vec::<String>::new());
+    assert!(!ok(&env, &["images"]).contains("t/stall"));
+    // On a terminal (script(1) gives it one), the layer's bar says it stalls.
+    let o = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} --trace quiet pull {r}", common::DOCKLING),
+            "/dev/null",
+        ])
+        .env("DOCKLING_ROOT", &env.root)
+        .env("DOCKLING_PULL_TIMEOUT", "4")
+        .env("TERM", "xterm")
+        .env_remove("DOCKLING_NO_PROGRESS")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&o.stdout);
+    assert!(shown.contains("stalled 2s"), "{shown}");
+    assert!(
+        shown.contains(&format!("{host} sent nothing for 4s")),
+        "{shown}"
+    );
+    assert_eq!(store_contents(&env), Vec::<String>::new());
+    let (o, _) = timed(
+        &env,
+        &["--trace", "quiet", "pull", &r],
+        &[("DOCKLING_PULL_TIMEOUT", "soon")],
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(o.status.code(), Some(125));
+    assert!(
+        out(&o).contains("DOCKLING_PULL_TIMEOUT=\"soon\""),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn a_redirect_target_that_asks_for_credentials_gets_none_and_the_pull_fails_cleanly() {
+    let Some(env) =
+        setup("a_redirect_target_that_asks_for_credentials_gets_none_and_the_pull_fails_cleanly")
+    else {
+        return;
+    };
+    let reg = Registry::start(None);
+    reg.push_image(
+        "t/redirected",
+        "latest",
+        &TestImage::new(vec![app_layer()]),
+        false,
+    );
+    let front = Front::start(reg.port, Mode::RedirectToChallenger);
+    let host = format!("127.0.0.1:{}", front.port);
+    // The user is logged in to the registry: those are the credentials
+    // the storage host must never see.
+    ok(&env, &["login", &host, "-u", "carol", "-p", "hunter2"]);
+    let text = fails(
+        &env,
+        &["--trace", "quiet", "pull", &format!("{host}/t/redirected")],
+        "asks for credentials",
+    );
+    assert!(text.contains("127.0.0.2:"), "names the other host: {text}");
+    let seen = front.seen.lock().unwrap();
+    assert!(
+        !seen.second_requests.is_empty(),
+        "the redirect was followed"
+    );
+    assert!(
+        seen.second_requests.iter().all(|(_, auth)| auth.is_none()),
+        "an Authorization header reached the redirect target: {:?}",
+        seen.second_requests
+    );
+    assert!(
+        seen.second_requests
+            .iter()
+            .all(|(path, _)| !path.starts_with("/token")),
+        "the redirect target's realm was asked for a token: {:?}",
+        seen.second_requests
+    );
+    drop(seen);
+    assert_eq!(store_contents(&env), Vec::<String>::new());
+}
+
+#[test]
+fn a_token_realm_over_plain_http_off_loopback_is_refused_before_any_request() {
+    let Some(env) =
+        setup("a_token_realm_over_plain_http_off_loopback_is_refused_before_any_request")
+    else {
+        return;
+    };
+    let reg = Registry::start(None);
+    // 192.0.2.1 (TEST-NET-1) is no host of this machine: dockling must
+    // refuse without trying to connect (a connection would take its 10 s
+    // connect timeout to fail).
+    let front = Front::start(reg.port, Mode::Realm("http://192.0.2.1/token".into()));
+    let host = format!("127.0.0.1:{}", front.port);
+    let (o, took) = timed(
+        &env,
+        &["--trace", "quiet", "pull", &format!("{host}/t/any")],
+        &[],
+        std::time::Duration::from_secs(60),
+    );
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(125), "{text}");
+    assert!(text.contains("plain http on 192.0.2.1"), "{text}");
+    assert!(text.contains("refused"), "{text}");
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
+    // The same realm on loopback is the Bearer test's (accepted).
+}
+
+/// A tmpfs of `size` mounted on `dir` for the test's life.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &Path, size: &str) -> Tmpfs {
+        let o = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "mount tmpfs: {}", out(&o));
+        Tmpfs(dir.to_path_buf())
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let o = std::process::Command::new("umount")
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        if !o.status.success() && !std::thread::panicking() {
+            panic!("umount {}: {}", self.0.display(), out(&o));
+        }
+    }
+}
+
+#[test]
+fn a_gzip_bomb_is_refused_early_by_the_size_limit_and_a_full_disk_is_named() {
+    let Some(_env) =
+        setup("a_gzip_bomb_is_refused_early_by_the_size_limit_and_a_full_disk_is_named")
+    else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let built = std::time::Instant::now();
+    let bomb = Layer::gzip_bomb(3 << 30);
+    eprintln!(
+        "3 GiB of zeros in a {} byte gzip, built in {:?}",
+        bomb.gz.len(),
+        built.elapsed()
+    );
+    assert!(bomb.gz.len() < 16 << 20);
+    reg.push_image(
+        "t/bomb",
+        "latest",
+        &TestImage::new(vec![bomb.clone()]),
+        false,
+    );
+    let r = format!("{}/t/bomb", reg.host());
+    let pull = ["--trace", "quiet", "pull", r.as_str()];
+    let minute = std::time::Duration::from_secs(60);
+
+    // A 64 MiB store: the default limit is its free space, less a margin.
+    let small = Env::new();
+    let tmpfs = Tmpfs::mount(&small.root, "64m");
+    let (o, took) = timed(&small, &pull, &[], minute);
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(125), "{text}");
+    assert!(
+        text.contains("unpacks to more than the") && text.contains("the store can take"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&small.root.join("layers").display().to_string()),
+        "{text}"
+    );
+    assert!(!text.contains("registry's copy"), "{text}");
+    eprintln!("bomb refused by the free space after {took:?}");
+    assert_eq!(store_contents(&small), Vec::<String>::new());
+
+    // A limit above the disk's size: the disk fills, and the error says so
+    // (where, not the registry).
+    let (o, took) = timed(
+        &small,
+        &pull,
+        &[("DOCKLING_MAX_IMAGE_SIZE", "100g")],
+        minute,
+    );
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(125), "{text}");
+    assert!(
+        text.contains(&format!(
+            "the disk is full: no space left on the filesystem of {}",
+            small.root.join("layers").display()
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("registry"), "{text}");
+    eprintln!("a full disk was reported after {took:?}");
+    assert_eq!(store_contents(&small), Vec::<String>::new());
+    drop(tmpfs);
+
+    // DOCKLING_MAX_IMAGE_SIZE on a big disk.
+    let big = Env::new();
+    let (o, took) = timed(&big, &pull, &[("DOCKLING_MAX_IMAGE_SIZE", "16m")], minute);
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(125), "{text}");
+    assert!(
+        text.contains("takes the image past DOCKLING_MAX_IMAGE_SIZE=16 MiB unpacked"),
+        "{text}"
+    );
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+    assert_eq!(store_contents(&big), Vec::<String>::new());
+    let (o, _) = timed(&big, &pull, &[("DOCKLING_MAX_IMAGE_SIZE", "huge")], minute);
+    assert!(out(&o).contains("DOCKLING_MAX_IMAGE_SIZE"), "{}", out(&o));
+    // `load` unpacks a tarball whole before its layers: the same limit.
+    let work = tempfile::tempdir().unwrap();
+    let archive = work.path().join("bomb.tar.gz");
+    std::fs::write(&archive, &bomb.gz).unwrap();
+    let (o, took) = timed(
+        &big,
+        &["--trace", "quiet", "load", archive.to_str().unwrap()],
+        &[("DOCKLING_MAX_IMAGE_SIZE", "16m")],
+        minute,
+    );
+    let text = out(&o);
+    assert_eq!(o.status.code(), Some(125), "{text}");
+    assert!(
+        text.contains(&format!(
+            "refused: {} takes the image past DOCKLING_MAX_IMAGE_SIZE=16 MiB",
+            archive.display()
+        )),
+        "{text}"
+    );
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+    assert_eq!(store_contents(&big), Vec::<String>::new());
+}
+
+#[test]
+fn load_refuses_a_fifo_or_a_device_as_a_blob_without_opening_it() {
+    let Some(env) = setup("load_refuses_a_fifo_or_a_device_as_a_blob_without_opening_it") else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let minute = std::time::Duration::from_secs(60);
+    // A docker save archive whose layer is a FIFO entry.
+    let config = TestImage::new(vec![app_layer()]).config_bytes();
+    let manifest = serde_json::to_vec(&serde_json::json!([
+        {"Config": "config.json", "RepoTags": ["fifo/test:1"], "Layers": ["layer.tar"]}
+    ]))
+    .unwrap();
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in [("manifest.json", &manifest), ("config.json", &config)] {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_path(name).unwrap();
+        h.set_cksum();
+        b.append(&h, &data[..]).unwrap();
+    }
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Fifo);
+    h.set_size(0);
+    h.set_mode(0o644);
+    h.set_path("layer.tar").unwrap();
+    h.set_cksum();
+    b.append(&h, &[][..]).unwrap();
+    let archive = work.path().join("fifo.tar");
+    std::fs::write(&archive, b.into_inner().unwrap()).unwrap();
+    let (o, took) = timed(
+        &env,
+        &["--trace", "quiet", "load", archive.to_str().unwrap()],
+        &[],
+        minute,
+    );
+    assert_eq!(o.status.code(), Some(125), "{}", out(&o));
+    assert!(out(&o).contains("FIFO"), "{}", out(&o));
+    eprintln!("a FIFO in an archive was refused in {took:?}");
+
+    // An OCI layout directory whose layer blob is a FIFO (and one whose
+    // config is a device).
+    let reg = Registry::start(None);
+    reg.push_image("t/fifo", "v1", &TestImage::new(vec![app_layer()]), false);
+    let layout = work.path().join("layout");
+    let o = std::process::Command::new("skopeo")
+        .args([
+            "copy",
+            "--src-tls-verify=false",
+            &format!("docker://{}/t/fifo:v1", reg.host()),
+            &format!("oci:{}:v1", layout.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "skopeo: {}", out(&o));
+    let layer_hex = rootfs_fetch::oci::digest::Digest::of(&app_layer().gz)
+        .hex()
+        .to_string();
+    let blob = layout.join("blobs/sha256").join(&layer_hex);
+    std::fs::remove_file(&blob).unwrap();
+    nix::unistd::mkfifo(&blob, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+    let (o, took) = timed(
+        &env,
+        &["--trace", "quiet", "load", layout.to_str().unwrap()],
+        &[],
+        minute,
+    );
+    assert_eq!(o.status.code(), Some(125), "{}", out(&o));
+    assert!(out(&o).contains("is a FIFO"), "{}", out(&o));
+    eprintln!("a FIFO in a layout was refused in {took:?}");
+    // The index itself as a device: refused, not read.
+    let index = layout.join("index.json");
+    std::fs::remove_file(&index).unwrap();
+    nix::sys::stat::mknod(
+        &index,
+        nix::sys::stat::SFlag::S_IFCHR,
+        nix::sys::stat::Mode::from_bits_truncate(0o644),
+        nix::sys::stat::makedev(1, 5),
+    )
+    .unwrap();
+    let (o, _) = timed(
+        &env,
+        &["--trace", "quiet", "load", layout.to_str().unwrap()],
+        &[],
+        minute,
+    );
+    assert_eq!(o.status.code(), Some(125), "{}", out(&o));
+    assert!(!ok(&env, &["images"]).contains("fifo"));
+    assert!(
+        store_contents(&env)
+            .iter()
+            .all(|f| !f.starts_with("layers/")),
+        "{:?}",
+        store_contents(&env)
+    );
+}
+
+#[test]
+fn prune_and_rmi_during_a_pull_keep_the_layers_it_finished_and_run_works_after() {
+    let Some(env) =
+        setup("prune_and_rmi_during_a_pull_keep_the_layers_it_finished_and_run_works_after")
+    else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let other = TestImage::new(vec![TarBuilder::new().file("other", b"o").build()]);
+    reg.push_image("t/other", "latest", &other, false);
+    let other_ref = format!("{}/t/other", reg.host());
+    ok(&env, &["--trace", "quiet", "pull", &other_ref]);
+    let top = app_layer();
+    let img = TestImage::new(vec![base(&env), top.clone()]);
+    reg.push_image("t/raced", "latest", &img, false);
+    let held = rootfs_fetch::oci::digest::Digest::of(&top.gz);
+    let front = Front::start(reg.port, Mode::HoldBlob(held.hex().to_string()));
+    let r = format!("127.0.0.1:{}/t/raced", front.port);
+    let pull = env
+        .cmd(&["--trace", "quiet", "pull", &r])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The base layer is in place, the top one is being downloaded.
+    let base_dir = env.root.join("layers").join(base(&env).diff_id().hex());
+    common::wait_for(30, || {
+        (base_dir.is_dir() && layer_dirs(&env).iter().any(|d| d.starts_with(".tmp-layer")))
+            .then_some(())
+    });
+    let text = ok(&env, &["image", "prune"]);
+    assert!(text.contains("kept 1 layer(s)"), "{text}");
+    let text = ok(&env, &["rmi", &other_ref]);
+    assert!(text.contains("Deleted 1 layer(s)"), "{text}");
+    assert!(
+        base_dir.join("bin").is_dir(),
+        "prune and rmi removed a layer the pull had finished"
+    );
+    front.release();
+    let o = pull.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", out(&o));
+    assert_eq!(
+        run_image(&env, &[&r, "cat", "/app/message"]),
+        "hello from layer two\n"
+    );
+    // Done: the pull's pin is gone, and a prune keeps the image whole.
+    assert!(files(&env.root.join("pins")).is_empty());
+    let text = ok(&env, &["image", "prune"]);
+    assert!(text.contains("removed 0 blob(s) and 0 layer(s)"), "{text}");
+    env.assert_clean();
+}
+
+#[test]
+fn rmi_of_a_running_containers_image_is_a_conflict_and_rmi_f_keeps_its_layers() {
+    let Some(env) =
+        setup("rmi_of_a_running_containers_image_is_a_conflict_and_rmi_f_keeps_its_layers")
+    else {
+        return;
+    };
+    let reg = Registry::start(None);
+    reg.push_image("t/busy", "latest", &TestImage::new(vec![base(&env)]), false);
+    let r = format!("{}/t/busy", reg.host());
+    ok(&env, &["--trace", "quiet", "pull", &r]);
+    let id = {
+        let v: serde_json::Value =
+            serde_json::from_str(&ok(&env, &["image", "inspect", &r])).unwrap();
+        v["Id"].as_str().unwrap()[7..19].to_string()
+    };
+    let signal = tempfile::tempdir().unwrap();
+    let mut child = env
+        .cmd(&[
+            "--trace",
+            "quiet",
+            "run",
+            "--network",
+            "none",
+            "-v",
+            &format!("{}:/s", signal.path().display()),
+            &r,
+            "sh",
+            "-c",
+            "echo ready; while [ ! -e /s/go ]; do sleep 0.1; done; ls /bin/busybox && echo still-there",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    let runs: Vec<String> = std::fs::read_dir(env.runs())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let layer = env.root.join("layers").join(base(&env).diff_id().hex());
+
+    let text = fails(
+        &env,
+        &["rmi", &r],
+        "conflict: unable to remove repository reference",
+    );
+    assert!(
+        text.contains(&format!(
+            "conflict: unable to remove repository reference \"{r}\" (must force) - container {} is using its referenced image {id}",
+            runs[0]
+        )),
+        "{text}"
+    );
+    assert!(layer.join("bin").is_dir());
+    assert!(ok(&env, &["images"]).contains("t/busy"));
+    let text = fails(&env, &["rmi", &id], "conflict: unable to delete");
+    assert!(
+        text.contains("image is being used by running container"),
+        "{text}"
+    );
+
+    // -f: the name goes, the layers stay while the container runs.
+    let text = ok(&env, &["rmi", "-f", &r]);
+    assert!(text.contains(&format!("Untagged: {r}:latest")), "{text}");
+    assert!(text.contains("kept 1 layer(s)"), "{text}");
+    assert!(!ok(&env, &["images"]).contains("t/busy"));
+    ok(&env, &["image", "prune"]);
+    assert!(
+        layer.join("bin").is_dir(),
+        "prune removed a running container's layer"
+    );
+
+    std::fs::write(signal.path().join("go"), "").unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{rest}");
+    assert_eq!(rest, "/bin/busybox\nstill-there\n");
+    // The container has ended: its pin is gone, and prune takes the layer.
+    assert!(files(&env.root.join("pins")).is_empty());
+    let text = ok(&env, &["image", "prune"]);
+    assert!(text.contains("1 layer(s)"), "{text}");
+    assert!(layer_dirs(&env).is_empty(), "{:?}", layer_dirs(&env));
+    env.assert_clean();
+}
+
+#[test]
+fn a_run_killed_with_sigkill_leaves_a_pin_that_cleanup_removes() {
+    let Some(env) = setup("a_run_killed_with_sigkill_leaves_a_pin_that_cleanup_removes") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    reg.push_image(
+        "t/killed",
+        "latest",
+        &TestImage::new(vec![base(&env)]),
+        false,
+    );
+    let r = format!("{}/t/killed", reg.host());
+    ok(&env, &["--trace", "quiet", "pull", &r]);
+    let mut child = env
+        .cmd(&[
+            "--trace",
+            "quiet",
+            "run",
+            "--network",
+            "none",
+            &r,
+            "sh",
+            "-c",
+            "echo ready; sleep 30",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line, "ready\n");
+    assert_eq!(files(&env.root.join("pins")).len(), 1);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        files(&env.root.join("pins")).len(),
+        1,
+        "SIGKILL leaves the pin"
+    );
+    // Unlocked now: rmi no longer sees a container.
+    ok(&env, &["--trace", "quiet", "cleanup"]);
+    assert!(files(&env.root.join("pins")).is_empty());
+    ok(&env, &["rmi", &r]);
+    assert!(layer_dirs(&env).is_empty());
+    env.assert_clean();
+}
+
+#[test]
+fn a_layer_unpacked_from_another_blob_keeps_this_images_blob_and_schema2_is_stored_as_oci() {
+    let Some(env) = setup(
+        "a_layer_unpacked_from_another_blob_keeps_this_images_blob_and_schema2_is_stored_as_oci",
+    ) else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let layer = app_layer();
+    let again = layer.clone().regzipped();
+    assert_eq!(layer.diff_id(), again.diff_id());
+    let mut a = TestImage::new(vec![base(&env), layer]);
+    a.cmd = vec!["cat".into(), "/app/message".into()];
+    let mut b = a.clone();
+    b.layers[1] = again.clone();
+    reg.push_image("t/first", "latest", &a, false);
+    let b_digest = reg.push_image("t/second", "latest", &b, true);
+    let ra = format!("{}/t/first", reg.host());
+    let rb = format!("{}/t/second", reg.host());
+    ok(&env, &["--trace", "quiet", "pull", &ra]);
+    let o = env.run(&["--trace", "json", "pull", &rb]);
+    assert!(o.status.success(), "{}", out(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err.matches("\"step\":\"pull_layer_blob\"").count(),
+        1,
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("\"step\":\"pull_layer_present\"").count(),
+        1,
+        "{err}"
+    );
+    // The registry's digest is what pull prints and inspect shows.
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains(&b_digest.to_string()),
+        "{}",
+        out(&o)
+    );
+    let blob = |l: &Layer| {
+        env.root
+            .join("images/blobs/sha256")
+            .join(rootfs_fetch::oci::digest::Digest::of(&l.gz).hex())
+    };
+    assert!(
+        blob(&again).is_file(),
+        "the second image's own blob is kept"
+    );
+    let inspect: serde_json::Value =
+        serde_json::from_str(&ok(&env, &["image", "inspect", &rb])).unwrap();
+    assert_eq!(inspect["ManifestDigest"], b_digest.to_string());
+    assert_eq!(
+        inspect["RepoDigests"][0],
+        format!("{}/t/second@{b_digest}", reg.host())
+    );
+    let layout_digest = inspect["LayoutManifestDigest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(
+        layout_digest,
+        b_digest.to_string(),
+        "stored in its OCI form"
+    );
+    let stored: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            env.root
+                .join("images/blobs/sha256")
+                .join(&layout_digest["sha256:".len()..]),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored["mediaType"], OCI_MANIFEST);
+    assert!(!stored.to_string().contains("vnd.docker"), "{stored}");
+    // Found by the registry's digest, and runs.
+    assert_eq!(
+        run_image(&env, &[&format!("{rb}@{b_digest}")]),
+        "hello from layer two\n"
+    );
+
+    // skopeo and umoci read both images from the store.
+    let layout = env.root.join("images");
+    let umoci = |r: &str| {
+        let work = tempfile::tempdir().unwrap();
+        let bundle = work.path().join("bundle");
+        let o = std::process::Command::new("skopeo")
+            .args(["inspect", &format!("oci:{}:{r}:latest", layout.display())])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "skopeo inspect {r}: {}", out(&o));
+        let o = std::process::Command::new("umoci")
+            .args([
+                "unpack",
+                "--image",
+                &format!("{}:{r}:latest", layout.display()),
+                bundle.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "umoci unpack {r}: {}", out(&o));
+        std::fs::read_to_string(bundle.join("rootfs/app/message")).unwrap()
+    };
+    assert_eq!(umoci(&ra), "hello from layer two\n");
+    assert_eq!(umoci(&rb), "hello from layer two\n");
+    // The first image goes: its blob with it, the shared layer stays.
+    ok(&env, &["rmi", &ra]);
+    assert!(!blob(&a.layers[1]).exists());
+    assert!(blob(&again).is_file());
+    assert_eq!(umoci(&rb), "hello from layer two\n");
+    assert_eq!(run_image(&env, &[&rb]), "hello from layer two\n");
+}
+
+#[test]
+fn temporary_files_and_stale_pins_are_swept_by_cleanup_and_image_prune() {
+    let Some(env) = setup("temporary_files_and_stale_pins_are_swept_by_cleanup_and_image_prune")
+    else {
+        return;
+    };
+    let reg = Registry::start(None);
+    reg.push_image(
+        "t/kept",
+        "latest",
+        &TestImage::new(vec![app_layer()]),
+        false,
+    );
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "pull",
+            &format!("{}/t/kept", reg.host()),
+        ],
+    );
+    // A process that is alive (this test) keeps its temporary files.
+    let live = env
+        .root
+        .join(format!("images/.tmp-write-{}-0", std::process::id()));
+    std::fs::write(&live, "in progress").unwrap();
+    let kept = store_contents(&env);
+    let leave = || {
+        // What killed processes leave: pid 999999999 is above any pid_max.
+        std::fs::write(env.root.join("images/.tmp-write-999999999-0"), "{").unwrap();
+        std::fs::write(
+            env.root.join("images/blobs/sha256/.tmp-blob-999999999-1"),
+            "partial",
+        )
+        .unwrap();
+        let layer = env.root.join("layers/.tmp-layer-999999999-2/etc");
+        std::fs::create_dir_all(&layer).unwrap();
+        std::fs::write(layer.join("passwd"), "x").unwrap();
+        std::fs::set_permissions(&layer, std::os::unix::fs::PermissionsExt::from_mode(0o555))
+            .unwrap();
+        std::fs::create_dir_all(env.root.join("layers/.tmp-load-999999999-3")).unwrap();
+        std::fs::write(env.root.join("pins/.tmp-pin-999999999-4"), "{").unwrap();
+        // A pin whose holder was killed: unlocked.
+        std::fs::write(
+            env.root.join("pins/pull-deadbeef0000"),
+            r#"{"holder":"pull","id":"deadbeef0000","reference":"x","image":null,"blobs":[],"layers":[]}"#,
+        )
+        .unwrap();
+    };
+    for how in [
+        &["--trace", "quiet", "cleanup"][..],
+        &["image", "prune"][..],
+    ] {
+        leave();
+        assert_eq!(store_contents(&env).len(), kept.len() + 8);
+        ok(&env, how);
+        assert_eq!(store_contents(&env), kept, "after {how:?}");
+        assert!(live.exists(), "{how:?} removed a live process's file");
+    }
+    std::fs::remove_file(&live).unwrap();
+}

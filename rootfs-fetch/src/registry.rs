@@ -39,7 +39,9 @@ pub fn fetch(dest: &Path, image: &str, opts: &RegistryOptions) -> Result<Fetched
     let r: Reference = image.parse().map_err(Error::Usage)?;
     let staging = Staging::new(dest)?;
     let quiet: Observer = Arc::new(Mutex::new(|_: &_| {}));
-    let mut client = Client::new(&r, opts.credentials.clone(), opts.insecure, quiet);
+    let stall = crate::oci::client::stall_timeout_from_env().map_err(Error::Usage)?;
+    let mut client =
+        Client::new(&r, opts.credentials.clone(), opts.insecure, quiet).with_stall_timeout(stall);
     let want = opts.platform.clone().unwrap_or_else(Platform::host);
     let resolved = client
         .resolve(&r.manifest_ref(), &want, &mut |_, _| {})
@@ -64,6 +66,7 @@ pub fn fetch(dest: &Path, image: &str, opts: &RegistryOptions) -> Result<Fetched
             diff,
             staging.path(),
             &unpack,
+            None,
         )
         .map_err(reg)?;
         files += report.files + report.dirs + report.symlinks + report.hardlinks;

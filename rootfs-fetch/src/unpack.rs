@@ -84,6 +84,10 @@ pub struct UnpackOptions {
     pub preserve_owner: bool,
     /// Create character and block devices; otherwise they are skipped.
     pub allow_devices: bool,
+    /// Refuse the archive if it holds a FIFO or a device node: for an
+    /// archive of files that are read back afterwards (`dockling load`),
+    /// where opening a FIFO would wait forever.
+    pub refuse_special: bool,
     /// Refuse any single file larger than this.
     pub max_file_size: Option<u64>,
     /// What `.wh.` entries become.
@@ -97,6 +101,7 @@ impl Default for UnpackOptions {
         UnpackOptions {
             preserve_owner: root,
             allow_devices: false,
+            refuse_special: false,
             max_file_size: None,
             whiteouts: Whiteouts::Keep,
         }
@@ -273,6 +278,12 @@ pub fn unpack<R: Read>(
                 report.hardlinks += 1;
             }
             tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
+                if opts.refuse_special {
+                    return Err(UnpackError::Unsafe {
+                        path: raw_path,
+                        reason: "a FIFO or device node, in an archive that may hold only files",
+                    });
+                }
                 if kind != tar::EntryType::Fifo && !opts.allow_devices {
                     report.skipped.push(raw_path);
                     continue;
@@ -822,6 +833,24 @@ mod tests {
             unpack(&data[..], &dest, &opts),
             Err(UnpackError::Unsafe { .. })
         ));
+    }
+
+    #[test]
+    fn special_files_are_refused_when_asked() {
+        let (_t, _outside, dest) = sandbox();
+        let data = archive(|b| {
+            file(b, "ok", b"fine");
+            let mut h = header(tar::EntryType::Fifo, 0);
+            raw_name(&mut h, "blobs/sha256/fifo");
+            b.append(&h, &[][..]).unwrap();
+        });
+        let opts = UnpackOptions {
+            refuse_special: true,
+            ..UnpackOptions::default()
+        };
+        let e = unpack(&data[..], &dest, &opts).unwrap_err();
+        assert!(e.to_string().contains("FIFO"), "{e}");
+        assert!(!dest.join("blobs/sha256/fifo").exists());
     }
 
     fn whiteout_layer() -> Vec<u8> {

@@ -51,9 +51,12 @@ pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> 
         })?,
         None => Vec::new(),
     };
-    let id = crate::journal::new_id();
+    let id = spec.id.clone().unwrap_or_else(crate::journal::new_id);
     let mut journal = Journal::create(&paths.runs(), &id)?;
     narrator.emit(&Event::new(Step::Journal).with("dir", journal.dir().display().to_string()));
+    for pin in &spec.pins {
+        journal.record(Resource::Pin { path: pin.clone() })?;
+    }
     let mut spec = spec.clone();
     if spec.has(crate::namespaces::Namespace::Uts) {
         // Like docker: the hostname defaults to the short container id.

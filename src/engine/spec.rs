@@ -93,6 +93,13 @@ pub struct ContainerSpec {
     /// Host devices given to the container (`--device`), besides the
     /// default allow-list that comes with the cgroup.
     pub devices: Vec<crate::cgroups::devices::Device>,
+    /// The run's id (its journal's directory, its default hostname), when
+    /// the stage chose it; a fresh one otherwise. A run of an image names
+    /// its pin after it, so `rmi` can say which container uses the image.
+    pub id: Option<String>,
+    /// Pins on the image store the run holds (stage 6): journalled by the
+    /// engine, so `dockling cleanup` removes them after a SIGKILL.
+    pub pins: Vec<PathBuf>,
 }
 
 /// One bind mount: `mount --bind SOURCE ROOTFS/TARGET`.
@@ -144,6 +151,8 @@ impl ContainerSpec {
             interactive: false,
             seccomp: false,
             devices: Vec::new(),
+            id: None,
+            pins: Vec::new(),
         }
     }
 

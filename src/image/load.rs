@@ -4,9 +4,16 @@
 //! tarball (which holds either an OCI layout, docker 25 and later, or the
 //! older `manifest.json` with one `layer.tar` per layer). Every blob is
 //! checked against its digest exactly as a pull checks it, and layers go
-//! through the same safe unpacking.
+//! through the same safe unpacking, pins and size limit.
+//!
+//! Nothing in the archive is opened unless it is a regular file: a FIFO
+//! named as a blob would make a plain open wait forever for a writer, and
+//! a device would be read from. A tarball's FIFOs and device nodes are
+//! refused as it is unpacked; a directory's files are opened with
+//! O_NOFOLLOW|O_NONBLOCK and checked with fstat(2) before a byte is read.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rootfs_fetch::oci::client::{BlobReader, ClientError, Resolved};
@@ -16,15 +23,15 @@ use rootfs_fetch::oci::reference::Reference;
 use rootfs_fetch::unpack::{self, UnpackOptions};
 use serde::Deserialize;
 
-use super::pull::{client_err, keep, one_layer};
-use super::store::{Image, Store, remove_tree};
+use super::pull::{ImageBudget, client_err, keep, one_layer, pull_pin};
+use super::store::{self, Image, Store, remove_tree};
 use crate::error::Error;
 use crate::narrate::Narrator;
 use crate::paths::Paths;
 
 pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<Vec<Image>, Error> {
     let store = Store::open(paths)?;
-    store.remove_stale_temps();
+    store.remove_stale_temps()?;
     // An image in a layout without a full name is called localhost/BASE,
     // BASE being the directory's or the archive's name.
     let base = path
@@ -50,6 +57,9 @@ pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<V
         return from_dir(&store, path, &base, narrator);
     }
     let file = fs::File::open(path).map_err(Error::io("open", path))?;
+    // The archive is unpacked whole before its layers are: a gzip'd one
+    // is held to the same size limit.
+    let staging = ImageBudget::for_bytes(&store, 0)?;
     let tmp = Store::temp_in(&store.layers, "load");
     fs::create_dir(&tmp).map_err(Error::io("create", &tmp))?;
     let result = (|| {
@@ -65,15 +75,27 @@ pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<V
         };
         let opts = UnpackOptions {
             preserve_owner: false,
+            refuse_special: true,
             ..Default::default()
         };
-        unpack::unpack(reader, &tmp, &opts).map_err(|e| Error::Hinted {
-            message: format!("{}: {e}", path.display()),
-            hint: "load takes a `docker save` tarball or an OCI layout directory".into(),
+        unpack::unpack(staging.budget.counted(reader), &tmp, &opts).map_err(|e| {
+            if staging.budget.spent() {
+                staging.exceeded(&store, &path.display().to_string())
+            } else if store::is_storage_full(&e) {
+                store.disk_full()
+            } else {
+                Error::Hinted {
+                    message: format!("{}: {e}", path.display()),
+                    hint: "load takes a `docker save` tarball or an OCI layout directory".into(),
+                }
+            }
         })?;
         from_dir(&store, &tmp, &base, narrator)
     })();
-    let _ = remove_tree(&tmp);
+    if let Err(e) = remove_tree(&tmp) {
+        // The load's own result matters more; `image prune` sweeps this.
+        eprintln!("dockling: warning: {}", e.chain());
+    }
     result
 }
 
@@ -83,9 +105,11 @@ fn from_dir(
     base: &str,
     narrator: &mut dyn Narrator,
 ) -> Result<Vec<Image>, Error> {
-    if dir.join("index.json").is_file() {
+    let is_file =
+        |name: &str| fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.file_type().is_file());
+    if is_file("index.json") {
         from_layout(store, dir, base, narrator)
-    } else if dir.join("manifest.json").is_file() {
+    } else if is_file("manifest.json") {
         from_docker_save(store, dir, narrator)
     } else {
         Err(Error::Hinted {
@@ -102,17 +126,58 @@ fn bad(what: impl std::fmt::Display) -> Error {
     }
 }
 
-/// A blob file of a layout, read whole (small blobs) and verified.
-fn read_blob(dir: &Path, d: &Digest, cap: u64) -> Result<Vec<u8>, Error> {
-    let p = dir.join("blobs/sha256").join(d.hex());
-    let meta = fs::symlink_metadata(&p).map_err(Error::io("read", &p))?;
-    if !meta.is_file() || meta.len() > cap {
+/// Open `p` only if it is a regular file, never following a symlink and
+/// never waiting: O_NONBLOCK makes opening a FIFO return at once, and
+/// fstat(2) then tells what the descriptor is before anything is read.
+fn open_regular(p: &Path) -> Result<fs::File, Error> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(p)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => bad(format!("{}: a symlink, not a file", p.display())),
+            _ => Error::io("open", p)(e),
+        })?;
+    let kind = f.metadata().map_err(Error::io("stat", p))?.file_type();
+    if !kind.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_socket() {
+            "a socket"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else if kind.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
         return Err(bad(format!(
-            "{}: not a regular file of at most {cap} bytes",
+            "{} is {what}; an image holds regular files only",
             p.display()
         )));
     }
-    let bytes = fs::read(&p).map_err(Error::io("read", &p))?;
+    Ok(f)
+}
+
+/// A small regular file, read whole, refused if bigger than `cap`.
+fn read_small(p: &Path, cap: u64) -> Result<Vec<u8>, Error> {
+    let f = open_regular(p)?;
+    let mut bytes = Vec::new();
+    f.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Error::io("read", p))?;
+    if bytes.len() as u64 > cap {
+        return Err(bad(format!("{}: more than {cap} bytes", p.display())));
+    }
+    Ok(bytes)
+}
+
+/// A blob file of a layout, read whole (small blobs) and verified.
+fn read_blob(dir: &Path, d: &Digest, cap: u64) -> Result<Vec<u8>, Error> {
+    let p = dir.join("blobs/sha256").join(d.hex());
+    let bytes = read_small(&p, cap)?;
     if Digest::of(&bytes) != *d {
         return Err(client_err(ClientError::DigestMismatch {
             what: "blob",
@@ -126,8 +191,7 @@ fn read_blob(dir: &Path, d: &Digest, cap: u64) -> Result<Vec<u8>, Error> {
 fn opener(dir: PathBuf) -> impl FnMut(&Descriptor) -> Result<BlobReader, Error> {
     move |d: &Descriptor| {
         let p = dir.join("blobs/sha256").join(d.digest.hex());
-        let f = fs::File::open(&p).map_err(Error::io("open", &p))?;
-        Ok(BlobReader::local(Box::new(f), d))
+        Ok(BlobReader::local(Box::new(open_regular(&p)?), d))
     }
 }
 
@@ -144,19 +208,27 @@ fn store_image(
     let man: Manifest =
         serde_json::from_slice(man_bytes).map_err(|e| bad(format!("manifest: {e}")))?;
     let config = ImageConfig::parse(config_bytes, &man).map_err(bad)?;
-    let mut size = 0;
-    let of = man.layers.len();
-    for (i, (desc, diff)) in man.layers.iter().zip(&config.rootfs.diff_ids).enumerate() {
-        let e = one_layer(store, open, desc, diff, i + 1, of, None)?;
-        size += e.fields.get("bytes").and_then(|b| b.as_u64()).unwrap_or(0);
-        narrator.emit(&e);
-    }
-    let resolved = Resolved {
+    let stored = store::layout_form(Resolved {
         bytes: man_bytes.to_vec(),
         digest: Digest::of(man_bytes),
         manifest: man,
-    };
-    keep(store, name, resolved, config_bytes, config, size, narrator)
+    });
+    let _pin = store.pin(&pull_pin(name, &stored, &config))?;
+    let budget = ImageBudget::for_image(store, &stored.manifest.layers, &config.rootfs.diff_ids)?;
+    let mut size = 0;
+    let of = stored.manifest.layers.len();
+    for (i, (desc, diff)) in stored
+        .manifest
+        .layers
+        .iter()
+        .zip(&config.rootfs.diff_ids)
+        .enumerate()
+    {
+        let e = one_layer(store, open, desc, diff, i + 1, of, None, &budget)?;
+        size += e.fields.get("bytes").and_then(|b| b.as_u64()).unwrap_or(0);
+        narrator.emit(&e);
+    }
+    keep(store, name, stored, config_bytes, config, size, narrator)
 }
 
 /// The name of an image in a layout: containerd's full-name annotation,
@@ -186,8 +258,7 @@ fn from_layout(
     base: &str,
     narrator: &mut dyn Narrator,
 ) -> Result<Vec<Image>, Error> {
-    let idx_bytes =
-        fs::read(dir.join("index.json")).map_err(Error::io("read", dir.join("index.json")))?;
+    let idx_bytes = read_small(&dir.join("index.json"), manifest::MAX_MANIFEST)?;
     let idx: Index =
         serde_json::from_slice(&idx_bytes).map_err(|e| bad(format!("index.json: {e}")))?;
     let mut out = Vec::new();
@@ -221,14 +292,25 @@ struct SaveEntry {
     layers: Vec<String>,
 }
 
-/// Names inside a docker save archive must stay inside it.
+/// Names inside a docker save archive must stay inside it. `docker save`
+/// writes a layer that two images share once and a symlink to it for the
+/// other (`ID/layer.tar -> ../ID2/layer.tar`): such a link is resolved,
+/// and must land inside the archive too.
 fn inside(dir: &Path, rel: &str) -> Result<PathBuf, Error> {
+    let outside = || bad(format!("manifest.json names {rel:?}, outside the archive"));
     if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
-        return Err(bad(format!(
-            "manifest.json names {rel:?}, outside the archive"
-        )));
+        return Err(outside());
     }
-    Ok(dir.join(rel))
+    let p = dir.join(rel);
+    if !fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Ok(p);
+    }
+    let real = fs::canonicalize(&p).map_err(Error::io("resolve", &p))?;
+    let root = fs::canonicalize(dir).map_err(Error::io("resolve", dir))?;
+    if !real.starts_with(&root) {
+        return Err(outside());
+    }
+    Ok(real)
 }
 
 fn from_docker_save(
@@ -236,14 +318,13 @@ fn from_docker_save(
     dir: &Path,
     narrator: &mut dyn Narrator,
 ) -> Result<Vec<Image>, Error> {
-    let text = fs::read(dir.join("manifest.json"))
-        .map_err(Error::io("read", dir.join("manifest.json")))?;
+    let text = read_small(&dir.join("manifest.json"), manifest::MAX_MANIFEST)?;
     let entries: Vec<SaveEntry> =
         serde_json::from_slice(&text).map_err(|e| bad(format!("manifest.json: {e}")))?;
     let mut out = Vec::new();
     for e in entries {
         let config_path = inside(dir, &e.config)?;
-        let config_bytes = fs::read(&config_path).map_err(Error::io("read", &config_path))?;
+        let config_bytes = read_small(&config_path, manifest::MAX_CONFIG)?;
         let config: ImageConfig = serde_json::from_slice(&config_bytes)
             .map_err(|err| bad(format!("{}: {err}", e.config)))?;
         if config.rootfs.diff_ids.len() != e.layers.len() {
@@ -256,8 +337,9 @@ fn from_docker_save(
         let mut layers = Vec::new();
         for (rel, diff) in e.layers.iter().zip(&config.rootfs.diff_ids) {
             let p = inside(dir, rel)?;
-            let size = fs::symlink_metadata(&p)
-                .map_err(Error::io("read", &p))?
+            let size = open_regular(&p)?
+                .metadata()
+                .map_err(Error::io("stat", &p))?
                 .len();
             files.push((diff.clone(), p));
             layers.push(Descriptor {
@@ -281,8 +363,7 @@ fn from_docker_save(
                 .find(|(dg, _)| dg == &d.digest)
                 .map(|(_, p)| p.clone())
                 .expect("every layer was listed");
-            let f = fs::File::open(&p).map_err(Error::io("open", &p))?;
-            Ok(BlobReader::local(Box::new(f), d))
+            Ok(BlobReader::local(Box::new(open_regular(&p)?), d))
         };
         let names = e.repo_tags.clone().unwrap_or_default();
         let names = if names.is_empty() {

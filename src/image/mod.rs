@@ -1,15 +1,17 @@
 //! Stage 6's images: pulled from a registry (the client and the safe layer
 //! unpacking live in rootfs-fetch's `oci` module, shared with
 //! `rootfs-fetch registry`), kept in an OCI image layout with each layer
-//! unpacked once ([`store`]), and turned into a run of the earlier stages
-//! ([`config`]: docker's rules for Entrypoint, Cmd, Env, WorkingDir, User;
-//! [`envfile`]: docker's `--env-file` format).
+//! unpacked once ([`store`]) and kept while in use ([`pins`]), and turned
+//! into a run of the earlier stages ([`config`]: docker's rules for
+//! Entrypoint, Cmd, Env, WorkingDir, User; [`envfile`]: docker's
+//! `--env-file` format).
 
 pub mod config;
 pub mod credentials;
 pub mod envfile;
 pub mod load;
 pub mod local_registry;
+pub mod pins;
 pub mod pull;
 pub mod push;
 pub mod store;

@@ -7,18 +7,30 @@
 //! unpack into a temporary directory that is renamed into place only when
 //! the blob digest and the diff_id both match. Last, the manifest and
 //! config are stored and the reference is pointed at the manifest.
+//!
+//! Before its first layer, the pull pins everything the image needs (see
+//! [`super::pins`]), so `image prune` or `rmi` of another image cannot
+//! remove a layer it found or finished before the image is named. The
+//! layers' uncompressed bytes are counted against the image's size limit
+//! (`DOCKLING_MAX_IMAGE_SIZE`, or the store's free space less a margin),
+//! and a registry that sends nothing for the stall timeout
+//! (`DOCKLING_PULL_TIMEOUT`, 30 s) ends the pull.
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use rootfs_fetch::oci::client::{BlobReader, Client, ClientError, Exchange, Observer, Resolved};
+use rootfs_fetch::oci::client::{self, BlobReader, Client, ClientError, Exchange, Observer};
 use rootfs_fetch::oci::digest::Digest;
-use rootfs_fetch::oci::layer;
+use rootfs_fetch::oci::layer::{self, Budget, LayerError};
 use rootfs_fetch::oci::manifest::{self, Descriptor, ImageConfig, Platform};
 use rootfs_fetch::oci::reference::Reference;
 use rootfs_fetch::unpack::{UnpackOptions, Whiteouts};
 
 use super::credentials;
-use super::store::{Image, Store, remove_tree};
+use super::pins::{Holder, Pin, Pinned};
+use super::store::{self, Image, LimitSource, SizeLimit, Store, Stored, remove_tree};
 use crate::error::Error;
 use crate::narrate::{Event, Narrator, Step};
 use crate::paths::Paths;
@@ -37,16 +49,129 @@ pub struct PullOptions {
 pub fn client_err(e: ClientError) -> Error {
     let hint = match &e {
         ClientError::Auth(_) => "`dockling login REGISTRY` stores a user and password".to_string(),
+        ClientError::Refused(_) => "dockling sends credentials only to the registry and the token \
+            server it names, over https or on loopback (or with --insecure-registry)"
+            .into(),
         ClientError::DigestMismatch { .. } => {
             "the registry's copy is damaged or was tampered with; nothing was stored".into()
         }
         ClientError::Http { .. } => "check the name and that the registry is reachable".into(),
         ClientError::Invalid(_) => "the registry sent something dockling cannot use".into(),
         ClientError::NoPlatform(_) => "choose one with --platform OS/ARCH".into(),
+        ClientError::Stalled { .. } => format!(
+            "nothing was stored; try again, or allow longer pauses with {}=SECONDS",
+            client::STALL_ENV
+        ),
+        ClientError::Local { .. } => "nothing was stored; check the store's disk".into(),
     };
     Error::Hinted {
-        message: format!("pull failed: {e}"),
+        message: format!("pull failed: {}", chain(&e)),
         hint,
+    }
+}
+
+/// An error and its causes on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut line = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        line.push_str(&format!(": {s}"));
+        cur = s.source();
+    }
+    line
+}
+
+/// What one image's new layers may unpack to, and why.
+pub struct ImageBudget {
+    pub budget: Budget,
+    pub limit: SizeLimit,
+}
+
+impl ImageBudget {
+    /// The budget for an image whose layers are `layers` with `diff_ids`
+    /// (those whose blob is missing count with their compressed size). An
+    /// image whose blobs and layers are all stored needs no room.
+    pub fn for_image(
+        store: &Store,
+        layers: &[Descriptor],
+        diff_ids: &[Digest],
+    ) -> Result<ImageBudget, Error> {
+        let missing = layers
+            .iter()
+            .zip(diff_ids)
+            .any(|(l, d)| !store.has_blob(&l.digest) || !store.layer_path(d).exists());
+        if !missing {
+            return Ok(ImageBudget {
+                budget: Budget::new(0),
+                limit: SizeLimit {
+                    bytes: 0,
+                    source: LimitSource::Env,
+                },
+            });
+        }
+        Self::for_bytes(
+            store,
+            layers
+                .iter()
+                .filter(|l| !store.has_blob(&l.digest))
+                .map(|l| l.size)
+                .sum(),
+        )
+    }
+
+    /// The budget for unpacking into the store when `compressed` bytes
+    /// are stored besides.
+    pub fn for_bytes(store: &Store, compressed: u64) -> Result<ImageBudget, Error> {
+        let env = std::env::var(store::MAX_SIZE_ENV).ok();
+        let limit =
+            store::size_limit(env.as_deref(), store.space()?, compressed).map_err(|message| {
+                match env {
+                    Some(_) => Error::Usage(message),
+                    None => Error::Hinted {
+                        message: format!(
+                            "no room for the image in {}: {message}",
+                            store.layers.display()
+                        ),
+                        hint: "nothing was downloaded; free some space there, or keep dockling's \
+                               state elsewhere with --root DIR"
+                            .into(),
+                    },
+                }
+            })?;
+        Ok(ImageBudget {
+            budget: Budget::new(limit.bytes),
+            limit,
+        })
+    }
+
+    /// The error for a layer (or an archive) that went over the limit.
+    pub fn exceeded(&self, store: &Store, what: &str) -> Error {
+        let limit = store::human(self.limit.bytes);
+        match self.limit.source {
+            LimitSource::Env => Error::Hinted {
+                message: format!(
+                    "refused: {what} takes the image past {}={limit} unpacked",
+                    store::MAX_SIZE_ENV
+                ),
+                hint: format!(
+                    "nothing was stored; if the image is genuine, raise {}",
+                    store::MAX_SIZE_ENV
+                ),
+            },
+            LimitSource::FreeSpace { free, margin } => Error::Hinted {
+                message: format!(
+                    "refused: {what} unpacks to more than the {limit} the store can take \
+                     ({} has {} free, {} of it kept free)",
+                    store.layers.display(),
+                    store::human(free),
+                    store::human(margin)
+                ),
+                hint: format!(
+                    "nothing was stored; free some space there, or set {} (e.g. 8g)",
+                    store::MAX_SIZE_ENV
+                ),
+            },
+        }
     }
 }
 
@@ -71,8 +196,20 @@ pub fn pull(
     opts: &PullOptions,
     narrator: &mut dyn Narrator,
 ) -> Result<Image, Error> {
+    pull_pinned(paths, input, opts, narrator).map(|(img, _pin)| img)
+}
+
+/// [`pull`], returning the pin that still holds the image's layers: a run
+/// takes its own pin before it lets go of this one.
+pub fn pull_pinned(
+    paths: &Paths,
+    input: &str,
+    opts: &PullOptions,
+    narrator: &mut dyn Narrator,
+) -> Result<(Image, Pin), Error> {
     let r: Reference = input.parse().map_err(Error::Usage)?;
     let creds = credentials::get(paths, &r.registry)?;
+    let stall = client::stall_timeout_from_env().map_err(Error::Usage)?;
     let log: Arc<Mutex<Vec<Exchange>>> = Arc::default();
     let sink = log.clone();
     let observer: Observer = Arc::new(Mutex::new(move |x: &Exchange| {
@@ -80,7 +217,7 @@ pub fn pull(
             .unwrap_or_else(|p| p.into_inner())
             .push(x.clone());
     }));
-    let mut client = Client::new(&r, creds, opts.insecure, observer);
+    let mut client = Client::new(&r, creds, opts.insecure, observer).with_stall_timeout(stall);
     narrator.emit(
         &Event::new(Step::PullResolve)
             .with("input", input)
@@ -112,7 +249,7 @@ pub fn pull(
             .with("reference", r.to_string()),
     );
     let store = Store::open(paths)?;
-    store.remove_stale_temps();
+    store.remove_stale_temps()?;
     let config_bytes = if store.has_blob(&man.config.digest) {
         store.read_blob(&man.config.digest)?
     } else {
@@ -122,23 +259,39 @@ pub fn pull(
     };
     let config =
         ImageConfig::parse(&config_bytes, man).map_err(|e| client_err(ClientError::Invalid(e)))?;
+    let stored = store::layout_form(resolved);
+    let name = r.to_string();
+    let pin = store.pin(&pull_pin(&name, &stored, &config))?;
+    let budget = ImageBudget::for_image(&store, &stored.manifest.layers, &config.rootfs.diff_ids)?;
     let size = fetch_layers(
         &store,
         &client,
-        &man.layers,
+        &stored.manifest.layers,
         &config.rootfs.diff_ids,
+        &budget,
+        pin.path().to_path_buf(),
         narrator,
         &log,
     )?;
-    keep(
-        &store,
-        &r.to_string(),
-        resolved,
-        &config_bytes,
-        config,
-        size,
-        narrator,
-    )
+    let img = keep(&store, &name, stored, &config_bytes, config, size, narrator)?;
+    Ok((img, pin))
+}
+
+/// What a pull (or load) of `stored` holds until it has named the image:
+/// its manifest, config and layer blobs, and its layers.
+pub(super) fn pull_pin(name: &str, stored: &Stored, config: &ImageConfig) -> Pinned {
+    let m = &stored.manifest;
+    Pinned {
+        holder: Holder::Pull,
+        id: crate::journal::new_id(),
+        reference: name.to_string(),
+        image: Some(m.config.digest.clone()),
+        blobs: [stored.digest.clone(), m.config.digest.clone()]
+            .into_iter()
+            .chain(m.layers.iter().map(|l| l.digest.clone()))
+            .collect(),
+        layers: config.rootfs.diff_ids.clone(),
+    }
 }
 
 /// Store a complete image's manifest and config (its layers are in
@@ -146,19 +299,29 @@ pub fn pull(
 pub(super) fn keep(
     store: &Store,
     name: &str,
-    resolved: Resolved,
+    stored: Stored,
     config_bytes: &[u8],
     config: ImageConfig,
     size: u64,
     narrator: &mut dyn Narrator,
 ) -> Result<Image, Error> {
-    let Resolved {
+    let Stored {
         bytes,
         digest,
         manifest: man,
-    } = resolved;
-    store.put_blob(&man.config.digest, config_bytes)?;
-    store.put_blob(&digest, &bytes)?;
+        repo_digest,
+    } = stored;
+    let full = |e: Error| {
+        if store::is_storage_full(&e) {
+            store.disk_full()
+        } else {
+            e
+        }
+    };
+    store
+        .put_blob(&man.config.digest, config_bytes)
+        .map_err(full)?;
+    store.put_blob(&digest, &bytes).map_err(full)?;
     let desc = Descriptor {
         media_type: if man.media_type.is_empty() {
             manifest::OCI_MANIFEST.into()
@@ -172,7 +335,7 @@ pub(super) fn keep(
     };
     {
         let _lock = store.lock()?;
-        store.tag(name, &desc, size)?;
+        store.tag(name, &desc, &repo_digest, size).map_err(full)?;
     }
     narrator.emit(
         &Event::new(Step::PullTagged)
@@ -183,7 +346,8 @@ pub(super) fn keep(
     );
     Ok(Image {
         reference: name.to_string(),
-        manifest_digest: digest,
+        manifest_digest: repo_digest,
+        layout_digest: digest,
         manifest: man,
         config,
         size,
@@ -192,24 +356,47 @@ pub(super) fn keep(
 
 /// Download and unpack every layer not in the store, in parallel; returns
 /// the unpacked size of all of them.
+#[allow(clippy::too_many_arguments)]
 fn fetch_layers(
     store: &Store,
     client: &Client,
     layers: &[Descriptor],
     diff_ids: &[Digest],
+    budget: &ImageBudget,
+    pin: PathBuf,
     narrator: &mut dyn Narrator,
     log: &Mutex<Vec<Exchange>>,
 ) -> Result<u64, Error> {
     let of = layers.len();
     // Interrupted (Ctrl-C, SIGTERM), the pull removes its partial layers
-    // and blobs before it ends. (After a SIGKILL the next pull, `image
-    // prune` or `dockling cleanup` does.)
-    let _interrupts = if diff_ids.iter().any(|d| !store.layer_path(d).exists()) {
-        let (layers_dir, blobs_dir) = (store.layers.clone(), store.images.join("blobs/sha256"));
+    // and blobs, and its pin, before it ends. (After a SIGKILL the next
+    // pull, `image prune` or `dockling cleanup` does.)
+    let missing = layers
+        .iter()
+        .zip(diff_ids)
+        .any(|(l, d)| !store.layer_path(d).exists() || !store.has_blob(&l.digest));
+    let _interrupts = if missing {
+        let dirs = store.temp_dirs();
         Some(
             crate::process::on_interrupt(move || {
-                super::store::remove_own_temps(&[layers_dir.clone(), blobs_dir.clone()]);
-                eprintln!("dockling: pull interrupted; its partial downloads were removed");
+                let removed = super::store::remove_own_temps(&dirs);
+                let pin = match std::fs::remove_file(&pin) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                    _ => Ok(()),
+                };
+                match (removed, pin) {
+                    (Ok(_), Ok(())) => {
+                        eprintln!("dockling: pull interrupted; its partial downloads were removed")
+                    }
+                    (r, p) => eprintln!(
+                        "dockling: pull interrupted; some partial downloads are left \
+                         (`dockling cleanup` removes them): {}",
+                        r.err()
+                            .map(|e| e.chain())
+                            .or(p.err().map(|e| e.to_string()))
+                            .unwrap_or_default()
+                    ),
+                }
             })
             .map_err(Error::sys("block signals during the pull"))?,
         )
@@ -228,7 +415,7 @@ fn fetch_layers(
                 let b = m.add(indicatif::ProgressBar::new(desc.size));
                 b.set_style(
                     indicatif::ProgressStyle::with_template(
-                        "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+                        "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
                     )
                     .expect("a valid template")
                     .progress_chars("=> "),
@@ -249,34 +436,49 @@ fn fetch_layers(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let slots: Mutex<Vec<Option<Result<Event, Error>>>> =
         Mutex::new((0..of).map(|_| None).collect());
+    let done = AtomicBool::new(false);
     std::thread::scope(|s| {
-        for _ in 0..jobs {
-            let mut c = client.fork();
-            let (next, slots, progress) = (&next, &slots, &progress);
-            s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= of {
-                        break;
-                    }
-                    let bar = progress[i].clone();
-                    let mut open = |d: &Descriptor| c.blob(d).map_err(client_err);
-                    let r = one_layer(
-                        store,
-                        &mut open,
-                        &layers[i],
-                        &diff_ids[i],
-                        i + 1,
-                        of,
-                        bar.clone(),
-                    );
-                    if let Some(b) = bar {
-                        b.finish();
-                    }
-                    slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
-                }
-            });
+        // On a terminal, a bar that has not moved for a while says so.
+        if bars.is_some() {
+            let (progress, done) = (&progress, &done);
+            s.spawn(move || watch_stalls(progress, done));
         }
+        let workers: Vec<_> = (0..jobs)
+            .map(|_| {
+                let mut c = client.fork();
+                let (next, slots, progress) = (&next, &slots, &progress);
+                s.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= of {
+                            break;
+                        }
+                        let bar = progress[i].clone();
+                        let mut open = |d: &Descriptor| c.blob(d).map_err(client_err);
+                        let r = one_layer(
+                            store,
+                            &mut open,
+                            &layers[i],
+                            &diff_ids[i],
+                            i + 1,
+                            of,
+                            bar.clone(),
+                            budget,
+                        );
+                        if let Some(b) = bar {
+                            b.finish();
+                        }
+                        slots.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            if let Err(panic) = w.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        done.store(true, Ordering::Relaxed);
     });
     let results: Vec<Result<Event, Error>> = slots
         .into_inner()
@@ -294,9 +496,44 @@ fn fetch_layers(
     Ok(size)
 }
 
+/// How long a bar may stand still before it says "stalled".
+const STALL_NOTE_AFTER: Duration = Duration::from_secs(2);
+
+/// What a bar that has not moved for `still` says.
+fn stall_note(still: Duration) -> String {
+    if still < STALL_NOTE_AFTER {
+        String::new()
+    } else {
+        format!("stalled {}s", still.as_secs())
+    }
+}
+
+/// Mark the bars that stand still until `done`.
+fn watch_stalls(bars: &[Option<indicatif::ProgressBar>], done: &AtomicBool) {
+    let mut seen: Vec<(u64, Instant)> = bars.iter().map(|_| (0, Instant::now())).collect();
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(250));
+        for (bar, (pos, since)) in bars.iter().zip(seen.iter_mut()) {
+            let Some(bar) = bar else { continue };
+            if bar.is_finished() {
+                continue;
+            }
+            if bar.position() != *pos {
+                *pos = bar.position();
+                *since = Instant::now();
+            }
+            bar.set_message(stall_note(since.elapsed()));
+        }
+    }
+}
+
 /// Put one layer into the store unless it is there: the blob (from
 /// `open`) is saved under its digest and unpacked under its diff_id, both
-/// renamed into place only after every check passed.
+/// renamed into place only after every check passed. When the layer is
+/// unpacked already (another image has it) but this blob is not stored,
+/// the blob is fetched and checked, not unpacked: a stored manifest's
+/// blobs are all in the store.
+#[allow(clippy::too_many_arguments)]
 pub fn one_layer(
     store: &Store,
     open: &mut dyn FnMut(&Descriptor) -> Result<BlobReader, Error>,
@@ -305,10 +542,13 @@ pub fn one_layer(
     n: usize,
     of: usize,
     bar: Option<indicatif::ProgressBar>,
+    budget: &ImageBudget,
 ) -> Result<Event, Error> {
     let dir = store.layer_path(diff);
     let size_file = dir.with_extension("size");
-    if dir.exists() {
+    let blob = store.blob_path(&desc.digest);
+    let unpacked = dir.exists();
+    if unpacked && blob.exists() {
         let bytes: u64 = std::fs::read_to_string(&size_file)
             .ok()
             .and_then(|s| s.trim().parse().ok())
@@ -322,45 +562,83 @@ pub fn one_layer(
     }
     let compression = manifest::compression(&desc.media_type)
         .map_err(|e| client_err(ClientError::Invalid(format!("layer {}: {e}", desc.digest))))?;
-    let tmp = Store::temp_in(&store.layers, "layer");
-    std::fs::create_dir(&tmp).map_err(Error::io("create", &tmp))?;
+    // An I/O error on the store: a full disk is said as such.
+    let io = |what: &'static str, p: &std::path::Path| {
+        let p = p.to_path_buf();
+        move |e: std::io::Error| {
+            if store::is_storage_full(&e) {
+                store.disk_full()
+            } else {
+                Error::io(what, p)(e)
+            }
+        }
+    };
     let blob_dir = store.images.join("blobs/sha256");
     let blob_tmp = Store::temp_in(&blob_dir, "blob");
+    let tmp = Store::temp_in(&store.layers, "layer");
+    if !unpacked {
+        std::fs::create_dir(&tmp).map_err(io("create", &tmp))?;
+    }
     let result = (|| {
-        let file = std::fs::File::create(&blob_tmp).map_err(Error::io("create", &blob_tmp))?;
+        let file = std::fs::File::create(&blob_tmp).map_err(io("create", &blob_tmp))?;
         let file = std::io::BufWriter::with_capacity(1 << 20, file);
         let reader = match bar {
             Some(b) => open(desc)?.tee(Box::new(b.wrap_write(file))),
             None => open(desc)?.tee(Box::new(file)),
         };
+        if unpacked {
+            return layer::check(reader, &desc.digest, compression, diff)
+                .map(|()| None)
+                .map_err(|e| layer_err(store, e, budget));
+        }
         let opts = UnpackOptions {
             whiteouts: Whiteouts::Overlay,
             allow_devices: false,
             max_file_size: Some(MAX_FILE),
             ..Default::default()
         };
-        layer::apply(reader, &desc.digest, compression, diff, &tmp, &opts).map_err(|e| {
-            Error::Hinted {
-                message: format!("pull failed: {e}"),
-                hint: "nothing was stored; the registry's copy of this layer is unusable".into(),
-            }
-        })
+        layer::apply(
+            reader,
+            &desc.digest,
+            compression,
+            diff,
+            &tmp,
+            &opts,
+            Some(&budget.budget),
+        )
+        .map(Some)
+        .map_err(|e| layer_err(store, e, budget))
     })();
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            let _ = remove_tree(&tmp);
-            let _ = std::fs::remove_file(&blob_tmp);
+            // Reported already; leftovers would be swept by `image prune`.
+            if let Err(e2) = remove_tree(&tmp) {
+                eprintln!("dockling: warning: {}", e2.chain());
+            }
+            if let Err(e2) = std::fs::remove_file(&blob_tmp)
+                && e2.kind() != std::io::ErrorKind::NotFound
+            {
+                eprintln!(
+                    "dockling: warning: cannot remove {}: {e2}",
+                    blob_tmp.display()
+                );
+            }
             return Err(e);
         }
     };
-    let blob = store.blob_path(&desc.digest);
-    if blob.exists() {
-        let _ = std::fs::remove_file(&blob_tmp);
-    } else {
-        std::fs::rename(&blob_tmp, &blob).map_err(Error::io("rename into place", &blob))?;
-    }
-    let _ = std::fs::write(&size_file, report.bytes.to_string());
+    // Another pull of the same blob may have put it there: the same bytes.
+    std::fs::rename(&blob_tmp, &blob).map_err(io("rename into place", &blob))?;
+    let Some(report) = report else {
+        return Ok(Event::new(Step::PullLayerBlob)
+            .with("n", n)
+            .with("of", of)
+            .with("digest", desc.digest.short().to_string())
+            .with("size", desc.size)
+            .with("dir", dir.display().to_string())
+            .with("blob", blob.display().to_string()));
+    };
+    std::fs::write(&size_file, report.bytes.to_string()).map_err(io("write", &size_file))?;
     // Another pull of the same layer may have won the race: keep its copy.
     if std::fs::rename(&tmp, &dir).is_err() {
         remove_tree(&tmp)?;
@@ -376,4 +654,33 @@ pub fn one_layer(
         )
         .with("bytes", report.bytes)
         .with("dir", dir.display().to_string()))
+}
+
+/// A layer's failure as the user should read it: over the size limit, a
+/// full disk, the registry's fault, or an unusable blob.
+fn layer_err(store: &Store, e: LayerError, budget: &ImageBudget) -> Error {
+    if let LayerError::TooBig { blob, .. } = &e {
+        return budget.exceeded(store, &format!("layer {blob}"));
+    }
+    if store::is_storage_full(&e) {
+        return store.disk_full();
+    }
+    match e {
+        LayerError::Client(c) => client_err(c),
+        other => Error::Hinted {
+            message: format!("pull failed: {}", chain(&other)),
+            hint: "nothing was stored; this copy of the layer is unusable".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bar_says_stalled_after_two_seconds_still() {
+        assert_eq!(stall_note(Duration::from_millis(1500)), "");
+        assert_eq!(stall_note(Duration::from_secs(5)), "stalled 5s");
+    }
 }

@@ -10,23 +10,50 @@
 //! has it; overlayfs stacks them for a run. Everything is written to a
 //! temporary name and renamed into place, so a reader never sees half a
 //! blob or half a layer, and index.json changes under a lock.
+//!
+//! The layout holds OCI documents only: a docker schema2 manifest is
+//! stored in its OCI form ([`layout_form`]: the same config and layer
+//! blobs under OCI media types, as `skopeo copy --format oci` writes it),
+//! and the registry's own manifest digest is kept beside it in the
+//! index's `io.dockling.repo.digest` annotation, as docker keeps
+//! RepoDigests: `pull` prints it, `image inspect` shows it, and `NAME@DIGEST`
+//! finds the image by it. Every blob a stored manifest names is in
+//! `blobs/` (skopeo and umoci read them), even when its layer was unpacked
+//! already from another image's blob.
+//!
+//! What may be removed, and when, is decided by [`Store::collect_garbage`]
+//! under the store's lock, with the pins of [`super::pins`] (pulls in
+//! progress, running containers) counted as users. Temporary files are
+//! named `.tmp-WHAT-PID-N`; those of a process that is gone are swept by
+//! `image prune` and `dockling cleanup`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rootfs_fetch::oci::client::Resolved;
 use rootfs_fetch::oci::digest::Digest;
 use rootfs_fetch::oci::manifest::{self, Descriptor, ImageConfig, Manifest};
 use rootfs_fetch::oci::reference::Reference;
 use serde::{Deserialize, Serialize};
 
+use super::pins::{self, Pin, Pinned};
 use crate::error::Error;
 use crate::paths::Paths;
 
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
 /// The sum of the layers' unpacked file sizes, for `dockling images`.
 pub const SIZE: &str = "io.dockling.size";
+/// The registry's digest of the manifest, when the layout holds another
+/// form of it (a docker schema2 manifest stored as OCI).
+pub const REPO_DIGEST: &str = "io.dockling.repo.digest";
+/// `DOCKLING_MAX_IMAGE_SIZE`: how many bytes a pull or load may unpack.
+pub const MAX_SIZE_ENV: &str = "DOCKLING_MAX_IMAGE_SIZE";
+/// Without [`MAX_SIZE_ENV`], this much of the store's filesystem stays
+/// free (a twentieth of it, at most 512 MiB), so a pull cannot fill the
+/// disk that the rest of the system writes to.
+const FREE_MARGIN_MAX: u64 = 512 << 20;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct IndexFile {
@@ -40,16 +67,151 @@ struct IndexFile {
 pub struct Store {
     pub images: PathBuf,
     pub layers: PathBuf,
+    /// The pins of pulls and runs ([`super::pins`]).
+    pub pins: PathBuf,
 }
 
 /// One image in the store.
 #[derive(Debug, Clone)]
 pub struct Image {
     pub reference: String,
+    /// The manifest's digest at the registry (docker's RepoDigest).
     pub manifest_digest: Digest,
+    /// The digest of the manifest blob in the layout: the same, unless a
+    /// docker schema2 manifest was stored in its OCI form.
+    pub layout_digest: Digest,
     pub manifest: Manifest,
     pub config: ImageConfig,
     pub size: u64,
+}
+
+/// A manifest as the layout stores it (see [`layout_form`]).
+pub struct Stored {
+    pub bytes: Vec<u8>,
+    pub digest: Digest,
+    pub manifest: Manifest,
+    /// The registry's digest of the manifest.
+    pub repo_digest: Digest,
+}
+
+/// The form a manifest is stored in: OCI as it came; a docker schema2 one
+/// converted to OCI media types (same blobs), keeping the registry's
+/// digest aside.
+pub fn layout_form(resolved: Resolved) -> Stored {
+    let Resolved {
+        bytes,
+        digest,
+        manifest,
+    } = resolved;
+    match manifest.to_oci() {
+        Some(oci) => {
+            let bytes = serde_json::to_vec(&oci).expect("a manifest serialises");
+            Stored {
+                digest: Digest::of(&bytes),
+                bytes,
+                manifest: oci,
+                repo_digest: digest,
+            }
+        }
+        None => Stored {
+            bytes,
+            repo_digest: digest.clone(),
+            digest,
+            manifest,
+        },
+    }
+}
+
+/// What a garbage collection removed and kept.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub blobs: usize,
+    pub layers: usize,
+    /// Layers no image names that were kept for a live pin (a running
+    /// container, a pull in progress).
+    pub held: usize,
+    pub stale_pins: usize,
+}
+
+/// The free space of a filesystem (statvfs(2)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Space {
+    /// Bytes free for ordinary writers (f_bavail): root could also use the
+    /// filesystem's reserve, which this leaves alone.
+    pub free: u64,
+    pub total: u64,
+}
+
+/// Where an image's size limit comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitSource {
+    /// `DOCKLING_MAX_IMAGE_SIZE`.
+    Env,
+    /// The store's free space less a margin.
+    FreeSpace { free: u64, margin: u64 },
+}
+
+/// How many bytes one image's new layers may unpack to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeLimit {
+    pub bytes: u64,
+    pub source: LimitSource,
+}
+
+/// The size limit for an image whose missing layers are `compressed`
+/// bytes: `env` (`DOCKLING_MAX_IMAGE_SIZE`, e.g. `2g`) if given, else what
+/// the store's filesystem has free, less a margin and the compressed
+/// blobs (they are stored too). An error when not even the blobs fit.
+pub fn size_limit(env: Option<&str>, space: Space, compressed: u64) -> Result<SizeLimit, String> {
+    if let Some(v) = env {
+        let bytes = crate::cgroups::limits::size(MAX_SIZE_ENV, v, 1 << 60)?;
+        if bytes == 0 {
+            return Err(format!("{MAX_SIZE_ENV} {v}: must be more than 0"));
+        }
+        return Ok(SizeLimit {
+            bytes,
+            source: LimitSource::Env,
+        });
+    }
+    let margin = (space.total / 20).min(FREE_MARGIN_MAX);
+    let bytes = space.free.saturating_sub(margin).saturating_sub(compressed);
+    if bytes == 0 {
+        return Err(format!(
+            "the image's layers are {} compressed, and the store's filesystem has {} free \
+             (less {} kept free)",
+            human(compressed),
+            human(space.free),
+            human(margin)
+        ));
+    }
+    Ok(SizeLimit {
+        bytes,
+        source: LimitSource::FreeSpace {
+            free: space.free,
+            margin,
+        },
+    })
+}
+
+pub fn human(bytes: u64) -> String {
+    crate::cgroups::limits::human(bytes)
+}
+
+/// Whether an error (or one of its causes) is a full disk or quota.
+pub fn is_storage_full(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && (matches!(
+                io.kind(),
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+            ) || matches!(io.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT)))
+        {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 impl Image {
@@ -66,8 +228,13 @@ impl Store {
         let s = Store {
             images: paths.data.join("images"),
             layers: paths.data.join("layers"),
+            pins: paths.data.join("pins"),
         };
-        for d in [s.images.join("blobs/sha256"), s.layers.clone()] {
+        for d in [
+            s.images.join("blobs/sha256"),
+            s.layers.clone(),
+            s.pins.clone(),
+        ] {
             fs::create_dir_all(&d).map_err(Error::io("create", &d))?;
         }
         let layout = s.images.join("oci-layout");
@@ -81,6 +248,68 @@ impl Store {
         crate::lock::lock_dir(&self.images.join(".lock"))
     }
 
+    /// Publish a pin (see [`super::pins`]) under the store's lock.
+    pub fn pin(&self, what: &Pinned) -> Result<Pin, Error> {
+        let lock = self.lock()?;
+        pins::publish(&self.pins, what, &lock)
+    }
+
+    /// Find the image `name` and pin its layers for `holder`, under one
+    /// hold of the lock: no collection can come in between.
+    pub fn pin_image(
+        &self,
+        name: &str,
+        holder: pins::Holder,
+        id: &str,
+    ) -> Result<Option<(Image, Pin)>, Error> {
+        let lock = self.lock()?;
+        let Some(img) = self.find(name)? else {
+            return Ok(None);
+        };
+        let what = Pinned {
+            holder,
+            id: id.to_string(),
+            reference: img.reference.clone(),
+            image: Some(img.id().clone()),
+            blobs: Vec::new(),
+            layers: img.config.rootfs.diff_ids.clone(),
+        };
+        let pin = pins::publish(&self.pins, &what, &lock)?;
+        Ok(Some((img, pin)))
+    }
+
+    /// The pins of live holders. Call under the lock.
+    pub fn live_pins(&self) -> Result<Vec<Pinned>, Error> {
+        Ok(pins::scan(&self.pins)?.live)
+    }
+
+    /// The free space of the filesystem that holds the layers.
+    pub fn space(&self) -> Result<Space, Error> {
+        let st = nix::sys::statvfs::statvfs(&self.layers)
+            .map_err(Error::sys(format!("statvfs {}", self.layers.display())))?;
+        let frsize = st.fragment_size() as u64;
+        Ok(Space {
+            free: st.blocks_available() as u64 * frsize,
+            total: st.blocks() as u64 * frsize,
+        })
+    }
+
+    /// The error for a full disk: where, and how much is free.
+    pub fn disk_full(&self) -> Error {
+        let free = self
+            .space()
+            .map(|s| format!("{} free", human(s.free)))
+            .unwrap_or_else(|_| "free space unknown".into());
+        Error::Hinted {
+            message: format!(
+                "the disk is full: no space left on the filesystem of {} ({free})",
+                self.layers.display()
+            ),
+            hint: "nothing was stored; free some space there (`dockling image prune` removes \
+                   layers no image uses), or keep dockling's state elsewhere with --root DIR"
+                .into(),
+        }
+    }
     pub fn blob_path(&self, d: &Digest) -> PathBuf {
         self.images.join("blobs/sha256").join(d.hex())
     }
@@ -147,14 +376,24 @@ impl Store {
     }
 
     /// Name `manifest` (already in blobs/) as `reference`, replacing what
-    /// the name meant before. Call under [`Store::lock`].
-    pub fn tag(&self, reference: &str, manifest: &Descriptor, size: u64) -> Result<(), Error> {
+    /// the name meant before; `repo_digest` is the registry's digest of it.
+    /// Call under [`Store::lock`].
+    pub fn tag(
+        &self,
+        reference: &str,
+        manifest: &Descriptor,
+        repo_digest: &Digest,
+        size: u64,
+    ) -> Result<(), Error> {
         let mut idx = self.read_index()?;
         idx.manifests.retain(|d| ref_name(d) != Some(reference));
         let mut d = manifest.clone();
         let mut ann = BTreeMap::new();
         ann.insert(REF_NAME.to_string(), reference.to_string());
         ann.insert(SIZE.to_string(), size.to_string());
+        if repo_digest != &manifest.digest {
+            ann.insert(REPO_DIGEST.to_string(), repo_digest.to_string());
+        }
         d.annotations = Some(ann);
         d.platform = None;
         idx.manifests.push(d);
@@ -176,9 +415,15 @@ impl Store {
             .map_err(|e| bad("the manifest", e))?;
         let config: ImageConfig = serde_json::from_slice(&self.read_blob(&manifest.config.digest)?)
             .map_err(|e| bad("the config", e))?;
+        let repo_digest = d
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(REPO_DIGEST))
+            .and_then(|s| s.parse().ok());
         Ok(Image {
             reference: ref_name(d).unwrap_or("<none>").to_string(),
-            manifest_digest: d.digest.clone(),
+            manifest_digest: repo_digest.unwrap_or_else(|| d.digest.clone()),
+            layout_digest: d.digest.clone(),
             size: d
                 .annotations
                 .as_ref()
@@ -214,8 +459,8 @@ impl Store {
         Ok(None)
     }
 
-    /// Remove the name `reference`; then every blob and layer no image
-    /// uses any more. Returns what was removed. Call under the lock.
+    /// Remove the name `reference` (its blobs and layers stay until a
+    /// collection). Returns whether it was there. Call under the lock.
     pub fn untag(&self, reference: &str) -> Result<bool, Error> {
         let mut idx = self.read_index()?;
         let before = idx.manifests.len();
@@ -227,38 +472,42 @@ impl Store {
         Ok(true)
     }
 
-    /// Remove the temporary files and directories of pulls whose process
-    /// is gone (killed midway); a live pull's are left alone.
-    pub fn remove_stale_temps(&self) {
-        for dir in [self.layers.clone(), self.images.join("blobs/sha256")] {
-            let Ok(entries) = fs::read_dir(&dir) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                let Some(rest) = name.strip_prefix(".tmp-") else {
-                    continue;
-                };
-                let pid: Option<i32> = rest.split('-').nth(1).and_then(|p| p.parse().ok());
-                let alive =
-                    pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
-                if !alive {
-                    let _ = remove_tree(&e.path()).or_else(|_| {
-                        fs::remove_file(e.path()).map_err(Error::io("remove", e.path()))
-                    });
-                    let _ = fs::remove_file(e.path());
-                }
-            }
-        }
+    /// Every directory that holds temporary entries.
+    pub fn temp_dirs(&self) -> Vec<PathBuf> {
+        vec![
+            self.images.clone(),
+            self.images.join("blobs/sha256"),
+            self.layers.clone(),
+            self.pins.clone(),
+        ]
     }
 
-    /// Remove blobs and layers that no image in index.json refers to, and
-    /// temporary files of interrupted pulls. Call under the lock.
-    pub fn collect_garbage(&self) -> Result<(usize, usize), Error> {
-        let mut blobs = std::collections::HashSet::new();
-        let mut layers = std::collections::HashSet::new();
+    /// Remove the temporary files and directories (`.tmp-write-*`,
+    /// partial blobs and layers, load staging, unpublished pins) of
+    /// processes that are gone; a live pull's are left alone.
+    pub fn remove_stale_temps(&self) -> Result<usize, Error> {
+        remove_temps(&self.temp_dirs(), |pid| {
+            pid.is_none_or(|p| !Path::new(&format!("/proc/{p}")).exists())
+        })
+    }
+
+    /// Remove the pins of holders that are gone and the temporary files of
+    /// processes that are gone (`dockling cleanup`). Call under the lock.
+    pub fn sweep(&self, _held: &Lock) -> Result<(usize, usize), Error> {
+        let scan = pins::scan(&self.pins)?;
+        let pins = pins::sweep(&scan.stale)?;
+        Ok((pins, self.remove_stale_temps()?))
+    }
+
+    /// Remove blobs and layers that no image in index.json and no live pin
+    /// refers to, stale pins, and temporary files of interrupted pulls.
+    /// Call under the lock (`_held`).
+    pub fn collect_garbage(&self, _held: &Lock) -> Result<Collected, Error> {
+        let scan = pins::scan(&self.pins)?;
+        let mut blobs = HashSet::new();
+        let mut layers = HashSet::new();
         for img in self.list()? {
-            blobs.insert(img.manifest_digest.hex().to_string());
+            blobs.insert(img.layout_digest.hex().to_string());
             blobs.insert(img.manifest.config.digest.hex().to_string());
             for l in &img.manifest.layers {
                 blobs.insert(l.digest.hex().to_string());
@@ -267,68 +516,85 @@ impl Store {
                 layers.insert(d.hex().to_string());
             }
         }
-        let mut removed = (0, 0);
+        let mut pinned_layers = HashSet::new();
+        for p in &scan.live {
+            blobs.extend(p.blobs.iter().map(|d| d.hex().to_string()));
+            pinned_layers.extend(p.layers.iter().map(|d| d.hex().to_string()));
+        }
+        let mut c = Collected::default();
         let blob_dir = self.images.join("blobs/sha256");
-        for e in fs::read_dir(&blob_dir)
-            .map_err(Error::io("read", &blob_dir))?
-            .flatten()
-        {
+        for e in fs::read_dir(&blob_dir).map_err(Error::io("read", &blob_dir))? {
+            let e = e.map_err(Error::io("read", &blob_dir))?;
             let name = e.file_name().to_string_lossy().into_owned();
             if !name.starts_with(".tmp-") && !blobs.contains(&name) {
-                let _ = fs::remove_file(e.path());
-                removed.0 += 1;
+                remove_entry(&e.path())?;
+                c.blobs += 1;
             }
         }
-        for e in fs::read_dir(&self.layers)
-            .map_err(Error::io("read", &self.layers))?
-            .flatten()
-        {
+        for e in fs::read_dir(&self.layers).map_err(Error::io("read", &self.layers))? {
+            let e = e.map_err(Error::io("read", &self.layers))?;
             let name = e.file_name().to_string_lossy().into_owned();
             if name.starts_with(".tmp-") {
                 continue;
             }
-            if let Some(hex) = name.strip_suffix(".size") {
-                if !layers.contains(hex) {
-                    let _ = fs::remove_file(e.path());
-                }
+            let hex = name.strip_suffix(".size").unwrap_or(&name);
+            if layers.contains(hex) {
                 continue;
             }
-            if !layers.contains(&name) {
-                remove_tree(&e.path())?;
-                removed.1 += 1;
+            if pinned_layers.contains(hex) {
+                c.held += usize::from(!name.ends_with(".size"));
+                continue;
             }
+            remove_entry(&e.path())?;
+            c.layers += usize::from(!name.ends_with(".size"));
         }
-        self.remove_stale_temps();
-        Ok(removed)
+        c.stale_pins = pins::sweep(&scan.stale)?;
+        self.remove_stale_temps()?;
+        Ok(c)
     }
 }
 
 /// Remove this process's temporary files and directories in `dirs`.
-pub fn remove_own_temps(dirs: &[PathBuf]) {
+pub fn remove_own_temps(dirs: &[PathBuf]) -> Result<usize, Error> {
     let me = std::process::id() as i32;
-    remove_temps(dirs, |pid| pid == Some(me));
+    remove_temps(dirs, |pid| pid == Some(me))
 }
 
 /// Remove the `.tmp-WHAT-PID-N` entries of `dirs` whose PID `doomed` picks.
-fn remove_temps(dirs: &[PathBuf], doomed: impl Fn(Option<i32>) -> bool) {
+fn remove_temps(dirs: &[PathBuf], doomed: impl Fn(Option<i32>) -> bool) -> Result<usize, Error> {
+    let mut n = 0;
     for dir in dirs {
-        let Ok(entries) = fs::read_dir(dir) else {
-            continue;
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io("read", dir)(e)),
         };
-        for e in entries.flatten() {
+        for e in entries {
+            let e = e.map_err(Error::io("read", dir))?;
             let name = e.file_name().to_string_lossy().into_owned();
             let Some(rest) = name.strip_prefix(".tmp-") else {
                 continue;
             };
             if doomed(rest.split('-').nth(1).and_then(|p| p.parse().ok())) {
-                let p = e.path();
-                let _ = if p.is_dir() {
-                    remove_tree(&p)
-                } else {
-                    fs::remove_file(&p).map_err(Error::io("remove", &p))
-                };
+                remove_entry(&e.path())?;
+                n += 1;
             }
         }
+    }
+    Ok(n)
+}
+
+/// Remove a file or a directory tree; one already gone is fine.
+fn remove_entry(p: &Path) -> Result<(), Error> {
+    match fs::symlink_metadata(p) {
+        Ok(m) if m.is_dir() => remove_tree(p),
+        Ok(_) => match fs::remove_file(p) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io("remove", p)(e)),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io("read", p)(e)),
     }
 }
 
@@ -356,13 +622,82 @@ pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Err
     use std::os::unix::fs::OpenOptionsExt;
     let dir = path.parent().expect("store paths have a parent");
     let tmp = Store::temp_in(dir, "write");
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(&tmp)
-        .map_err(Error::io("create", &tmp))?;
-    f.write_all(bytes).map_err(Error::io("write", &tmp))?;
-    f.sync_all().map_err(Error::io("sync", &tmp))?;
-    fs::rename(&tmp, path).map_err(Error::io("rename into place", path))
+    let result = (|| {
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&tmp)
+            .map_err(Error::io("create", &tmp))?;
+        f.write_all(bytes).map_err(Error::io("write", &tmp))?;
+        f.sync_all().map_err(Error::io("sync", &tmp))?;
+        fs::rename(&tmp, path).map_err(Error::io("rename into place", path))
+    })();
+    if result.is_err()
+        && let Err(e) = fs::remove_file(&tmp)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        // The write's own error is the one to report; this one says why a
+        // `.tmp-write-*` file is left for `image prune` or `cleanup`.
+        eprintln!("dockling: warning: cannot remove {}: {e}", tmp.display());
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GIB: u64 = 1 << 30;
+
+    #[test]
+    fn the_size_limit_comes_from_the_environment_or_the_free_space() {
+        let space = Space {
+            free: 10 * GIB,
+            total: 100 * GIB,
+        };
+        let l = size_limit(Some("2g"), space, 0).unwrap();
+        assert_eq!(l.bytes, 2 * GIB);
+        assert_eq!(l.source, LimitSource::Env);
+        assert_eq!(size_limit(Some("512m"), space, 0).unwrap().bytes, 512 << 20);
+        assert!(
+            size_limit(Some("lots"), space, 0)
+                .unwrap_err()
+                .contains(MAX_SIZE_ENV)
+        );
+        assert!(size_limit(Some("0"), space, 0).is_err());
+        // A big disk keeps 512 MiB free; the compressed blobs count too.
+        let l = size_limit(None, space, GIB).unwrap();
+        assert_eq!(l.bytes, 10 * GIB - (512 << 20) - GIB);
+        assert_eq!(
+            l.source,
+            LimitSource::FreeSpace {
+                free: 10 * GIB,
+                margin: 512 << 20
+            }
+        );
+        // A small one keeps a twentieth.
+        let small = Space {
+            free: 60 << 20,
+            total: 64 << 20,
+        };
+        let l = size_limit(None, small, 0).unwrap();
+        assert_eq!(l.bytes, (60 << 20) - (64 << 20) / 20);
+        // No room even for the blobs: refused before downloading.
+        let e = size_limit(None, small, 80 << 20).unwrap_err();
+        assert!(e.contains("80 MiB compressed"), "{e}");
+    }
+
+    #[test]
+    fn a_full_disk_is_recognised_through_wrapped_errors() {
+        let enospc = std::io::Error::from_raw_os_error(libc::ENOSPC);
+        assert!(is_storage_full(&enospc));
+        let wrapped = Error::Io {
+            what: "write",
+            path: "/x".into(),
+            source: std::io::Error::new(enospc.kind(), "wrapped"),
+        };
+        assert!(is_storage_full(&wrapped));
+        assert!(!is_storage_full(&std::io::Error::other("no")));
+    }
 }

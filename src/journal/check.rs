@@ -11,7 +11,8 @@
 //!   namespace it was cloned into, or chrooted into the run's rootfs;
 //! - a network lease only in this root's lease directory, its veth named
 //!   after the run, and its firewall rules of the exact shapes dockling
-//!   makes, tagged `dockling`.
+//!   makes, tagged `dockling`;
+//! - an image pin only as this run's own file, `<data>/pins/run-<id>`.
 //!
 //! No path may pass through a symlink on the way.
 
@@ -31,6 +32,8 @@ pub struct Scope {
     pub per_run: Vec<PathBuf>,
     /// The lease directory of this root's networks.
     pub networks: PathBuf,
+    /// The image store's pins (`<data>/pins`).
+    pub pins: PathBuf,
     pub cgroup_root: PathBuf,
     pub cgroup_parent: String,
 }
@@ -41,6 +44,7 @@ impl Scope {
             runs: paths.runs(),
             per_run: vec![paths.data.join("overlay")],
             networks: crate::network::store::run_dir(paths),
+            pins: paths.data.join("pins"),
             cgroup_root: PathBuf::from(CGROUP_ROOT),
             cgroup_parent: paths.cgroup_parent.clone(),
         }
@@ -70,6 +74,18 @@ impl Scope {
                     ));
                 }
                 no_symlinks(path, self.per_run.iter().chain([&self.runs]))
+            }
+            Resource::Pin { path } => {
+                let own = self.pins.join(crate::image::pins::run_pin_name(id));
+                if path != &own {
+                    return Err(format!(
+                        "{} is not this run's pin {}",
+                        path.display(),
+                        own.display()
+                    ));
+                }
+                clean(path)?;
+                no_symlinks(path, [&self.pins])
             }
             Resource::Cgroup { path } => self.cgroup(path, Some(id)),
             Resource::CgroupParent { path } => self.cgroup(path, None),
@@ -255,6 +271,7 @@ mod tests {
             runs: t.join("run/runs"),
             per_run: vec![t.join("overlay")],
             networks: t.join("run/networks"),
+            pins: t.join("pins"),
             cgroup_root: PathBuf::from("/sys/fs/cgroup"),
             cgroup_parent: "dockling".into(),
         }
@@ -298,6 +315,23 @@ mod tests {
                 .unwrap_err()
                 .contains("symlink")
         );
+        let pin = |p: PathBuf| Resource::Pin { path: p };
+        assert!(
+            s.check(&pin(t.path().join(format!("pins/run-{id}"))), id, &run)
+                .is_ok()
+        );
+        for bad in [
+            PathBuf::from("/etc/passwd"),
+            t.path().join("pins/run-ffffffffffff"),
+            t.path().join(format!("pins/pull-{id}")),
+            t.path().join(format!("pins/../pins/run-{id}")),
+        ] {
+            assert!(
+                s.check(&pin(bad.clone()), id, &run).is_err(),
+                "{}",
+                bad.display()
+            );
+        }
         let cg = |p: &str| Resource::Cgroup {
             path: PathBuf::from(p),
         };

@@ -69,6 +69,11 @@ pub enum Resource {
         ports: Vec<crate::network::firewall::Rule>,
         link: String,
     },
+    /// A pin on the image store's layers (a run of an image holds one, see
+    /// `image::pins`): the file is removed. It is made (and locked) before
+    /// the journal exists, to check the image's layers under it; one left
+    /// by a kill in between is unlocked, so `image prune` sweeps it.
+    Pin { path: PathBuf },
 }
 
 impl Resource {
@@ -76,6 +81,11 @@ impl Resource {
     pub fn undo(&self) -> io::Result<bool> {
         match self {
             Resource::Dir { path } => match fs::remove_dir_all(path) {
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(e),
+            },
+            Resource::Pin { path } => match fs::remove_file(path) {
                 Ok(()) => Ok(true),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
                 Err(e) => Err(e),
@@ -124,6 +134,9 @@ impl Resource {
                 Event::new(Step::UndoDir).with("path", path.display().to_string())
             }
             Resource::Process { pid, .. } => Event::new(Step::UndoProcess).with("pid", *pid),
+            Resource::Pin { path } => {
+                Event::new(Step::UndoPin).with("path", path.display().to_string())
+            }
             Resource::Cgroup { path } | Resource::CgroupParent { path } => {
                 Event::new(Step::UndoCgroup).with("path", path.display().to_string())
             }
@@ -426,6 +439,7 @@ mod tests {
             runs: t.join("runs"),
             per_run: vec![t.join("overlay")],
             networks: t.join("networks"),
+            pins: t.join("pins"),
             cgroup_root: PathBuf::from("/sys/fs/cgroup"),
             cgroup_parent: "dockling".into(),
         }

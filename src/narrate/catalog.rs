@@ -735,6 +735,16 @@ pub fn english(step: Step) -> Narration {
             shell: "ip link del {link}; iptables -t nat -D … for each rule the container or its network added",
             vm: "The DHCP lease of a deleted VM expires.",
         },
+        Step::UndoPin => Narration {
+            title: "unpin the image's layers: remove {path}",
+            syscall: "unlink(\"{path}\")",
+            why: "While the container ran, this locked file named its image's layers, so `dockling rmi` and \
+                  `image prune` kept them (an overlay whose lower directory changes under it is undefined \
+                  behaviour, and a deleted one empties the container's /bin). The container is gone; \
+                  those layers are now the images' alone.",
+            shell: "rm {path}",
+            vm: "A hypervisor will not delete a disk image that a running VM has open.",
+        },
         Step::PullResolve => Narration {
             title: "{input} means {reference}",
             syscall: "GET {origin}/v2/{repository}/manifests/{manifest_ref}",
@@ -788,6 +798,16 @@ pub fn english(step: Step) -> Narration {
             why: "Layers are stored by digest and shared: an image built on the same base as one you have \
                   downloads only what differs.",
             shell: "ls {dir}",
+            vm: "Two VM images built from the same base are still two whole files.",
+        },
+        Step::PullLayerBlob => Narration {
+            title: "layer {n}/{of} {digest}: unpacked already; kept its blob ({size} bytes)",
+            syscall: "GET …/blobs/{digest} | sha256 | gunzip | sha256 > {blob} (nothing unpacked)",
+            why: "Another image has a layer with the same content (diff_id) compressed differently, so the \
+                  unpacked directory {dir} is shared. This image's manifest names this blob, and an OCI \
+                  layout holds every blob its manifests name (skopeo and umoci read them), so it is \
+                  downloaded and checked, not unpacked again.",
+            shell: "curl -sL …/blobs/{digest} > {blob}",
             vm: "Two VM images built from the same base are still two whole files.",
         },
         Step::PullTagged => Narration {

@@ -69,6 +69,7 @@ pub enum Step {
     UndoCgroup,
     UndoDir,
     UndoLease,
+    UndoPin,
     // `dockling rootfs fetch`.
     RootfsBuilt,
     RootfsDownloaded,
@@ -80,6 +81,7 @@ pub enum Step {
     PullManifest,
     PullLayer,
     PullLayerPresent,
+    PullLayerBlob,
     PullTagged,
     RunImage,
 }
@@ -141,6 +143,7 @@ impl Step {
         Step::UndoCgroup,
         Step::UndoDir,
         Step::UndoLease,
+        Step::UndoPin,
         Step::RootfsBuilt,
         Step::RootfsDownloaded,
         Step::RootfsFromImage,
@@ -150,6 +153,7 @@ impl Step {
         Step::PullManifest,
         Step::PullLayer,
         Step::PullLayerPresent,
+        Step::PullLayerBlob,
         Step::PullTagged,
         Step::RunImage,
     ];

@@ -16,6 +16,7 @@ use crate::engine::spec::{Bind, default_env};
 use crate::engine::{self, Stage};
 use crate::error::Error;
 use crate::image::config::{self, Overrides};
+use crate::image::pins::Holder;
 use crate::image::store::{Image, Store};
 use crate::image::{credentials, envfile, load, pull};
 use crate::namespaces::Namespace;
@@ -38,7 +39,7 @@ pub struct PullArgs {
 pub enum ImageCommand {
     /// Show an image's manifest digest, config and layers, as JSON
     Inspect { reference: String },
-    /// Remove layers and blobs that no image uses, and leftovers of interrupted pulls
+    /// Remove layers and blobs that no image and no running container uses, and leftovers of interrupted pulls
     Prune,
 }
 
@@ -161,10 +162,17 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
     match cmd {
         ImageCommand::Inspect { reference } => {
             let img = find(&store, reference)?;
+            let repo = img
+                .reference
+                .parse::<Reference>()
+                .map(|r| r.name())
+                .unwrap_or_else(|_| img.reference.clone());
             let v = serde_json::json!({
                 "Id": img.id().to_string(),
                 "RepoTags": [img.reference],
+                "RepoDigests": [format!("{repo}@{}", img.manifest_digest)],
                 "ManifestDigest": img.manifest_digest.to_string(),
+                "LayoutManifestDigest": img.layout_digest.to_string(),
                 "Created": img.config.created,
                 "Os": img.config.os,
                 "Architecture": img.config.architecture,
@@ -176,34 +184,93 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
             println!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
         ImageCommand::Prune => {
-            let _lock = store.lock()?;
-            let (blobs, layers) = store.collect_garbage()?;
-            println!("removed {blobs} blob(s) and {layers} layer(s) no image uses");
+            let lock = store.lock()?;
+            let c = store.collect_garbage(&lock)?;
+            println!(
+                "removed {} blob(s) and {} layer(s) no image uses",
+                c.blobs, c.layers
+            );
+            if c.held > 0 {
+                println!("{}", held_note(c.held));
+            }
         }
     }
     Ok(0)
 }
 
-pub fn rmi(names: &[String], paths: &Paths) -> Result<i32, Error> {
+fn held_note(n: usize) -> String {
+    format!(
+        "kept {n} layer(s) no image names: a running container or a pull in progress uses them \
+         (`dockling image prune` removes them once it has ended)"
+    )
+}
+
+/// `docker rmi`: untag each image, then remove the layers and blobs no
+/// image uses any more. An image a running container uses is refused
+/// unless `force` (as docker refuses: the container keeps running on its
+/// layers, which stay until it ends, but the name would be gone).
+pub fn rmi(names: &[String], force: bool, paths: &Paths) -> Result<i32, Error> {
     let store = Store::open(paths)?;
-    let _lock = store.lock()?;
+    let lock = store.lock()?;
+    let live = store.live_pins()?;
     let mut first_error = None;
     for name in names {
-        match find(&store, name) {
-            Ok(img) => {
-                store.untag(&img.reference)?;
-                println!("Untagged: {}", img.reference);
-            }
+        let img = match find(&store, name) {
+            Ok(img) => img,
             Err(e) => {
                 first_error.get_or_insert(e);
+                continue;
             }
+        };
+        // Like docker: only the last name of an image is protected; while
+        // another name remains, removing this one removes nothing else.
+        let last_name = !store
+            .list()?
+            .iter()
+            .any(|i| i.id() == img.id() && i.reference != img.reference);
+        if !force
+            && last_name
+            && let Some(user) = live
+                .iter()
+                .find(|p| p.is_container() && p.image.as_ref() == Some(img.id()))
+        {
+            first_error.get_or_insert(conflict(name, &img, &user.id));
+            continue;
         }
+        store.untag(&img.reference)?;
+        println!("Untagged: {}", img.reference);
     }
-    let (_, layers) = store.collect_garbage()?;
-    println!("Deleted {layers} layer(s) no other image uses");
+    let c = store.collect_garbage(&lock)?;
+    println!("Deleted {} layer(s) no other image uses", c.layers);
+    if c.held > 0 {
+        println!("{}", held_note(c.held));
+    }
     match first_error {
         Some(e) => Err(e),
         None => Ok(0),
+    }
+}
+
+/// docker's words for an image a container uses.
+fn conflict(name: &str, img: &Image, container: &str) -> Error {
+    let hex = name.strip_prefix("sha256:").unwrap_or(name);
+    let by_id = hex.len() >= 12 && img.id().hex().starts_with(hex);
+    Error::Hinted {
+        message: if by_id {
+            format!(
+                "conflict: unable to delete {} (must force) - image is being used by running container {container}",
+                img.id().short()
+            )
+        } else {
+            format!(
+                "conflict: unable to remove repository reference {name:?} (must force) - container {container} is using its referenced image {}",
+                img.id().short()
+            )
+        },
+        hint: format!(
+            "stop the container first, or `dockling rmi -f {name}` to remove the name anyway \
+             (the layers stay until the container ends)"
+        ),
     }
 }
 
@@ -328,14 +395,24 @@ pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result
         .map(|v| parse_volume(v))
         .collect::<Result<Vec<_>, _>>()?;
     let store = Store::open(paths)?;
-    let img = match store.find(&args.image)? {
-        Some(i) => i,
+    // The run's pin holds the image's layers until the container has ended
+    // (see image::pins): taken under the store's lock with the image, it
+    // is there before the layers are checked.
+    let id = crate::journal::new_id();
+    let (img, pin) = match store.pin_image(&args.image, Holder::Run, &id)? {
+        Some(found) => found,
         None => {
             let opts = pull::PullOptions {
                 platform: args.platform.clone(),
                 insecure: args.insecure_registry,
             };
-            pull::pull(paths, &args.image, &opts, narrator)?
+            let (pulled, _pull_pin) = pull::pull_pinned(paths, &args.image, &opts, narrator)?;
+            store
+                .pin_image(&pulled.reference, Holder::Run, &id)?
+                .ok_or_else(|| Error::Hinted {
+                    message: format!("image {} was removed as it was pulled", pulled.reference),
+                    hint: "run it again".into(),
+                })?
         }
     };
     let layers: Vec<PathBuf> = img
@@ -391,11 +468,15 @@ pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result
     spec.workdir = config::workdir(rc, &o)?;
     spec.user = config::user(rc, &o, &layers)?;
     spec.binds.extend(volumes);
+    spec.id = Some(id);
+    spec.pins.push(pin.path().to_path_buf());
     narrator.emit(
         &Event::new(Step::RunImage)
             .with("reference", img.reference.clone())
             .with("layers", layers.len())
             .with("command", format!("{command:?}")),
     );
-    engine::run(&spec, paths, narrator)
+    let code = engine::run(&spec, paths, narrator);
+    drop(pin);
+    code
 }

@@ -2,9 +2,10 @@
 //! distribution project's registry:2) on 127.0.0.1 with its own port and
 //! storage, and a small pusher that uploads blobs and manifests through
 //! the registry's HTTP API, so tests can serve any image, hostile ones
-//! included. Also: layer and image builders, and a tiny HTTP front (a
-//! token server, a redirect to a second loopback host, a connection cut
-//! short) for what registry:2 cannot do by itself.
+//! included. Also: layer and image builders (a gzip bomb among them), and
+//! a tiny HTTP front (a token server, a redirect to a second loopback
+//! host, a connection cut short, a download that stalls or waits for the
+//! test, a realm the test names) for what registry:2 cannot do by itself.
 
 #![allow(dead_code)]
 
@@ -12,7 +13,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use rootfs_fetch::oci::digest::Digest;
@@ -194,6 +195,9 @@ pub struct Layer {
     pub tar: Vec<u8>,
     pub gz: Vec<u8>,
     pub blob: Option<(Vec<u8>, &'static str)>,
+    /// A diff_id to claim instead of the tar's (a bomb's tar is never
+    /// held in memory).
+    pub diff: Option<Digest>,
 }
 
 impl Layer {
@@ -204,7 +208,52 @@ impl Layer {
             gz: e.finish().unwrap(),
             tar,
             blob: None,
+            diff: None,
         }
+    }
+
+    /// A gzip bomb: one file of `size` zeros, a tar of `size` bytes and
+    /// more, gzip'd into about a thousandth of that. Built as gzip members
+    /// one after another (a valid gzip stream), so that the zeros are
+    /// compressed once, not `size` times. Its diff_id is made up: the
+    /// unpacker must stop long before it could check it.
+    pub fn gzip_bomb(size: u64) -> Layer {
+        const CHUNK: usize = 8 << 20;
+        assert_eq!(size % CHUNK as u64, 0);
+        let gz = |data: &[u8]| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        };
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_path("zeros").unwrap();
+        h.set_size(size);
+        h.set_mode(0o644);
+        h.set_cksum();
+        let zeros = gz(&vec![0u8; CHUNK]);
+        let mut out = gz(h.as_bytes());
+        for _ in 0..size / CHUNK as u64 {
+            out.extend_from_slice(&zeros);
+        }
+        out.extend_from_slice(&gz(&[0u8; 1024]));
+        Layer {
+            tar: Vec::new(),
+            gz: out,
+            blob: None,
+            diff: Some(Digest::of(b"a bomb's tar is never hashed to the end")),
+        }
+    }
+
+    /// The same tar gzip'd again at another level: another blob, the same
+    /// diff_id.
+    pub fn regzipped(mut self) -> Layer {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(&self.tar).unwrap();
+        let again = e.finish().unwrap();
+        assert_ne!(again, self.gz, "a different blob");
+        self.gz = again;
+        self
     }
 
     /// Pushed as a plain, uncompressed tar.
@@ -232,7 +281,7 @@ impl Layer {
     }
 
     pub fn diff_id(&self) -> Digest {
-        Digest::of(&self.tar)
+        self.diff.clone().unwrap_or_else(|| Digest::of(&self.tar))
     }
 
     /// A layer of the whole directory `dir` (e.g. the test rootfs).
@@ -397,10 +446,12 @@ pub struct Seen {
     /// Authorization headers that reached the second (redirect) host.
     pub redirected_auth: Vec<Option<String>>,
     pub redirected: usize,
+    /// Every request the second host got: path and Authorization header.
+    pub second_requests: Vec<(String, Option<String>)>,
 }
 
 /// How the front behaves.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Mode {
     /// Bearer tokens from /token; blobs redirected to 127.0.0.2.
     TokenAndRedirect,
@@ -408,6 +459,17 @@ pub enum Mode {
     CutBlobsAfter(usize),
     /// Blobs trickle out, 64 KiB every 50 ms.
     SlowBlobs,
+    /// Blobs larger than this many bytes: headers and this many bytes,
+    /// then nothing (the connection stays open for a minute).
+    StallBlobsAfter(usize),
+    /// The blob with this digest (hex): half of it, then the rest only
+    /// after [`Front::release`].
+    HoldBlob(String),
+    /// Blobs redirected to 127.0.0.2, which answers every request with a
+    /// 401 and a Bearer challenge whose realm is its own /token.
+    RedirectToChallenger,
+    /// Every request answered 401 with a Bearer challenge for this realm.
+    Realm(String),
 }
 
 /// A small HTTP server in front of a registry (one request per
@@ -415,6 +477,19 @@ pub enum Mode {
 pub struct Front {
     pub port: u16,
     pub seen: Arc<Mutex<Seen>>,
+    gate: Gate,
+}
+
+/// Shut until the test opens it.
+type Gate = Arc<(Mutex<bool>, Condvar)>;
+
+impl Front {
+    /// Let a held blob (Mode::HoldBlob) finish.
+    pub fn release(&self) {
+        let (open, cv) = &*self.gate;
+        *open.lock().unwrap() = true;
+        cv.notify_all();
+    }
 }
 
 const TOKEN: &str = "test-token-7f3a";
@@ -426,25 +501,26 @@ impl Front {
         let second = TcpListener::bind("127.0.0.2:0").unwrap();
         let second_port = second.local_addr().unwrap().port();
         let seen: Arc<Mutex<Seen>> = Arc::default();
-        let s1 = seen.clone();
+        let gate: Gate = Arc::default();
+        let (s1, g1, m1) = (seen.clone(), gate.clone(), mode.clone());
         std::thread::spawn(move || {
             for c in main.incoming().flatten() {
-                let s = s1.clone();
+                let (s, g, m) = (s1.clone(), g1.clone(), m1.clone());
                 std::thread::spawn(move || {
-                    let _ = serve_main(c, registry_port, port, second_port, mode, &s);
+                    let _ = serve_main(c, registry_port, port, second_port, &m, &s, &g);
                 });
             }
         });
         let s2 = seen.clone();
         std::thread::spawn(move || {
             for c in second.incoming().flatten() {
-                let s = s2.clone();
+                let (s, m) = (s2.clone(), mode.clone());
                 std::thread::spawn(move || {
-                    let _ = serve_second(c, registry_port, &s);
+                    let _ = serve_second(c, registry_port, second_port, &m, &s);
                 });
             }
         });
-        Front { port, seen }
+        Front { port, seen, gate }
     }
 }
 
@@ -542,11 +618,27 @@ fn serve_main(
     registry_port: u16,
     port: u16,
     second_port: u16,
-    mode: Mode,
+    mode: &Mode,
     seen: &Mutex<Seen>,
+    gate: &Gate,
 ) -> std::io::Result<()> {
     let req = read_request(&mut c)?;
-    if mode == Mode::TokenAndRedirect {
+    if let Mode::Realm(realm) = mode {
+        return respond(
+            &mut c,
+            "401 Unauthorized",
+            &[(
+                "WWW-Authenticate",
+                format!(r#"Bearer realm="{realm}",service="test-registry""#),
+            )],
+            b"{}",
+        );
+    }
+    if *mode == Mode::RedirectToChallenger && req.path.contains("/blobs/") {
+        let to = format!("http://127.0.0.2:{second_port}{}", req.path);
+        return respond(&mut c, "307 Temporary Redirect", &[("Location", to)], b"");
+    }
+    if *mode == Mode::TokenAndRedirect {
         if req.path.starts_with("/token") {
             {
                 let mut s = seen.lock().unwrap();
@@ -589,7 +681,41 @@ fn serve_main(
     if let Some(d) = dcd {
         headers.push(("Docker-Content-Digest", d));
     }
-    if let Mode::CutBlobsAfter(n) = mode
+    if let Mode::StallBlobsAfter(n) = *mode
+        && req.path.contains("/blobs/")
+        && body.len() > n
+    {
+        // Promise everything, send a part, then nothing: the connection
+        // stays open, as a wedged server or a dropped route leaves it.
+        write!(
+            c,
+            "HTTP/1.1 {status} OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )?;
+        c.write_all(&body[..n])?;
+        c.flush()?;
+        std::thread::sleep(Duration::from_secs(60));
+        return Ok(());
+    }
+    if let Mode::HoldBlob(hex) = mode
+        && req.path.ends_with(hex.as_str())
+    {
+        write!(
+            c,
+            "HTTP/1.1 {status} OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )?;
+        let half = body.len() / 2;
+        c.write_all(&body[..half])?;
+        c.flush()?;
+        let (open, cv) = &**gate;
+        let mut is_open = open.lock().unwrap();
+        while !*is_open {
+            is_open = cv.wait(is_open).unwrap();
+        }
+        return c.write_all(&body[half..]);
+    }
+    if let Mode::CutBlobsAfter(n) = *mode
         && req.path.contains("/blobs/")
         && body.len() > n
     {
@@ -602,7 +728,7 @@ fn serve_main(
         c.write_all(&body[..n])?;
         return c.shutdown(std::net::Shutdown::Both);
     }
-    if mode == Mode::SlowBlobs && req.path.contains("/blobs/") {
+    if *mode == Mode::SlowBlobs && req.path.contains("/blobs/") {
         write!(
             c,
             "HTTP/1.1 {status} OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -617,12 +743,35 @@ fn serve_main(
     respond(&mut c, &format!("{status} X"), &headers, &body)
 }
 
-fn serve_second(mut c: TcpStream, registry_port: u16, seen: &Mutex<Seen>) -> std::io::Result<()> {
+fn serve_second(
+    mut c: TcpStream,
+    registry_port: u16,
+    port: u16,
+    mode: &Mode,
+    seen: &Mutex<Seen>,
+) -> std::io::Result<()> {
     let req = read_request(&mut c)?;
     {
         let mut s = seen.lock().unwrap();
         s.redirected += 1;
         s.redirected_auth.push(req.header("authorization"));
+        s.second_requests
+            .push((req.path.clone(), req.header("authorization")));
+    }
+    if *mode == Mode::RedirectToChallenger {
+        // A storage host that wants credentials of its own: a token
+        // request that reached it would be answered, so the test can tell.
+        if req.path.starts_with("/token") {
+            return respond(&mut c, "200 OK", &[], br#"{"token":"stolen"}"#);
+        }
+        let challenge =
+            format!(r#"Bearer realm="http://127.0.0.2:{port}/token",service="storage""#);
+        return respond(
+            &mut c,
+            "401 Unauthorized",
+            &[("WWW-Authenticate", challenge)],
+            b"{}",
+        );
     }
     let (status, ct, body, _) = upstream(registry_port, &req.path, None);
     respond(

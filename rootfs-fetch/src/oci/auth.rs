@@ -7,6 +7,11 @@
 //! (anonymously, or with the user's Basic credentials) returns a JSON
 //! `token` (or `access_token`) to send as `Authorization: Bearer …`. This
 //! is how Docker Hub, GHCR and Quay serve even public images.
+//!
+//! Credentials are worth stealing, so [`check_realm`] decides where a
+//! token may be asked for: only a realm the registry itself named (never
+//! one a redirect target names), over https, or over plain http only on
+//! loopback or with `--insecure-registry`.
 
 use std::collections::BTreeMap;
 
@@ -112,6 +117,40 @@ pub fn parse_challenge(header: &str) -> Option<Challenge> {
     })
 }
 
+/// May the client ask `realm` for a token, sending the user's credentials
+/// there? Only over https, or over plain http to this machine's loopback
+/// or when the user allowed plain http (`insecure`, `--insecure-registry`).
+/// A realm with a user or password in it is refused too: it is not a
+/// token server's address. The caller makes sure the challenge came from
+/// the registry's own origin.
+pub fn check_realm(realm: &str, insecure: bool) -> Result<(), String> {
+    let Some((scheme, rest)) = realm.split_once("://") else {
+        return Err(format!("token realm {realm:?} is not an http(s) URL"));
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains('@') {
+        return Err(format!("token realm {realm:?} has no usable host"));
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(()),
+        "http" if insecure || super::reference::is_loopback_host(host) => Ok(()),
+        "http" => Err(format!(
+            "token realm {realm} is plain http on {host}, which is not this machine: \
+             the credentials and the token would cross the network unencrypted"
+        )),
+        other => Err(format!(
+            "token realm {realm:?} uses {other}://; only https (or http on loopback) is allowed"
+        )),
+    }
+}
+
+/// `scheme://host[:port]` of a URL, lowercased: what "the same origin" compares.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty()).then(|| format!("{scheme}://{host}").to_ascii_lowercase())
+}
+
 /// The token in a token server's JSON answer.
 pub fn token_from(body: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
@@ -145,6 +184,54 @@ mod tests {
         assert_eq!(c.params["scope"], "x:y:pull");
         assert_eq!(c.params["error"], "insufficient_scope");
         assert!(parse_challenge("").is_none());
+    }
+
+    #[test]
+    fn realms_must_be_https_or_loopback_or_allowed() {
+        for ok in [
+            "https://auth.docker.io/token",
+            "HTTPS://ghcr.io/token?x=1",
+            "http://127.0.0.1:5000/token",
+            "http://127.0.0.2:9/token",
+            "http://localhost/token",
+            "http://[::1]:8080/token",
+        ] {
+            assert_eq!(check_realm(ok, false), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://192.0.2.1/token",
+            "http://registry.example.com/token",
+            "http://127.0.0.1.example.com/token",
+            "ftp://127.0.0.1/token",
+            "file:///etc/passwd",
+            "/token",
+            "https://user:pw@auth.example.com/token",
+            "http://",
+        ] {
+            assert!(check_realm(bad, false).is_err(), "{bad}");
+        }
+        let e = check_realm("http://192.0.2.1/token", false).unwrap_err();
+        assert!(e.contains("plain http on 192.0.2.1"), "{e}");
+        // --insecure-registry: the user accepted plain http.
+        assert_eq!(check_realm("http://192.0.2.1/token", true), Ok(()));
+        assert!(check_realm("ftp://192.0.2.1/token", true).is_err());
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:5000/v2/x/blobs/s").as_deref(),
+            Some("http://127.0.0.1:5000")
+        );
+        assert_eq!(
+            origin_of("HTTPS://Registry.Example.com?q").as_deref(),
+            Some("https://registry.example.com")
+        );
+        assert_ne!(
+            origin_of("http://127.0.0.2:5000/v2/"),
+            origin_of("http://127.0.0.1:5000/v2/")
+        );
+        assert_eq!(origin_of("no-scheme"), None);
     }
 
     #[test]

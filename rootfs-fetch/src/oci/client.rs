@@ -4,10 +4,15 @@
 //! It answers `401` challenges (see [`super::auth`]) and retries once,
 //! follows redirects itself (blobs are often served from a CDN or object
 //! store on another host) and sends the `Authorization` header only to
-//! the registry's own origin, never to a host it was redirected to. Plain
-//! http is used only for loopback registries or when the caller allows it.
-//! Every exchange is reported to an observer, with tokens redacted, so a
-//! lesson can show the real requests of a pull.
+//! the registry's own origin, never to a host it was redirected to; a
+//! challenge from such a host is refused, not answered, so the user's
+//! credentials go only to the registry and the token server it names.
+//! Plain http is used only for loopback registries or when the caller
+//! allows it. Every socket read has a deadline (the stall timeout,
+//! `DOCKLING_PULL_TIMEOUT`): a registry that stops sending ends the
+//! download with an error naming it, however big the blob. Every exchange
+//! is reported to an observer, with tokens redacted, so a lesson can show
+//! the real requests of a pull.
 
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -33,6 +38,10 @@ pub enum ClientError {
     Http { url: String, message: String },
     #[error("{0}")]
     Auth(String),
+    /// Credentials would have gone where they must not: a token realm over
+    /// plain http off loopback, or a host the registry redirected to.
+    #[error("{0}")]
+    Refused(String),
     #[error("{what} {digest}: the registry sent content whose digest is {actual}")]
     DigestMismatch {
         what: &'static str,
@@ -44,6 +53,16 @@ pub enum ClientError {
     /// An index without this machine's (or the asked) platform.
     #[error("{0}")]
     NoPlatform(String),
+    /// Nothing arrived for the stall timeout.
+    #[error("{host} sent nothing for {secs}s (the download stalled)")]
+    Stalled { host: String, secs: u64 },
+    /// The local copy of a blob could not be written (a full disk).
+    #[error("cannot write the copy of blob {digest}")]
+    Local {
+        digest: Digest,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// What a reference means for one platform: its manifest.
@@ -62,6 +81,10 @@ pub struct Client {
     /// The Authorization header that worked last (Basic or Bearer).
     authorization: Option<String>,
     observer: Observer,
+    /// Plain http allowed off loopback (`--insecure-registry`), token realms included.
+    insecure: bool,
+    /// How long one socket read may wait for a byte.
+    stall: Duration,
 }
 
 /// Where exchanges are reported; shared by the clients of parallel layer
@@ -69,6 +92,34 @@ pub struct Client {
 pub type Observer = std::sync::Arc<std::sync::Mutex<dyn FnMut(&Exchange) + Send>>;
 
 const MAX_REDIRECTS: usize = 5;
+
+/// How long a download may receive nothing before it is given up
+/// (docker has no such limit and hangs; 30 s is well above a slow
+/// network's pauses).
+pub const DEFAULT_STALL: Duration = Duration::from_secs(30);
+/// The environment variable that sets the stall timeout, in seconds.
+pub const STALL_ENV: &str = "DOCKLING_PULL_TIMEOUT";
+
+/// The stall timeout from [`STALL_ENV`] (`30`, `30s`, `2m`), or the default.
+pub fn stall_timeout_from_env() -> Result<Duration, String> {
+    match std::env::var(STALL_ENV) {
+        Ok(v) => parse_timeout(&v).map_err(|e| format!("{STALL_ENV}={v:?}: {e}")),
+        Err(_) => Ok(DEFAULT_STALL),
+    }
+}
+
+/// Seconds, optionally with `s` or `m`: `30`, `30s`, `2m`; more than zero.
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (num, mult) = match t.strip_suffix('m') {
+        Some(n) => (n, 60),
+        None => (t.strip_suffix('s').unwrap_or(t), 1),
+    };
+    match num.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(Duration::from_secs(n * mult)),
+        _ => Err("expected a number of seconds greater than 0, e.g. 30 or 2m".into()),
+    }
+}
 
 impl Client {
     /// A client for the repository of `r`. `insecure` allows plain http
@@ -84,22 +135,24 @@ impl Client {
         } else {
             "https"
         };
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .max_redirects(0)
-            .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_recv_response(Some(Duration::from_secs(60)))
-            .user_agent("dockling")
-            .build()
-            .into();
         Client {
-            agent,
+            agent: agent(DEFAULT_STALL),
             origin: format!("{scheme}://{}", r.api_host()),
             repository: r.repository.clone(),
             credentials,
             authorization: None,
             observer,
+            insecure,
+            stall: DEFAULT_STALL,
         }
+    }
+
+    /// The same client with another stall timeout: the longest a socket
+    /// read (of headers or of a body) may wait.
+    pub fn with_stall_timeout(mut self, stall: Duration) -> Client {
+        self.agent = agent(stall);
+        self.stall = stall;
+        self
     }
 
     pub fn origin(&self) -> &str {
@@ -116,6 +169,8 @@ impl Client {
             credentials: self.credentials.clone(),
             authorization: self.authorization.clone(),
             observer: self.observer.clone(),
+            insecure: self.insecure,
+            stall: self.stall,
         }
     }
 
@@ -141,9 +196,19 @@ impl Client {
         url: &str,
         accept: Option<&str>,
     ) -> Result<ureq::http::Response<ureq::Body>, ClientError> {
-        let resp = self.get_url(url, accept)?;
+        let (resp, at) = self.get_url(url, accept)?;
         if resp.status() != 401 {
             return Ok(resp);
+        }
+        // Only the registry's own challenge is answered: a host it
+        // redirected to gets neither the password nor a token.
+        if auth::origin_of(&at) != auth::origin_of(&self.origin) {
+            return Err(ClientError::Refused(format!(
+                "{} (where {} redirected the request) asks for credentials; \
+                 dockling sends them only to the registry and the token server it names",
+                host_of(&at),
+                host_of(&self.origin)
+            )));
         }
         let challenge = resp
             .headers()
@@ -156,7 +221,7 @@ impl Client {
                 ))
             })?;
         self.authorization = Some(self.answer(&challenge)?);
-        let resp = self.get_url(url, accept)?;
+        let (resp, _) = self.get_url(url, accept)?;
         if resp.status() == 401 || resp.status() == 403 {
             return Err(ClientError::Auth(format!(
                 "{url}: {} even with credentials{}",
@@ -190,6 +255,9 @@ impl Client {
                     .params
                     .get("realm")
                     .ok_or_else(|| ClientError::Auth("Bearer challenge without a realm".into()))?;
+                auth::check_realm(realm, self.insecure).map_err(|e| {
+                    ClientError::Refused(format!("{}: {e}; refused", host_of(&self.origin)))
+                })?;
                 let scope = c
                     .params
                     .get("scope")
@@ -203,7 +271,7 @@ impl Client {
                 if let Some(creds) = &self.credentials {
                     req = req.header("Authorization", creds.basic_header());
                 }
-                let resp = req.call().map_err(|e| http_err(&url, e))?;
+                let resp = req.call().map_err(|e| self.http_err(&url, e))?;
                 let status = resp.status().as_u16();
                 self.observe(&Exchange {
                     method: "GET",
@@ -228,7 +296,7 @@ impl Client {
                     .with_config()
                     .limit(1 << 20)
                     .read_to_vec()
-                    .map_err(|e| http_err(&url, e))?;
+                    .map_err(|e| self.http_err(&url, e))?;
                 let token = auth::token_from(&body).ok_or_else(|| {
                     ClientError::Auth(format!("token server {realm} sent no token"))
                 })?;
@@ -240,18 +308,19 @@ impl Client {
         }
     }
 
+    /// GET `start`, following redirects; the final response and its URL.
     fn get_url(
         &mut self,
         start: &str,
         accept: Option<&str>,
-    ) -> Result<ureq::http::Response<ureq::Body>, ClientError> {
+    ) -> Result<(ureq::http::Response<ureq::Body>, String), ClientError> {
         let mut url = start.to_string();
         for _ in 0..=MAX_REDIRECTS {
             let mut req = self.agent.get(&url);
             if let Some(a) = accept {
                 req = req.header("Accept", a);
             }
-            let same_origin = url == self.origin || url.starts_with(&format!("{}/", self.origin));
+            let same_origin = auth::origin_of(&url) == auth::origin_of(&self.origin);
             let authorized = same_origin && self.authorization.is_some();
             if authorized {
                 req = req.header(
@@ -259,7 +328,7 @@ impl Client {
                     self.authorization.clone().unwrap_or_default(),
                 );
             }
-            let resp = req.call().map_err(|e| http_err(&url, e))?;
+            let resp = req.call().map_err(|e| self.http_err(&url, e))?;
             let status = resp.status().as_u16();
             let header = |name: &str| {
                 resp.headers()
@@ -315,7 +384,7 @@ impl Client {
                 }
                 continue;
             }
-            return Ok(resp);
+            return Ok((resp, url));
         }
         Err(ClientError::Http {
             url: start.into(),
@@ -356,7 +425,7 @@ impl Client {
                 manifest::MAX_MANIFEST
             )));
         }
-        let body = read_capped(resp, manifest::MAX_MANIFEST, &url)?;
+        let body = self.read_capped(resp, manifest::MAX_MANIFEST, &url)?;
         let digest = Digest::of(&body);
         if reference.starts_with("sha256:") {
             let want: Digest = reference.parse().map_err(ClientError::Invalid)?;
@@ -415,10 +484,12 @@ impl Client {
         }
         let mut reader = self.blob(d)?;
         let mut buf = Vec::new();
-        (&mut reader)
-            .take(cap + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| ClientError::Invalid(e.to_string()))?;
+        if let Err(e) = (&mut reader).take(cap + 1).read_to_end(&mut buf) {
+            return Err(reader
+                .fault
+                .take()
+                .unwrap_or_else(|| ClientError::Invalid(e.to_string())));
+        }
         reader.verify()?;
         Ok(buf)
     }
@@ -435,8 +506,89 @@ impl Client {
             inner: Hashing::new(body),
             descriptor: d.clone(),
             tee: None,
+            source: Some((host_of(&url).to_string(), self.stall.as_secs())),
+            fault: None,
         })
     }
+
+    /// A failed request as an error: a read that timed out is a stall of
+    /// this host.
+    fn http_err(&self, url: &str, e: ureq::Error) -> ClientError {
+        match e {
+            ureq::Error::Timeout(ureq::Timeout::PerRead) => ClientError::Stalled {
+                host: host_of(url).to_string(),
+                secs: self.stall.as_secs(),
+            },
+            e => ClientError::Http {
+                url: url.into(),
+                message: e.to_string(),
+            },
+        }
+    }
+
+    fn read_capped(
+        &self,
+        resp: ureq::http::Response<ureq::Body>,
+        cap: u64,
+        url: &str,
+    ) -> Result<Vec<u8>, ClientError> {
+        let mut buf = Vec::new();
+        resp.into_body()
+            .into_reader()
+            .take(cap + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| {
+                if is_timeout(&e) {
+                    ClientError::Stalled {
+                        host: host_of(url).to_string(),
+                        secs: self.stall.as_secs(),
+                    }
+                } else {
+                    ClientError::Http {
+                        url: url.into(),
+                        message: e.to_string(),
+                    }
+                }
+            })?;
+        if buf.len() as u64 > cap {
+            return Err(ClientError::Invalid(format!(
+                "{url}: more than {cap} bytes"
+            )));
+        }
+        Ok(buf)
+    }
+}
+
+/// An agent that follows no redirect by itself (the client does, to
+/// decide where credentials go) and waits at most `stall` for each read.
+fn agent(stall: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_connect(Some(Duration::from_secs(10)))
+        // A socket-level deadline per read detects a stall; a deadline for
+        // the whole body would cut off a big layer on a slow link.
+        .timeout_per_read(Some(stall))
+        .user_agent("dockling")
+        .build()
+        .into()
+}
+
+/// Whether a read failed because its deadline passed.
+fn is_timeout(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    ) || e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+        .is_some_and(|u| matches!(u, ureq::Error::Timeout(_)))
+}
+
+/// `host:port` of a URL, for messages.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
 pub struct BlobReader {
@@ -444,6 +596,13 @@ pub struct BlobReader {
     descriptor: Descriptor,
     /// A copy of the bytes goes here as they are read (the store's blob).
     tee: Option<Box<dyn std::io::Write + Send>>,
+    /// The host the bytes come from and the stall timeout in seconds
+    /// (`None` for a local file).
+    source: Option<(String, u64)>,
+    /// The first failure of the transfer itself (a stall, a full disk):
+    /// what [`BlobReader::verify`] reports, whatever a decompressor or the
+    /// unpacker made of the read error it caused.
+    fault: Option<ClientError>,
 }
 
 impl BlobReader {
@@ -454,6 +613,8 @@ impl BlobReader {
             inner: Hashing::new(Box::new(reader.take(d.size + 1))),
             descriptor: d.clone(),
             tee: None,
+            source: None,
+            fault: None,
         }
     }
 
@@ -467,14 +628,24 @@ impl BlobReader {
         self
     }
 
-    /// Drain what is left, then check size and digest.
+    /// Drain what is left, then check size and digest. A transfer that
+    /// failed reports that failure, without reading any further.
     pub fn verify(mut self) -> Result<(), ClientError> {
+        if let Some(f) = self.fault.take() {
+            return Err(f);
+        }
         let d = self.descriptor.clone();
-        std::io::copy(&mut self, &mut std::io::sink())
-            .map_err(|e| ClientError::Invalid(format!("blob {}: {e}", d.digest)))?;
+        if let Err(e) = std::io::copy(&mut self, &mut std::io::sink()) {
+            return Err(self
+                .fault
+                .take()
+                .unwrap_or_else(|| ClientError::Invalid(format!("blob {}: {e}", d.digest))));
+        }
         if let Some(t) = self.tee.as_mut() {
-            t.flush()
-                .map_err(|e| ClientError::Invalid(format!("blob {}: {e}", d.digest)))?;
+            t.flush().map_err(|source| ClientError::Local {
+                digest: d.digest.clone(),
+                source,
+            })?;
         }
         let inner = self.inner;
         let count = inner.count;
@@ -500,9 +671,38 @@ impl BlobReader {
 
 impl Read for BlobReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(t) = self.tee.as_mut() {
-            t.write_all(&buf[..n])?;
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            Err(e) => {
+                if self.fault.is_none()
+                    && let Some((host, secs)) = &self.source
+                {
+                    self.fault = Some(if is_timeout(&e) {
+                        ClientError::Stalled {
+                            host: host.clone(),
+                            secs: *secs,
+                        }
+                    } else {
+                        ClientError::Http {
+                            url: format!("{host}, blob {}", self.descriptor.digest),
+                            message: e.to_string(),
+                        }
+                    });
+                }
+                return Err(e);
+            }
+        };
+        if let Some(t) = self.tee.as_mut()
+            && let Err(e) = t.write_all(&buf[..n])
+        {
+            let kind = e.kind();
+            if self.fault.is_none() {
+                self.fault = Some(ClientError::Local {
+                    digest: self.descriptor.digest.clone(),
+                    source: e,
+                });
+            }
+            return Err(std::io::Error::new(kind, "cannot write the blob's copy"));
         }
         Ok(n)
     }
@@ -513,28 +713,6 @@ fn content_length(resp: &ureq::http::Response<ureq::Body>) -> Option<u64> {
         .get("content-length")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
-}
-
-fn read_capped(
-    resp: ureq::http::Response<ureq::Body>,
-    cap: u64,
-    url: &str,
-) -> Result<Vec<u8>, ClientError> {
-    let mut buf = Vec::new();
-    resp.into_body()
-        .into_reader()
-        .take(cap + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| ClientError::Http {
-            url: url.into(),
-            message: e.to_string(),
-        })?;
-    if buf.len() as u64 > cap {
-        return Err(ClientError::Invalid(format!(
-            "{url}: more than {cap} bytes"
-        )));
-    }
-    Ok(buf)
 }
 
 fn check_status(url: &str, status: u16, what: &str) -> Result<(), ClientError> {
@@ -548,13 +726,6 @@ fn check_status(url: &str, status: u16, what: &str) -> Result<(), ClientError> {
             url: url.into(),
             message: format!("the registry answered {s}"),
         }),
-    }
-}
-
-fn http_err(url: &str, e: ureq::Error) -> ClientError {
-    ClientError::Http {
-        url: url.into(),
-        message: e.to_string(),
     }
 }
 
@@ -604,5 +775,16 @@ mod tests {
             "http://a:1/v2/x/blobs/t?q=1"
         );
         assert_eq!(encode("repository:a/b:pull"), "repository%3Aa%2Fb%3Apull");
+        assert_eq!(host_of("http://127.0.0.2:99/v2/x?y"), "127.0.0.2:99");
+    }
+
+    #[test]
+    fn stall_timeouts_parse() {
+        assert_eq!(parse_timeout("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_timeout(" 5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_timeout("2m"), Ok(Duration::from_secs(120)));
+        for bad in ["0", "", "-1", "1.5", "ten", "5h"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -4,6 +4,9 @@
 //! image's default command, environment, and the diff_ids: the digests of
 //! the layers once uncompressed). OCI and docker schema2 use the same JSON
 //! shape with different media types, so one set of types reads both.
+//! [`Manifest::to_oci`] turns a docker schema2 manifest into the OCI one
+//! it stands for (what `skopeo copy --format oci` writes): an OCI image
+//! layout should hold OCI documents, and umoci reads no others.
 
 use serde::{Deserialize, Serialize};
 
@@ -177,6 +180,42 @@ pub struct Manifest {
     pub layers: Vec<Descriptor>,
 }
 
+impl Manifest {
+    /// The OCI form of a docker schema2 manifest: the same config and
+    /// layer blobs (their bytes, so their digests, do not change; the
+    /// config's JSON is the same format in both), under OCI media types.
+    /// `None` when there is nothing to convert.
+    pub fn to_oci(&self) -> Option<Manifest> {
+        let mut m = self.clone();
+        m.media_type = oci_media_type(&m.media_type).to_string();
+        m.config.media_type = oci_media_type(&m.config.media_type).to_string();
+        for l in &mut m.layers {
+            l.media_type = oci_media_type(&l.media_type).to_string();
+        }
+        let changed = m.media_type != self.media_type
+            || m.config.media_type != self.config.media_type
+            || m.layers
+                .iter()
+                .zip(&self.layers)
+                .any(|(a, b)| a.media_type != b.media_type);
+        changed.then_some(m)
+    }
+}
+
+/// The OCI media type for a docker one (others unchanged). A foreign
+/// layer (Windows base layers, fetched from elsewhere) becomes an
+/// ordinary gzip layer: once pulled, its blob is in the store like any
+/// other.
+pub fn oci_media_type(media_type: &str) -> &str {
+    match media_type {
+        DOCKER_MANIFEST => OCI_MANIFEST,
+        DOCKER_LIST => OCI_INDEX,
+        DOCKER_CONFIG => OCI_CONFIG,
+        DOCKER_LAYER_GZIP | DOCKER_LAYER_FOREIGN => OCI_LAYER_GZIP,
+        other => other,
+    }
+}
+
 /// The parts of an image config dockling uses.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ImageConfig {
@@ -329,6 +368,50 @@ mod tests {
         );
         assert!(!e.contains("unknown"), "{e}");
         assert!("linux".parse::<Platform>().is_err());
+    }
+
+    #[test]
+    fn docker_schema2_converts_to_oci_and_oci_stays() {
+        let d = |n: &str, t: &str| Descriptor {
+            media_type: t.into(),
+            digest: Digest::of(n.as_bytes()),
+            size: 7,
+            platform: None,
+            annotations: None,
+        };
+        let docker = Manifest {
+            schema_version: 2,
+            media_type: DOCKER_MANIFEST.into(),
+            config: d("c", DOCKER_CONFIG),
+            layers: vec![
+                d("a", DOCKER_LAYER_GZIP),
+                d("b", DOCKER_LAYER_FOREIGN),
+                d("z", OCI_LAYER_ZSTD),
+            ],
+        };
+        let oci = docker.to_oci().unwrap();
+        assert_eq!(oci.media_type, OCI_MANIFEST);
+        assert_eq!(oci.config.media_type, OCI_CONFIG);
+        assert_eq!(
+            oci.layers
+                .iter()
+                .map(|l| l.media_type.as_str())
+                .collect::<Vec<_>>(),
+            [OCI_LAYER_GZIP, OCI_LAYER_GZIP, OCI_LAYER_ZSTD]
+        );
+        // Same blobs: digests and sizes are untouched.
+        assert_eq!(oci.config.digest, docker.config.digest);
+        assert!(
+            oci.layers
+                .iter()
+                .zip(&docker.layers)
+                .all(|(a, b)| a.digest == b.digest && a.size == b.size)
+        );
+        assert!(oci.to_oci().is_none(), "an OCI manifest stays as it is");
+        let text = String::from_utf8(serde_json::to_vec(&oci).unwrap()).unwrap();
+        assert!(!text.contains("vnd.docker"), "{text}");
+        assert_eq!(oci_media_type(DOCKER_LIST), OCI_INDEX);
+        assert_eq!(oci_media_type("application/x-other"), "application/x-other");
     }
 
     #[test]

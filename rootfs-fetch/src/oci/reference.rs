@@ -39,11 +39,7 @@ impl Reference {
     /// Whether plain http is allowed without `--insecure-registry`: only
     /// for this machine's own loopback addresses.
     pub fn is_loopback(&self) -> bool {
-        let host = match self.registry.rsplit_once(':') {
-            Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
-            _ => &self.registry,
-        };
-        matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1")
+        is_loopback_host(&self.registry)
     }
 
     /// What the manifest is asked for by: the digest when there is one.
@@ -221,6 +217,27 @@ impl FromStr for Reference {
     }
 }
 
+/// Whether `host` (with or without a port) is this machine's loopback:
+/// `localhost`, 127.0.0.0/8 or `[::1]`. Traffic to it never leaves the
+/// machine, so plain http there cannot be read by anyone on the network.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => {
+            if h.contains(':') && !h.starts_with('[') {
+                host // a bare IPv6 address: its last group is not a port
+            } else {
+                h
+            }
+        }
+        _ => host,
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +288,25 @@ mod tests {
                 .unwrap()
                 .is_loopback()
         );
+        for host in [
+            "127.0.0.2:5000",
+            "localhost",
+            "LOCALHOST:1",
+            "[::1]:80",
+            "[::1]",
+            "::1",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "10.0.0.1",
+            "127.0.0.1.example.com",
+            "[::2]:80",
+            "192.0.2.1:443",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 
     #[test]
