@@ -273,15 +273,15 @@ fn keyring() -> Verdict {
     };
     if key < 0 {
         return Escaped(format!(
-            "found root's user keyring {id}, shared with the host (add_key: {})",
+            "found root's user keyring, which the host's root shares (add_key: {})",
             errno()
         ));
     }
     // SAFETY: keyctl with integer arguments; the key is ours.
     unsafe { libc::syscall(libc::SYS_keyctl, KEYCTL_INVALIDATE, key) };
-    Escaped(format!(
-        "added a key to root's user keyring {id}, which the host's root shares (removed again)"
-    ))
+    Escaped(
+        "added a key to root's user keyring, which the host's root shares (removed again)".into(),
+    )
 }
 
 /// Calls with a long record of kernel exploits, that docker's filter

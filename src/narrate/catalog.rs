@@ -573,8 +573,8 @@ pub fn english(step: Step) -> Narration {
         },
         Step::Signals => Narration {
             title: "reset every signal to its default action",
-            syscall: "rt_sigaction(N, SIG_DFL) for each signal ({ignored} were ignored); rt_sigprocmask(SIG_SETMASK, \
-                      empty) just before execve",
+            syscall: "rt_sigaction(N, SIG_DFL) for each signal; rt_sigprocmask(SIG_SETMASK, empty) just before \
+                      execve",
             why: "execve resets the signals a process handles, but keeps the ignored ones and the mask. dockling, \
                   like every Rust program, ignores SIGPIPE and blocks the signals it waits for; a container that \
                   inherited that would not die of a write to a closed pipe, nor of Ctrl-C.",

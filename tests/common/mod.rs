@@ -146,6 +146,17 @@ impl Env {
             .env("NO_COLOR", "1")
             .env_remove("DOCKLING_TRACE")
             .stdin(Stdio::null());
+        // As from a student's interactive shell: SIGINT and SIGQUIT not
+        // ignored (a test runner started as a background job of a script
+        // inherits them ignored, and dockling would pass that on).
+        // SAFETY: signal(2) is async-signal-safe.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut c, || {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
         c
     }
 
