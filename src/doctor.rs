@@ -90,6 +90,8 @@ pub fn all(paths: &Paths) -> Vec<Check> {
     v.extend(namespaces());
     v.push(userns_restrictions());
     v.extend(cgroups());
+    v.push(device_rules());
+    v.push(seccomp());
     v.push(overlay());
     v.push(state_dir_fs(paths));
     v.push(net_devices());
@@ -263,6 +265,64 @@ fn cgroups() -> Vec<Check> {
         out.push(check("cgroup v2 delegation", Status::Ok, detail, ""));
     }
     out
+}
+
+/// The cgroup's device allow-list: v1's devices controller, or v2's BPF
+/// device programs (a program is loaded and dropped to find out).
+fn device_rules() -> Check {
+    let host = Host::detect(Path::new(cgroups::CGROUP_ROOT));
+    if host.v2_has_all() {
+        return match cgroups::bpf::available() {
+            Ok(()) => check(
+                "device rules",
+                Status::Ok,
+                "cgroup v2: a BPF device program per container (lessons 2 and 3)",
+                "",
+            ),
+            Err(e) => check(
+                "device rules",
+                Status::Fail,
+                format!("cgroup v2, but the kernel refuses a BPF device program: {e}"),
+                "a kernel with CONFIG_CGROUP_BPF=y (every distribution kernel has it)",
+            ),
+        };
+    }
+    if host.v1_mounts.iter().any(|(c, _)| c == "devices") {
+        check(
+            "device rules",
+            Status::Ok,
+            "cgroup v1 devices controller (lessons 2 and 3)",
+            "",
+        )
+    } else {
+        check(
+            "device rules",
+            Status::Fail,
+            "no devices controller on cgroup v1 (stages 3 to 6 need it)",
+            "mount -t cgroup -o devices devices /sys/fs/cgroup/devices",
+        )
+    }
+}
+
+/// seccomp filters, with the errno action docker's profile uses.
+fn seccomp() -> Check {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let actions = read("/proc/sys/kernel/seccomp/actions_avail").unwrap_or_default();
+    if status.contains("Seccomp:") && actions.split_whitespace().any(|a| a == "errno") {
+        check(
+            "seccomp",
+            Status::Ok,
+            "filters available (lesson 2: docker's default profile)",
+            "",
+        )
+    } else {
+        check(
+            "seccomp",
+            Status::Fail,
+            "this kernel has no seccomp filters (stage 2 installs docker's)",
+            "a kernel with CONFIG_SECCOMP_FILTER=y (every distribution kernel has it)",
+        )
+    }
 }
 
 fn overlay() -> Check {

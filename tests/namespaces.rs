@@ -188,18 +188,36 @@ fn a_failing_setup_step_is_reported_with_its_step_and_errno() {
     if !require_root("a_failing_setup_step_is_reported_with_its_step_and_errno") {
         return;
     }
-    // A rootfs whose /proc is a file cannot get procfs mounted on it.
+    // A layer whose /proc is a file: procfs cannot be mounted on it, and
+    // the child, which finds out, says which step failed and why.
     let env = Env::with_rootfs();
+    let layer = env.root.join("layer");
+    std::fs::create_dir(&layer).unwrap();
+    std::fs::write(layer.join("proc"), "").unwrap();
+    let out = env.run(&[
+        "--trace",
+        "quiet",
+        "overlay",
+        "--layer",
+        layer.to_str().unwrap(),
+        "--",
+        "true",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{err}");
+    assert!(
+        err.contains("step mount_proc") && err.contains("/proc is a file in the container"),
+        "{err}"
+    );
+    env.assert_clean();
+    // A plain rootfs is checked before anything starts, and left as it is.
     let proc_dir = env.rootfs().join("proc");
     std::fs::remove_dir(&proc_dir).unwrap();
     std::fs::write(&proc_dir, "").unwrap();
     let out = env.run(&["--trace", "quiet", "namespaces", "--", "true"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(125), "{err}");
-    assert!(
-        err.contains("step mount_proc") && err.contains("/proc: File exists"),
-        "{err}"
-    );
+    assert!(err.contains("has no directory /proc"), "{err}");
     env.assert_clean();
 }
 

@@ -162,6 +162,32 @@ fn bpf<T>(cmd: libc::c_long, attr: &mut T) -> io::Result<libc::c_long> {
 /// number of instructions.
 pub fn attach(dir: &Path, rules: &[Rule]) -> io::Result<usize> {
     let insns = program(rules);
+    let prog = load(&insns)?;
+    let cgroup = std::fs::File::open(dir)?;
+    let mut at = ProgAttach {
+        target_fd: cgroup.as_raw_fd() as u32,
+        attach_bpf_fd: prog.as_raw_fd() as u32,
+        attach_type: BPF_CGROUP_DEVICE,
+        attach_flags: BPF_F_ALLOW_MULTI,
+    };
+    bpf(BPF_PROG_ATTACH, &mut at).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("bpf(BPF_PROG_ATTACH) to {}: {e}", dir.display()),
+        )
+    })?;
+    // The attachment holds the program; our descriptors can go.
+    Ok(insns.len())
+}
+
+/// Whether this kernel takes a device program (for `dockling doctor`):
+/// one is loaded and dropped again, attached nowhere.
+pub fn available() -> io::Result<()> {
+    load(&program(super::devices::DEFAULT)).map(drop)
+}
+
+/// `bpf(BPF_PROG_LOAD)` of a device program: a descriptor for it.
+fn load(insns: &[Insn]) -> io::Result<OwnedFd> {
     let license = c"Apache-2.0";
     let mut name = [0u8; 16];
     name[..8].copy_from_slice(b"dockling");
@@ -195,22 +221,7 @@ pub fn attach(dir: &Path, rules: &[Rule]) -> io::Result<usize> {
         )
     })?;
     // SAFETY: a successful BPF_PROG_LOAD returns a new descriptor we own.
-    let prog = unsafe { OwnedFd::from_raw_fd(prog as i32) };
-    let cgroup = std::fs::File::open(dir)?;
-    let mut at = ProgAttach {
-        target_fd: cgroup.as_raw_fd() as u32,
-        attach_bpf_fd: prog.as_raw_fd() as u32,
-        attach_type: BPF_CGROUP_DEVICE,
-        attach_flags: BPF_F_ALLOW_MULTI,
-    };
-    bpf(BPF_PROG_ATTACH, &mut at).map_err(|e| {
-        io::Error::new(
-            e.kind(),
-            format!("bpf(BPF_PROG_ATTACH) to {}: {e}", dir.display()),
-        )
-    })?;
-    // The attachment holds the program; our descriptors can go.
-    Ok(insns.len())
+    Ok(unsafe { OwnedFd::from_raw_fd(prog as i32) })
 }
 
 #[cfg(test)]

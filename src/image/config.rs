@@ -145,16 +145,23 @@ fn lookup_by_uid(passwd: &Option<String>, uid: u32) -> Option<u32> {
 }
 
 /// The contents of `rel` in the topmost layer that has it as a regular
-/// file (a whiteout or a symlink there hides it: not followed).
+/// file (a whiteout or a symlink there hides it: not followed). Each
+/// layer is an image's, so the path is resolved inside it: a layer whose
+/// `etc` is a symlink to the host's /etc is read as its own /etc.
 fn top_file(layers: &[PathBuf], rel: &str) -> Option<String> {
+    use std::io::Read;
     layers.iter().rev().find_map(|l| {
-        let p: &std::path::Path = &l.join(rel);
-        let m = std::fs::symlink_metadata(p).ok()?;
-        if m.is_file() {
-            std::fs::read_to_string(p).ok()
-        } else {
-            None
+        let root = crate::rootfs::Root::open(l).ok()?;
+        let fd = root
+            .open_at(rel, libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .ok()?;
+        let mut f = std::fs::File::from(fd);
+        if !f.metadata().ok()?.is_file() {
+            return None;
         }
+        let mut text = String::new();
+        f.read_to_string(&mut text).ok()?;
+        Some(text)
     })
 }
 
@@ -262,5 +269,17 @@ mod tests {
         );
         assert_eq!(user(&c, &with("7:8"), &layers).unwrap(), Some((7, 8)));
         assert!(user(&c, &with("nobody"), &layers).is_err());
+        // A layer whose etc points at the host's: read inside the layer.
+        let evil = dir.path().join("l2");
+        std::fs::create_dir_all(&evil).unwrap();
+        std::os::unix::fs::symlink("/etc", evil.join("etc")).unwrap();
+        let layers = vec![layers[0].clone(), layers[1].clone(), evil];
+        // In the layer, /etc -> /etc is a loop, so it has no passwd: the
+        // topmost real one is below, never the host's (which has `man`).
+        assert_eq!(user(&c, &with("app"), &layers).unwrap(), Some((1000, 1001)));
+        assert!(
+            user(&c, &with("man"), &layers).is_err(),
+            "read the host's /etc/passwd"
+        );
     }
 }
