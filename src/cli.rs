@@ -12,6 +12,7 @@ use crate::journal;
 use crate::narrate::{self, Event, Narrator, Step, TraceMode};
 use crate::paths::Paths;
 use crate::stages;
+use crate::stages::container;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -84,6 +85,85 @@ pub enum Command {
     Tour(TourArgs),
     /// Print a lesson: `dockling lesson list`, `dockling lesson 1`
     Lesson(LessonArgs),
+    /// Stage 7: create a container from an image, without starting it
+    Create(Box<stages::image::RunArgs>),
+    /// Stage 7: start stopped containers
+    Start(container::StartArgs),
+    /// Stage 7: stop running containers (stop signal, then SIGKILL)
+    Stop(container::StopArgs),
+    /// Stage 7: stop and start containers
+    Restart(container::StopArgs),
+    /// Stage 7: send a signal to containers (default SIGKILL)
+    Kill(container::KillArgs),
+    /// Stage 7: remove containers
+    Rm(container::RmArgs),
+    /// Stage 7: list containers
+    Ps(container::PsArgs),
+    /// Stage 7: show a container's output
+    Logs(container::LogsArgs),
+    /// Stage 7: connect to a running container's stdin, stdout and stderr
+    Attach(container::AttachArgs),
+    /// Stage 7: wait for containers to end and print their exit codes
+    Wait(container::WaitArgs),
+    /// Stage 7: show containers' configuration and state, as JSON
+    Inspect(container::InspectArgs),
+    /// Stage 7: rename a container
+    Rename(container::RenameArgs),
+    /// Stage 7: list a container's published ports
+    Port(container::PortArgs),
+    /// Stage 7: manage containers (`dockling container ls`, `container rm` …)
+    #[command(subcommand)]
+    Container(ContainerCommand),
+    /// The monitor of a detached container (started by `run -d` and `start`)
+    #[command(name = "__monitor", hide = true)]
+    Monitor(MonitorArgs),
+}
+
+/// `dockling container VERB`, as the notes write docker's commands.
+#[derive(Debug, Subcommand)]
+pub enum ContainerCommand {
+    /// Create a container from an image, without starting it
+    Create(Box<stages::image::RunArgs>),
+    /// Create and run a container from an image
+    Run(Box<stages::image::RunArgs>),
+    /// Start stopped containers
+    Start(container::StartArgs),
+    /// Stop running containers (stop signal, then SIGKILL)
+    Stop(container::StopArgs),
+    /// Stop and start containers
+    Restart(container::StopArgs),
+    /// Send a signal to containers (default SIGKILL)
+    Kill(container::KillArgs),
+    /// Remove containers
+    Rm(container::RmArgs),
+    /// Remove all stopped containers
+    Prune(container::PruneArgs),
+    /// List containers
+    #[command(visible_alias = "ps", alias = "list")]
+    Ls(container::PsArgs),
+    /// Show a container's output
+    Logs(container::LogsArgs),
+    /// Connect to a running container's stdin, stdout and stderr
+    Attach(container::AttachArgs),
+    /// Wait for containers to end and print their exit codes
+    Wait(container::WaitArgs),
+    /// Show containers' configuration and state, as JSON
+    Inspect(container::InspectArgs),
+    /// Rename a container
+    Rename(container::RenameArgs),
+    /// List a container's published ports
+    Port(container::PortArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MonitorArgs {
+    pub id: String,
+    /// A restart handed over: wait the restart delay first
+    #[arg(long)]
+    pub restarting: bool,
+    /// Send the start's narration to the client
+    #[arg(long)]
+    pub events: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -183,6 +263,24 @@ pub fn command() -> clap::Command {
         deferred!("doctor", "Check that this machine has what every stage needs", |c| c),
         deferred!("tour", "The main job: every lesson in order, running its demos with narration", TourArgs::augment_args),
         deferred!("lesson", "Print a lesson: `dockling lesson list`, `dockling lesson 1`", LessonArgs::augment_args),
+        deferred!("create", "Stage 7: create a container from an image, without starting it", stages::image::RunArgs::augment_args),
+        deferred!("start", "Stage 7: start stopped containers", container::StartArgs::augment_args),
+        deferred!("stop", "Stage 7: stop running containers (stop signal, then SIGKILL)", container::StopArgs::augment_args),
+        deferred!("restart", "Stage 7: stop and start containers", container::StopArgs::augment_args),
+        deferred!("kill", "Stage 7: send a signal to containers (default SIGKILL)", container::KillArgs::augment_args),
+        deferred!("rm", "Stage 7: remove containers", container::RmArgs::augment_args),
+        deferred!("ps", "Stage 7: list containers", container::PsArgs::augment_args),
+        deferred!("logs", "Stage 7: show a container's output", container::LogsArgs::augment_args),
+        deferred!("attach", "Stage 7: connect to a running container's stdin, stdout and stderr", container::AttachArgs::augment_args),
+        deferred!("wait", "Stage 7: wait for containers to end and print their exit codes", container::WaitArgs::augment_args),
+        deferred!("inspect", "Stage 7: show containers' configuration and state, as JSON", container::InspectArgs::augment_args),
+        deferred!("rename", "Stage 7: rename a container", container::RenameArgs::augment_args),
+        deferred!("port", "Stage 7: list a container's published ports", container::PortArgs::augment_args),
+        deferred!("container", "Stage 7: manage containers (`dockling container ls`, `container rm` …)", |c| {
+            ContainerCommand::augment_subcommands(c).subcommand_required(true)
+        }),
+        deferred!("__monitor", "The monitor of a detached container (started by `run -d` and `start`)", MonitorArgs::augment_args)
+            .hide(true),
     ])
 }
 
@@ -272,6 +370,7 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
             | Command::Overlay(_)
             | Command::Network(_)
             | Command::Run(_)
+            | Command::Container(ContainerCommand::Run(_))
     );
     if !runs_a_container {
         return run_command(cli, paths, narrator);
@@ -311,6 +410,42 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
         Command::Doctor => Ok(crate::doctor::run(paths, cli.globals.trace)),
         Command::Tour(a) => crate::tour::run(paths, a.step, narrator),
         Command::Lesson(a) => lesson(&a.which),
+        Command::Create(a) => stages::image::create(a, paths, narrator),
+        Command::Start(a) => container::start(a, paths, narrator),
+        Command::Stop(a) => container::stop(a, paths, narrator),
+        Command::Restart(a) => container::restart(a, paths, narrator),
+        Command::Kill(a) => container::kill(a, paths),
+        Command::Rm(a) => container::rm(a, paths),
+        Command::Ps(a) => container::ps(a, paths),
+        Command::Logs(a) => container::logs(a, paths),
+        Command::Attach(a) => container::attach(a, paths),
+        Command::Wait(a) => container::wait(a, paths),
+        Command::Inspect(a) => container::inspect(a, paths),
+        Command::Rename(a) => container::rename(a, paths),
+        Command::Port(a) => container::port(a, paths),
+        Command::Container(c) => match c {
+            ContainerCommand::Create(a) => stages::image::create(a, paths, narrator),
+            ContainerCommand::Run(a) => stages::image::run(a, paths, narrator),
+            ContainerCommand::Start(a) => container::start(a, paths, narrator),
+            ContainerCommand::Stop(a) => container::stop(a, paths, narrator),
+            ContainerCommand::Restart(a) => container::restart(a, paths, narrator),
+            ContainerCommand::Kill(a) => container::kill(a, paths),
+            ContainerCommand::Rm(a) => container::rm(a, paths),
+            ContainerCommand::Prune(a) => container::prune(a, paths),
+            ContainerCommand::Ls(a) => container::ps(a, paths),
+            ContainerCommand::Logs(a) => container::logs(a, paths),
+            ContainerCommand::Attach(a) => container::attach(a, paths),
+            ContainerCommand::Wait(a) => container::wait(a, paths),
+            ContainerCommand::Inspect(a) => container::inspect(a, paths),
+            ContainerCommand::Rename(a) => container::rename(a, paths),
+            ContainerCommand::Port(a) => container::port(a, paths),
+        },
+        Command::Monitor(a) => Ok(crate::container::monitor::main(
+            paths,
+            &a.id,
+            a.restarting,
+            a.events,
+        )),
     }
 }
 

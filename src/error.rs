@@ -43,6 +43,21 @@ pub enum Error {
     Usage(String),
     #[error("{message}")]
     Hinted { message: String, hint: String },
+    /// A container command named no container (docker: exit 1).
+    #[error("No such container: {0}")]
+    NoSuchContainer(String),
+    /// What docker refuses with exit 1 rather than 125: removing a
+    /// running container without -f, starting one twice at once …
+    #[error("{message}")]
+    Refused { message: String, hint: String },
+    /// A failure that carries its own exit code (a container that could
+    /// not start: 127 for a missing command, as docker).
+    #[error("{message}")]
+    Failed {
+        message: String,
+        hint: String,
+        code: i32,
+    },
     /// A stop signal arrived before the command ran; everything made so
     /// far was undone.
     #[error("interrupted by {} before the container started", .0.as_str())]
@@ -65,6 +80,8 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Interrupted(s) => crate::process::SIGNAL_EXIT_BASE + *s as i32,
+            Error::NoSuchContainer(_) | Error::Refused { .. } => 1,
+            Error::Failed { code, .. } => *code,
             _ => EXIT_DOCKLING_FAILED,
         }
     }
@@ -76,7 +93,11 @@ impl Error {
             Error::Interrupted(_) => {
                 Some("nothing ran, and everything dockling had made for it is removed".into())
             }
-            Error::Rootfs { hint, .. } | Error::Hinted { hint, .. } => Some(hint.clone()),
+            Error::Rootfs { hint, .. }
+            | Error::Hinted { hint, .. }
+            | Error::Refused { hint, .. }
+            | Error::Failed { hint, .. } => Some(hint.clone()).filter(|h| !h.is_empty()),
+            Error::NoSuchContainer(_) => Some("`dockling ps -a` lists the containers".into()),
             Error::Child(c) => c.hint.clone(),
             Error::Fetch(rootfs_fetch::Error::Host(_)) => {
                 Some("install busybox for a complete rootfs: apt-get install busybox-static".into())

@@ -7,6 +7,8 @@
 
 pub mod cgroups;
 pub mod cli;
+pub mod clock;
+pub mod container;
 pub mod doctor;
 pub mod engine;
 pub mod error;

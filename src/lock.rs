@@ -14,6 +14,27 @@ use crate::error::Error;
 /// Held until dropped.
 pub struct Lock(#[allow(dead_code)] File);
 
+/// Take the lock on the file `path` (made if missing) if nobody holds it:
+/// `None` when another process does.
+pub fn try_lock_file(path: &Path) -> Result<Option<Lock>, Error> {
+    let f = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(Error::io("open", path))?;
+    // SAFETY: the descriptor is open for the duration of the call.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(Some(Lock(f)));
+    }
+    let e = io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(None)
+    } else {
+        Err(Error::io("lock", path)(e))
+    }
+}
+
 /// Take the lock of `dir` (made if missing), waiting for another holder.
 pub fn lock_dir(dir: &Path) -> Result<Lock, Error> {
     fs::create_dir_all(dir).map_err(Error::io("create", dir))?;

@@ -54,7 +54,7 @@ fn modprobe_overlay() -> bool {
 pub const OPAQUE_XATTR: &str = "trusted.overlay.opaque";
 
 /// One container's overlay: where its layers, upper and work dirs are.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stack {
     /// The container's overlay directory; the mount is made from here.
     pub dir: PathBuf,

@@ -90,6 +90,32 @@ pub fn copy_size(from: BorrowedFd, to: BorrowedFd) -> io::Result<()> {
     Ok(())
 }
 
+/// Set a terminal's window size (rows, columns): what `stty rows R cols C`
+/// does, and what an attached client's SIGWINCH becomes.
+pub fn set_size(fd: BorrowedFd, rows: u16, cols: u16) -> io::Result<()> {
+    let ws = libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCSWINSZ reads a winsize.
+    if unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCSWINSZ, &ws) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The window size of terminal `fd`: (rows, columns).
+pub fn size(fd: BorrowedFd) -> io::Result<(u16, u16)> {
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ fills a winsize.
+    if unsafe { libc::ioctl(fd.as_raw_fd(), libc::TIOCGWINSZ, &mut ws) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok((ws.ws_row, ws.ws_col))
+}
+
 pub fn is_terminal(fd: BorrowedFd) -> bool {
     nix::unistd::isatty(fd).unwrap_or(false)
 }

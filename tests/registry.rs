@@ -55,10 +55,10 @@ fn fails(env: &Env, args: &[&str], says: &str) -> String {
     text
 }
 
-/// `dockling run --network none ARGS…`: its standard output, after
+/// `dockling run --rm --network none ARGS…`: its standard output, after
 /// checking that it succeeded.
 fn run_image(env: &Env, args: &[&str]) -> String {
-    let mut all = vec!["--trace", "quiet", "run", "--network", "none"];
+    let mut all = vec!["--trace", "quiet", "run", "--rm", "--network", "none"];
     all.extend_from_slice(args);
     let o = env.run(&all);
     assert!(o.status.success(), "dockling {all:?}: {}", out(&o));
@@ -1632,6 +1632,7 @@ fn rmi_of_a_running_containers_image_is_a_conflict_and_rmi_f_keeps_its_layers() 
             "--trace",
             "quiet",
             "run",
+            "--rm",
             "--network",
             "none",
             "-v",
@@ -1694,7 +1695,8 @@ fn rmi_of_a_running_containers_image_is_a_conflict_and_rmi_f_keeps_its_layers() 
     let status = child.wait().unwrap();
     assert!(status.success(), "{rest}");
     assert_eq!(rest, "/bin/busybox\nstill-there\n");
-    // The container has ended: its pin is gone, and prune takes the layer.
+    // The container has ended and was removed (--rm): its pin is gone,
+    // and prune takes the layer.
     assert!(files(&env.root.join("pins")).is_empty());
     let text = ok(&env, &["image", "prune"]);
     assert!(text.contains("1 layer(s)"), "{text}");
@@ -1703,8 +1705,10 @@ fn rmi_of_a_running_containers_image_is_a_conflict_and_rmi_f_keeps_its_layers() 
 }
 
 #[test]
-fn a_run_killed_with_sigkill_leaves_a_pin_that_cleanup_removes() {
-    let Some(env) = setup("a_run_killed_with_sigkill_leaves_a_pin_that_cleanup_removes") else {
+fn a_run_killed_with_sigkill_shows_exited_and_its_container_holds_the_image_until_rm() {
+    let Some(env) =
+        setup("a_run_killed_with_sigkill_shows_exited_and_its_container_holds_the_image_until_rm")
+    else {
         return;
     };
     let reg = Registry::start(None);
@@ -1751,8 +1755,16 @@ fn a_run_killed_with_sigkill_leaves_a_pin_that_cleanup_removes() {
         1,
         "SIGKILL leaves the pin"
     );
-    // Unlocked now: rmi no longer sees a container.
+    // The foreground run was the container's monitor: ps tells the truth.
+    let ps = ok(&env, &["ps", "-a"]);
+    assert!(ps.contains("Exited (137)"), "{ps}");
     ok(&env, &["--trace", "quiet", "cleanup"]);
+    // The container is still there (stopped, as after docker's daemon
+    // lost it), and it still holds its image.
+    assert_eq!(files(&env.root.join("pins")).len(), 1);
+    fails(&env, &["rmi", &r], "is using its referenced image");
+    let id = ok(&env, &["ps", "-aq"]);
+    ok(&env, &["rm", id.trim()]);
     assert!(files(&env.root.join("pins")).is_empty());
     ok(&env, &["rmi", &r]);
     assert!(layer_dirs(&env).is_empty());

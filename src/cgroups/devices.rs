@@ -21,7 +21,7 @@
 use std::path::{Path, PathBuf};
 
 /// Block or character device, or both (`a`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     All,
     Char,
@@ -29,7 +29,7 @@ pub enum Kind {
 }
 
 /// What may be done with a node: read, write, mknod.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Access {
     pub read: bool,
     pub write: bool,
@@ -69,7 +69,7 @@ impl Access {
 }
 
 /// One line of the allow-list: `c 1:3 rwm`. `None` is the `*` wildcard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     pub kind: Kind,
     pub major: Option<u32>,
@@ -129,7 +129,7 @@ impl Rule {
 }
 
 /// `--device HOST[:CONTAINER[:PERMS]]`: a host device given to the container.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Device {
     pub host: PathBuf,
     /// Where it appears, under /dev.

@@ -38,7 +38,7 @@ pub const SHARES_MAX: u64 = 262_144;
 /// most pids a system can have; larger values are EINVAL.
 pub const MAX_PIDS: u64 = 4 * 1024 * 1024;
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Bytes of memory.
     pub memory: Option<u64>,

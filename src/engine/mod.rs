@@ -8,6 +8,7 @@
 //! they hand in.
 
 mod child;
+pub mod hooks;
 mod init;
 mod network;
 mod parent;
@@ -30,6 +31,16 @@ use crate::process::Signals;
 /// signals that stop a run are blocked from the first step, and a Ctrl-C
 /// during the setup ends it at the next step, with everything undone.
 pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    run_with(spec, paths, narrator, &mut hooks::Foreground)
+}
+
+/// [`run`], with a supervisor's [`hooks::Hooks`] told what happens.
+pub fn run_with(
+    spec: &ContainerSpec,
+    paths: &Paths,
+    narrator: &mut dyn Narrator,
+    hooks: &mut dyn hooks::Hooks,
+) -> Result<i32, Error> {
     let signals = Signals::block().map_err(Error::sys("block signals"))?;
     if spec.has(crate::namespaces::Namespace::Mount) && spec.overlay.is_none() {
         // The mounts need these; an overlay makes missing ones in its own
@@ -85,6 +96,7 @@ pub fn run(spec: &ContainerSpec, paths: &Paths, narrator: &mut dyn Narrator) -> 
             &mut journal,
             &signals,
             narrator,
+            hooks,
         )
     });
     let result = match (result, &spec.overlay, &spec.stack) {
@@ -138,10 +150,18 @@ fn prepare_overlay(
         });
     }
     let stack = Stack {
-        dir: base.join(id),
+        dir: o.dir.clone().unwrap_or_else(|| base.join(id)),
         lowers: o.layers.clone(),
     };
-    if o.keep {
+    if o.dir.is_some() {
+        // The container's own: only the links to the layers are made anew.
+        let links = stack.dir.join("l");
+        match std::fs::remove_dir_all(&links) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("remove", links)(e)),
+        }
+    } else if o.keep {
         for d in [stack.work(), stack.merged(), stack.dir.join("l")] {
             journal.record(Resource::Dir { path: d })?;
         }

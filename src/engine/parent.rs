@@ -11,6 +11,7 @@ use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::Pid;
 
 use super::child;
+use super::hooks::Hooks;
 use super::spec::ContainerSpec;
 use super::stdio::Stdio;
 use super::sync::{self, ChildMsg, ParentSide};
@@ -23,6 +24,7 @@ use crate::paths::Paths;
 use crate::process::{self, Ended, Signals};
 use crate::seccomp::Filter;
 
+#[allow(clippy::too_many_arguments)]
 pub fn container_main_process(
     spec: &ContainerSpec,
     attached: Option<super::network::Attached>,
@@ -31,6 +33,7 @@ pub fn container_main_process(
     journal: &mut Journal,
     signals: &Signals,
     narrator: &mut dyn Narrator,
+    hooks: &mut dyn Hooks,
 ) -> Result<i32, Error> {
     let cgroup = match &spec.limits {
         Some(limits) => Some(create_cgroup(
@@ -59,7 +62,7 @@ pub fn container_main_process(
         (Some(caps), true) => Some(Filter::for_capabilities(caps)),
         _ => None,
     };
-    let mut stdio = Stdio::plan(spec.tty, spec.interactive).map_err(|e| Error::Io {
+    let mut stdio = Stdio::plan(spec.tty, spec.interactive, hooks).map_err(|e| Error::Io {
         what: "set up the container's stdin, stdout and stderr",
         path: "/dev/null".into(),
         source: e,
@@ -151,6 +154,7 @@ pub fn container_main_process(
         spec.needs_go(),
         tick,
         narrator,
+        hooks,
     )?;
     let code = ended.code();
     let event = match ended {
@@ -160,8 +164,10 @@ pub fn container_main_process(
             .with("number", s as i32),
     };
     narrator.emit(&event.with("pid", pid.as_raw()).with("code", code));
-    if let Some(cg) = &cgroup {
-        report(cg.as_ref(), spec.limits.as_ref(), code, narrator);
+    if let Some(cg) = &cgroup
+        && report(cg.as_ref(), spec.limits.as_ref(), code, narrator)
+    {
+        hooks.oom_killed();
     }
     Ok(code)
 }
@@ -266,8 +272,13 @@ fn usage(cg: &dyn Cgroup, narrator: &mut dyn Narrator) {
     );
 }
 
-/// What the container used, and whether the OOM killer ended it.
-fn report(cg: &dyn Cgroup, limits: Option<&Limits>, code: i32, narrator: &mut dyn Narrator) {
+/// What the container used, and whether the OOM killer ended it (true).
+fn report(
+    cg: &dyn Cgroup,
+    limits: Option<&Limits>,
+    code: i32,
+    narrator: &mut dyn Narrator,
+) -> bool {
     let s = cg.stats();
     let dir = cg.dirs()[0].display().to_string();
     narrator.emit(
@@ -294,7 +305,9 @@ fn report(cg: &dyn Cgroup, limits: Option<&Limits>, code: i32, narrator: &mut dy
                 .with("limit", limit)
                 .with("oom_kills", s.oom_kills),
         );
+        return true;
     }
+    false
 }
 
 /// The host's and the container's namespace ids, side by side.
@@ -334,6 +347,7 @@ pub const STOP_GRACE: Duration = Duration::from_secs(10);
 /// second. One poll(2) loop over the signalfd, the sync socket and the
 /// copies, so that nothing the child does can make dockling deaf to a
 /// Ctrl-C. A stop signal before the command runs ends the setup instead.
+#[allow(clippy::too_many_arguments)]
 fn supervise(
     pid: Pid,
     sync: &mut ParentSide,
@@ -342,6 +356,7 @@ fn supervise(
     go: bool,
     tick: Option<&dyn Cgroup>,
     narrator: &mut dyn Narrator,
+    hooks: &mut dyn Hooks,
 ) -> Result<Ended, Error> {
     let broken = |e: std::io::Error| Error::Io {
         what: "talk to the container process over",
@@ -360,12 +375,17 @@ fn supervise(
     }
     loop {
         if let Some(ended) = reap(pid)? {
+            let was_set_up = set_up;
             while !set_up {
                 set_up = !sync.fill().map_err(broken)?;
                 read_messages(sync, stdio, &mut failure, interrupted.is_none(), narrator)
                     .map_err(broken)?;
             }
-            stdio.drain();
+            // A command that ended at once still ran: say so first.
+            if !was_set_up && failure.is_none() && interrupted.is_none() {
+                hooks.started(pid.as_raw());
+            }
+            stdio.drain(hooks);
             return match (failure, interrupted) {
                 (Some(e), _) => Err(Error::Child(e)),
                 (None, Some(signal)) => Err(Error::Interrupted(signal)),
@@ -378,17 +398,20 @@ fn supervise(
             .flatten()
             .min();
         let timeout = match deadline {
+            // Rounded up: a timeout that rounds down to 0 ms would spin.
             Some(d) => {
-                PollTimeout::try_from(d.saturating_duration_since(now)).unwrap_or(PollTimeout::MAX)
+                PollTimeout::try_from(d.saturating_duration_since(now) + Duration::from_millis(1))
+                    .unwrap_or(PollTimeout::MAX)
             }
             None => PollTimeout::NONE,
         };
         let sources: Vec<RawFd> = stdio.sources().iter().map(|f| f.as_raw_fd()).collect();
+        let extra = hooks.fds();
         let mut fds = vec![PollFd::new(signals.fd(), PollFlags::POLLIN)];
         if !set_up {
             fds.push(PollFd::new(sync.fd(), PollFlags::POLLIN));
         }
-        for fd in &sources {
+        for fd in sources.iter().chain(&extra) {
             // SAFETY: stdio owns these descriptors for the whole loop.
             fds.push(PollFd::new(
                 unsafe { BorrowedFd::borrow_raw(*fd) },
@@ -441,9 +464,19 @@ fn supervise(
             set_up = !sync.fill().map_err(broken)?;
             read_messages(sync, stdio, &mut failure, interrupted.is_none(), narrator)
                 .map_err(broken)?;
+            if set_up && failure.is_none() && interrupted.is_none() {
+                hooks.started(pid.as_raw());
+            }
         }
         for fd in sources.iter().filter(|fd| ready.contains(fd)) {
-            stdio.pump(*fd);
+            stdio.pump(*fd, hooks);
+        }
+        for fd in extra.iter().filter(|fd| ready.contains(fd)) {
+            let r = hooks.ready(*fd);
+            stdio.feed(&r.input);
+            if let Some((rows, cols)) = r.resize {
+                stdio.resize_to(rows, cols);
+            }
         }
         let now = Instant::now();
         if kill_at.is_some_and(|t| now >= t) {

@@ -27,7 +27,8 @@ pub const DEFAULT_TERM: &str = "xterm";
 pub const DEFAULT_COMMAND: &str = "/bin/sh";
 
 /// Which lesson's stage this run is, for narration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Stage {
     Chroot,
     Namespaces,
@@ -50,7 +51,7 @@ impl Stage {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ContainerSpec {
     pub stage: Stage,
     /// The directory that becomes `/` (absolute, symlinks resolved).
@@ -103,7 +104,7 @@ pub struct ContainerSpec {
 }
 
 /// One bind mount: `mount --bind SOURCE ROOTFS/TARGET`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Bind {
     pub source: PathBuf,
     /// An absolute path inside the container.
@@ -114,7 +115,7 @@ pub struct Bind {
 
 /// Stage 4's choices: the read-only layers, and what to do with the
 /// writable one afterwards.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OverlaySpec {
     /// Bottom first: the rootfs, then each --layer.
     pub layers: Vec<PathBuf>,
@@ -122,6 +123,11 @@ pub struct OverlaySpec {
     pub keep: bool,
     /// Save the upper directory as a new layer here.
     pub commit: Option<PathBuf>,
+    /// A container's own directory for upper, work and merged (stage 7):
+    /// its writable layer lasts from `create` to `rm`, across restarts,
+    /// and is the container's, not the run's (nothing journalled).
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
 }
 
 impl ContainerSpec {

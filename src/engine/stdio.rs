@@ -10,27 +10,39 @@
 //! - stdin is /dev/null unless `-i`; with `-i` a terminal stdin goes
 //!   through a pipe too.
 //!
+//! A container with a life of its own (stage 7) has its output *captured*:
+//! it always goes through dockling, which hands each chunk to the run's
+//! [`Hooks`] (its log, attached clients) and, in the foreground, to the
+//! terminal too. A monitor's own stdio is nobody's: input comes from
+//! attached clients instead ([`Stdio::feed`]).
+//!
 //! The copying is driven by the same poll(2) loop that waits for the
 //! container (parent.rs), so it never blocks dockling's signal handling.
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
+use super::hooks::{Hooks, Stream};
 use crate::terminal;
 
 /// One direction of copying.
 struct Copy {
     from: OwnedFd,
-    /// Ours (0, 1 or 2) or a pipe/master end we own.
     to: Target,
+    /// Captured as this stream (stage 7's log).
+    stream: Option<Stream>,
     open: bool,
 }
 
 enum Target {
+    /// Ours (1 or 2).
     Ours(RawFd),
+    /// A pipe to the container.
     Owned(OwnedFd),
     /// The pty master, shared with the copy the other way.
     Master,
+    /// Nowhere but the hooks (a monitor's stdio is /dev/null).
+    Discard,
 }
 
 pub struct Stdio {
@@ -40,8 +52,12 @@ pub struct Stdio {
     copies: Vec<Copy>,
     tty: bool,
     interactive: bool,
+    foreground: bool,
+    capture: bool,
     master: Option<OwnedFd>,
     raw: Option<terminal::RawMode>,
+    /// The write end of the container's stdin, fed by attached clients.
+    input: Option<OwnedFd>,
 }
 
 fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
@@ -53,38 +69,68 @@ fn ours(fd: RawFd) -> BorrowedFd<'static> {
     unsafe { BorrowedFd::borrow_raw(fd) }
 }
 
+fn nonblocking(fd: BorrowedFd) -> io::Result<()> {
+    nix::fcntl::fcntl(
+        fd,
+        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+    )?;
+    Ok(())
+}
+
 impl Stdio {
     /// Decide, before clone, and make the pipes.
-    pub fn plan(tty: bool, interactive: bool) -> io::Result<Stdio> {
+    pub fn plan(tty: bool, interactive: bool, hooks: &dyn Hooks) -> io::Result<Stdio> {
+        let (foreground, capture) = (hooks.foreground(), hooks.captures());
         let mut s = Stdio {
             child: [None, None, None],
             copies: Vec::new(),
             tty,
             interactive,
+            foreground,
+            capture,
             master: None,
             raw: None,
+            input: None,
         };
         if !interactive {
             s.child[0] = Some(std::fs::File::open("/dev/null")?.into());
+        } else if !tty && !foreground {
+            // A monitor: attached clients type into this pipe.
+            let (r, w) = pipe()?;
+            s.child[0] = Some(r);
+            s.input = Some(w);
         } else if !tty && terminal::is_terminal(ours(0)) {
             let (r, w) = pipe()?;
             s.child[0] = Some(r);
             s.copies.push(Copy {
                 from: ours(0).try_clone_to_owned()?,
                 to: Target::Owned(w),
+                stream: None,
                 open: true,
             });
         }
         if !tty {
-            for fd in [1, 2] {
-                if terminal::is_terminal(ours(fd)) {
+            for (fd, stream) in [(1, Stream::Stdout), (2, Stream::Stderr)] {
+                if capture || (foreground && terminal::is_terminal(ours(fd))) {
                     let (r, w) = pipe()?;
                     s.child[fd as usize] = Some(w);
                     s.copies.push(Copy {
                         from: r,
-                        to: Target::Ours(fd),
+                        to: if foreground {
+                            Target::Ours(fd)
+                        } else {
+                            Target::Discard
+                        },
+                        stream: capture.then_some(stream),
                         open: true,
                     });
+                } else if !foreground {
+                    s.child[fd as usize] = Some(
+                        std::fs::OpenOptions::new()
+                            .write(true)
+                            .open("/dev/null")?
+                            .into(),
+                    );
                 }
             }
         }
@@ -106,29 +152,32 @@ impl Stdio {
         self.child = [None, None, None];
     }
 
-    /// Whether dockling copies anything (then it never prints usage lines
-    /// into the container's output, and waits for the copies to drain).
+    /// Whether the container's output or input passes through dockling's
+    /// terminal (then it never prints usage lines into it).
     pub fn interactive(&self) -> bool {
         self.tty || self.interactive
     }
 
-    /// The container's terminal arrived: copy it to our stdout, our stdin
-    /// to it with `-i`; raw mode and the window size from our terminal.
+    /// The container's terminal arrived: copy it to our stdout (and the
+    /// hooks), our stdin to it with `-i`; raw mode and the window size
+    /// from our terminal.
     pub fn attach_terminal(&mut self, master: OwnedFd) -> io::Result<()> {
-        nix::fcntl::fcntl(
-            &master,
-            nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-        )?;
-        self.resize();
+        nonblocking(master.as_fd())?;
         self.copies.push(Copy {
             from: master.try_clone()?,
-            to: Target::Ours(1),
+            to: if self.foreground {
+                Target::Ours(1)
+            } else {
+                Target::Discard
+            },
+            stream: self.capture.then_some(Stream::Stdout),
             open: true,
         });
-        if self.interactive {
+        if self.interactive && self.foreground {
             self.copies.push(Copy {
                 from: ours(0).try_clone_to_owned()?,
                 to: Target::Master,
+                stream: None,
                 open: true,
             });
             if terminal::is_terminal(ours(0)) {
@@ -143,12 +192,40 @@ impl Stdio {
     /// SIGWINCH: our terminal changed size; so does the container's.
     pub fn resize(&self) {
         let Some(m) = &self.master else { return };
+        if !self.foreground {
+            return;
+        }
         for fd in [0, 1, 2] {
             if terminal::is_terminal(ours(fd)) {
                 // A terminal that cannot say its size leaves the default.
                 let _ = terminal::copy_size(ours(fd), m.as_fd());
                 return;
             }
+        }
+    }
+
+    /// An attached client's window size, for the container's terminal.
+    pub fn resize_to(&self, rows: u16, cols: u16) {
+        if let Some(m) = &self.master {
+            // A terminal that cannot take a size keeps its own.
+            let _ = terminal::set_size(m.as_fd(), rows, cols);
+        }
+    }
+
+    /// Input from an attached client, for the container's stdin (its
+    /// terminal with `-t`; nothing without `-i`).
+    pub fn feed(&mut self, data: &[u8]) {
+        if data.is_empty() || !self.interactive {
+            return;
+        }
+        let fd = match (&self.master, &self.input) {
+            (Some(m), _) if self.tty => m.as_raw_fd(),
+            (_, Some(i)) => i.as_raw_fd(),
+            _ => return,
+        };
+        if write_all(fd, data).is_err() && !self.tty {
+            // The container closed its stdin: nothing more goes in.
+            self.input = None;
         }
     }
 
@@ -163,7 +240,7 @@ impl Stdio {
 
     /// Copy what `fd` has (one read). At end of file or an error the copy
     /// stops; a pipe to the container is closed so that it sees end of file.
-    pub fn pump(&mut self, fd: RawFd) {
+    pub fn pump(&mut self, fd: RawFd, hooks: &mut dyn Hooks) {
         let master = self.master.as_ref().map(|m| m.as_raw_fd());
         let Some(c) = self
             .copies
@@ -177,16 +254,20 @@ impl Stdio {
             Ok(0) | Err(_) => {
                 c.open = false;
                 if let Target::Owned(_) = c.to {
-                    c.to = Target::Ours(-1);
+                    c.to = Target::Discard;
                 }
                 return;
             }
             Ok(n) => n,
         };
+        if let Some(stream) = c.stream {
+            hooks.output(stream, &buf[..n]);
+        }
         let to = match &c.to {
             Target::Ours(fd) => *fd,
             Target::Owned(f) => f.as_raw_fd(),
             Target::Master => master.unwrap_or(-1),
+            Target::Discard => return,
         };
         if to < 0 || write_all(to, &buf[..n]).is_err() {
             c.open = false;
@@ -196,21 +277,18 @@ impl Stdio {
     /// After the container ended: copy what is still buffered, without
     /// waiting for writers that may never close (a leftover daemon of a
     /// stage without a PID namespace): non-blocking reads, a bounded number.
-    pub fn drain(&mut self) {
+    pub fn drain(&mut self, hooks: &mut dyn Hooks) {
         let sources: Vec<RawFd> = self
             .copies
             .iter()
-            .filter(|c| c.open && matches!(c.to, Target::Ours(_)))
+            .filter(|c| c.open && matches!(c.to, Target::Ours(_) | Target::Discard))
             .map(|c| c.from.as_raw_fd())
             .collect();
         for &fd in &sources {
             // SAFETY: fd is one of our open copy sources (a pipe or the master).
             let fd = unsafe { BorrowedFd::borrow_raw(fd) };
             // Without O_NONBLOCK a read would wait; the copy then just ends.
-            let _ = nix::fcntl::fcntl(
-                fd,
-                nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-            );
+            let _ = nonblocking(fd);
         }
         for _ in 0..4096 {
             let open: Vec<RawFd> = sources
@@ -227,7 +305,7 @@ impl Stdio {
             }
             for fd in open {
                 // Nothing left to read (EAGAIN) or end of file ends the copy.
-                self.pump(fd);
+                self.pump(fd, hooks);
             }
         }
         self.raw = None;

@@ -176,6 +176,7 @@ mod tests {
             env: Some(vec!["PATH=/bin".into(), "A=image".into()]),
             working_dir: Some("/app".into()),
             user: None,
+            ..RunConfig::default()
         }
     }
 

@@ -41,11 +41,10 @@ use crate::lock::Lock;
 
 /// Who holds a pin.
 ///
-/// Both holders today are processes, live while their lock is held. Stage
-/// 7's created containers exist while stopped, with no process to hold a
-/// lock: they will be a third holder, live while the container's state
-/// directory exists. [`Pinned::is_container`] and [`scan`] are the places
-/// that will learn about it.
+/// Pulls and runs are processes, live while their lock is held. A stage 7
+/// container exists while stopped too, with no process to hold a lock: its
+/// pin is live while the container's directory (`<data>/containers/ID`)
+/// exists, from `create` to `rm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Holder {
@@ -53,6 +52,8 @@ pub enum Holder {
     Pull,
     /// A running container (`dockling run`), for the whole run.
     Run,
+    /// A container (stage 7), from `create` to `rm`.
+    Container,
 }
 
 impl Holder {
@@ -60,6 +61,7 @@ impl Holder {
         match self {
             Holder::Pull => "pull",
             Holder::Run => "run",
+            Holder::Container => "container",
         }
     }
 }
@@ -95,7 +97,7 @@ pub struct Pinned {
 impl Pinned {
     /// Whether a container uses the image (`rmi` refuses to remove it).
     pub fn is_container(&self) -> bool {
-        self.holder == Holder::Run
+        matches!(self.holder, Holder::Run | Holder::Container)
     }
 }
 
@@ -105,16 +107,32 @@ pub struct Pin {
     path: PathBuf,
     /// The open file whose flock(2) says the holder is alive.
     _file: File,
+    /// Not removed when dropped ([`Pin::persist`]).
+    keep: bool,
 }
 
 impl Pin {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Leave the pin in place when this value goes: a container's pin
+    /// lasts as long as the container's directory, not a process.
+    pub fn persist(mut self) {
+        self.keep = true;
+    }
+}
+
+/// The pin file of container `id` (removed with the container).
+pub fn container_pin(dir: &Path, id: &str) -> PathBuf {
+    dir.join(pin_name(Holder::Container, id))
 }
 
 impl Drop for Pin {
     fn drop(&mut self) {
+        if self.keep {
+            return;
+        }
         // Unlink first, unlock (close) after: a collection never sees the
         // file unlocked while its holder still needs it. A pin that cannot
         // be removed is stale once this process ends, and the next
@@ -147,7 +165,11 @@ pub fn publish(dir: &Path, what: &Pinned, _held: &Lock) -> Result<Pin, Error> {
         let text = serde_json::to_vec(what).expect("a pin serialises");
         f.write_all(&text).map_err(Error::io("write", &tmp))?;
         fs::rename(&tmp, &path).map_err(Error::io("rename into place", &path))?;
-        Ok(Pin { path, _file: f })
+        Ok(Pin {
+            path,
+            _file: f,
+            keep: false,
+        })
     })();
     if result.is_err() {
         remove_quietly(&tmp);
@@ -188,8 +210,24 @@ pub fn scan(dir: &Path) -> Result<Scan, Error> {
             Err(err) => return Err(Error::io("open", &path)(err)),
         };
         match flock(&f, libc::LOCK_EX | libc::LOCK_NB) {
-            // Free: the holder is gone.
-            Ok(()) => scan.stale.push(path),
+            // Free: a container's pin lives with the container's directory;
+            // any other holder is gone.
+            Ok(()) => {
+                let mut text = Vec::new();
+                (&f).read_to_end(&mut text)
+                    .map_err(Error::io("read", &path))?;
+                match serde_json::from_slice::<Pinned>(&text) {
+                    Ok(p)
+                        if p.holder == Holder::Container
+                            && dir.parent().is_some_and(|data| {
+                                data.join("containers").join(&p.id).is_dir()
+                            }) =>
+                    {
+                        scan.live.push(p)
+                    }
+                    _ => scan.stale.push(path),
+                }
+            }
             Err(err) if err.raw_os_error() == Some(libc::EWOULDBLOCK) => {
                 // Through the descriptor: the holder may end (and unlink
                 // the file) right now; what it held was held until then.

@@ -701,6 +701,37 @@ pub fn english(step: Step) -> Narration {
             shell: "ls -laR {upper}",
             vm: "Keeping a VM's overlay disk after it shut down.",
         },
+        Step::MonitorStart => Narration {
+            title: "start a monitor for container {id} ({name}) and let it run the container",
+            syscall: "fork(); setsid(); execve(\"/proc/self/exe\", [\"dockling\", \"__monitor\", …])",
+            why: "A detached container outlives this command, so something else must wait for it, keep its \
+                  output, record how it ended and undo what its run made: a small process of its own, the \
+                  monitor, in a session of its own (no terminal, not a child of your shell). It runs the same \
+                  engine as every stage and holds the container's lock while it lives; every other command \
+                  (`ps`, `stop`, `logs`) is a short client. The container's output goes to {log}.",
+            shell: "setsid dockling __monitor {id} &",
+            vm: "A VM has the same: one hypervisor process per guest (qemu), started by a manager such as \
+                 libvirt, which outlives the command that asked for the VM. docker's is containerd-shim, \
+                 podman's conmon.",
+        },
+        Step::StopSignal => Narration {
+            title: "send {signal} to the container's PID 1 ({pid}), wait up to {timeout} s",
+            syscall: "kill({pid}, {signal})",
+            why: "`stop` asks first: the container's main process gets the image's stop signal and may clean up \
+                  and exit. A PID 1 without a handler ignores SIGTERM (the kernel protects a namespace's init), \
+                  so many containers only end at the next step. The restart policy does not apply after stop.",
+            shell: "kill -{signal} {pid}",
+            vm: "`virsh shutdown` sends the guest an ACPI power-button press and waits for its OS to shut down.",
+        },
+        Step::StopKill => Narration {
+            title: "still running after {timeout} s: SIGKILL to {pid}",
+            syscall: "kill({pid}, SIGKILL)",
+            why: "SIGKILL cannot be caught or ignored, not even by a namespace's PID 1 when it comes from outside \
+                  the namespace: the kernel ends the process, and with PID 1 every process of the container. \
+                  That is why a stopped container often says Exited (137): 128 + 9.",
+            shell: "kill -KILL {pid}",
+            vm: "`virsh destroy`: the hypervisor stops the guest's vCPUs at once, as pulling the plug.",
+        },
         Step::UndoCgroup => Narration {
             title: "remove cgroup {path}",
             syscall: "write(\"{path}/cgroup.kill\", \"1\") or kill(pid, SIGKILL) for each left; rmdir(\"{path}\")",

@@ -64,6 +64,10 @@ pub enum Step {
     OverlayDiff,
     OverlayCommit,
     OverlayKept,
+    // Stage 7: containers with a life of their own.
+    MonitorStart,
+    StopSignal,
+    StopKill,
     // Undoing the journal.
     UndoProcess,
     UndoCgroup,
@@ -139,6 +143,9 @@ impl Step {
         Step::OverlayDiff,
         Step::OverlayCommit,
         Step::OverlayKept,
+        Step::MonitorStart,
+        Step::StopSignal,
+        Step::StopKill,
         Step::UndoProcess,
         Step::UndoCgroup,
         Step::UndoDir,

@@ -36,7 +36,7 @@ use ports::PortMap;
 use store::Network;
 
 /// Stage 5's choices for one run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct NetworkSpec {
     pub network: Network,
     pub ports: Vec<PortMap>,

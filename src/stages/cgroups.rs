@@ -4,7 +4,7 @@
 use super::namespaces::NamespacesArgs;
 use crate::cgroups::devices::Device;
 use crate::cgroups::{Limits, limits};
-use crate::engine::{self, ContainerSpec, Stage};
+use crate::engine::{ContainerSpec, Stage};
 use crate::error::Error;
 use crate::narrate::Narrator;
 use crate::paths::Paths;
@@ -39,7 +39,7 @@ pub fn run(args: &CgroupsArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
     let mut spec: ContainerSpec = super::namespaces::spec(&args.ns, paths, Stage::Cgroups)?;
     spec.limits = Some(limits);
     spec.devices = parse_devices(&args.devices)?;
-    engine::run(&spec, paths, narrator)
+    super::launch(spec, &args.ns.common, paths, narrator)
 }
 
 pub fn parse_devices(args: &[String]) -> Result<Vec<Device>, Error> {

@@ -2,14 +2,14 @@
 //! nothing else of its own. Lesson: lessons/01-chroot.md.
 
 use super::CommonArgs;
-use crate::engine::{self, ContainerSpec, Stage};
+use crate::engine::{ContainerSpec, Stage};
 use crate::error::Error;
 use crate::narrate::Narrator;
 use crate::paths::Paths;
 
 pub fn run(args: &CommonArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     let spec = spec(args, paths, Stage::Chroot)?;
-    engine::run(&spec, paths, narrator)
+    super::launch(spec, args, paths, narrator)
 }
 
 /// The spec every stage starts from: root check, rootfs, command, env, -w.

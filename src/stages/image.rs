@@ -12,8 +12,8 @@ use rootfs_fetch::oci::manifest::Platform;
 use rootfs_fetch::oci::reference::Reference;
 
 use super::network::NetworkArgs;
+use crate::engine::Stage;
 use crate::engine::spec::{Bind, default_env};
-use crate::engine::{self, Stage};
 use crate::error::Error;
 use crate::image::config::{self, Overrides};
 use crate::image::pins::Holder;
@@ -75,9 +75,6 @@ pub struct RunArgs {
     /// Run as USER[:GROUP] (names or numbers) [default: the image's User, else root]
     #[arg(short = 'u', long, value_name = "USER[:GROUP]")]
     pub user: Option<String>,
-    /// Accepted for docker's sake: dockling always removes a container when it ends
-    #[arg(long)]
-    pub rm: bool,
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<Platform>,
     #[arg(long)]
@@ -234,7 +231,11 @@ pub fn rmi(names: &[String], force: bool, paths: &Paths) -> Result<i32, Error> {
                 .iter()
                 .find(|p| p.is_container() && p.image.as_ref() == Some(img.id()))
         {
-            first_error.get_or_insert(conflict(name, &img, &user.id));
+            let running = user.holder == crate::image::pins::Holder::Run
+                || crate::container::store::Store::new(paths)
+                    .state(&user.id)
+                    .is_ok_and(|s| s.status.is_live());
+            first_error.get_or_insert(conflict(name, &img, &user.id, running));
             continue;
         }
         store.untag(&img.reference)?;
@@ -252,13 +253,15 @@ pub fn rmi(names: &[String], force: bool, paths: &Paths) -> Result<i32, Error> {
 }
 
 /// docker's words for an image a container uses.
-fn conflict(name: &str, img: &Image, container: &str) -> Error {
+fn conflict(name: &str, img: &Image, container: &str, running: bool) -> Error {
+    let container = &container[..container.len().min(12)];
+    let which = if running { "running" } else { "stopped" };
     let hex = name.strip_prefix("sha256:").unwrap_or(name);
     let by_id = hex.len() >= 12 && img.id().hex().starts_with(hex);
     Error::Hinted {
         message: if by_id {
             format!(
-                "conflict: unable to delete {} (must force) - image is being used by running container {container}",
+                "conflict: unable to delete {} (must force) - image is being used by {which} container {container}",
                 img.id().short()
             )
         } else {
@@ -268,8 +271,8 @@ fn conflict(name: &str, img: &Image, container: &str) -> Error {
             )
         },
         hint: format!(
-            "stop the container first, or `dockling rmi -f {name}` to remove the name anyway \
-             (the layers stay until the container ends)"
+            "remove the container first (`dockling rm -f {container}`), or `dockling rmi -f {name}` \
+             to remove the name anyway (the layers stay until the container is removed)"
         ),
     }
 }
@@ -383,7 +386,31 @@ fn parse_volume(v: &str) -> Result<Bind, Error> {
     })
 }
 
+/// `dockling run IMAGE`: create the container, then run it (in the
+/// foreground, or detached with `-d`).
 pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let (spec, origin) = image_container(args, paths, narrator)?;
+    let life = &args.net.overlay.cgroups.ns.common.life;
+    super::container::launch(spec, life, origin, paths, narrator)
+}
+
+/// `dockling create IMAGE`: the container, made and not started.
+pub fn create(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let (spec, origin) = image_container(args, paths, narrator)?;
+    let life = &args.net.overlay.cgroups.ns.common.life;
+    let id = super::container::create(spec, life, origin, paths)?;
+    println!("{id}");
+    Ok(0)
+}
+
+/// The spec of a container of `args.image` (pulled first if it is not in
+/// the store), and what it was made from. The image's layers are pinned
+/// for the container from here on (see image::pins).
+fn image_container(
+    args: &RunArgs,
+    paths: &Paths,
+    narrator: &mut dyn Narrator,
+) -> Result<(crate::engine::ContainerSpec, super::container::Origin), Error> {
     // Values first: a bad one is refused before anything is pulled or made.
     let mut env_file = Vec::new();
     for f in &args.env_files {
@@ -395,11 +422,11 @@ pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result
         .map(|v| parse_volume(v))
         .collect::<Result<Vec<_>, _>>()?;
     let store = Store::open(paths)?;
-    // The run's pin holds the image's layers until the container has ended
-    // (see image::pins): taken under the store's lock with the image, it
-    // is there before the layers are checked.
-    let id = crate::journal::new_id();
-    let (img, pin) = match store.pin_image(&args.image, Holder::Run, &id)? {
+    // The container's pin holds the image's layers until the container is
+    // removed (see image::pins): taken under the store's lock with the
+    // image, it is there before the layers are checked.
+    let id = crate::container::store::new_id();
+    let (img, pin) = match store.pin_image(&args.image, Holder::Container, &id)? {
         Some(found) => found,
         None => {
             let opts = pull::PullOptions {
@@ -408,7 +435,7 @@ pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result
             };
             let (pulled, _pull_pin) = pull::pull_pinned(paths, &args.image, &opts, narrator)?;
             store
-                .pin_image(&pulled.reference, Holder::Run, &id)?
+                .pin_image(&pulled.reference, Holder::Container, &id)?
                 .ok_or_else(|| Error::Hinted {
                     message: format!("image {} was removed as it was pulled", pulled.reference),
                     hint: "run it again".into(),
@@ -448,6 +475,7 @@ pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result
         user: args.user.clone(),
     };
     let command = config::command(rc, &o)?;
+    let o_args = o.args.clone();
     let mut net = args.net.clone();
     net.overlay.cgroups.ns.common.rootfs = Some(bottom.clone());
     net.overlay.cgroups.ns.common.command = command.clone();
@@ -468,15 +496,29 @@ pub fn run(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result
     spec.workdir = config::workdir(rc, &o)?;
     spec.user = config::user(rc, &o, &layers)?;
     spec.binds.extend(volumes);
-    spec.id = Some(id);
-    spec.pins.push(pin.path().to_path_buf());
     narrator.emit(
         &Event::new(Step::RunImage)
             .with("reference", img.reference.clone())
             .with("layers", layers.len())
             .with("command", format!("{command:?}")),
     );
-    let code = engine::run(&spec, paths, narrator);
-    drop(pin);
-    code
+    let origin = super::container::Origin {
+        id: Some(id),
+        image: args.image.clone(),
+        image_id: Some(img.id().to_string()),
+        entrypoint: match &args.entrypoint {
+            Some(e) if e.is_empty() => Vec::new(),
+            Some(e) => vec![e.clone()],
+            None => rc.entrypoint.clone().unwrap_or_default(),
+        },
+        cmd: match (&args.entrypoint, o_args.is_empty()) {
+            (Some(_), true) => Vec::new(),
+            (_, true) => rc.cmd.clone().unwrap_or_default(),
+            (_, false) => o_args,
+        },
+        stop_signal: rc.stop_signal.clone(),
+        labels: rc.labels.clone().unwrap_or_default(),
+        pin: Some(pin),
+    };
+    Ok((spec, origin))
 }

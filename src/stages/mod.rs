@@ -5,6 +5,7 @@
 
 pub mod cgroups;
 pub mod chroot;
+pub mod container;
 pub mod image;
 pub mod namespaces;
 pub mod network;
@@ -34,6 +35,8 @@ pub struct CommonArgs {
     /// Keep stdin open and pass it to the container (else it reads /dev/null)
     #[arg(short = 'i', long)]
     pub interactive: bool,
+    #[command(flatten)]
+    pub life: container::LifeArgs,
     /// The command to run and its arguments, after the flags (or after --) [default: /bin/sh;
     /// for `run`, the image's]
     #[arg(
@@ -42,4 +45,20 @@ pub struct CommonArgs {
         value_name = "CMD"
     )]
     pub command: Vec<String>,
+}
+
+/// Run a stage's spec: to its end in the foreground, or, with `-d`,
+/// `--name` or `--restart`, as a container with a life of its own (stage 7).
+pub fn launch(
+    spec: crate::engine::ContainerSpec,
+    common: &CommonArgs,
+    paths: &crate::paths::Paths,
+    narrator: &mut dyn crate::narrate::Narrator,
+) -> Result<i32, crate::error::Error> {
+    if common.life.makes_container() {
+        let origin = container::Origin::rootfs(&spec);
+        container::launch(spec, &common.life, origin, paths, narrator)
+    } else {
+        crate::engine::run(&spec, paths, narrator)
+    }
 }

@@ -3,7 +3,7 @@
 //! docker's default capabilities. Lesson: lessons/02-namespaces.md.
 
 use super::CommonArgs;
-use crate::engine::{self, ContainerSpec, Stage};
+use crate::engine::{ContainerSpec, Stage};
 use crate::error::Error;
 use crate::namespaces::{Namespace, STAGE2_NAMESPACES};
 use crate::narrate::Narrator;
@@ -46,7 +46,7 @@ pub fn run(
     narrator: &mut dyn Narrator,
 ) -> Result<i32, Error> {
     let spec = spec(args, paths, Stage::Namespaces)?;
-    engine::run(&spec, paths, narrator)
+    super::launch(spec, &args.common, paths, narrator)
 }
 
 pub fn spec(args: &NamespacesArgs, paths: &Paths, stage: Stage) -> Result<ContainerSpec, Error> {

@@ -6,7 +6,7 @@
 use std::net::Ipv4Addr;
 
 use super::overlay::OverlayArgs;
-use crate::engine::{self, ContainerSpec, Stage};
+use crate::engine::{ContainerSpec, Stage};
 use crate::error::Error;
 use crate::namespaces::Namespace;
 use crate::narrate::Narrator;
@@ -33,9 +33,6 @@ pub struct NetworkArgs {
     /// Add NAME to the container's /etc/hosts (repeat)
     #[arg(long = "add-host", value_name = "NAME:IP", value_parser = dns::parse_add_host)]
     pub add_hosts: Vec<(String, Ipv4Addr)>,
-    /// A name for the container, added to its /etc/hosts
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
     #[command(flatten)]
     pub overlay: OverlayArgs,
 }
@@ -82,7 +79,12 @@ pub fn main(
 }
 
 pub fn run(args: &NetworkArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
-    engine::run(&spec(args, paths, Stage::Network)?, paths, narrator)
+    super::launch(
+        spec(args, paths, Stage::Network)?,
+        &args.overlay.cgroups.ns.common,
+        paths,
+        narrator,
+    )
 }
 
 /// The spec stage 5 runs, for this stage and stage 6.
@@ -95,11 +97,12 @@ pub fn spec(args: &NetworkArgs, paths: &Paths, stage: Stage) -> Result<Container
             hint: "apt-get install iptables (or dnf install iptables-nft)".into(),
         });
     }
-    if let Some(n) = &args.name
-        && !super::namespaces::valid_hostname(n)
+    let name = args.overlay.cgroups.ns.common.life.name.clone();
+    if let Some(n) = &name
+        && !crate::container::names::valid(n)
     {
         return Err(Error::Usage(format!(
-            "--name {n:?}: use 1-63 letters, digits and '-', not starting with '-'"
+            "--name {n:?}: a name is [a-zA-Z0-9][a-zA-Z0-9_.-]+"
         )));
     }
     let network = store::resolve(paths, args.network.as_deref())?;
@@ -111,7 +114,7 @@ pub fn spec(args: &NetworkArgs, paths: &Paths, stage: Stage) -> Result<Container
         ports: args.publish.clone(),
         dns: args.dns.clone(),
         add_hosts: args.add_hosts.clone(),
-        name: args.name.clone(),
+        name,
     });
     Ok(spec)
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::cgroups::CgroupsArgs;
 use crate::engine::spec::OverlaySpec;
-use crate::engine::{self, ContainerSpec, Stage};
+use crate::engine::{ContainerSpec, Stage};
 use crate::error::Error;
 use crate::namespaces::Namespace;
 use crate::narrate::Narrator;
@@ -28,7 +28,12 @@ pub struct OverlayArgs {
 }
 
 pub fn run(args: &OverlayArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
-    engine::run(&spec(args, paths, Stage::Overlay)?, paths, narrator)
+    super::launch(
+        spec(args, paths, Stage::Overlay)?,
+        &args.cgroups.ns.common,
+        paths,
+        narrator,
+    )
 }
 
 /// The spec stage 4 runs, for this stage and the ones built on it.
@@ -72,6 +77,7 @@ pub fn spec(args: &OverlayArgs, paths: &Paths, stage: Stage) -> Result<Container
         layers,
         keep: args.keep,
         commit,
+        dir: None,
     });
     Ok(spec)
 }

@@ -64,6 +64,11 @@ pub struct Env {
 impl Drop for Env {
     fn drop(&mut self) {
         let has = |p: PathBuf| std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_some());
+        // Containers a test left (stage 7): removed, their monitors with them.
+        let left = self.run(&["ps", "-aq", "--no-trunc"]);
+        for id in String::from_utf8_lossy(&left.stdout).split_whitespace() {
+            let _ = self.run(&["rm", "-f", id]);
+        }
         if has(self.runs()) || has(self.root.join("networks")) {
             let _ = self.run(&["--trace", "quiet", "cleanup"]);
         }

@@ -1,0 +1,932 @@
+//! Stage 7, the container lifecycle: `create`, `run -d`, `start`, `stop`,
+//! `kill`, `restart`, `rm`, `container prune`, `ps`, `logs`, `attach`,
+//! `wait`, `inspect`, `rename`, `port` — docker's verbs, flags, output
+//! and exit codes, as `dockling VERB` and `dockling container VERB`.
+//! Every earlier stage takes `-d` and `--name` too, and then makes a
+//! container of the same kind. Lesson: lessons/07-lifecycle.md.
+//!
+//! Each verb is a short client of the container's state
+//! (src/container/): it changes it under the container's lock, signals
+//! the container's process, or starts a monitor, and ends.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use crate::container::monitor;
+use crate::container::restart::Policy;
+use crate::container::show;
+use crate::container::state::{Config, Status};
+use crate::container::store::{self, Store};
+use crate::engine::ContainerSpec;
+use crate::error::Error;
+use crate::narrate::{Event, Narrator, Quiet, Step};
+use crate::paths::Paths;
+
+/// The flags that make a container an object with a life of its own.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LifeArgs {
+    /// Run it in the background and print its id: a container with a life of its own (`dockling ps`, `logs`, `stop`)
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+    /// A name for the container (also makes it one with a life of its own; at stage 5 also in its /etc/hosts)
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Restart policy: no, on-failure[:N], always, unless-stopped
+    #[arg(long, value_name = "POLICY")]
+    pub restart: Option<String>,
+    /// Remove the container when it ends
+    #[arg(long)]
+    pub rm: bool,
+}
+
+impl LifeArgs {
+    /// Whether a stage's run is a container object rather than a run that
+    /// ends with the command (stages 1–5 without these flags).
+    pub fn makes_container(&self) -> bool {
+        self.detach || self.name.is_some() || self.restart.is_some()
+    }
+}
+
+/// What a container was made from, for `ps` and `inspect`.
+pub struct Origin {
+    /// The container's id, when it had to be chosen first (its image pin
+    /// is named after it).
+    pub id: Option<String>,
+    /// The image as given, or `STAGE ROOTFS`.
+    pub image: String,
+    pub image_id: Option<String>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub stop_signal: Option<String>,
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Holds the image's layers until the container is removed.
+    pub pin: Option<crate::image::pins::Pin>,
+}
+
+impl Origin {
+    /// A container of stages 1–5: no image, a rootfs.
+    pub fn rootfs(spec: &ContainerSpec) -> Origin {
+        Origin {
+            id: None,
+            image: spec.rootfs.display().to_string(),
+            image_id: None,
+            entrypoint: Vec::new(),
+            cmd: spec.command.clone(),
+            stop_signal: None,
+            labels: Default::default(),
+            pin: None,
+        }
+    }
+}
+
+/// Make the container (config, state, writable layer) and return its id.
+pub fn create(
+    mut spec: ContainerSpec,
+    life: &LifeArgs,
+    origin: Origin,
+    paths: &Paths,
+) -> Result<String, Error> {
+    let policy = Policy::parse(life.restart.as_deref().unwrap_or("no")).map_err(Error::Usage)?;
+    if life.rm && policy != Policy::No {
+        return Err(Error::Usage(
+            "conflicting options: --restart and --rm (a container removed when it ends cannot restart)"
+                .into(),
+        ));
+    }
+    let store = Store::new(paths);
+    let taken = store.names()?;
+    let name = match &life.name {
+        Some(n) if !crate::container::names::valid(n) => {
+            return Err(Error::Usage(format!(
+                "--name {n:?}: a name is [a-zA-Z0-9][a-zA-Z0-9_.-]+"
+            )));
+        }
+        Some(n) => n.clone(),
+        None => crate::container::names::generate(&|n| taken.iter().any(|t| t == n)),
+    };
+    let id = origin.id.clone().unwrap_or_else(store::new_id);
+    // Its runs use the short id: cgroup dockling/ID12, veth vethID11…
+    spec.id = Some(id[..12].to_string());
+    if let Some(o) = &mut spec.overlay {
+        o.dir = Some(store.dir(&id).join("fs"));
+        o.keep = false;
+    }
+    let stop_signal = origin
+        .stop_signal
+        .clone()
+        .unwrap_or_else(|| "SIGTERM".into());
+    parse_signal(&stop_signal)?;
+    let config = Config {
+        id: id.clone(),
+        name,
+        created: crate::clock::now_ns(),
+        image: origin.image,
+        image_id: origin.image_id,
+        spec,
+        restart: policy,
+        auto_remove: life.rm,
+        stop_signal,
+        stop_timeout: 10,
+        labels: origin.labels,
+        cgroup_parent: paths.cgroup_parent.clone(),
+        entrypoint: origin.entrypoint,
+        cmd: origin.cmd,
+    };
+    store.create(&config)?;
+    // From here on the container's directory keeps the layers alive.
+    if let Some(pin) = origin.pin {
+        pin.persist();
+    }
+    Ok(id)
+}
+
+/// A stage's container, or `run`: create it, then run it in the
+/// foreground (its exit code) or start it detached (its id, exit 0).
+pub fn launch(
+    spec: ContainerSpec,
+    life: &LifeArgs,
+    origin: Origin,
+    paths: &Paths,
+    narrator: &mut dyn Narrator,
+) -> Result<i32, Error> {
+    let id = create(spec, life, origin, paths)?;
+    let store = Store::new(paths);
+    if life.detach {
+        start_detached(paths, &store, &id, narrator)?;
+        println!("{id}");
+        return Ok(0);
+    }
+    monitor::foreground(paths, &store, &id, narrator)
+}
+
+/// Finish the undo of a run whose monitor was killed, before the
+/// container runs again (its run directory has the same name).
+fn finish_dead_runs(paths: &Paths) -> Result<(), Error> {
+    let scope = crate::journal::check::Scope::new(paths);
+    crate::journal::cleanup(&paths.runs(), &scope, &mut Quiet)?;
+    Ok(())
+}
+
+fn start_detached(
+    paths: &Paths,
+    store: &Store,
+    id: &str,
+    narrator: &mut dyn Narrator,
+) -> Result<i32, Error> {
+    let config = store.config(id)?;
+    narrator.emit(
+        &Event::new(Step::MonitorStart)
+            .with("id", id[..12].to_string())
+            .with("name", config.name.clone())
+            .with("log", store.log_path(id).display().to_string()),
+    );
+    match monitor::spawn(paths, store, id, narrator, false)? {
+        Some(pid) => Ok(pid),
+        None => Err(Error::Usage("the container did not start".into())),
+    }
+}
+
+/// Docker's signal names: `SIGTERM`, `TERM`, `15`.
+pub fn parse_signal(s: &str) -> Result<nix::sys::signal::Signal, Error> {
+    use std::str::FromStr;
+    if let Ok(n) = s.parse::<i32>() {
+        return nix::sys::signal::Signal::try_from(n)
+            .map_err(|_| Error::Usage(format!("invalid signal: {s}")));
+    }
+    let up = s.to_ascii_uppercase();
+    let full = if up.starts_with("SIG") {
+        up
+    } else {
+        format!("SIG{up}")
+    };
+    nix::sys::signal::Signal::from_str(&full)
+        .map_err(|_| Error::Usage(format!("invalid signal: {s}")))
+}
+
+/// Send `sig` to the container's PID 1, if it is the process recorded.
+fn signal_container(store: &Store, id: &str, sig: nix::sys::signal::Signal) -> Result<bool, Error> {
+    let s = store.state(id)?;
+    if s.pid <= 0 || crate::journal::process_start_time(s.pid) != Some(s.pid_start) {
+        return Ok(false);
+    }
+    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(s.pid), sig) {
+        Ok(()) => Ok(true),
+        Err(nix::Error::ESRCH) => Ok(false),
+        Err(e) => Err(Error::sys(format!("kill({}, {sig})", s.pid))(e)),
+    }
+}
+
+/// Wait until nothing looks after the container any more (its monitor
+/// recorded how it ended and left), at most `limit`.
+fn wait_gone(store: &Store, id: &str, limit: Duration) -> bool {
+    let until = Instant::now() + limit;
+    loop {
+        if !store.monitor_alive(id) {
+            return true;
+        }
+        if Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// `stop`: the stop signal, `timeout` seconds, then SIGKILL.
+fn stop_one(
+    store: &Store,
+    id: &str,
+    timeout: Option<u64>,
+    narrator: &mut dyn Narrator,
+) -> Result<(), Error> {
+    let config = store.config(id)?;
+    let state = store.update(id, |s| {
+        if s.status.is_live() {
+            s.stop_requested = true;
+        }
+    })?;
+    if !state.status.is_live() || !store.monitor_alive(id) {
+        return Ok(());
+    }
+    let sig = parse_signal(&config.stop_signal)?;
+    let timeout = Duration::from_secs(timeout.unwrap_or(config.stop_timeout));
+    narrator.emit(
+        &Event::new(Step::StopSignal)
+            .with("signal", sig.as_str())
+            .with("pid", state.pid)
+            .with("timeout", timeout.as_secs()),
+    );
+    signal_container(store, id, sig)?;
+    if !wait_gone(store, id, timeout) {
+        narrator.emit(
+            &Event::new(Step::StopKill)
+                .with("pid", state.pid)
+                .with("timeout", timeout.as_secs()),
+        );
+        signal_container(store, id, nix::sys::signal::Signal::SIGKILL)?;
+        if !wait_gone(store, id, Duration::from_secs(30)) {
+            return Err(Error::Hinted {
+                message: format!("container {} did not stop after SIGKILL", &id[..12]),
+                hint: "a process in the D state (waiting on the kernel) cannot die until the wait ends".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Run `f` for each container named, as docker does: on to the next after
+/// an error, which is printed; exit 1 if any failed.
+fn each(
+    names: &[String],
+    store: &Store,
+    mut f: impl FnMut(&str, &str) -> Result<(), Error>,
+) -> Result<i32, Error> {
+    let mut code = 0;
+    for name in names {
+        let result = store.find(name).and_then(|id| f(name, &id));
+        if let Err(e) = result {
+            eprintln!("dockling: {}", e.chain());
+            code = 1;
+        }
+    }
+    Ok(code)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StartArgs {
+    /// Attach to its output (and wait for it to end)
+    #[arg(short = 'a', long)]
+    pub attach: bool,
+    /// Attach its stdin
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+pub fn start(args: &StartArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    if (args.attach || args.interactive) && args.containers.len() > 1 {
+        return Err(Error::Usage(
+            "you cannot start and attach multiple containers at once".into(),
+        ));
+    }
+    let mut started = None;
+    let code = each(&args.containers, &store, |name, id| {
+        if store.state(id)?.status.is_live() && store.monitor_alive(id) {
+            println!("{name}");
+            return Ok(());
+        }
+        finish_dead_runs(paths)?;
+        store.update(id, |s| {
+            s.stop_requested = false;
+            s.restart_count = 0;
+        })?;
+        let from = crate::container::logs::Follower::at_end(&store.log_path(id));
+        start_detached(paths, &store, id, narrator)?;
+        if args.attach || args.interactive {
+            started = Some((id.to_string(), from));
+        } else {
+            println!("{name}");
+        }
+        Ok(())
+    })?;
+    let Some((id, from)) = started else {
+        return Ok(code);
+    };
+    if args.interactive {
+        return attach_to(&store, &id, true);
+    }
+    follow(&store, &id, from, false)?;
+    wait_exit(&store, &id)
+}
+
+/// Copy the log from `from` to our stdout and stderr until the container
+/// is no longer looked after (then the rest).
+fn follow(
+    store: &Store,
+    id: &str,
+    mut from: crate::container::logs::Follower,
+    timestamps: bool,
+) -> Result<(), Error> {
+    let print = |entries: Vec<crate::container::logs::Entry>| -> Result<(), Error> {
+        let mut out = std::io::stdout().lock();
+        let mut err = std::io::stderr().lock();
+        for e in entries {
+            let w: &mut dyn Write = if e.stream == "stderr" {
+                &mut err
+            } else {
+                &mut out
+            };
+            let line = if timestamps {
+                format!("{} {}", e.time, e.log)
+            } else {
+                e.log
+            };
+            w.write_all(line.as_bytes())
+                .map_err(Error::io("write", "stdout"))?;
+        }
+        out.flush().map_err(Error::io("write", "stdout"))?;
+        Ok(())
+    };
+    loop {
+        let alive = store.monitor_alive(id);
+        print(
+            from.new_entries()
+                .map_err(Error::io("read the log of", store.log_path(id)))?,
+        )?;
+        if !alive {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The container's exit code, once it has ended.
+fn wait_exit(store: &Store, id: &str) -> Result<i32, Error> {
+    loop {
+        let s = store.state(id)?;
+        if !s.status.is_live() || !store.monitor_alive(id) {
+            return Ok(store.state(id)?.exit_code);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn attach_to(store: &Store, id: &str, stdin: bool) -> Result<i32, Error> {
+    let config = store.config(id)?;
+    let socket = store.socket(id);
+    let result = crate::container::attach::attach(
+        &socket,
+        stdin && config.spec.interactive,
+        config.spec.tty,
+        |sig| {
+            // Passed on, as docker's attach does (--sig-proxy).
+            let _ = signal_container(store, id, sig);
+        },
+    )
+    .map_err(|e| Error::Hinted {
+        message: format!("cannot attach to {}: {e}", &id[..12]),
+        hint: "the container must be running: `dockling start` it".into(),
+    })?;
+    match result {
+        crate::container::attach::Detached::ByKeys => {
+            eprintln!("read escape sequence");
+            Ok(0)
+        }
+        crate::container::attach::Detached::Ended => wait_exit(store, id),
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StopArgs {
+    /// Seconds to wait for it to stop before killing it [default: 10]
+    #[arg(
+        short = 't',
+        long = "time",
+        visible_alias = "timeout",
+        value_name = "SECONDS"
+    )]
+    pub time: Option<u64>,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+pub fn stop(args: &StopArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    each(&args.containers, &store, |name, id| {
+        stop_one(&store, id, args.time, narrator)?;
+        println!("{name}");
+        Ok(())
+    })
+}
+
+pub fn restart(args: &StopArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    each(&args.containers, &store, |name, id| {
+        stop_one(&store, id, args.time, narrator)?;
+        finish_dead_runs(paths)?;
+        store.update(id, |s| {
+            s.stop_requested = false;
+            s.restart_count = 0;
+        })?;
+        start_detached(paths, &store, id, narrator)?;
+        println!("{name}");
+        Ok(())
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KillArgs {
+    /// The signal to send [default: SIGKILL]
+    #[arg(short = 's', long, value_name = "SIGNAL", default_value = "SIGKILL")]
+    pub signal: String,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+pub fn kill(args: &KillArgs, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    let sig = parse_signal(&args.signal)?;
+    each(&args.containers, &store, |name, id| {
+        let live = store.state(id)?.status == Status::Running && store.monitor_alive(id);
+        if !live || !signal_container(&store, id, sig)? {
+            return Err(Error::Refused {
+                message: format!(
+                    "cannot kill container: {name}: container {} is not running",
+                    &id[..12]
+                ),
+                hint: String::new(),
+            });
+        }
+        println!("{name}");
+        Ok(())
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RmArgs {
+    /// Stop it first (SIGKILL) if it runs
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Remove its anonymous volumes too (dockling makes none)
+    #[arg(short = 'v', long)]
+    pub volumes: bool,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+fn remove_one(
+    paths: &Paths,
+    store: &Store,
+    name: &str,
+    id: &str,
+    force: bool,
+) -> Result<(), Error> {
+    let live = store.state(id)?.status.is_live() && store.monitor_alive(id);
+    if live && !force {
+        let c = store.config(id)?;
+        return Err(Error::Refused {
+            message: format!(
+                "cannot remove container \"/{}\": container is running: stop the container before removing or force remove",
+                c.name
+            ),
+            hint: format!("dockling stop {name}, or dockling rm -f {name}"),
+        });
+    }
+    if live {
+        stop_one(store, id, Some(0), &mut Quiet)?;
+    }
+    if !wait_gone(store, id, Duration::from_secs(10)) {
+        return Err(Error::Hinted {
+            message: format!(
+                "container {} is still looked after by its monitor",
+                &id[..12]
+            ),
+            hint: "try again in a moment".into(),
+        });
+    }
+    finish_dead_runs(paths)?;
+    monitor::remove(paths, store, id)
+}
+
+pub fn rm(args: &RmArgs, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    each(&args.containers, &store, |name, id| {
+        remove_one(paths, &store, name, id, args.force)?;
+        println!("{name}");
+        Ok(())
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PruneArgs {
+    /// Do not ask for confirmation
+    #[arg(short = 'f', long)]
+    pub force: bool,
+}
+
+pub fn prune(args: &PruneArgs, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    if !args.force {
+        eprint!(
+            "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "
+        );
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(Error::io("read", "stdin"))?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            return Ok(0);
+        }
+    }
+    let mut deleted = Vec::new();
+    let mut space = 0;
+    for (c, s) in store.list()? {
+        if s.status.is_live() {
+            continue;
+        }
+        space += show::dir_size(&store.dir(&c.id).join("fs/upper"));
+        remove_one(paths, &store, &c.id, &c.id, false)?;
+        deleted.push(c.id);
+    }
+    if !deleted.is_empty() {
+        println!("Deleted Containers:");
+        for id in &deleted {
+            println!("{id}");
+        }
+        println!();
+    }
+    println!("Total reclaimed space: {}", super::image::human(space));
+    Ok(0)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PsArgs {
+    /// Show all containers (by default only running ones)
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Only the ids
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// The N last created (all states)
+    #[arg(short = 'n', long = "last", value_name = "N")]
+    pub last: Option<usize>,
+    /// The last created (all states)
+    #[arg(short = 'l', long)]
+    pub latest: bool,
+    /// The size of each container's writable layer
+    #[arg(short = 's', long)]
+    pub size: bool,
+    /// Do not shorten ids and commands
+    #[arg(long)]
+    pub no_trunc: bool,
+    /// Filter: name=, status=, exited=, ancestor=, id=, label=
+    #[arg(short = 'f', long = "filter", value_name = "KEY=VALUE")]
+    pub filters: Vec<String>,
+}
+
+fn matches_filter(f: &str, c: &Config, s: &crate::container::state::State) -> Result<bool, Error> {
+    let (k, v) = f
+        .split_once('=')
+        .ok_or_else(|| Error::Usage(format!("bad format of filter (expected name=value): {f}")))?;
+    Ok(match k {
+        "name" => c.name.contains(v.trim_start_matches('/')),
+        "id" => c.id.starts_with(v),
+        "status" => {
+            if ![
+                "created",
+                "restarting",
+                "running",
+                "removing",
+                "paused",
+                "exited",
+                "dead",
+            ]
+            .contains(&v)
+            {
+                return Err(Error::Usage(format!(
+                    "invalid filter 'status={v}': created, restarting, running, removing, paused, exited or dead"
+                )));
+            }
+            s.status.name() == v
+        }
+        "exited" => {
+            let code: i32 = v
+                .parse()
+                .map_err(|_| Error::Usage(format!("invalid filter 'exited={v}': a number")))?;
+            s.status == Status::Exited && s.exit_code == code
+        }
+        "ancestor" => c.image == v || c.image_id.as_deref().is_some_and(|i| i.contains(v)),
+        "label" => match v.split_once('=') {
+            Some((lk, lv)) => c.labels.get(lk).is_some_and(|x| x == lv),
+            None => c.labels.contains_key(v),
+        },
+        other => return Err(Error::Usage(format!("invalid filter '{other}'"))),
+    })
+}
+
+pub fn ps(args: &PsArgs, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    let now = crate::clock::now_ns();
+    let mut list = store.list()?;
+    list.reverse(); // newest first, as docker
+    let all = args.all || args.last.is_some() || args.latest || !args.filters.is_empty();
+    let mut rows = Vec::new();
+    for (c, s) in &list {
+        if !all && !s.status.is_live() {
+            continue;
+        }
+        let mut keep = true;
+        for f in &args.filters {
+            keep &= matches_filter(f, c, s)?;
+        }
+        if keep {
+            rows.push((c, s));
+        }
+    }
+    if let Some(n) = args.last {
+        rows.truncate(n);
+    }
+    if args.latest {
+        rows.truncate(1);
+    }
+    let id = |c: &Config| {
+        if args.no_trunc {
+            c.id.clone()
+        } else {
+            c.id[..12].to_string()
+        }
+    };
+    if args.quiet {
+        for (c, _) in rows {
+            println!("{}", id(c));
+        }
+        return Ok(0);
+    }
+    let mut header = vec![
+        "CONTAINER ID",
+        "IMAGE",
+        "COMMAND",
+        "CREATED",
+        "STATUS",
+        "PORTS",
+        "NAMES",
+    ];
+    if args.size {
+        header.push("SIZE");
+    }
+    let mut table = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+    for (c, s) in rows {
+        let mut row = vec![
+            id(c),
+            c.image.clone(),
+            show::command(c, !args.no_trunc),
+            format!("{} ago", crate::clock::since(c.created, now)),
+            show::status(s, now),
+            show::ports(c),
+            c.name.clone(),
+        ];
+        if args.size {
+            let size = show::dir_size(&store.dir(&c.id).join("fs/upper"));
+            row.push(super::image::human(size));
+        }
+        table.push(row);
+    }
+    print!("{}", show::table(&table));
+    Ok(0)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogsArgs {
+    /// Follow the log until the container ends
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Only the last N lines
+    #[arg(short = 'n', long, value_name = "N")]
+    pub tail: Option<String>,
+    /// Show each line's time
+    #[arg(short = 't', long)]
+    pub timestamps: bool,
+    /// Only lines since a time (RFC 3339) or a duration ago (10m, 1h30m)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+}
+
+pub fn logs(args: &LogsArgs, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    let id = store.find(&args.container)?;
+    let path = store.log_path(&id);
+    let since = match &args.since {
+        Some(s) => Some(
+            crate::clock::parse_since(s, crate::clock::now_ns()).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--since {s}: a time (2026-11-29T14:03:07Z) or a duration (10m, 1h)"
+                ))
+            })?,
+        ),
+        None => None,
+    };
+    let tail = match args.tail.as_deref() {
+        None | Some("all") => None,
+        Some(n) => Some(
+            n.parse::<usize>()
+                .map_err(|_| Error::Usage(format!("--tail {n}: a number or all")))?,
+        ),
+    };
+    // Where following picks up: the end, as it is now.
+    let from = crate::container::logs::Follower::at_end(&path);
+    let mut entries = crate::container::logs::read(&path).map_err(Error::io("read", &path))?;
+    if let Some(t) = since {
+        entries.retain(|e| crate::clock::parse_rfc3339(&e.time).is_some_and(|et| et >= t));
+    }
+    if let Some(n) = tail {
+        let skip = entries.len().saturating_sub(n);
+        entries.drain(..skip);
+    }
+    {
+        let mut out = std::io::stdout().lock();
+        let mut err = std::io::stderr().lock();
+        for e in entries {
+            let w: &mut dyn Write = if e.stream == "stderr" {
+                &mut err
+            } else {
+                &mut out
+            };
+            let line = if args.timestamps {
+                format!("{} {}", e.time, e.log)
+            } else {
+                e.log
+            };
+            w.write_all(line.as_bytes())
+                .map_err(Error::io("write", "stdout"))?;
+        }
+    }
+    if args.follow {
+        follow(&store, &id, from, args.timestamps)?;
+    }
+    Ok(0)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AttachArgs {
+    /// Do not attach stdin
+    #[arg(long)]
+    pub no_stdin: bool,
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+}
+
+pub fn attach(args: &AttachArgs, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    let id = store.find(&args.container)?;
+    if !(store.state(&id)?.status == Status::Running && store.monitor_alive(&id)) {
+        return Err(Error::Refused {
+            message: "you cannot attach to a stopped container, start it first".into(),
+            hint: format!("dockling start {}", args.container),
+        });
+    }
+    attach_to(&store, &id, !args.no_stdin)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WaitArgs {
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+pub fn wait(args: &WaitArgs, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    each(&args.containers, &store, |_, id| {
+        // A created container has not run yet: wait for it to run and end.
+        while store.state(id)?.status == Status::Created {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        println!("{}", wait_exit(&store, id)?);
+        Ok(())
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// Print this for each, `{{.State.Status}}`-style paths filled in
+    #[arg(short = 'f', long, value_name = "TEMPLATE")]
+    pub format: Option<String>,
+    #[arg(required = true, value_name = "CONTAINER")]
+    pub containers: Vec<String>,
+}
+
+pub fn inspect(args: &InspectArgs, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    let mut all = Vec::new();
+    let code = each(&args.containers, &store, |_, id| {
+        let c = store.config(id)?;
+        let s = store.state(id)?;
+        let ip = c.spec.network.as_ref().and_then(|n| {
+            let run = c.spec.id.clone().unwrap_or_default();
+            crate::network::store::leases(paths, &n.network.name)
+                .into_iter()
+                .find(|l| l.run == run)
+                .map(|l| l.ip.to_string())
+        });
+        let v = show::inspect(&c, &s, &store.log_path(id), ip);
+        match &args.format {
+            Some(t) => println!("{}", show::format(t, &v).map_err(Error::Usage)?),
+            None => all.push(v),
+        }
+        Ok(())
+    })?;
+    if args.format.is_none() {
+        println!("{}", serde_json::to_string_pretty(&all).expect("json"));
+    }
+    Ok(code)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenameArgs {
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+    #[arg(value_name = "NEW_NAME")]
+    pub new_name: String,
+}
+
+pub fn rename(args: &RenameArgs, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    let id = store.find(&args.container)?;
+    if !crate::container::names::valid(&args.new_name) {
+        return Err(Error::Usage(format!(
+            "invalid container name ({}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+            args.new_name
+        )));
+    }
+    store.rename(&id, &args.new_name)?;
+    Ok(0)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PortArgs {
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+    /// Only this port: PORT[/PROTO]
+    #[arg(value_name = "PRIVATE_PORT[/PROTO]")]
+    pub port: Option<String>,
+}
+
+pub fn port(args: &PortArgs, paths: &Paths) -> Result<i32, Error> {
+    let store = Store::new(paths);
+    let id = store.find(&args.container)?;
+    let c = store.config(&id)?;
+    let maps = c.spec.network.map(|n| n.ports).unwrap_or_default();
+    let mut any = false;
+    for p in maps {
+        let key = format!("{}/{}", p.container_port, p.proto_name());
+        if let Some(want) = &args.port {
+            let want = if want.contains('/') {
+                want.clone()
+            } else {
+                format!("{want}/tcp")
+            };
+            if want != key {
+                continue;
+            }
+        }
+        any = true;
+        println!(
+            "{key} -> {}:{}",
+            p.host_ip.map(|i| i.to_string()).unwrap_or("0.0.0.0".into()),
+            p.host_port
+        );
+    }
+    if !any && args.port.is_some() {
+        return Err(Error::Refused {
+            message: format!(
+                "no public port '{}' published for {}",
+                args.port.as_deref().unwrap_or(""),
+                &id[..12]
+            ),
+            hint: String::new(),
+        });
+    }
+    Ok(0)
+}
