@@ -351,13 +351,7 @@ pub fn main() -> i32 {
     let mut narrator = narrate::for_mode(cli.globals.trace);
     match dispatch(&cli, &paths, narrator.as_mut()) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("dockling: {}", e.chain());
-            if let Some(hint) = e.hint() {
-                eprintln!("hint: {hint}");
-            }
-            e.exit_code()
-        }
+        Err(e) => e.report(),
     }
 }
 
@@ -528,6 +522,8 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
         let (pins, temps) = store.sweep(&lock)?;
         report.removed += pins + temps;
     }
+    // Containers half made or half removed by a killed dockling.
+    crate::container::store::Store::new(paths).sweep()?;
     // Cgroups of runs whose journal is gone: nothing else would find them.
     let host = crate::cgroups::Host::detect(std::path::Path::new(crate::cgroups::CGROUP_ROOT));
     for dir in crate::cgroups::orphans(&host, &paths.cgroup_parent, &paths.runs()) {

@@ -86,6 +86,16 @@ impl Error {
         }
     }
 
+    /// Print it as dockling reports every error: one line, then the hint
+    /// if there is one. Returns the exit code.
+    pub fn report(&self) -> i32 {
+        eprintln!("dockling: {}", self.chain());
+        if let Some(hint) = self.hint() {
+            eprintln!("hint: {hint}");
+        }
+        self.exit_code()
+    }
+
     /// What to do about it, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {

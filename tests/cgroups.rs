@@ -475,3 +475,88 @@ fn cgroup_v2_in_a_v2_guest() {
         "{text}"
     );
 }
+
+#[test]
+fn a_detached_container_keeps_its_limits_and_its_oom_kill_is_recorded() {
+    let Some(env) =
+        common::rooted("a_detached_container_keeps_its_limits_and_its_oom_kill_is_recorded")
+    else {
+        return;
+    };
+    let run = |args: &[&str]| {
+        let out = env.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let id = run(&[
+        "--trace",
+        "quiet",
+        "cgroups",
+        "-d",
+        "--name",
+        "limited",
+        "--memory",
+        "32m",
+        "--pids-limit",
+        "20",
+        "--",
+        "sleep",
+        "300",
+    ]);
+    // Its cgroup, named after the container, holds the limits while it runs
+    // (its monitor, not a foreground dockling, looks after it).
+    let leaf = wait_for(10, || {
+        env.cgroups()
+            .iter()
+            .flat_map(|p| tree(p))
+            .find(|p| p.ends_with(&id[..12]) && p.join("pids.max").exists())
+    });
+    assert_eq!(
+        std::fs::read_to_string(leaf.join("pids.max"))
+            .unwrap()
+            .trim(),
+        "20"
+    );
+    let memory = env
+        .cgroups()
+        .iter()
+        .flat_map(|p| tree(p))
+        .filter(|p| p.ends_with(&id[..12]))
+        .find_map(|p| {
+            ["memory.max", "memory.limit_in_bytes"]
+                .iter()
+                .find_map(|f| std::fs::read_to_string(p.join(f)).ok())
+        })
+        .expect("a memory limit file");
+    assert_eq!(memory.trim(), "33554432");
+    run(&["--trace", "quiet", "stop", "-t", "1", "limited"]);
+    assert!(
+        env.cgroups()
+            .iter()
+            .flat_map(|p| tree(p))
+            .all(|p| !p.ends_with(&id[..12])),
+        "the stopped container's cgroup is left"
+    );
+    // A detached memory hog: its monitor records the OOM kill.
+    let hog = "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo ${#x}";
+    run(&[
+        "--trace", "quiet", "cgroups", "-d", "--name", "hog", "--memory", "32m", "--", "sh", "-c",
+        hog,
+    ]);
+    let state = wait_for(30, || {
+        let s = run(&[
+            "inspect",
+            "-f",
+            "{{.State.Status}} {{.State.ExitCode}} {{.State.OOMKilled}}",
+            "hog",
+        ]);
+        s.starts_with("exited").then_some(s)
+    });
+    assert_eq!(state, "exited 137 true");
+    run(&["rm", "limited", "hog"]);
+    env.assert_clean();
+}

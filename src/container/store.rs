@@ -63,6 +63,15 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<(), Error> 
     fs::rename(&tmp, path).map_err(Error::io("rename into place", path))
 }
 
+/// Remove a directory tree; one already gone is fine.
+fn remove_all(dir: &Path) -> Result<(), Error> {
+    match fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io("remove", dir)(e)),
+    }
+}
+
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
     let text = fs::read(path).map_err(Error::io("read", path))?;
     serde_json::from_slice(&text).map_err(|e| Error::Hinted {
@@ -116,10 +125,16 @@ impl Store {
                 hint: "remove (or rename) that container, or choose another --name".into(),
             });
         }
+        // Made whole beside the others, then renamed into place: a
+        // dockling killed half-way leaves no container without a state
+        // (unlisted, yet holding its name), only a `.new-` directory
+        // that the next sweep removes.
+        let new = self.data.join(format!(".new-{}", config.id));
+        fs::create_dir(&new).map_err(Error::io("create", &new))?;
+        write_json(&new.join(CONFIG), config)?;
+        write_json(&new.join(STATE), &State::created())?;
         let dir = self.dir(&config.id);
-        fs::create_dir(&dir).map_err(Error::io("create", &dir))?;
-        write_json(&dir.join(CONFIG), config)?;
-        write_json(&dir.join(STATE), &State::created())
+        fs::rename(&new, &dir).map_err(Error::io("rename into place", &dir))
     }
 
     pub fn config(&self, id: &str) -> Result<Config, Error> {
@@ -235,20 +250,55 @@ impl Store {
         match matches.as_slice() {
             [one] => Ok((*one).clone()),
             [] => Err(Error::NoSuchContainer(query.to_string())),
-            many => Err(Error::Usage(format!(
-                "multiple containers match {query:?}: {}; give more of the id",
-                many.iter().map(|i| &i[..12]).collect::<Vec<_>>().join(", ")
-            ))),
+            // docker's words, and the matches, so the next try can be right.
+            many => Err(Error::Hinted {
+                message: format!(
+                    "multiple IDs found with provided prefix: {query} ({})",
+                    many.iter().map(|i| &i[..12]).collect::<Vec<_>>().join(", ")
+                ),
+                hint: "give more of the id, or the name".into(),
+            }),
         }
     }
 
-    /// Remove a container's directories (its monitor is gone).
+    /// Remove a container's directories (its monitor is gone). First its
+    /// directory is renamed out of sight in one step, so a dockling killed
+    /// during the removal leaves either the whole container or none: what
+    /// is left of the files the next [`Store::sweep`] deletes.
     pub fn remove(&self, id: &str) -> Result<(), Error> {
-        for dir in [self.run_dir(id), self.dir(id)] {
-            match fs::remove_dir_all(&dir) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io("remove", &dir)(e)),
+        let _all = lock_dir(&self.data)?;
+        let gone = self.data.join(format!(".removing-{id}"));
+        match fs::rename(self.dir(id), &gone) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("remove", self.dir(id))(e)),
+        }
+        for dir in [self.run_dir(id), gone] {
+            remove_all(&dir)?;
+        }
+        Ok(())
+    }
+
+    /// Finish what killed commands left: half-made (`.new-`) and
+    /// half-removed (`.removing-`) container directories, and monitor
+    /// directories under /run whose container is gone and whose monitor
+    /// is not alive.
+    pub fn sweep(&self) -> Result<(), Error> {
+        let _all = lock_dir(&self.data)?;
+        for e in fs::read_dir(&self.data).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".new-") || name.starts_with(".removing-") {
+                remove_all(&e.path())?;
+            }
+        }
+        let live: Vec<String> = self.ids()?;
+        for e in fs::read_dir(&self.run).into_iter().flatten().flatten() {
+            let short = e.file_name().to_string_lossy().into_owned();
+            if short.len() == 12
+                && !live.iter().any(|id| id.starts_with(&short))
+                && !self.monitor_alive(&short)
+            {
+                remove_all(&e.path())?;
             }
         }
         Ok(())

@@ -37,13 +37,22 @@ pub struct LifeArgs {
     /// Remove the container when it ends
     #[arg(long)]
     pub rm: bool,
+    /// A label, KEY=VALUE (repeat); `ps -f label=KEY=VALUE` finds it
+    #[arg(short = 'l', long = "label", value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+    /// The signal `stop` sends first [default: the image's StopSignal, else SIGTERM]
+    #[arg(long, value_name = "SIGNAL")]
+    pub stop_signal: Option<String>,
+    /// Seconds `stop` waits before SIGKILL [default: 10]
+    #[arg(long, value_name = "SECONDS")]
+    pub stop_timeout: Option<u64>,
 }
 
 impl LifeArgs {
     /// Whether a stage's run is a container object rather than a run that
     /// ends with the command (stages 1–5 without these flags).
     pub fn makes_container(&self) -> bool {
-        self.detach || self.name.is_some() || self.restart.is_some()
+        self.detach || self.name.is_some() || self.restart.is_some() || !self.labels.is_empty()
     }
 }
 
@@ -111,11 +120,21 @@ pub fn create(
         o.dir = Some(store.dir(&id).join("fs"));
         o.keep = false;
     }
-    let stop_signal = origin
+    let stop_signal = life
         .stop_signal
         .clone()
+        .or(origin.stop_signal.clone())
         .unwrap_or_else(|| "SIGTERM".into());
     parse_signal(&stop_signal)?;
+    let mut labels = origin.labels;
+    for l in &life.labels {
+        // docker takes a bare KEY as KEY with an empty value.
+        let (k, v) = l.split_once('=').unwrap_or((l, ""));
+        if k.is_empty() {
+            return Err(Error::Usage(format!("--label {l:?}: a label is KEY=VALUE")));
+        }
+        labels.insert(k.to_string(), v.to_string());
+    }
     let config = Config {
         id: id.clone(),
         name,
@@ -126,8 +145,8 @@ pub fn create(
         restart: policy,
         auto_remove: life.rm,
         stop_signal,
-        stop_timeout: 10,
-        labels: origin.labels,
+        stop_timeout: life.stop_timeout.unwrap_or(10),
+        labels,
         cgroup_parent: paths.cgroup_parent.clone(),
         entrypoint: origin.entrypoint,
         cmd: origin.cmd,
@@ -238,39 +257,95 @@ fn stop_one(
     timeout: Option<u64>,
     narrator: &mut dyn Narrator,
 ) -> Result<(), Error> {
-    let config = store.config(id)?;
-    let state = store.update(id, |s| {
-        if s.status.is_live() {
-            s.stop_requested = true;
+    stop_many(store, &[id.to_string()], timeout, narrator)
+        .pop()
+        .unwrap_or(Ok(()))
+}
+
+/// Stop several containers at once, as `docker stop a b c` does: every
+/// stop signal is sent first, then all the waits run side by side, so
+/// fifty containers that ignore SIGTERM take one timeout, not fifty.
+fn stop_many(
+    store: &Store,
+    ids: &[String],
+    timeout: Option<u64>,
+    narrator: &mut dyn Narrator,
+) -> Vec<Result<(), Error>> {
+    let mut results: Vec<Result<(), Error>> = Vec::new();
+    // (index, pid, when to give up waiting for the stop signal)
+    let mut waiting = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let asked = (|| {
+            let config = store.config(id)?;
+            let state = store.update(id, |s| {
+                if s.status.is_live() {
+                    s.stop_requested = true;
+                }
+            })?;
+            if !state.status.is_live() || !store.monitor_alive(id) {
+                return Ok(None);
+            }
+            let sig = parse_signal(&config.stop_signal)?;
+            let timeout = Duration::from_secs(timeout.unwrap_or(config.stop_timeout));
+            narrator.emit(
+                &Event::new(Step::StopSignal)
+                    .with("signal", sig.as_str())
+                    .with("pid", state.pid)
+                    .with("timeout", timeout.as_secs()),
+            );
+            signal_container(store, id, sig)?;
+            Ok(Some((state.pid, timeout)))
+        })();
+        match asked {
+            Ok(Some((pid, timeout))) => waiting.push((i, pid, timeout)),
+            Ok(None) => {}
+            Err(e) => {
+                results.push(Err(e));
+                continue;
+            }
         }
-    })?;
-    if !state.status.is_live() || !store.monitor_alive(id) {
-        return Ok(());
+        results.push(Ok(()));
     }
-    let sig = parse_signal(&config.stop_signal)?;
-    let timeout = Duration::from_secs(timeout.unwrap_or(config.stop_timeout));
-    narrator.emit(
-        &Event::new(Step::StopSignal)
-            .with("signal", sig.as_str())
-            .with("pid", state.pid)
-            .with("timeout", timeout.as_secs()),
-    );
-    signal_container(store, id, sig)?;
-    if !wait_gone(store, id, timeout) {
-        narrator.emit(
-            &Event::new(Step::StopKill)
-                .with("pid", state.pid)
-                .with("timeout", timeout.as_secs()),
-        );
-        signal_container(store, id, nix::sys::signal::Signal::SIGKILL)?;
-        if !wait_gone(store, id, Duration::from_secs(30)) {
-            return Err(Error::Hinted {
-                message: format!("container {} did not stop after SIGKILL", &id[..12]),
-                hint: "a process in the D state (waiting on the kernel) cannot die until the wait ends".into(),
-            });
+    // Each container gets SIGKILL when its own timeout has passed, and 30
+    // seconds more to die of it.
+    let started = Instant::now();
+    let mut killed = vec![false; ids.len()];
+    while !waiting.is_empty() {
+        waiting.retain(|(i, _, _)| store.monitor_alive(&ids[*i]));
+        let now = started.elapsed();
+        for (i, pid, timeout) in &waiting {
+            if !killed[*i] && now >= *timeout {
+                killed[*i] = true;
+                narrator.emit(
+                    &Event::new(Step::StopKill)
+                        .with("pid", *pid)
+                        .with("timeout", timeout.as_secs()),
+                );
+                if let Err(e) = signal_container(store, &ids[*i], nix::sys::signal::Signal::SIGKILL)
+                {
+                    results[*i] = Err(e);
+                }
+            }
+        }
+        let given_up: Vec<usize> = waiting
+            .iter()
+            .filter(|(_, _, t)| now >= *t + Duration::from_secs(30))
+            .map(|(i, _, _)| *i)
+            .collect();
+        for i in given_up {
+            waiting.retain(|(j, _, _)| *j != i);
+            if results[i].is_ok() {
+                results[i] = Err(Error::Hinted {
+                    message: format!("container {} did not stop after SIGKILL", &ids[i][..12]),
+                    hint: "a process in the D state (waiting on the kernel) cannot die until the wait ends".into(),
+                });
+            }
+        }
+        if !waiting.is_empty() {
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
-    Ok(())
+    results
 }
 
 /// Run `f` for each container named, as docker does: on to the next after
@@ -284,8 +359,9 @@ fn each(
     for name in names {
         let result = store.find(name).and_then(|id| f(name, &id));
         if let Err(e) = result {
-            eprintln!("dockling: {}", e.chain());
-            code = 1;
+            // 1 as docker for "no such container" and a refusal; 125 for
+            // a query dockling cannot answer (an ambiguous prefix).
+            code = code.max(e.report());
         }
     }
     Ok(code)
@@ -433,11 +509,25 @@ pub struct StopArgs {
 
 pub fn stop(args: &StopArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     let store = Store::new(paths);
-    each(&args.containers, &store, |name, id| {
-        stop_one(&store, id, args.time, narrator)?;
-        println!("{name}");
-        Ok(())
-    })
+    let mut code = 0;
+    let mut found = Vec::new();
+    for name in &args.containers {
+        match store.find(name) {
+            Ok(id) => found.push((name, id)),
+            Err(e) => code = code.max(e.report()),
+        }
+    }
+    let ids: Vec<String> = found.iter().map(|(_, id)| id.clone()).collect();
+    for ((name, _), result) in found
+        .iter()
+        .zip(stop_many(&store, &ids, args.time, narrator))
+    {
+        match result {
+            Ok(()) => println!("{name}"),
+            Err(e) => code = code.max(e.report()),
+        }
+    }
+    Ok(code)
 }
 
 pub fn restart(args: &StopArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
@@ -531,11 +621,13 @@ fn remove_one(
 
 pub fn rm(args: &RmArgs, paths: &Paths) -> Result<i32, Error> {
     let store = Store::new(paths);
-    each(&args.containers, &store, |name, id| {
+    let code = each(&args.containers, &store, |name, id| {
         remove_one(paths, &store, name, id, args.force)?;
         println!("{name}");
         Ok(())
-    })
+    })?;
+    store.sweep()?;
+    Ok(code)
 }
 
 #[derive(Debug, clap::Args)]
@@ -576,6 +668,7 @@ pub fn prune(args: &PruneArgs, paths: &Paths) -> Result<i32, Error> {
         }
         println!();
     }
+    store.sweep()?;
     println!("Total reclaimed space: {}", super::image::human(space));
     Ok(0)
 }
@@ -603,6 +696,9 @@ pub struct PsArgs {
     /// Filter: name=, status=, exited=, ancestor=, id=, label=
     #[arg(short = 'f', long = "filter", value_name = "KEY=VALUE")]
     pub filters: Vec<String>,
+    /// Print each with this template: {{.ID}} {{.Names}} {{.Status}} {{.State}} {{.Image}} …
+    #[arg(long, value_name = "TEMPLATE")]
+    pub format: Option<String>,
 }
 
 fn matches_filter(f: &str, c: &Config, s: &crate::container::state::State) -> Result<bool, Error> {
@@ -650,7 +746,15 @@ pub fn ps(args: &PsArgs, paths: &Paths) -> Result<i32, Error> {
     let now = crate::clock::now_ns();
     let mut list = store.list()?;
     list.reverse(); // newest first, as docker
-    let all = args.all || args.last.is_some() || args.latest || !args.filters.is_empty();
+    // As docker: a filter on the status or the exit code looks at every
+    // container; other filters only at the running ones, unless -a.
+    let all = args.all
+        || args.last.is_some()
+        || args.latest
+        || args
+            .filters
+            .iter()
+            .any(|f| f.starts_with("status=") || f.starts_with("exited="));
     let mut rows = Vec::new();
     for (c, s) in &list {
         if !all && !s.status.is_live() {
@@ -680,6 +784,23 @@ pub fn ps(args: &PsArgs, paths: &Paths) -> Result<i32, Error> {
     if args.quiet {
         for (c, _) in rows {
             println!("{}", id(c));
+        }
+        return Ok(0);
+    }
+    if let Some(t) = &args.format {
+        for (c, s) in rows {
+            let v = serde_json::json!({
+                "ID": id(c),
+                "Image": c.image,
+                "Command": show::command(c, !args.no_trunc),
+                "RunningFor": format!("{} ago", crate::clock::since(c.created, now)),
+                "Status": show::status(s, now),
+                "State": s.status.name(),
+                "Ports": show::ports(c),
+                "Names": c.name,
+                "Labels": c.labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","),
+            });
+            println!("{}", show::format(t, &v).map_err(Error::Usage)?);
         }
         return Ok(0);
     }

@@ -211,6 +211,7 @@ pub fn rmi(names: &[String], force: bool, paths: &Paths) -> Result<i32, Error> {
     let lock = store.lock()?;
     let live = store.live_pins()?;
     let mut first_error = None;
+    let mut untagged = 0;
     for name in names {
         let img = match find(&store, name) {
             Ok(img) => img,
@@ -240,9 +241,12 @@ pub fn rmi(names: &[String], force: bool, paths: &Paths) -> Result<i32, Error> {
         }
         store.untag(&img.reference)?;
         println!("Untagged: {}", img.reference);
+        untagged += 1;
     }
     let c = store.collect_garbage(&lock)?;
-    println!("Deleted {} layer(s) no other image uses", c.layers);
+    if untagged > 0 || c.layers > 0 {
+        println!("Deleted {} layer(s) no other image uses", c.layers);
+    }
     if c.held > 0 {
         println!("{}", held_note(c.held));
     }
@@ -258,7 +262,8 @@ fn conflict(name: &str, img: &Image, container: &str, running: bool) -> Error {
     let which = if running { "running" } else { "stopped" };
     let hex = name.strip_prefix("sha256:").unwrap_or(name);
     let by_id = hex.len() >= 12 && img.id().hex().starts_with(hex);
-    Error::Hinted {
+    // Exit 1, as docker's daemon refusing.
+    Error::Refused {
         message: if by_id {
             format!(
                 "conflict: unable to delete {} (must force) - image is being used by {which} container {container}",

@@ -8,6 +8,7 @@
 
 pub mod guest;
 pub mod registry;
+pub mod terminal;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
