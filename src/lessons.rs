@@ -23,6 +23,7 @@ pub const LESSONS: &[(&str, &str)] = &[
     lesson!("04-overlay.md"),
     lesson!("05-network.md"),
     lesson!("06-registry.md"),
+    lesson!("07-lifecycle.md"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

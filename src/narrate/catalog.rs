@@ -628,7 +628,7 @@ pub fn english(step: Step) -> Narration {
             why: "Its main process did not exit within {grace} s of being asked to (or dockling was asked \
                   twice). A PID 1 without a handler ignores SIGTERM, so, like `docker stop`, dockling ends it \
                   with SIGKILL, which cannot be ignored.",
-            shell: "kill -KILL {pid}",
+            shell: "kill -s KILL {pid}",
             vm: "A VM that ignores the ACPI power button is powered off hard by the hypervisor.",
         },
         Step::Exited => Narration {
@@ -715,21 +715,21 @@ pub fn english(step: Step) -> Narration {
                  podman's conmon.",
         },
         Step::StopSignal => Narration {
-            title: "send {signal} to the container's PID 1 ({pid}), wait up to {timeout} s",
+            title: "send {signal} to the container's PID 1 (host pid {pid}), wait up to {timeout} s",
             syscall: "kill({pid}, {signal})",
             why: "`stop` asks first: the container's main process gets the image's stop signal and may clean up \
                   and exit. A PID 1 without a handler ignores SIGTERM (the kernel protects a namespace's init), \
                   so many containers only end at the next step. The restart policy does not apply after stop.",
-            shell: "kill -{signal} {pid}",
+            shell: "kill -s {signal} {pid}",
             vm: "`virsh shutdown` sends the guest an ACPI power-button press and waits for its OS to shut down.",
         },
         Step::StopKill => Narration {
-            title: "still running after {timeout} s: SIGKILL to {pid}",
+            title: "still running after {timeout} s: SIGKILL to host pid {pid}",
             syscall: "kill({pid}, SIGKILL)",
             why: "SIGKILL cannot be caught or ignored, not even by a namespace's PID 1 when it comes from outside \
                   the namespace: the kernel ends the process, and with PID 1 every process of the container. \
                   That is why a stopped container often says Exited (137): 128 + 9.",
-            shell: "kill -KILL {pid}",
+            shell: "kill -s KILL {pid}",
             vm: "`virsh destroy`: the hypervisor stops the guest's vCPUs at once, as pulling the plug.",
         },
         Step::UndoCgroup => Narration {
@@ -745,7 +745,7 @@ pub fn english(step: Step) -> Narration {
             syscall: "kill({pid}, SIGKILL)",
             why: "The container's process outlived the dockling that started it (dockling was killed). \
                   Left alone it would keep running unseen.",
-            shell: "kill -KILL {pid}",
+            shell: "kill -s KILL {pid}",
             vm: "Powering a VM off stops everything inside it at once.",
         },
         Step::UndoDir => Narration {

@@ -282,7 +282,71 @@ impl Env {
 
     /// The shared filter table: this test's paths become the defaults a
     /// student sees, and values that differ per run become placeholders.
+    /// A `ps` table is filtered cell by cell and aligned again, as
+    /// dockling would have aligned the student's values.
     pub fn filter(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut lines = text.split_inclusive('\n').peekable();
+        while let Some(line) = lines.next() {
+            if !line.starts_with("CONTAINER ID ") {
+                out.push_str(&self.filter_text(line));
+                continue;
+            }
+            // Each column starts where its heading does.
+            let header = line.trim_end();
+            let starts: Vec<usize> = regex::Regex::new(r"(^|   )(\S)")
+                .unwrap()
+                .captures_iter(header)
+                .map(|c| header[..c.get(2).unwrap().start()].chars().count())
+                .collect();
+            let mut rows = vec![header.to_string()];
+            while let Some(row) = lines.next_if(|l| !l.trim().is_empty() && !l.starts_with('[')) {
+                rows.push(row.trim_end().to_string());
+            }
+            let table: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    let chars: Vec<char> = r.chars().collect();
+                    starts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &from)| {
+                            let to = starts.get(i + 1).copied().unwrap_or(chars.len());
+                            let cell: String = chars
+                                .get(from.min(chars.len())..to.min(chars.len()))
+                                .unwrap_or_default()
+                                .iter()
+                                .collect();
+                            self.filter_text(cell.trim())
+                        })
+                        .collect()
+                })
+                .collect();
+            let widths: Vec<usize> = (0..starts.len())
+                .map(|i| {
+                    table
+                        .iter()
+                        .map(|r| r[i].chars().count())
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            for r in table {
+                let mut line = String::new();
+                for (i, cell) in r.iter().enumerate() {
+                    line.push_str(cell);
+                    if i + 1 < r.len() {
+                        line.push_str(&" ".repeat(widths[i] - cell.chars().count() + 3));
+                    }
+                }
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    fn filter_text(&self, text: &str) -> String {
         let root = self.root.display().to_string();
         let mut text = text
             .replace(&format!("{root}/run"), "/run/dockling")
@@ -308,6 +372,8 @@ impl Env {
         }
         let rules: &[(&str, &str)] = &[
             (r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]"),
+            // A container's full id, as `run -d` prints it.
+            (r"(?m)^[0-9a-f]{64}$", "[CONTAINER ID]"),
             (r"\b[0-9a-f]{64}\b", "[DIGEST]"),
             (r"\b[0-9a-f]{12}\b", "[ID]"),
             // Sizes of images made from this build's rootfs (lesson 1's
@@ -316,7 +382,18 @@ impl Env {
             (r"content-length: \d{4,}", "content-length: [N]"),
             (r"\b\d+(\.\d+)?(kB|MB|GB)\b", "[SIZE]"),
             (r":\[\d+\]", ":[NSID]"),
-            (r"(= |pid |wait4\(|kill\(|/proc/)\d+", "${1}[PID]"),
+            (
+                r"(= |pid |wait4\(|kill\(|kill -s \w+ |/proc/)\d+",
+                "${1}[PID]",
+            ),
+            // Stage 7: times, as `ps` and `inspect` show them.
+            (
+                r"\b(Less than a second|About an? (minute|hour)|\d+ (second|minute|hour|day|week|month|year)s?)\b",
+                "[TIME]",
+            ),
+            (r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TIMESTAMP]"),
+            // A client's port, as busybox httpd logs it.
+            (r"(\[[0-9a-f:.]+\]):\d+:", "$1:[PORT]:"),
         ];
         rules.iter().fold(text, |t, (re, with)| {
             regex::Regex::new(re)
