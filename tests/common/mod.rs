@@ -286,6 +286,7 @@ impl Env {
     /// dockling would have aligned the student's values.
     pub fn filter(&self, text: &str) -> String {
         let mut out = String::new();
+        let column = regex::Regex::new(r"(^|   )(\S)").unwrap();
         let mut lines = text.split_inclusive('\n').peekable();
         while let Some(line) = lines.next() {
             if !line.starts_with("CONTAINER ID ") {
@@ -294,8 +295,7 @@ impl Env {
             }
             // Each column starts where its heading does.
             let header = line.trim_end();
-            let starts: Vec<usize> = regex::Regex::new(r"(^|   )(\S)")
-                .unwrap()
+            let starts: Vec<usize> = column
                 .captures_iter(header)
                 .map(|c| header[..c.get(2).unwrap().start()].chars().count())
                 .collect();
