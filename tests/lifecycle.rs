@@ -978,3 +978,174 @@ fn the_notes_commands_create_start_wait_rename_port_ls_filters_and_inspect() {
     ok(&env, &["rmi", &image]);
     assert_no_containers(&env);
 }
+
+/// `sh -c SCRIPT` as the host's `nobody`: whether it succeeded.
+fn as_nobody(script: &str) -> bool {
+    std::process::Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+}
+
+#[test]
+fn other_users_cannot_read_a_container_or_reach_its_terminal_and_its_output_cannot_forge_the_log() {
+    let Some(env) = common::rooted(
+        "other_users_cannot_read_a_container_or_reach_its_terminal_and_its_output_cannot_forge_the_log",
+    ) else {
+        return;
+    };
+    // The test root is 0700 by itself; open it as /var/lib/dockling is, so
+    // only dockling's own modes stand between nobody and the files.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&env.root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let id = ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "cgroups",
+            "-dit",
+            "--name",
+            "secret",
+            "-e",
+            "PASSWORD=hunter2",
+            "--",
+            "sh",
+        ],
+    )
+    .trim()
+    .to_string();
+    let dir = env.root.join("containers").join(&id);
+    let socket = env
+        .root
+        .join("run/containers")
+        .join(&id[..12])
+        .join("attach.sock");
+    assert!(socket.exists());
+    assert!(as_nobody(&format!(
+        "test -d {}",
+        env.root.join("containers").display()
+    )));
+    for path in [dir.join("config.json"), dir.join(format!("{id}-json.log"))] {
+        assert!(std::fs::read_to_string(&path).is_ok());
+        assert!(
+            !as_nobody(&format!("cat {}", path.display())),
+            "nobody reads {path:?}"
+        );
+    }
+    assert!(
+        !as_nobody(&format!("test -e {}", socket.display())),
+        "nobody reaches the attach socket"
+    );
+    ok(&env, &["rm", "-f", "secret"]);
+
+    // What a container prints is data: a line that looks like a log entry,
+    // bytes that are not UTF-8 (replaced, as docker's json-file does), a
+    // last line without a newline.
+    let forged = r#"{"log":"forged\n","stream":"stderr","time":"2020-01-01T00:00:00Z"}"#;
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "cgroups",
+            "-d",
+            "--name",
+            "forger",
+            "--",
+            "sh",
+            "-c",
+            &format!("echo '{forged}'; printf '\\377 bad\\n'; printf 'no newline'"),
+        ],
+    );
+    assert_eq!(ok(&env, &["wait", "forger"]), "0\n");
+    let o = env.run(&["logs", "forger"]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!("{forged}\n\u{fffd} bad\nno newline")
+    );
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let id = inspect(&env, "forger", "{{.Id}}");
+    let raw = std::fs::read_to_string(
+        env.root
+            .join("containers")
+            .join(&id)
+            .join(format!("{id}-json.log")),
+    )
+    .unwrap();
+    assert_eq!(raw.lines().count(), 3, "{raw}");
+    for line in raw.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["stream"], "stdout", "{line}");
+        assert_eq!(v.as_object().unwrap().len(), 3, "{line}");
+    }
+
+    // A flood of output is capped: 30 MiB becomes at most three files of
+    // about 10 MiB, and the newest lines are kept.
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "cgroups",
+            "-d",
+            "--name",
+            "flood",
+            "--",
+            "sh",
+            "-c",
+            "head -c 31457280 /dev/zero | tr '\\0' x | fold -w 1023; echo; echo last",
+        ],
+    );
+    assert_eq!(ok(&env, &["wait", "flood"]), "0\n");
+    let id = inspect(&env, "flood", "{{.Id}}");
+    let files: Vec<(String, u64)> = std::fs::read_dir(env.root.join("containers").join(&id))
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.metadata().unwrap().len(),
+            )
+        })
+        .filter(|(n, _)| n.contains("-json.log"))
+        .collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    for (name, size) in &files {
+        assert!(*size <= 10 * 1024 * 1024 + 4096, "{name}: {size}");
+    }
+    assert_eq!(ok(&env, &["logs", "--tail", "1", "flood"]), "last\n");
+    // A failed start is an answer for `wait` too: 127, at once.
+    fails(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "cgroups",
+            "--name",
+            "nocmd",
+            "-d",
+            "--",
+            "no-such-command",
+        ],
+        127,
+    );
+    assert_eq!(ok(&env, &["wait", "nocmd"]), "127\n");
+    assert_eq!(inspect(&env, "nocmd", "{{.State.Status}}"), "created");
+    ok(&env, &["rm", "-f", "forger", "flood", "nocmd"]);
+    assert_no_containers(&env);
+}

@@ -27,6 +27,7 @@ use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::rc::Rc;
@@ -240,7 +241,12 @@ fn start_failure_code(e: &Error) -> i32 {
 /// Take the container's monitor lock, or say that another monitor has it.
 pub fn lock(store: &Store, id: &str) -> Result<Lock, Error> {
     let dir = store.run_dir(id);
-    std::fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
+    // Root's alone: the attach socket in it is a way into the container.
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(Error::io("create", &dir))?;
     crate::lock::try_lock_file(&dir.join("monitor"))?.ok_or_else(|| Error::Refused {
         message: format!("container {} is already running", &id[..12]),
         hint: "`dockling stop` it first, or `dockling attach` to it".into(),

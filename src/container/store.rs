@@ -16,6 +16,7 @@
 use std::fs;
 use std::io;
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use super::state::{Config, State, Status};
@@ -130,7 +131,12 @@ impl Store {
         // (unlisted, yet holding its name), only a `.new-` directory
         // that the next sweep removes.
         let new = self.data.join(format!(".new-{}", config.id));
-        fs::create_dir(&new).map_err(Error::io("create", &new))?;
+        // Root's alone, as docker's: the config holds the environment
+        // (passwords given with -e) and the log what the program printed.
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&new)
+            .map_err(Error::io("create", &new))?;
         write_json(&new.join(CONFIG), config)?;
         write_json(&new.join(STATE), &State::created())?;
         let dir = self.dir(&config.id);

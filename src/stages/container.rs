@@ -941,7 +941,17 @@ pub fn wait(args: &WaitArgs, paths: &Paths) -> Result<i32, Error> {
     let store = Store::new(paths);
     each(&args.containers, &store, |_, id| {
         // A created container has not run yet: wait for it to run and end.
-        while store.state(id)?.status == Status::Created {
+        // One whose start failed (a missing command: 127) stays created,
+        // with the failure recorded: that is its answer.
+        loop {
+            let s = store.state(id)?;
+            if s.status != Status::Created {
+                break;
+            }
+            if s.exit_code != 0 || !s.error.is_empty() {
+                println!("{}", s.exit_code);
+                return Ok(());
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
         println!("{}", wait_exit(&store, id)?);
