@@ -1149,3 +1149,101 @@ fn other_users_cannot_read_a_container_or_reach_its_terminal_and_its_output_cann
     ok(&env, &["rm", "-f", "forger", "flood", "nocmd"]);
     assert_no_containers(&env);
 }
+
+#[test]
+fn stop_sends_the_stop_signal_first_and_the_exit_code_says_which_signal_ended_it() {
+    let Some(env) = common::rooted(
+        "stop_sends_the_stop_signal_first_and_the_exit_code_says_which_signal_ended_it",
+    ) else {
+        return;
+    };
+    // With --init, PID 1 passes SIGTERM on; sleep dies of it: 128 + 15.
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "namespaces",
+            "--init",
+            "-d",
+            "--name",
+            "inited",
+            "--",
+            "sleep",
+            "300",
+        ],
+    );
+    // A program's own stop signal, handled: its own exit code.
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "namespaces",
+            "-d",
+            "--name",
+            "usr1",
+            "--stop-signal",
+            "USR1",
+            "--",
+            "sh",
+            "-c",
+            "trap 'echo got USR1; exit 7' USR1; while :; do sleep 0.1; done",
+        ],
+    );
+    // PID 1 without a handler: SIGTERM is ignored, SIGKILL after -t.
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "namespaces",
+            "-d",
+            "--name",
+            "deaf",
+            "--",
+            "sleep",
+            "300",
+        ],
+    );
+    let t = Instant::now();
+    ok(
+        &env,
+        &[
+            "--trace", "quiet", "stop", "-t", "2", "inited", "usr1", "deaf",
+        ],
+    );
+    let took = t.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    let codes = |n: &str| inspect(&env, n, "{{.State.ExitCode}}");
+    assert_eq!(codes("inited"), "143");
+    assert_eq!(codes("usr1"), "7");
+    assert_eq!(codes("deaf"), "137");
+    assert_eq!(ok(&env, &["logs", "usr1"]), "got USR1\n");
+    assert_eq!(inspect(&env, "usr1", "{{.Config.StopSignal}}"), "USR1");
+    // kill sends one signal and does not wait; the default is SIGKILL.
+    ok(&env, &["--trace", "quiet", "start", "inited"]);
+    ok(&env, &["kill", "-s", "TERM", "inited"]);
+    assert_eq!(wait_exited(&env, "inited", 10), "exited 143");
+    let said = fails(&env, &["kill", "inited"], 1);
+    assert!(said.contains("is not running"), "{said}");
+    fails(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "namespaces",
+            "-d",
+            "--stop-signal",
+            "SIGNOPE",
+            "--",
+            "true",
+        ],
+        125,
+    );
+    ok(&env, &["rm", "inited", "usr1", "deaf"]);
+    assert_no_containers(&env);
+}
