@@ -1247,3 +1247,55 @@ fn stop_sends_the_stop_signal_first_and_the_exit_code_says_which_signal_ended_it
     ok(&env, &["rm", "inited", "usr1", "deaf"]);
     assert_no_containers(&env);
 }
+
+#[test]
+fn unless_stopped_comes_back_like_always_and_logs_since_picks_by_time() {
+    let Some(env) =
+        common::rooted("unless_stopped_comes_back_like_always_and_logs_since_picks_by_time")
+    else {
+        return;
+    };
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "cgroups",
+            "-d",
+            "--name",
+            "us",
+            "--restart",
+            "unless-stopped",
+            "--",
+            "sh",
+            "-c",
+            "echo up; sleep 300",
+        ],
+    );
+    let first = pid_of(&env, "us");
+    wait_for(10, || {
+        ok(&env, &["logs", "us"]).contains("up").then_some(())
+    });
+    // Lines older than a moment ago are left out by --since.
+    std::thread::sleep(Duration::from_millis(1500));
+    kill9(first);
+    wait_for(10, || {
+        let p: u32 = inspect(&env, "us", "{{.State.Pid}}").parse().unwrap();
+        (p > 0 && p != first).then_some(())
+    });
+    wait_for(10, || {
+        (ok(&env, &["logs", "us"]) == "up\nup\n").then_some(())
+    });
+    assert_eq!(ok(&env, &["logs", "--since", "1s", "us"]), "up\n");
+    assert_eq!(ok(&env, &["logs", "--since", "1h", "us"]), "up\nup\n");
+    fails(&env, &["logs", "--since", "yesterday", "us"], 125);
+    ok(&env, &["--trace", "quiet", "stop", "-t", "1", "us"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(inspect(&env, "us", "{{.State.Status}}"), "exited");
+    assert_eq!(
+        inspect(&env, "us", "{{.HostConfig.RestartPolicy.Name}}"),
+        "unless-stopped"
+    );
+    ok(&env, &["rm", "us"]);
+    assert_no_containers(&env);
+}
