@@ -111,6 +111,16 @@ pub enum Command {
     Rename(container::RenameArgs),
     /// Stage 7: list a container's published ports
     Port(container::PortArgs),
+    /// Stage 7: run a command in a running container
+    Exec(stages::inside::ExecArgs),
+    /// Stage 7: a container's processes, with host and container pids
+    Top(stages::inside::TopArgs),
+    /// Stage 7: what containers use: CPU, memory, network, block I/O, processes
+    Stats(stages::inside::StatsArgs),
+    /// Stage 7: freeze every process of containers (the cgroup freezer)
+    Pause(stages::inside::PauseArgs),
+    /// Stage 7: thaw paused containers
+    Unpause(stages::inside::PauseArgs),
     /// Stage 7: manage containers (`dockling container ls`, `container rm` …)
     #[command(subcommand)]
     Container(ContainerCommand),
@@ -153,6 +163,16 @@ pub enum ContainerCommand {
     Rename(container::RenameArgs),
     /// List a container's published ports
     Port(container::PortArgs),
+    /// Run a command in a running container
+    Exec(stages::inside::ExecArgs),
+    /// A container's processes, with host and container pids
+    Top(stages::inside::TopArgs),
+    /// What containers use: CPU, memory, network, block I/O, processes
+    Stats(stages::inside::StatsArgs),
+    /// Freeze every process of containers
+    Pause(stages::inside::PauseArgs),
+    /// Thaw paused containers
+    Unpause(stages::inside::PauseArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -276,6 +296,11 @@ pub fn command() -> clap::Command {
         deferred!("inspect", "Stage 7: show containers' configuration and state, as JSON", container::InspectArgs::augment_args),
         deferred!("rename", "Stage 7: rename a container", container::RenameArgs::augment_args),
         deferred!("port", "Stage 7: list a container's published ports", container::PortArgs::augment_args),
+        deferred!("exec", "Stage 7: run a command in a running container", stages::inside::ExecArgs::augment_args),
+        deferred!("top", "Stage 7: a container's processes, with host and container pids", stages::inside::TopArgs::augment_args),
+        deferred!("stats", "Stage 7: what containers use: CPU, memory, network, block I/O, processes", stages::inside::StatsArgs::augment_args),
+        deferred!("pause", "Stage 7: freeze every process of containers (the cgroup freezer)", stages::inside::PauseArgs::augment_args),
+        deferred!("unpause", "Stage 7: thaw paused containers", stages::inside::PauseArgs::augment_args),
         deferred!("container", "Stage 7: manage containers (`dockling container ls`, `container rm` …)", |c| {
             ContainerCommand::augment_subcommands(c).subcommand_required(true)
         }),
@@ -417,6 +442,11 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
         Command::Inspect(a) => container::inspect(a, paths),
         Command::Rename(a) => container::rename(a, paths),
         Command::Port(a) => container::port(a, paths),
+        Command::Exec(a) => stages::inside::exec_cmd(a, paths, narrator),
+        Command::Top(a) => stages::inside::top(a, paths),
+        Command::Stats(a) => stages::inside::stats_cmd(a, paths),
+        Command::Pause(a) => stages::inside::pause(a, true, paths, narrator),
+        Command::Unpause(a) => stages::inside::pause(a, false, paths, narrator),
         Command::Container(c) => match c {
             ContainerCommand::Create(a) => stages::image::create(a, paths, narrator),
             ContainerCommand::Run(a) => stages::image::run(a, paths, narrator),
@@ -433,6 +463,11 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
             ContainerCommand::Inspect(a) => container::inspect(a, paths),
             ContainerCommand::Rename(a) => container::rename(a, paths),
             ContainerCommand::Port(a) => container::port(a, paths),
+            ContainerCommand::Exec(a) => stages::inside::exec_cmd(a, paths, narrator),
+            ContainerCommand::Top(a) => stages::inside::top(a, paths),
+            ContainerCommand::Stats(a) => stages::inside::stats_cmd(a, paths),
+            ContainerCommand::Pause(a) => stages::inside::pause(a, true, paths, narrator),
+            ContainerCommand::Unpause(a) => stages::inside::pause(a, false, paths, narrator),
         },
         Command::Monitor(a) => Ok(crate::container::monitor::main(
             paths,

@@ -107,7 +107,10 @@ fn a_busy_loop_is_held_to_its_cpu_quota() {
     );
     // Over the whole run it never had more than its 0.2 CPU, and the loop
     // did run (at 0.2 CPU for 2 s it gets about 0.4 s).
-    assert!(cpu <= 0.3 * wall, "used {cpu:.3} s of CPU in {wall:.2} s: {r}");
+    assert!(
+        cpu <= 0.3 * wall,
+        "used {cpu:.3} s of CPU in {wall:.2} s: {r}"
+    );
     assert!(cpu >= 0.2, "the loop barely ran, {cpu:.3} s of CPU: {r}");
     assert!(
         f["nr_throttled"].as_u64().unwrap() > 0,
@@ -567,5 +570,372 @@ fn a_detached_container_keeps_its_limits_and_its_oom_kill_is_recorded() {
     });
     assert_eq!(state, "exited 137 true");
     run(&["rm", "limited", "hog"]);
+    env.assert_clean();
+}
+
+/// A detached container's leaf cgroup directories (one per hierarchy on v1).
+fn leaves(env: &common::Env, id: &str) -> Vec<std::path::PathBuf> {
+    env.cgroups()
+        .iter()
+        .flat_map(|p| tree(p))
+        .filter(|p| p.ends_with(&id[..12]))
+        .collect()
+}
+
+fn ok(env: &common::Env, args: &[&str]) -> String {
+    let out = env.run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn exec_joins_the_containers_cgroup_and_its_limits_hold() {
+    let Some(env) = common::rooted("exec_joins_the_containers_cgroup_and_its_limits_hold") else {
+        return;
+    };
+    let id = ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "cgroups",
+            "-d",
+            "--name",
+            "lim",
+            "--memory",
+            "32m",
+            "--pids-limit",
+            "20",
+            "--",
+            "sleep",
+            "300",
+        ],
+    );
+    // The exec'd process is in the same cgroup, in every hierarchy.
+    let mine = ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "exec",
+            "lim",
+            "cat",
+            "/proc/self/cgroup",
+        ],
+    );
+    let pid1 = ok(
+        &env,
+        &["--trace", "quiet", "exec", "lim", "cat", "/proc/1/cgroup"],
+    );
+    assert_eq!(mine, pid1);
+    assert!(mine.contains(&id[..12]), "{mine}");
+    // A detached exec is listed in the cgroup's processes, beside PID 1.
+    ok(
+        &env,
+        &["--trace", "quiet", "exec", "-d", "lim", "sleep", "301"],
+    );
+    let procs = |env: &common::Env| -> Vec<String> {
+        let leaf = leaves(env, &id)
+            .into_iter()
+            .find(|p| p.join("pids.max").exists())
+            .unwrap();
+        let text = std::fs::read_to_string(leaf.join("cgroup.procs")).unwrap();
+        text.split_whitespace()
+            .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/cmdline")).ok())
+            .map(|c| c.replace('\0', " ").trim().to_string())
+            .collect()
+    };
+    let names = wait_for(10, || {
+        let p = procs(&env);
+        (p.len() == 2).then_some(p)
+    });
+    assert!(names.contains(&"sleep 301".to_string()), "{names:?}");
+    // Its memory counts against the container's 32 MiB: a hog is OOM-killed.
+    let hog = "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo ${#x}";
+    let out = env.run(&["--trace", "quiet", "exec", "lim", "sh", "-c", hog]);
+    assert_eq!(
+        out.status.code(),
+        Some(137),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Its forks count against pids.max 20: two already run, so a shell
+    // that forks 40 sleeps is refused after about 17.
+    let script =
+        "sh -c 'for i in $(seq 40); do sleep 30 & done' 2>/dev/null; set -- /proc/[0-9]*; echo $#";
+    let out = env.run(&["--trace", "quiet", "exec", "lim", "sh", "-c", script]);
+    let n: usize = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    assert!(
+        (10..=20).contains(&n),
+        "{n} processes in the container (pids.max 20): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    ok(&env, &["rm", "-f", "lim"]);
+    env.assert_clean();
+}
+
+#[test]
+fn stats_reads_the_cgroup_files_and_a_busy_loop_shows_its_cpu_quota() {
+    let Some(env) =
+        common::rooted("stats_reads_the_cgroup_files_and_a_busy_loop_shows_its_cpu_quota")
+    else {
+        return;
+    };
+    // A busy loop held to half a CPU, holding 8 MB of memory in a shell variable.
+    let id = ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "cgroups",
+            "-d",
+            "--name",
+            "busy",
+            "--cpus",
+            "0.5",
+            "--memory",
+            "64m",
+            "--",
+            "sh",
+            "-c",
+            "x=$(head -c 8000000 /dev/zero | tr '\\0' a); while :; do :; done",
+        ],
+    );
+    let leaf = |file: &str| {
+        leaves(&env, &id)
+            .into_iter()
+            .map(|p| p.join(file))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("no {file}"))
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    let text = ok(&env, &["stats", "--no-stream"]);
+    let lines: Vec<&str> = text.lines().collect();
+    let columns = |line: &str| -> Vec<String> {
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        columns(lines[0]),
+        [
+            "CONTAINER ID",
+            "NAME",
+            "CPU %",
+            "MEM USAGE / LIMIT",
+            "MEM %",
+            "NET I/O",
+            "BLOCK I/O",
+            "PIDS"
+        ],
+        "{text}"
+    );
+    assert_eq!(lines.len(), 2, "{text}");
+    let cols = columns(lines[1]);
+    assert_eq!(&cols[..2], &[&id[..12], "busy"], "{text}");
+    let cpu: f64 = cols[2].trim_end_matches('%').parse().unwrap();
+    assert!(
+        (45.0..=55.0).contains(&cpu),
+        "CPU % of a loop under --cpus 0.5: {text}"
+    );
+    // MEM USAGE as the test reads the files: usage less inactive page cache.
+    let (usage_file, stat_key) = if leaf("memory.stat")
+        .with_file_name("memory.current")
+        .exists()
+    {
+        ("memory.current", "inactive_file")
+    } else {
+        ("memory.usage_in_bytes", "total_inactive_file")
+    };
+    let usage: f64 = std::fs::read_to_string(leaf(usage_file))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let inactive: f64 = std::fs::read_to_string(leaf("memory.stat"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{stat_key} "))?.parse().ok())
+        .unwrap();
+    let expected = (usage - inactive) / 1048576.0;
+    let (shown, limit) = cols[3].split_once(" / ").unwrap();
+    let mib = |s: &str| -> f64 {
+        for (unit, f) in [
+            ("GiB", 1024.0),
+            ("MiB", 1.0),
+            ("KiB", 1.0 / 1024.0),
+            ("B", 1.0 / 1048576.0),
+        ] {
+            if let Some(n) = s.strip_suffix(unit) {
+                return n.parse::<f64>().unwrap() * f;
+            }
+        }
+        panic!("{s}")
+    };
+    assert!(
+        (mib(shown) - expected).abs() <= expected * 0.1,
+        "MEM USAGE {shown} vs {expected:.2} MiB from the files: {text}"
+    );
+    assert!(mib(shown) > 7.0, "the 8 MB variable is not counted: {text}");
+    assert_eq!(limit, "64MiB");
+    let pct: f64 = cols[4].trim_end_matches('%').parse().unwrap();
+    assert!((pct - mib(shown) * 100.0 / 64.0).abs() < 0.1, "{text}");
+    assert_eq!(cols[5], "0B / 0B", "no network namespace: {text}");
+    let pids = std::fs::read_to_string(leaf("pids.current")).unwrap();
+    assert_eq!(cols[7], pids.trim(), "{text}");
+    // -a shows a stopped container with zeros; --no-trunc the whole id.
+    ok(
+        &env,
+        &[
+            "--trace", "quiet", "cgroups", "-d", "--name", "idle", "--", "true",
+        ],
+    );
+    assert_eq!(ok(&env, &["wait", "idle"]), "0");
+    let text = ok(&env, &["stats", "-a", "--no-stream", "--no-trunc"]);
+    let idle = text.lines().find(|l| l.contains(" idle ")).expect(&text);
+    let cols = columns(idle);
+    assert_eq!(cols[0].len(), 64, "{text}");
+    assert_eq!(
+        &cols[2..],
+        &["0.00%", "0B / 0B", "0.00%", "0B / 0B", "0B / 0B", "0"],
+        "{text}"
+    );
+    assert!(text.contains(&id), "{text}");
+    ok(&env, &["rm", "-f", "busy", "idle"]);
+    env.assert_clean();
+}
+
+#[test]
+fn pause_freezes_every_process_and_unpause_thaws_them() {
+    let Some(env) = common::rooted("pause_freezes_every_process_and_unpause_thaws_them") else {
+        return;
+    };
+    // A counter the host can read (the rootfs is the container's root): a
+    // line appended every 10 ms, so its size tells whether it advances.
+    let counter = env.rootfs().join("tmp/counter");
+    let id = ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "cgroups",
+            "-d",
+            "--name",
+            "count",
+            "--memory",
+            "64m",
+            "--",
+            "sh",
+            "-c",
+            "while :; do echo x >> /tmp/counter; sleep 0.01; done",
+        ],
+    );
+    let read = || -> u64 { std::fs::metadata(&counter).map(|m| m.len()).unwrap_or(0) };
+    let advancing = |what: &str| {
+        let a = read();
+        std::thread::sleep(Duration::from_millis(1000));
+        let b = read();
+        assert!(b > a, "the counter did not advance {what}: {a} then {b}");
+    };
+    advancing("before pause");
+    let out = env.run(&["--trace", "json", "pause", "count"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "count\n");
+    let e = common::event(&String::from_utf8_lossy(&out.stderr), "freeze").expect("a freeze event");
+    assert!(
+        e["fields"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("cgroup.freeze")
+            || e["fields"]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("freezer.state"),
+        "{e}"
+    );
+    let a = read();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(read(), a, "the counter advanced while paused");
+    // The kernel says so too, in the cgroup's own files.
+    let frozen = leaves(&env, &id).into_iter().any(|p| {
+        std::fs::read_to_string(p.join("cgroup.events")).is_ok_and(|t| t.contains("frozen 1"))
+            || std::fs::read_to_string(p.join("freezer.state")).is_ok_and(|t| t.trim() == "FROZEN")
+    });
+    assert!(frozen, "no frozen cgroup for {id}");
+    let status = ok(&env, &["ps", "--format", "{{.Status}}"]);
+    assert!(status.ends_with("(Paused)"), "{status}");
+    assert_eq!(
+        ok(
+            &env,
+            &[
+                "inspect",
+                "-f",
+                "{{.State.Status}} {{.State.Paused}}",
+                "count"
+            ]
+        ),
+        "paused true"
+    );
+    // docker's refusals: exec into a paused container, pause it twice.
+    let out = env.run(&["exec", "count", "true"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("is paused, unpause the container before exec")
+    );
+    let out = env.run(&["pause", "count"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is already paused"));
+    ok(&env, &["--trace", "quiet", "unpause", "count"]);
+    advancing("after unpause");
+    let out = env.run(&["unpause", "count"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not paused"));
+    // stop of a paused container: the signal, then a thaw so it can act on
+    // it. The shell, as PID 1, ignores SIGTERM: SIGKILL after 1 s.
+    ok(&env, &["--trace", "quiet", "pause", "count"]);
+    let started = Instant::now();
+    ok(&env, &["--trace", "quiet", "stop", "-t", "1", "count"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stop took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        ok(
+            &env,
+            &[
+                "inspect",
+                "-f",
+                "{{.State.Status}} {{.State.ExitCode}}",
+                "count"
+            ]
+        ),
+        "exited 137"
+    );
+    let out = env.run(&["pause", "count"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not running"));
+    // kill and rm -f of a paused container end it too.
+    ok(&env, &["--trace", "quiet", "start", "count"]);
+    ok(&env, &["--trace", "quiet", "pause", "count"]);
+    ok(&env, &["kill", "count"]);
+    assert_eq!(ok(&env, &["wait", "count"]), "137");
+    ok(&env, &["--trace", "quiet", "start", "count"]);
+    ok(&env, &["--trace", "quiet", "pause", "count"]);
+    ok(&env, &["rm", "-f", "count"]);
     env.assert_clean();
 }

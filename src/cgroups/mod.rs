@@ -174,6 +174,14 @@ pub struct Stats {
     pub pids_current: Option<u64>,
     /// Forks refused because of pids.max.
     pub pids_refused: u64,
+    /// The memory limit (None: unlimited).
+    pub memory_limit: Option<u64>,
+    /// Page cache not used lately (memory.stat's inactive_file): docker
+    /// leaves it out of MEM USAGE, as the kernel reclaims it first.
+    pub inactive_file: u64,
+    /// Bytes read from and written to block devices.
+    pub io_read: u64,
+    pub io_write: u64,
 }
 
 /// A container's cgroup, on v1 or v2.
@@ -192,6 +200,54 @@ pub trait Cgroup {
     /// Move `pid` in; returns the writes.
     fn add(&self, pid: i32) -> io::Result<Vec<Write>>;
     fn stats(&self) -> Stats;
+    /// The processes in it.
+    fn procs(&self) -> Vec<i32>;
+    /// Freeze (`true`) or thaw every process in it, and wait until the
+    /// kernel says it is done; returns the write.
+    fn freeze(&self, frozen: bool) -> io::Result<Vec<Write>>;
+}
+
+/// Wait until `file` says `want` (the freezer's state changes in the
+/// background: FREEZING before FROZEN).
+pub(crate) fn wait_until(file: &Path, want: impl Fn(&str) -> bool) -> io::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if want(&fs::read_to_string(file)?) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(io::Error::other(format!(
+                "{} did not change state within 5 s",
+                file.display()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Sum of `Read` and `Write` (v1 blkio) or `rbytes=` and `wbytes=` (v2
+/// io.stat) over every device.
+pub(crate) fn io_bytes(text: &str) -> (u64, u64) {
+    let (mut r, mut w) = (0, 0);
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        // v1: "8:0 Read 4096"
+        if f.len() == 3 {
+            match f[1] {
+                "Read" => r += f[2].parse().unwrap_or(0),
+                "Write" => w += f[2].parse().unwrap_or(0),
+                _ => {}
+            }
+        }
+        for kv in &f {
+            if let Some(v) = kv.strip_prefix("rbytes=") {
+                r += v.parse().unwrap_or(0);
+            } else if let Some(v) = kv.strip_prefix("wbytes=") {
+                w += v.parse().unwrap_or(0);
+            }
+        }
+    }
+    (r, w)
 }
 
 /// The cgroup for run `id` below `parent`: v2 when it has memory, cpu and
@@ -244,7 +300,7 @@ pub(crate) fn keyed(file: &Path, key: &str) -> Option<u64> {
     })
 }
 
-fn pids_in(dir: &Path) -> Vec<i32> {
+pub(crate) fn pids_in(dir: &Path) -> Vec<i32> {
     fs::read_to_string(dir.join("cgroup.procs"))
         .unwrap_or_default()
         .split_whitespace()
@@ -267,6 +323,11 @@ pub fn destroy(dir: &Path) -> io::Result<bool> {
         if entry.file_type()?.is_dir() {
             destroy(&entry.path())?;
         }
+    }
+    // v1's freezer holds even SIGKILL until the tasks are thawed.
+    let freezer = dir.join("freezer.state");
+    if freezer.exists() {
+        fs::write(&freezer, "THAWED")?;
     }
     let kill_file = dir.join("cgroup.kill");
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -365,6 +426,14 @@ mod tests {
         assert_eq!(keyed(&f, "oom_kill"), Some(1));
         assert_eq!(keyed(&f, "max"), Some(12));
         assert_eq!(keyed(&f, "nope"), None);
+    }
+
+    #[test]
+    fn block_io_is_summed_over_devices_in_both_formats() {
+        let v1 = "8:0 Read 4096\n8:0 Write 8192\n8:0 Sync 1\n8:16 Read 1000\nTotal 13288\n";
+        assert_eq!(io_bytes(v1), (5096, 8192));
+        let v2 = "8:0 rbytes=4096 wbytes=100 rios=1 wios=1\n254:0 rbytes=4 wbytes=0 rios=1\n";
+        assert_eq!(io_bytes(v2), (4100, 100));
     }
 
     #[test]

@@ -30,7 +30,10 @@ pub fn mounts(mountinfo: &Path) -> Vec<(String, PathBuf)> {
             continue;
         };
         for opt in super_opts.split(',') {
-            if matches!(opt, "memory" | "cpu" | "cpuacct" | "pids" | "devices") {
+            if matches!(
+                opt,
+                "memory" | "cpu" | "cpuacct" | "pids" | "devices" | "freezer" | "blkio"
+            ) {
                 out.push((opt.to_string(), PathBuf::from(mount_point)));
             }
         }
@@ -48,7 +51,9 @@ impl V1 {
     pub fn new(mounts: &[(String, PathBuf)], parent: &str, id: &str) -> V1 {
         let mut dirs: Vec<(String, PathBuf)> = Vec::new();
         let mut parents = Vec::new();
-        for want in ["memory", "cpu", "cpuacct", "pids", "devices"] {
+        for want in [
+            "memory", "cpu", "cpuacct", "pids", "devices", "freezer", "blkio",
+        ] {
             let Some((_, mp)) = mounts.iter().find(|(c, _)| c == want) else {
                 continue;
             };
@@ -153,6 +158,13 @@ impl Cgroup for V1 {
 
     fn stats(&self) -> Stats {
         let mem = |f: &str| self.dir("memory").and_then(|d| read_u64(&d.join(f)));
+        let (io_read, io_write) = self
+            .dir("blkio")
+            .and_then(|d| {
+                fs::read_to_string(d.join("blkio.throttle.io_service_bytes_recursive")).ok()
+            })
+            .map(|t| super::io_bytes(&t))
+            .unwrap_or((0, 0));
         let cpu_stat = self.find("cpu.stat");
         let cpu = |k: &str| cpu_stat.as_ref().and_then(|f| keyed(f, k)).unwrap_or(0);
         Stats {
@@ -177,7 +189,37 @@ impl Cgroup for V1 {
                 .dir("pids")
                 .and_then(|d| keyed(&d.join("pids.events"), "max"))
                 .unwrap_or(0),
+            // v1 says "unlimited" with the largest page-aligned number.
+            memory_limit: mem("memory.limit_in_bytes").filter(|l| *l < 1 << 62),
+            inactive_file: self
+                .dir("memory")
+                .and_then(|d| keyed(&d.join("memory.stat"), "total_inactive_file"))
+                .unwrap_or(0),
+            io_read,
+            io_write,
         }
+    }
+
+    fn procs(&self) -> Vec<i32> {
+        self.dirs
+            .first()
+            .map(|(_, d)| super::pids_in(d))
+            .unwrap_or_default()
+    }
+
+    fn freeze(&self, frozen: bool) -> io::Result<Vec<Write>> {
+        let d = self.dir("freezer").ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "the v1 freezer controller is not mounted (mount -t cgroup -o freezer none /sys/fs/cgroup/freezer)",
+            )
+        })?;
+        let mut out = Vec::new();
+        let value = if frozen { "FROZEN" } else { "THAWED" };
+        let file = d.join("freezer.state");
+        write(&file, value, &mut out)?;
+        super::wait_until(&file, |t| t.trim() == value)?;
+        Ok(out)
     }
 }
 

@@ -36,9 +36,17 @@ impl V2 {
     fn enable_controllers(dir: &Path, out: &mut Vec<Write>) -> io::Result<()> {
         let file = dir.join("cgroup.subtree_control");
         let have = fs::read_to_string(&file).unwrap_or_default();
+        // io too where the kernel offers it: only for `stats`' BLOCK I/O.
+        let offered = fs::read_to_string(dir.join("cgroup.controllers")).unwrap_or_default();
+        let io = offered
+            .split_whitespace()
+            .any(|c| c == "io")
+            .then_some("io");
         let missing: Vec<String> = super::CONTROLLERS
             .iter()
-            .filter(|c| !have.split_whitespace().any(|h| h == **c))
+            .copied()
+            .chain(io)
+            .filter(|c| !have.split_whitespace().any(|h| h == *c))
             .map(|c| format!("+{c}"))
             .collect();
         if missing.is_empty() {
@@ -142,7 +150,35 @@ impl Cgroup for V2 {
             throttled_usec: keyed(&d.join("cpu.stat"), "throttled_usec").unwrap_or(0),
             pids_current: read_u64(&d.join("pids.current")),
             pids_refused: keyed(&d.join("pids.events"), "max").unwrap_or(0),
+            memory_limit: read_u64(&d.join("memory.max")),
+            inactive_file: keyed(&d.join("memory.stat"), "inactive_file").unwrap_or(0),
+            // io.stat exists where the io controller is on for the subtree.
+            ..io(&d.join("io.stat"))
         }
+    }
+
+    fn procs(&self) -> Vec<i32> {
+        super::pids_in(&self.dir)
+    }
+
+    fn freeze(&self, frozen: bool) -> io::Result<Vec<Write>> {
+        let mut out = Vec::new();
+        let value = if frozen { "1" } else { "0" };
+        write(&self.dir.join("cgroup.freeze"), value, &mut out)?;
+        let want = format!("frozen {value}");
+        super::wait_until(&self.dir.join("cgroup.events"), |t| {
+            t.lines().any(|l| l.trim() == want)
+        })?;
+        Ok(out)
+    }
+}
+
+fn io(file: &Path) -> Stats {
+    let (io_read, io_write) = super::io_bytes(&fs::read_to_string(file).unwrap_or_default());
+    Stats {
+        io_read,
+        io_write,
+        ..Stats::default()
     }
 }
 

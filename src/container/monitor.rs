@@ -225,7 +225,7 @@ impl Hooks for Watch<'_> {
 
 /// The exit code docker gives a container that could not start: 127 when
 /// the command is not there, 126 when it cannot be run, else dockling's own.
-fn start_failure_code(e: &Error) -> i32 {
+pub fn start_failure_code(e: &Error) -> i32 {
     match e {
         Error::Child(c) if c.step == crate::narrate::Step::Exec => {
             if c.message.contains("not found") || c.message.contains("no such executable") {

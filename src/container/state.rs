@@ -49,6 +49,17 @@ pub struct Config {
     pub cmd: Vec<String>,
 }
 
+impl Config {
+    /// The container's cgroup, where it has one (stage 3 and later): named
+    /// after its run id below its cgroup parent, as the engine made it.
+    pub fn cgroup(&self) -> Option<Box<dyn crate::cgroups::Cgroup>> {
+        self.spec.limits.as_ref()?;
+        let run = self.spec.id.as_deref()?;
+        let host = crate::cgroups::Host::detect(std::path::Path::new(crate::cgroups::CGROUP_ROOT));
+        crate::cgroups::for_run(&host, &self.cgroup_parent, run).ok()
+    }
+}
+
 /// Where a container is in its life (docker's State.Status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

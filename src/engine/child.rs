@@ -73,6 +73,17 @@ fn setup_and_exec(
         }
         enter_rootfs(spec, sync)?;
     }
+    finish_and_exec(spec, sync, p)
+}
+
+/// The second half of the setup, shared with `exec` (a process joining a
+/// running container): working directory, capabilities, user, signals,
+/// the seccomp filter, exec.
+fn finish_and_exec(
+    spec: &ContainerSpec,
+    sync: &mut ChildSide,
+    p: &Prepared,
+) -> Result<std::convert::Infallible, ChildError> {
     change_dir(spec, sync)?;
     if let Some(keep) = &spec.capabilities {
         drop_capabilities(keep, sync)?;
@@ -121,6 +132,91 @@ fn setup_and_exec(
     let cpath = CString::new(path.as_os_str().as_bytes()).expect("paths from PATH have no NUL");
     let err = nix::unistd::execve(&cpath, &argv, &env).unwrap_err();
     Err(exec_error(&path, err))
+}
+
+/// What `exec` opened before forking: the namespaces and the root of the
+/// container's PID 1, and how the new process is to live.
+pub struct Join {
+    /// In the order they are entered; mount comes last, as after it the
+    /// process sees the container's files.
+    pub namespaces: Vec<(Namespace, std::os::fd::OwnedFd)>,
+    /// /proc/PID/root, opened O_PATH.
+    pub root: std::os::fd::OwnedFd,
+    /// The container's PID 1, as the host numbers it (for the narration).
+    pub target: i32,
+    /// `exec -d`: the process outlives this dockling.
+    pub detach: bool,
+}
+
+/// `exec`: join a running container and run one more command in it. The
+/// process dockling forked enters the container's namespaces and root,
+/// then forks the one that runs the command (setns(2) into a PID
+/// namespace applies to children only) as dockling's child
+/// (CLONE_PARENT), and ends. That one sets itself up as a container's
+/// process does from the working directory on: the same capabilities,
+/// no_new_privs and seccomp filter.
+pub fn exec_process(spec: &ContainerSpec, mut sync: ChildSide, p: Prepared, join: Join) -> ! {
+    let result = join_and_exec(spec, &mut sync, &p, join);
+    let err = result.unwrap_err();
+    let _ = sync.send(&ChildMsg::Error(err));
+    // SAFETY: as in container_init_process.
+    unsafe { libc::_exit(EXIT_DOCKLING_FAILED) }
+}
+
+fn join_and_exec(
+    spec: &ContainerSpec,
+    sync: &mut ChildSide,
+    p: &Prepared,
+    join: Join,
+) -> Result<std::convert::Infallible, ChildError> {
+    // dockling first puts this process in the container's cgroup.
+    sync.wait_go()
+        .map_err(|e| ChildError::new(Step::Setns, format!("waiting for dockling: {e}")))?;
+    for (ns, fd) in &join.namespaces {
+        nix::sched::setns(
+            fd,
+            nix::sched::CloneFlags::from_bits_retain(ns.clone_flag()),
+        )
+        .map_err(|e| {
+            ChildError::new(
+                Step::Setns,
+                format!("setns into the container's {} namespace", ns.proc_name()),
+            )
+            .errno(e)
+        })?;
+        send(
+            sync,
+            Event::new(Step::Setns)
+                .with("ns", ns.proc_name())
+                .with("flag", ns.flag_name())
+                .with("option", ns.unshare_option())
+                .with("pid", join.target),
+        )?;
+    }
+    nix::unistd::fchdir(&join.root)
+        .and_then(|()| nix::unistd::chroot("."))
+        .map_err(|e| ChildError::new(Step::JoinRoot, "chroot to /proc/PID/root").errno(e))?;
+    drop(join.namespaces);
+    drop(join.root);
+    send(sync, Event::new(Step::JoinRoot).with("pid", join.target))?;
+    if let Some(pid) = process::clone(libc::CLONE_PARENT)
+        .map_err(|e| ChildError::new(Step::JoinRoot, "fork into the container").errno(e))?
+    {
+        let _ = sync.send(&ChildMsg::Forked(pid.as_raw()));
+        // SAFETY: as in container_init_process; this process's part is done.
+        unsafe { libc::_exit(0) }
+    }
+    if !join.detach {
+        die_with_parent(p.parent, true)?;
+    }
+    sync.wait_go()
+        .map_err(|e| ChildError::new(Step::Setns, format!("waiting for dockling: {e}")))?;
+    own_descriptors(p.stdio, sync)?;
+    new_session(sync)?;
+    if spec.tty {
+        open_terminal(Path::new("/dev/ptmx"), None, sync)?;
+    }
+    finish_and_exec(spec, sync, p)
 }
 
 /// Drop from root to the image's (or --user's) uid and gid, with no

@@ -8,6 +8,7 @@
 //! they hand in.
 
 mod child;
+pub mod exec;
 pub mod hooks;
 mod init;
 mod network;

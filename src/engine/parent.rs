@@ -174,7 +174,7 @@ pub fn container_main_process(
 
 /// For a child that must not go on: SIGKILL cannot be caught, so the
 /// wait is short.
-fn kill_and_reap(pid: Pid) {
+pub(super) fn kill_and_reap(pid: Pid) {
     // ESRCH: it is gone already; either way it is reaped below.
     let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
     let _ = waitpid(pid, None);
@@ -243,7 +243,7 @@ fn create_cgroup(
     Ok(cg)
 }
 
-fn narrate_writes(writes: &[cgroups::Write], narrator: &mut dyn Narrator) {
+pub(super) fn narrate_writes(writes: &[cgroups::Write], narrator: &mut dyn Narrator) {
     for w in writes {
         let name = w
             .file
@@ -348,7 +348,7 @@ pub const STOP_GRACE: Duration = Duration::from_secs(10);
 /// copies, so that nothing the child does can make dockling deaf to a
 /// Ctrl-C. A stop signal before the command runs ends the setup instead.
 #[allow(clippy::too_many_arguments)]
-fn supervise(
+pub(super) fn supervise(
     pid: Pid,
     sync: &mut ParentSide,
     stdio: &mut Stdio,
@@ -491,7 +491,7 @@ fn supervise(
 }
 
 /// Handle every whole message the child has sent so far.
-fn read_messages(
+pub(super) fn read_messages(
     sync: &mut ParentSide,
     stdio: &mut Stdio,
     failure: &mut Option<crate::error::ChildError>,
@@ -510,6 +510,8 @@ fn read_messages(
             // A child interrupted before it ran is killed, not told to exec.
             ChildMsg::Ready if may_exec => sync.exec()?,
             ChildMsg::Ready => {}
+            // Only `exec` sends it, and reads it itself (exec.rs).
+            ChildMsg::Forked(_) => {}
         }
     }
     Ok(())

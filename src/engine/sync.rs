@@ -39,6 +39,10 @@ pub enum ChildMsg {
     /// Setup is done; the child waits for `EXEC` so that narration is
     /// printed before the command's own output.
     Ready,
+    /// `exec`: the process that joined the container forked the one that
+    /// runs the command (in the container's PID namespace), with this host
+    /// pid, and ends; the new one waits for `GO`. Sent even unnarrated.
+    Forked(i32),
 }
 
 pub struct ParentSide {

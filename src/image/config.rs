@@ -100,11 +100,21 @@ pub fn user(
     else {
         return Ok(None);
     };
+    resolve_user(&spec, "the image's", |f| top_file(layers, f)).map(Some)
+}
+
+/// uid and gid for `USER[:GROUP]`, names looked up in `read("etc/passwd")`
+/// and `read("etc/group")` (`whose` files, for the error: "the image's").
+pub fn resolve_user(
+    spec: &str,
+    whose: &str,
+    read: impl Fn(&str) -> Option<String>,
+) -> Result<(u32, u32), Error> {
     let (u, g) = match spec.split_once(':') {
         Some((u, g)) => (u.to_string(), Some(g.to_string())),
-        None => (spec.clone(), None),
+        None => (spec.to_string(), None),
     };
-    let passwd = top_file(layers, "etc/passwd");
+    let passwd = read("etc/passwd");
     // NAME:x:ID:GID:… (passwd) or NAME:x:ID:… (group).
     let lookup = |file: &Option<String>, name: &str| -> Option<(u32, Option<u32>)> {
         file.as_deref()?.lines().find_map(|l| {
@@ -121,20 +131,18 @@ pub fn user(
     let (uid, primary_gid) = match u.parse::<u32>() {
         Ok(n) => (n, lookup_by_uid(&passwd, n)),
         Err(_) => lookup(&passwd, &u)
-            .ok_or_else(|| Error::Usage(format!("user {u:?} is not in the image's /etc/passwd")))?,
+            .ok_or_else(|| Error::Usage(format!("user {u:?} is not in {whose} /etc/passwd")))?,
     };
     let gid = match g {
         None => primary_gid.unwrap_or(0),
         Some(g) => match g.parse::<u32>() {
             Ok(n) => n,
-            Err(_) => lookup(&top_file(layers, "etc/group"), &g)
+            Err(_) => lookup(&read("etc/group"), &g)
                 .map(|(id, _)| id)
-                .ok_or_else(|| {
-                    Error::Usage(format!("group {g:?} is not in the image's /etc/group"))
-                })?,
+                .ok_or_else(|| Error::Usage(format!("group {g:?} is not in {whose} /etc/group")))?,
         },
     };
-    Ok(Some((uid, gid)))
+    Ok((uid, gid))
 }
 
 fn lookup_by_uid(passwd: &Option<String>, uid: u32) -> Option<u32> {

@@ -732,6 +732,43 @@ pub fn english(step: Step) -> Narration {
             shell: "kill -s KILL {pid}",
             vm: "`virsh destroy`: the hypervisor stops the guest's vCPUs at once, as pulling the plug.",
         },
+        Step::Setns => Narration {
+            title: "join the container's {ns} namespace",
+            syscall: "setns(open(\"/proc/{pid}/ns/{ns}\"), {flag})",
+            why: "A namespace lives as long as a process (or an open file) holds it, and /proc/PID/ns/ names the \
+                  ones of each process. setns(2) moves the caller into one, so a new process can share the \
+                  container's view without the container doing anything: this is all `exec` is.",
+            shell: "nsenter {option} --target {pid}",
+            vm: "A VM's guest kernel cannot be entered from outside: to run one more command in it you log in \
+                 over the network (ssh) or ask an agent inside the guest (qemu-guest-agent's guest-exec).",
+        },
+        Step::JoinRoot => Narration {
+            title: "take the container's root directory, then fork into its PID namespace",
+            syscall: "fchdir(open(\"/proc/{pid}/root\", O_PATH)); chroot(\".\"); clone(CLONE_PARENT)",
+            why: "/proc/PID/root is the process's root as the kernel holds it, whatever the host path of its \
+                  files. Entering a PID namespace changes only where the caller's children go, so the joining \
+                  process forks once more; the child gets the next free pid in the container, and is dockling's \
+                  child so that dockling waits for it. It then drops the same capabilities and loads the same \
+                  seccomp filter as the container's first process.",
+            shell: "nsenter --root=/proc/{pid}/root --target {pid}",
+            vm: "In a VM the command would start from the guest's own init or sshd, inside the guest kernel.",
+        },
+        Step::Freeze => Narration {
+            title: "freeze every process of the container",
+            syscall: "write(\"{file}\", \"{value}\")",
+            why: "The cgroup freezer stops every task in the cgroup where it stands, without a signal the \
+                  processes could see or catch: they keep their memory and open files and use no CPU. `ps` \
+                  shows them in state D or S; the container's clock keeps going.",
+            shell: "echo {value} > {file}",
+            vm: "`virsh suspend`: the hypervisor stops scheduling the guest's vCPUs; its RAM stays allocated.",
+        },
+        Step::Thaw => Narration {
+            title: "thaw the container's processes",
+            syscall: "write(\"{file}\", \"{value}\")",
+            why: "The same file, back to running: each process goes on from where it was stopped.",
+            shell: "echo {value} > {file}",
+            vm: "`virsh resume`: the vCPUs run again.",
+        },
         Step::UndoCgroup => Narration {
             title: "remove cgroup {path}",
             syscall: "write(\"{path}/cgroup.kill\", \"1\") or kill(pid, SIGKILL) for each left; rmdir(\"{path}\")",

@@ -68,6 +68,10 @@ pub enum Step {
     MonitorStart,
     StopSignal,
     StopKill,
+    Setns,
+    JoinRoot,
+    Freeze,
+    Thaw,
     // Undoing the journal.
     UndoProcess,
     UndoCgroup,

@@ -229,7 +229,22 @@ fn signal_container(store: &Store, id: &str, sig: nix::sys::signal::Signal) -> R
         return Ok(false);
     }
     match nix::sys::signal::kill(nix::unistd::Pid::from_raw(s.pid), sig) {
-        Ok(()) => Ok(true),
+        Ok(()) => {
+            if s.status == Status::Paused {
+                // As docker: a paused container is thawed after the
+                // signal, so that it can act on it (the v1 freezer holds
+                // even SIGKILL).
+                if let Some(cg) = store.config(id)?.cgroup() {
+                    super::inside::freeze(cg.as_ref(), false, &mut Quiet)?;
+                }
+                store.update(id, |s| {
+                    if s.status == Status::Paused {
+                        s.status = Status::Running;
+                    }
+                })?;
+            }
+            Ok(true)
+        }
         Err(nix::Error::ESRCH) => Ok(false),
         Err(e) => Err(Error::sys(format!("kill({}, {sig})", s.pid))(e)),
     }
@@ -350,7 +365,7 @@ fn stop_many(
 
 /// Run `f` for each container named, as docker does: on to the next after
 /// an error, which is printed; exit 1 if any failed.
-fn each(
+pub(crate) fn each(
     names: &[String],
     store: &Store,
     mut f: impl FnMut(&str, &str) -> Result<(), Error>,
@@ -558,7 +573,8 @@ pub fn kill(args: &KillArgs, paths: &Paths) -> Result<i32, Error> {
     let store = Store::new(paths);
     let sig = parse_signal(&args.signal)?;
     each(&args.containers, &store, |name, id| {
-        let live = store.state(id)?.status == Status::Running && store.monitor_alive(id);
+        let live = matches!(store.state(id)?.status, Status::Running | Status::Paused)
+            && store.monitor_alive(id);
         if !live || !signal_container(&store, id, sig)? {
             return Err(Error::Refused {
                 message: format!(

@@ -7,6 +7,7 @@ pub mod cgroups;
 pub mod chroot;
 pub mod container;
 pub mod image;
+pub mod inside;
 pub mod namespaces;
 pub mod network;
 pub mod overlay;
