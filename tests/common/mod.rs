@@ -289,7 +289,8 @@ impl Env {
         let column = regex::Regex::new(r"(^|   )(\S)").unwrap();
         let mut lines = text.split_inclusive('\n').peekable();
         while let Some(line) = lines.next() {
-            if !line.starts_with("CONTAINER ID ") {
+            // docker's tables: ps, stats (CONTAINER ID …) and top (UID …).
+            if !line.starts_with("CONTAINER ID ") && !line.starts_with("UID ") {
                 out.push_str(&self.filter_text(line));
                 continue;
             }
@@ -303,9 +304,24 @@ impl Env {
             while let Some(row) = lines.next_if(|l| !l.trim().is_empty() && !l.starts_with('[')) {
                 rows.push(row.trim_end().to_string());
             }
+            let names: Vec<String> = starts
+                .iter()
+                .enumerate()
+                .map(|(i, &from)| {
+                    let to = starts.get(i + 1).copied().unwrap_or(header.len());
+                    header
+                        .chars()
+                        .skip(from)
+                        .take(to - from)
+                        .collect::<String>()
+                        .trim()
+                        .to_string()
+                })
+                .collect();
             let table: Vec<Vec<String>> = rows
                 .iter()
-                .map(|r| {
+                .enumerate()
+                .map(|(row, r)| {
                     let chars: Vec<char> = r.chars().collect();
                     starts
                         .iter()
@@ -317,7 +333,23 @@ impl Env {
                                 .unwrap_or_default()
                                 .iter()
                                 .collect();
-                            self.filter_text(cell.trim())
+                            let cell = cell.trim();
+                            if row == 0 {
+                                return cell.to_string();
+                            }
+                            // Columns whose values change from run to run.
+                            match names[i].as_str() {
+                                "PID" | "PPID" => "[PID]".into(),
+                                "STIME" => "[STIME]".into(),
+                                "CPU %" => "[CPU %]".into(),
+                                "MEM %" => "[MEM %]".into(),
+                                "NET I/O" | "BLOCK I/O" => "[BYTES] / [BYTES]".into(),
+                                "MEM USAGE / LIMIT" => match cell.split_once(" / ") {
+                                    Some((_, limit)) => format!("[MEM] / {limit}"),
+                                    None => cell.to_string(),
+                                },
+                                _ => self.filter_text(cell),
+                            }
                         })
                         .collect()
                 })
