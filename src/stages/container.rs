@@ -235,7 +235,19 @@ fn signal_container(store: &Store, id: &str, sig: nix::sys::signal::Signal) -> R
                 // signal, so that it can act on it (the v1 freezer holds
                 // even SIGKILL).
                 if let Some(cg) = store.config(id)?.cgroup() {
-                    super::inside::freeze(cg.as_ref(), false, &mut Quiet)?;
+                    match cg.freeze(false) {
+                        // A fatal signal can end a frozen task (v2, and v1
+                        // on recent kernels): its monitor may have removed
+                        // the cgroup already.
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => {
+                            return Err(Error::Hinted {
+                                message: format!("cannot thaw the cgroup: {e}"),
+                                hint: "`dockling doctor` shows the cgroup layout".into(),
+                            });
+                        }
+                        Ok(_) => {}
+                    }
                 }
                 store.update(id, |s| {
                     if s.status == Status::Paused {
