@@ -457,3 +457,35 @@ fn exec_it_gets_a_terminal_of_its_own_and_passes_the_exit_code() {
     ok(&env, &["rm", "-f", "shell"]);
     env.assert_clean();
 }
+
+#[test]
+fn stats_redraws_in_place_on_a_terminal_until_ctrl_c() {
+    let Some(env) = common::rooted("stats_redraws_in_place_on_a_terminal_until_ctrl_c") else {
+        return;
+    };
+    ok(
+        &env,
+        &[
+            "--trace", "quiet", "cgroups", "-d", "--name", "watched", "--", "sleep", "300",
+        ],
+    );
+    let mut term = common::terminal::Terminal::spawn(env.cmd(&["stats"]), 24, 120);
+    // Each reading goes home and clears the screen, then draws the table.
+    for _ in 0..3 {
+        let shown = term.expect("\x1b[H\x1b[2JCONTAINER ID", 10);
+        let _ = shown;
+        term.expect(" watched ", 10);
+    }
+    term.send(b"\x03");
+    let status = term.wait(10);
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    // Not on a terminal: one reading, no escape sequences.
+    let text = ok(&env, &["stats"]);
+    assert!(
+        !text.contains('\x1b') && text.lines().count() == 2,
+        "{text}"
+    );
+    ok(&env, &["rm", "-f", "watched"]);
+    env.assert_clean();
+}
