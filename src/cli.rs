@@ -207,9 +207,18 @@ pub struct LogoutArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct TourArgs {
-    /// Pause before each command until Enter is pressed (on a terminal)
+    /// Pause before each command: Enter runs it, s skips it, r runs the previous one again, q quits (on a terminal)
     #[arg(long)]
     pub step: bool,
+    /// Start at lesson N
+    #[arg(long, value_name = "N")]
+    pub from: Option<u32>,
+    /// Only lesson N
+    #[arg(long, value_name = "N", conflicts_with = "from")]
+    pub only: Option<u32>,
+    /// Clear the screen before each lesson
+    #[arg(long)]
+    pub clear: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -427,7 +436,16 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
         }
         Command::Cleanup => cleanup(paths, narrator),
         Command::Doctor => Ok(crate::doctor::run(paths, cli.globals.trace)),
-        Command::Tour(a) => crate::tour::run(paths, a.step, narrator),
+        Command::Tour(a) => crate::tour::run(
+            paths,
+            &crate::tour::Options {
+                step: a.step,
+                from: a.from,
+                only: a.only,
+                clear: a.clear,
+            },
+            narrator,
+        ),
         Command::Lesson(a) => lesson(&a.which),
         Command::Create(a) => stages::image::create(a, paths, narrator),
         Command::Start(a) => container::start(a, paths, narrator),

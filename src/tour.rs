@@ -3,8 +3,13 @@
 //!
 //! The tour runs the very commands printed in lessons/*.md (see
 //! [`crate::lessons`]), by executing this same binary for each one, so what
-//! a class sees is what the lessons show. `--step` pauses before every
-//! command until Enter is pressed; without a terminal it never pauses.
+//! a class sees is what the lessons show. For a class: `--from N` and
+//! `--only N` choose lessons, `--clear` clears the screen before each,
+//! `--step` pauses before every command (Enter runs it, `s` skips it, `r`
+//! runs the previous one again, `q` quits; without a terminal it never
+//! pauses). Lesson 6's registry listens on the port the lesson prints
+//! unless something else holds it, then on a free one. At the end the
+//! containers, images and networks the demos made are removed.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::Command;
@@ -15,9 +20,89 @@ use crate::lessons;
 use crate::narrate::Narrator;
 use crate::paths::Paths;
 
-pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+/// What the teacher chose.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// Pause before each command (Enter: run it; s: skip it; r: run the
+    /// previous one again; q: quit), on a terminal.
+    pub step: bool,
+    /// Start at this lesson.
+    pub from: Option<u32>,
+    /// Only this lesson.
+    pub only: Option<u32>,
+    /// Clear the screen before each lesson.
+    pub clear: bool,
+}
+
+/// What the teacher typed at a `--step` prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Run,
+    Skip,
+    Repeat,
+    Quit,
+}
+
+impl Answer {
+    pub fn parse(line: &str) -> Answer {
+        match line.trim() {
+            "s" | "S" => Answer::Skip,
+            "r" | "R" => Answer::Repeat,
+            "q" | "Q" => Answer::Quit,
+            _ => Answer::Run,
+        }
+    }
+}
+
+fn ask(prompt: &str) -> Answer {
+    print!("{prompt}");
+    std::io::stdout().flush().ok();
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        // End of input: nobody is there to answer.
+        Ok(0) => Answer::Quit,
+        _ => Answer::parse(&line),
+    }
+}
+
+/// Run one transcript command with this binary; whether it exited as the
+/// lesson says.
+fn run_one(
+    exe: &std::path::Path,
+    paths: &Paths,
+    args: &[String],
+    registry: &str,
+) -> Result<std::process::ExitStatus, Error> {
+    let mut cmd = Command::new(exe);
+    // Lesson 6's registry may listen on another port than the lesson's.
+    cmd.args(
+        args.iter()
+            .map(|a| a.replace(crate::image::local_registry::ADDR, registry)),
+    );
+    if let Some(root) = &paths.root {
+        cmd.env("DOCKLING_ROOT", root);
+    }
+    std::io::stdout().flush().ok();
+    cmd.status().map_err(Error::io("run", exe))
+}
+
+pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     let exe = std::env::current_exe().map_err(Error::io("find", "the dockling executable"))?;
-    let pause = step && std::io::stdin().is_terminal();
+    let pause = opts.step && std::io::stdin().is_terminal();
+    let all = lessons::all();
+    for n in [opts.from, opts.only].into_iter().flatten() {
+        if !all.iter().any(|l| l.number == n) {
+            return Err(Error::Hinted {
+                message: format!("there is no lesson {n}"),
+                hint: "`dockling lesson list` lists them".into(),
+            });
+        }
+    }
+    let chosen: Vec<_> = all
+        .into_iter()
+        .filter(|l| opts.only.is_none_or(|n| l.number == n))
+        .filter(|l| opts.from.is_none_or(|n| l.number >= n))
+        .collect();
     let rootfs = paths.default_rootfs();
     if rootfs.symlink_metadata().is_err() {
         println!("== The lessons need a root filesystem; building one from this host's busybox\n");
@@ -34,14 +119,20 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
         crate::cli::fetch_rootfs(&args, &rootfs, paths, narrator)?;
     }
     let mut failed = Vec::new();
-    // Networks outlive runs (their bridges stay, like docker0); the ones
-    // the tour's demos made are removed at the end, so the tour leaves
-    // the host as it found it.
+    // Networks outlive runs (their bridges stay, like docker0); containers
+    // and images stay until removed. Whatever the tour's demos made is
+    // removed at the end, so the tour leaves the host as it found it.
     let networks_before: Vec<String> = crate::network::store::list(paths)?
         .into_iter()
         .map(|n| n.name)
         .collect();
-    for lesson in lessons::all() {
+    let containers_before = crate::container::store::Store::new(paths).ids()?;
+    let images_before = images(paths);
+    let mut quit = None;
+    'lessons: for lesson in chosen {
+        if opts.clear && std::io::stdout().is_terminal() {
+            print!("\x1b[H\x1b[2J");
+        }
         println!("\n{:=^78}", format!(" {} ", lesson.title));
         if let Some(intro) = lesson.text.split("\n\n").nth(1) {
             println!("{}\n", intro.trim());
@@ -49,13 +140,17 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
         let transcripts = lessons::transcripts(lesson.text);
         // Lesson 6 pulls from a registry on this machine, so the tour
         // works offline; it is stopped when the lesson is over.
+        let registry_addr = crate::image::local_registry::free_addr();
         let _registry = if lesson.text.contains(crate::image::local_registry::ADDR) {
             println!(
                 "== Starting a local registry (docker-registry) on {} with the image {}\n",
-                crate::image::local_registry::ADDR,
+                registry_addr,
                 crate::image::local_registry::REPOSITORY
             );
-            Some(crate::image::local_registry::start(paths)?)
+            Some(crate::image::local_registry::start_at(
+                paths,
+                &registry_addr,
+            )?)
         } else {
             None
         };
@@ -65,21 +160,42 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
                 lesson.number
             );
         }
-        for t in transcripts {
-            println!("$ dockling {}", t.command);
+        let mut previous: Option<usize> = None;
+        let mut i = 0;
+        while i < transcripts.len() {
+            let t = &transcripts[i];
+            let shown = t
+                .command
+                .replace(crate::image::local_registry::ADDR, &registry_addr);
+            println!("$ dockling {shown}");
             if pause {
-                print!("  [Enter] to run it ");
-                std::io::stdout().flush().ok();
-                let mut line = String::new();
-                std::io::stdin().lock().read_line(&mut line).ok();
+                match ask("  [Enter] run it, s skip it, r run the previous one again, q quit: ") {
+                    Answer::Run => {}
+                    Answer::Skip => {
+                        println!();
+                        i += 1;
+                        continue;
+                    }
+                    Answer::Repeat => {
+                        if let Some(p) = previous {
+                            let prev = &transcripts[p];
+                            println!(
+                                "$ dockling {}",
+                                prev.command
+                                    .replace(crate::image::local_registry::ADDR, &registry_addr)
+                            );
+                            run_one(&exe, paths, &prev.args, &registry_addr)?;
+                            println!();
+                        }
+                        continue;
+                    }
+                    Answer::Quit => {
+                        quit = Some(lesson.number);
+                        break 'lessons;
+                    }
+                }
             }
-            std::io::stdout().flush().ok();
-            let mut cmd = Command::new(&exe);
-            cmd.args(&t.args);
-            if let Some(root) = &paths.root {
-                cmd.env("DOCKLING_ROOT", root);
-            }
-            let status = cmd.status().map_err(Error::io("run", &exe))?;
+            let status = run_one(&exe, paths, &t.args, &registry_addr)?;
             // A transcript may fail on purpose; its fence says which code.
             if status.code() != Some(t.exit) {
                 failed.push(format!(
@@ -88,8 +204,11 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
                 ));
             }
             println!();
+            previous = Some(i);
+            i += 1;
         }
     }
+    reset(paths, &exe, &containers_before, &images_before, &mut failed);
     for n in crate::network::store::list(paths)? {
         if !networks_before.contains(&n.name)
             && let Err(e) = crate::network::store::remove(paths, &n.name)
@@ -101,16 +220,68 @@ pub fn run(paths: &Paths, step: bool, narrator: &mut dyn Narrator) -> Result<i32
             ));
         }
     }
-    if failed.is_empty() {
-        println!(
-            "== Tour complete. Read on with `dockling lesson N`, and try the exercises in each lesson."
-        );
-        Ok(0)
-    } else {
+    if !failed.is_empty() {
         eprintln!(
             "dockling: the tour had failures:\n  {}",
             failed.join("\n  ")
         );
-        Ok(crate::error::EXIT_DOCKLING_FAILED)
+        return Ok(crate::error::EXIT_DOCKLING_FAILED);
+    }
+    match quit {
+        Some(n) => println!(
+            "== Tour stopped in lesson {n}; `dockling tour --from {n}` starts there again."
+        ),
+        None => println!(
+            "== Tour complete. Read on with `dockling lesson N`, and try the exercises in each lesson."
+        ),
+    }
+    if std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward").is_ok_and(|v| v.trim() == "1") {
+        println!(
+            "   (IP forwarding, which lesson 5 turned on for containers to reach out, stays on: \
+             `sysctl net.ipv4.ip_forward=0` turns it off.)"
+        );
+    }
+    Ok(0)
+}
+
+/// The images in the store, by reference.
+fn images(paths: &Paths) -> Vec<String> {
+    crate::image::store::Store::open(paths)
+        .and_then(|s| s.list())
+        .map(|l| l.into_iter().map(|i| i.reference).collect())
+        .unwrap_or_default()
+}
+
+/// Remove the containers and images the tour's demos made.
+fn reset(
+    paths: &Paths,
+    exe: &std::path::Path,
+    containers_before: &[String],
+    images_before: &[String],
+    failed: &mut Vec<String>,
+) {
+    let quiet = |args: &[&str]| {
+        let mut cmd = Command::new(exe);
+        cmd.args(["--trace", "quiet"]).args(args);
+        if let Some(root) = &paths.root {
+            cmd.env("DOCKLING_ROOT", root);
+        }
+        cmd.stdout(std::process::Stdio::null()).status()
+    };
+    let now = crate::container::store::Store::new(paths)
+        .ids()
+        .unwrap_or_default();
+    for id in now.iter().filter(|id| !containers_before.contains(id)) {
+        if !quiet(&["rm", "-f", id]).is_ok_and(|s| s.success()) {
+            failed.push(format!(
+                "removing the container {} the tour made",
+                &id[..12]
+            ));
+        }
+    }
+    for reference in images(paths).iter().filter(|r| !images_before.contains(r)) {
+        if !quiet(&["rmi", reference]).is_ok_and(|s| s.success()) {
+            failed.push(format!("removing the image {reference} the tour pulled"));
+        }
     }
 }

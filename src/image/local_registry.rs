@@ -38,6 +38,23 @@ impl Drop for LocalRegistry {
 /// Start the registry (unless one already listens there) and push the
 /// lesson's image into it.
 pub fn start(paths: &Paths) -> Result<LocalRegistry, Error> {
+    start_at(paths, ADDR)
+}
+
+/// Where the tour runs lesson 6's registry: [`ADDR`], as the lesson
+/// prints it, unless something else holds that port; then a free one.
+pub fn free_addr() -> String {
+    if std::net::TcpListener::bind(ADDR).is_ok() {
+        return ADDR.to_string();
+    }
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.to_string())
+        .unwrap_or_else(|_| ADDR.to_string())
+}
+
+/// [`start`] at `addr` (127.0.0.1:PORT).
+pub fn start_at(paths: &Paths, addr: &str) -> Result<LocalRegistry, Error> {
     let rootfs = paths.default_rootfs();
     if !rootfs.is_dir() {
         return Err(Error::Hinted {
@@ -53,11 +70,11 @@ pub fn start(paths: &Paths) -> Result<LocalRegistry, Error> {
         child: None,
         dir: dir.clone(),
     };
-    if TcpStream::connect(ADDR).is_err() {
+    if TcpStream::connect(addr).is_err() {
         std::fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
         let config = dir.join("config.yml");
         let text = format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {ADDR}\n",
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n",
             dir.join("data").display()
         );
         std::fs::write(&config, text).map_err(Error::io("write", &config))?;
@@ -81,11 +98,14 @@ pub fn start(paths: &Paths) -> Result<LocalRegistry, Error> {
             hint: "apt-get install docker-registry (lesson 6 pulls from a registry on this machine)".into(),
         })?);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(ADDR).is_err() {
+        while TcpStream::connect(addr).is_err() {
             if Instant::now() > deadline {
                 return Err(Error::Hinted {
-                    message: format!("docker-registry did not start listening on {ADDR}"),
-                    hint: "is the port taken? `ss -ltnp | grep 5055`".into(),
+                    message: format!("docker-registry did not start listening on {addr}"),
+                    hint: format!(
+                        "is the port taken? `ss -ltnp | grep {}`",
+                        addr.rsplit(':').next().unwrap_or(addr)
+                    ),
                 });
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -104,7 +124,7 @@ pub fn start(paths: &Paths) -> Result<LocalRegistry, Error> {
         },
         "rootfs": {"type": "layers", "diff_ids": [rootfs_fetch::oci::digest::Digest::of(&tar).to_string()]},
     });
-    let pusher = Pusher::new(&format!("http://{ADDR}"), None);
+    let pusher = Pusher::new(&format!("http://{addr}"), None);
     pusher.image(
         REPOSITORY,
         "latest",

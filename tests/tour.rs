@@ -1,0 +1,169 @@
+//! `dockling tour` for a class: lessons chosen with --from and --only,
+//! --step driven through a pseudo-terminal (skip, repeat, quit), lesson 6's
+//! registry on another port when its own is taken, and a host left as it
+//! was (containers, images, networks). The whole tour without a terminal
+//! is tests/chroot.rs's `the_tour_runs_without_a_terminal`.
+
+mod common;
+
+use common::{Env, require_root};
+
+#[test]
+fn only_and_from_choose_lessons_and_a_wrong_number_is_refused() {
+    if !require_root("only_and_from_choose_lessons_and_a_wrong_number_is_refused") {
+        return;
+    }
+    let env = Env::new();
+    let out = env.run(&["tour", "--only", "1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("= Lesson 1: chroot"), "{text}");
+    assert!(
+        !text.contains("= Lesson 0") && !text.contains("= Lesson 2"),
+        "{text}"
+    );
+    assert!(text.contains("Tour complete"), "{text}");
+    let out = env.run(&["tour", "--from", "7"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("= Lesson 7") && !text.contains("= Lesson 6"),
+        "{text}"
+    );
+    // Lesson 7's containers and network are gone afterwards.
+    assert!(env.run(&["ps", "-aq"]).stdout.is_empty());
+    assert_eq!(env.bridges_left(), Vec::<String>::new());
+    let out = env.run(&["tour", "--only", "42"]);
+    assert_eq!(out.status.code(), Some(125));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("dockling: there is no lesson 42\n"),
+        "{err}"
+    );
+    env.assert_clean();
+}
+
+#[test]
+fn step_skips_repeats_and_quits_on_a_terminal() {
+    if !require_root("step_skips_repeats_and_quits_on_a_terminal") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    let mut term =
+        common::terminal::Terminal::spawn(env.cmd(&["tour", "--step", "--only", "1"]), 40, 200);
+    let prompt = "r run the previous one again, q quit: ";
+    // The first command: skipped.
+    let first = term.expect(prompt, 30);
+    let first_cmd = first
+        .lines()
+        .find_map(|l| l.strip_prefix("$ dockling "))
+        .expect("a command before the prompt")
+        .to_string();
+    term.send(b"s\r");
+    // What a block shows besides the typed answer, blank lines, the
+    // command line and the prompt: the command's own output.
+    let output = |block: &str| -> Vec<String> {
+        block
+            .lines()
+            .map(|l| l.trim())
+            .filter(|l| {
+                !l.is_empty()
+                    && !["s", "r", "q"].contains(l)
+                    && !l.starts_with("$ dockling ")
+                    && !l.ends_with(prompt.trim_end())
+            })
+            .map(String::from)
+            .collect()
+    };
+    // The second command: run.
+    let second = term.expect(prompt, 30);
+    assert_eq!(
+        output(&second),
+        Vec::<String>::new(),
+        "the skipped command ran: {second}"
+    );
+    term.send(b"\r");
+    let third = term.expect(prompt, 60);
+    let ran = output(&third);
+    assert!(!ran.is_empty(), "the command did not run: {third}");
+    // r: the previous one again (the same output), then the same prompt.
+    let third_cmd = third
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("$ dockling "))
+        .unwrap()
+        .to_string();
+    let second_cmd = second
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("$ dockling "))
+        .unwrap()
+        .to_string();
+    assert_ne!(first_cmd, second_cmd);
+    term.send(b"r\r");
+    let again = term.expect(prompt, 60);
+    assert!(
+        again.contains(&format!("$ dockling {second_cmd}")),
+        "{again}"
+    );
+    assert!(!output(&again).is_empty(), "r ran nothing: {again}");
+    assert!(
+        again.contains(&format!("$ dockling {third_cmd}")),
+        "not the same prompt: {again}"
+    );
+    term.send(b"q\r");
+    term.expect(
+        "Tour stopped in lesson 1; `dockling tour --from 1` starts there again.",
+        30,
+    );
+    assert_eq!(term.wait(10).code(), Some(0));
+    env.assert_clean();
+}
+
+#[test]
+fn lesson_6_runs_its_registry_elsewhere_when_the_port_is_taken() {
+    if !require_root("lesson_6_runs_its_registry_elsewhere_when_the_port_is_taken") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    // Something of the user's holds the lesson's port.
+    let held = std::net::TcpListener::bind(dockling::image::local_registry::ADDR).ok();
+    let out = env.run(&["tour", "--only", "6"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if held.is_some() {
+        assert!(!text.contains("on 127.0.0.1:5055"), "{text}");
+    }
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("== Starting a local registry"))
+        .expect(&text);
+    let addr = line
+        .split_whitespace()
+        .find(|w| w.starts_with("127.0.0.1:"))
+        .unwrap();
+    assert!(
+        text.contains(&format!("pull {addr}/")),
+        "the commands use {addr}: {text}"
+    );
+    // The pulled image is removed at the end: the store is as before.
+    let images = env.run(&["images"]);
+    assert_eq!(String::from_utf8_lossy(&images.stdout).lines().count(), 1);
+    drop(held);
+    env.assert_clean();
+}
