@@ -939,3 +939,55 @@ fn pause_freezes_every_process_and_unpause_thaws_them() {
     ok(&env, &["rm", "-f", "count"]);
     env.assert_clean();
 }
+
+#[test]
+fn live_usage_never_lands_on_a_terminal_the_container_uses() {
+    let Some(env) = common::rooted("live_usage_never_lands_on_a_terminal_the_container_uses")
+    else {
+        return;
+    };
+    // An interactive shell under -it: its screen stays its own.
+    let mut term = common::terminal::Terminal::spawn(
+        env.cmd(&[
+            "--trace", "plain", "cgroups", "-it", "--memory", "64m", "--", "sh",
+        ]),
+        30,
+        120,
+    );
+    term.expect("# ", 20);
+    term.send(b"sleep 2.5; echo slept\r");
+    term.expect("slept", 20);
+    term.send(b"exit\r");
+    assert_eq!(term.wait(20).code(), Some(0));
+    assert!(!term.screen.contains("cgroup_usage"), "{}", term.screen);
+    assert!(term.screen.contains("cgroup_report"), "{}", term.screen);
+    // Without -it, but with output and narration on one terminal: the same.
+    let mut term = common::terminal::Terminal::spawn(
+        env.cmd(&[
+            "--trace",
+            "plain",
+            "cgroups",
+            "--memory",
+            "64m",
+            "--",
+            "sh",
+            "-c",
+            "sleep 2.5; echo slept",
+        ]),
+        30,
+        120,
+    );
+    assert_eq!(term.wait(20).code(), Some(0));
+    assert!(!term.screen.contains("cgroup_usage"), "{}", term.screen);
+    assert!(term.screen.contains("slept") && term.screen.contains("cgroup_report"));
+    // With the output elsewhere, the narration gets a line each second.
+    let out = env.run(&[
+        "--trace", "plain", "cgroups", "--memory", "64m", "--", "sleep", "2.5",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.matches("cgroup_usage: still running").count() >= 2,
+        "{err}"
+    );
+    env.assert_clean();
+}

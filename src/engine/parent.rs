@@ -143,9 +143,14 @@ pub fn container_main_process(
         kill_and_reap(pid);
         return Err(e);
     }
-    let tick = cgroup
-        .as_deref()
-        .filter(|_| narrator.wants_events() && !stdio.interactive());
+    // Live usage lines only where they cannot land in the middle of the
+    // container's own output: not with -i/-t, and not when its output and
+    // the narration share a terminal. The report at the end always comes.
+    let shared_terminal = crate::terminal::is_terminal(std::io::stdout().as_fd())
+        && crate::terminal::is_terminal(std::io::stderr().as_fd());
+    let tick = cgroup.as_deref().filter(|_| {
+        narrator.wants_events() && !stdio.interactive() && !(hooks.foreground() && shared_terminal)
+    });
     let ended = supervise(
         pid,
         &mut sync,
