@@ -58,9 +58,8 @@ pub enum Resource {
     /// The shared `dockling` parent cgroup: removed when no run uses it.
     CgroupParent { path: PathBuf },
     /// A container's place on a network: its address lease, the host end
-    /// of its veth pair (`link`) and its port mapping rules; the last lease
-    /// out also takes the network's NAT and forwarding rules (the bridge
-    /// stays until `dockling network rm`).
+    /// of its veth pair (`link`) and its port mapping rules (the network's
+    /// own rules and its bridge stay until `dockling network rm`).
     Lease {
         path: PathBuf,
         networks: PathBuf,
@@ -95,11 +94,10 @@ impl Resource {
             Resource::Lease {
                 path,
                 networks,
-                bridge,
-                subnet,
                 ports,
                 link,
-            } => crate::network::release(path, networks, (bridge, subnet), ports, link),
+                ..
+            } => crate::network::release(path, networks, ports, link),
             Resource::Process {
                 pid, start_time, ..
             } => {

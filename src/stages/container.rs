@@ -113,6 +113,10 @@ pub fn create(
         Some(n) => n.clone(),
         None => crate::container::names::generate(&|n| taken.iter().any(|t| t == n)),
     };
+    // On a user-defined network, others know it by its name, even a made-up one.
+    if let Some(n) = &mut spec.network {
+        n.name.get_or_insert_with(|| name.clone());
+    }
     let id = origin.id.clone().unwrap_or_else(store::new_id);
     // Its runs use the short id: cgroup dockling/ID12, veth vethID11…
     spec.id = Some(id[..12].to_string());

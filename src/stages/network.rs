@@ -30,6 +30,9 @@ pub struct NetworkArgs {
     /// A DNS server for the container's resolv.conf (repeat) [default: the host's]
     #[arg(long, value_name = "IP")]
     pub dns: Vec<Ipv4Addr>,
+    /// Another name the container is known by on its (user-defined) network (repeat)
+    #[arg(long = "network-alias", alias = "net-alias", value_name = "NAME")]
+    pub network_aliases: Vec<String>,
     /// Add NAME to the container's /etc/hosts (repeat)
     #[arg(long = "add-host", value_name = "NAME:IP", value_parser = dns::parse_add_host)]
     pub add_hosts: Vec<(String, Ipv4Addr)>,
@@ -106,6 +109,7 @@ pub fn spec(args: &NetworkArgs, paths: &Paths, stage: Stage) -> Result<Container
         )));
     }
     let network = store::resolve(paths, args.network.as_deref())?;
+    let aliases = check_aliases(&args.network_aliases, &network.name)?;
     if !spec.has(Namespace::Net) {
         spec.namespaces.push(Namespace::Net);
     }
@@ -115,8 +119,27 @@ pub fn spec(args: &NetworkArgs, paths: &Paths, stage: Stage) -> Result<Container
         dns: args.dns.clone(),
         add_hosts: args.add_hosts.clone(),
         name,
+        aliases,
     });
     Ok(spec)
+}
+
+/// `--network-alias` / `network connect --alias`: host names, and only
+/// on a network whose containers resolve names (docker's rule).
+pub fn check_aliases(aliases: &[String], network: &str) -> Result<Vec<String>, Error> {
+    if !aliases.is_empty() && !crate::network::peers::resolves(network) {
+        return Err(Error::Usage(format!(
+            "network-scoped aliases are supported only for containers on user-defined networks, not {network}"
+        )));
+    }
+    for a in aliases {
+        if dns::parse_add_host(&format!("{a}:127.0.0.1")).is_err() || a.starts_with(['-', '.']) {
+            return Err(Error::Usage(format!(
+                "alias {a:?}: a host name is letters, digits, '-' and '.'"
+            )));
+        }
+    }
+    Ok(aliases.to_vec())
 }
 
 /// `--subnet CIDR`, or why it cannot be a network's subnet.
