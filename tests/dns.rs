@@ -213,3 +213,181 @@ fn twenty_containers_on_one_network_all_resolve_each_other() {
     ok(&env, &rm);
     finish(&env, "t-twenty", "10.149.3.");
 }
+
+/// Wait until the last line of container `name`'s log that starts with
+/// `prefix` is `want`; that line (or the last one seen).
+fn last_line_until(env: &Env, name: &str, prefix: &str, want: &str, secs: u64) -> String {
+    let until = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let log = text(&env.run(&["logs", "--tail", "5", name]));
+        let last = log
+            .lines()
+            .rev()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_default()
+            .to_string();
+        if last == want || Instant::now() > until {
+            return last;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `dockling ARGS` must fail with `code`: what it printed.
+fn fails(env: &Env, args: &[&str], code: i32) -> String {
+    let o = env.run(args);
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "dockling {args:?}: {}",
+        text(&o)
+    );
+    text(&o)
+}
+
+#[test]
+fn connect_gives_a_running_container_a_second_interface_and_disconnect_takes_it() {
+    let Some(env) = common::rooted(
+        "connect_gives_a_running_container_a_second_interface_and_disconnect_takes_it",
+    ) else {
+        return;
+    };
+    network(&env, "t-front", "10.149.4.0/24");
+    network(&env, "t-back", "10.149.5.0/24");
+    detached(
+        &env,
+        "db",
+        "t-back",
+        &[],
+        "mkdir -p /www && echo db says hi > /www/index.html && httpd -f -p 80 -h /www",
+    );
+    // The app says, three times a second, whether it reaches db by name
+    // and what address its eth1 has.
+    detached(
+        &env,
+        "app",
+        "t-front",
+        &[],
+        "while true; do r=no; timeout 2 wget -q -O- http://db/ >/dev/null 2>&1 && r=yes; \
+         echo \"db:$r eth1:$(ip -4 -o addr show eth1 2>/dev/null | awk '{print $4}')\"; sleep 0.3; done",
+    );
+    assert_eq!(
+        last_line_until(&env, "app", "db:", "db:no eth1:", 10),
+        "db:no eth1:"
+    );
+    // Connected, with an address and an alias of its choosing.
+    ok(
+        &env,
+        &[
+            "network",
+            "connect",
+            "--ip",
+            "10.149.5.50",
+            "--alias",
+            "application",
+            "t-back",
+            "app",
+        ],
+    );
+    assert_eq!(
+        last_line_until(&env, "app", "db:", "db:yes eth1:10.149.5.50/24", 10),
+        "db:yes eth1:10.149.5.50/24"
+    );
+    assert_eq!(ip_on(&env, "app", "t-back"), "10.149.5.50");
+    assert!(ip_on(&env, "app", "t-front").starts_with("10.149.4."));
+    assert_eq!(
+        ok(
+            &env,
+            &[
+                "inspect",
+                "-f",
+                "{{.NetworkSettings.Networks.t-back.Interface}}",
+                "app"
+            ]
+        )
+        .trim(),
+        "eth1"
+    );
+    // The others on t-back know it by name and alias, and reach it.
+    assert_eq!(resolve(&env, "t-back", "application"), "10.149.5.50");
+    assert_eq!(
+        client(
+            &env,
+            "t-back",
+            "ping -c1 -W2 app >/dev/null && echo reached"
+        ),
+        "reached\n"
+    );
+    // Refusals, as docker's (exit 1), and nothing changed by them.
+    fails(&env, &["network", "connect", "t-back", "app"], 1);
+    assert!(
+        fails(&env, &["network", "connect", "t-nowhere", "app"], 1)
+            .contains("network t-nowhere not found")
+    );
+    assert!(
+        fails(
+            &env,
+            &["network", "connect", "--ip", "10.149.5.50", "t-back", "db"],
+            1
+        )
+        .contains("t-back")
+    );
+    assert!(fails(&env, &["network", "disconnect", "t-front", "app"], 1).contains("first"));
+    assert!(fails(&env, &["network", "disconnect", "t-front", "db"], 1).contains("not connected"));
+    let rm = fails(&env, &["network", "rm", "t-back"], 1);
+    assert!(
+        rm.contains("error while removing network: network t-back has active endpoints"),
+        "{rm}"
+    );
+    // Its interface's host end, named after its run.
+    let id = ok(&env, &["inspect", "-f", "{{.Id}}", "app"])
+        .trim()
+        .to_string();
+    let veth = format!("veth{}-1", &id[..9]);
+    assert!(
+        std::path::Path::new("/sys/class/net").join(&veth).exists(),
+        "{veth}"
+    );
+    // A stop and a start join both networks again (docker keeps connections).
+    ok(&env, &["stop", "-t", "0", "app"]);
+    assert!(common::link_gone(&veth), "{veth} outlived the container");
+    assert_eq!(ip_on(&env, "app", "t-back"), "", "no address while stopped");
+    assert_eq!(resolve(&env, "t-back", "application"), "bad address");
+    ok(&env, &["start", "app"]);
+    assert_eq!(
+        last_line_until(&env, "app", "db:", "db:yes eth1:10.149.5.50/24", 10),
+        "db:yes eth1:10.149.5.50/24"
+    );
+    // Disconnected: the interface, the lease, the name and the way to db go.
+    ok(&env, &["network", "disconnect", "t-back", "app"]);
+    assert!(
+        !std::path::Path::new("/sys/class/net").join(&veth).exists(),
+        "{veth} stayed"
+    );
+    assert_eq!(
+        last_line_until(&env, "app", "db:", "db:no eth1:", 10),
+        "db:no eth1:"
+    );
+    let nets = ok(
+        &env,
+        &["inspect", "-f", "{{json .NetworkSettings.Networks}}", "app"],
+    );
+    assert!(
+        nets.contains("t-front") && !nets.contains("t-back"),
+        "{nets}"
+    );
+    assert_eq!(resolve(&env, "t-back", "application"), "bad address");
+    assert_eq!(resolve(&env, "t-back", "app"), "bad address");
+    let held: Vec<_> = std::fs::read_dir(env.root.join("run/networks/t-back"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(held.len(), 1, "only db's lease: {held:?}");
+    // Connected again while running, then removed with it: nothing left.
+    ok(&env, &["network", "connect", "t-back", "app"]);
+    assert!(resolve(&env, "t-back", "app").starts_with("10.149.5."));
+    ok(&env, &["rm", "-f", "app", "db"]);
+    finish(&env, "t-front", "10.149.4.");
+    finish(&env, "t-back", "10.149.5.");
+}

@@ -10,7 +10,7 @@
 mod child;
 pub mod hooks;
 mod init;
-mod network;
+pub mod network;
 mod parent;
 pub mod spec;
 mod stdio;

@@ -80,6 +80,7 @@ pub fn attach(
         subnet: net.subnet,
         ports: port_rules.clone(),
         link: network::host_veth(id),
+        run: id.to_string(),
     })?;
     store::take(&lease, id, &ns.names())?;
     // The network's own rules came with its bridge and stay with it: a
@@ -320,12 +321,15 @@ fn narrate_peers(
     Ok(())
 }
 
-/// After clone: wire the child's network namespace to the bridge.
+/// After clone: wire the child's network namespace to the bridge (and to
+/// the bridges of the networks it was connected to).
 pub fn plug(
     pid: i32,
     attached: Attached,
     ns: &NetworkSpec,
+    paths: &Paths,
     id: &str,
+    journal: &mut Journal,
     narrator: &mut dyn Narrator,
 ) -> Result<(), Error> {
     // The veth was journalled with the lease, by `attach`.
@@ -367,6 +371,134 @@ pub fn plug(
             .with("prefix", prefix)
             .with("gateway", gateway.to_string()),
     );
+    // The networks it was connected to (`network connect`), again.
+    for c in &ns.connected {
+        connect(
+            paths,
+            id,
+            pid,
+            c,
+            &ns.names_on(c),
+            &mut |r| journal.record(r),
+            narrator,
+        )?;
+    }
     ports::proxy(attached.listeners, &ns.ports, ip);
     Ok(())
+}
+
+/// Connect the running container (its PID 1 is `pid`) of run `id` to one
+/// more network, on interface eth`c.iface`: as [`attach`] and [`plug`] do
+/// for eth0, but at once and without a default route (eth0 keeps it). The
+/// network's bridge and rules come up if they are not; the lease is
+/// journalled through `record` before it is taken (into the run's own
+/// journal: the engine's for a start, an appended line for `dockling
+/// network connect`). The other containers on the network learn its
+/// names. Returns its address there.
+#[allow(clippy::too_many_arguments)]
+pub fn connect(
+    paths: &Paths,
+    id: &str,
+    pid: i32,
+    c: &network::Connection,
+    names: &[String],
+    record: &mut dyn FnMut(Resource) -> Result<(), Error>,
+    narrator: &mut dyn Narrator,
+) -> Result<Ipv4Addr, Error> {
+    let mtu = network::host_mtu();
+    let lock = store::lock(paths)?;
+    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
+    let mut net = store::load(paths, &c.network)?.ok_or_else(|| Error::Hinted {
+        message: format!("no network named {:?}", c.network),
+        hint: format!(
+            "create it with `dockling network create {}`, or `dockling network disconnect` it",
+            c.network
+        ),
+    })?;
+    let others = store::leases(paths, &net.name).len();
+    let up = bridge::ensure(&sock, paths, &mut net, mtu)?;
+    narrate_bridge(paths, &net, &up, others, mtu, narrator)?;
+    let nat =
+        nat::ensure(paths, &net).map_err(net_err("add the network's NAT and forwarding rules"))?;
+    narrate_nat(paths, &net, nat, narrator)?;
+    let (ip, lease) = match c.ip {
+        None => store::free_address(paths, &net)?,
+        Some(ip) => (ip, store::address(paths, &net, ip)?),
+    };
+    record(Resource::Lease {
+        path: lease.clone(),
+        networks: store::run_dir(paths),
+        bridge: net.bridge.clone(),
+        subnet: net.subnet,
+        ports: Vec::new(),
+        link: network::host_veth_n(id, c.iface),
+        run: id.to_string(),
+    })?;
+    store::take(&lease, id, names)?;
+    let host = network::host_veth_n(id, c.iface);
+    let inside = network::container_if(c.iface);
+    sock.add_veth(&host, &inside, pid, mtu)
+        .map_err(net_err("create the veth pair"))?;
+    sock.set_up(&host, Some(&net.bridge))
+        .map_err(net_err("plug the veth into the bridge"))?;
+    let prefix = net.subnet.prefix();
+    netlink::in_netns(pid, || {
+        let s = netlink::Socket::open()?;
+        s.add_address(&inside, ip, prefix)?;
+        s.set_up(&inside, None)
+    })
+    .map_err(net_err("configure the container's interface"))?;
+    narrator.emit(
+        &Event::new(Step::NetConnect)
+            .with("network", net.name.clone())
+            .with("bridge", net.bridge.clone())
+            .with("host", host)
+            .with("inside", inside)
+            .with("pid", pid)
+            .with("ip", ip.to_string())
+            .with("prefix", prefix)
+            .with("mtu", mtu),
+    );
+    narrate_peers(paths, &net, id, narrator)?;
+    drop(lock);
+    Ok(ip)
+}
+
+/// Take a running container of run `id` off network `network`: delete
+/// its interface there (at once: its namespace lives on), give back the
+/// lease, and the others on the network forget its names. Returns
+/// whether it had a lease there.
+pub fn disconnect(
+    paths: &Paths,
+    id: &str,
+    network: &str,
+    iface: u8,
+    narrator: &mut dyn Narrator,
+) -> Result<bool, Error> {
+    let lock = store::lock(paths)?;
+    let host = network::host_veth_n(id, iface);
+    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
+    sock.delete_link(&host)
+        .map_err(net_err("delete the container's interface"))?;
+    let mut had = false;
+    for l in store::leases(paths, network)
+        .into_iter()
+        .filter(|l| l.run == id)
+    {
+        std::fs::remove_file(&l.path).map_err(Error::io("give back the lease", &l.path))?;
+        had = true;
+        narrator.emit(
+            &Event::new(Step::NetDisconnect)
+                .with("network", network.to_string())
+                .with("ip", l.ip.to_string())
+                .with("host", host.clone())
+                .with("inside", network::container_if(iface)),
+        );
+    }
+    peers::refresh(&paths.run, network).map_err(Error::io(
+        "write the /etc/hosts of the containers on",
+        network,
+    ))?;
+    drop(lock);
+    Ok(had)
 }

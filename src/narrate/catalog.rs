@@ -394,6 +394,25 @@ pub fn english(step: Step) -> Narration {
             shell: "cat {hosts}",
             vm: "VMs would ask a DNS server too: libvirt's dnsmasq answers the names its DHCP server handed out.",
         },
+        Step::NetConnect => Narration {
+            title: "connect {inside} to network {network}: {host} on the bridge {bridge}, address {ip}/{prefix}",
+            syscall: "netlink RTM_NEWLINK kind=veth name={host} peer={inside} IFLA_NET_NS_PID={pid}; RTM_NEWLINK {host} IFLA_MASTER={bridge}; in the container: RTM_NEWADDR {ip}/{prefix}, RTM_NEWLINK {inside} IFF_UP",
+            why: "A container can be on several networks: each is one more veth pair, with its end in the \
+                  container's namespace named eth1, eth2 …, plugged into that network's bridge, with an address \
+                  leased there. It gets no default route: eth0 keeps that, so traffic leaves by the first \
+                  network and reaches this one's subnet directly. It can be done while the container runs \
+                  because its namespace is there to be reached from outside.",
+            shell: "ip link add {host} mtu {mtu} type veth peer name {inside} netns {pid} && ip link set {host} master {bridge} up && nsenter --net=/proc/{pid}/ns/net sh -c 'ip addr add {ip}/{prefix} dev {inside} && ip link set {inside} up'",
+            vm: "Hot-plugging a second virtual NIC into a running VM (`virsh attach-interface`): the guest sees a new device appear.",
+        },
+        Step::NetDisconnect => Narration {
+            title: "disconnect {inside} from network {network}: delete {host}, give back {ip}",
+            syscall: "netlink RTM_DELLINK {host}; flock(lock); unlink(lease)",
+            why: "Deleting one end of a veth pair deletes the other, so {inside} disappears from the running \
+                  container. The lease goes back, and the other containers on {network} forget its names.",
+            shell: "ip link del {host}",
+            vm: "Hot-unplugging a VM's NIC (`virsh detach-interface`).",
+        },
         Step::NetVeth => Narration {
             title: "create a veth pair: {host} on the host, {inside} in the container",
             syscall: "netlink RTM_NEWLINK kind=veth name={host} peer={inside} IFLA_NET_NS_PID={pid}",

@@ -32,6 +32,8 @@ pub enum Step {
     NetLoopback,
     NetAddress,
     NetPort,
+    NetConnect,
+    NetDisconnect,
     // Inside the child, before exec.
     Namespaces,
     CloseFds,
@@ -115,6 +117,8 @@ impl Step {
         Step::NetLoopback,
         Step::NetAddress,
         Step::NetPort,
+        Step::NetConnect,
+        Step::NetDisconnect,
         Step::Namespaces,
         Step::CloseFds,
         Step::Session,

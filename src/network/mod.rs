@@ -52,12 +52,49 @@ pub struct NetworkSpec {
     /// `--network-alias`: more names it is known by on its network.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Networks joined with `dockling network connect`, each on an
+    /// interface of its own (eth1 …), joined again at every start.
+    #[serde(default)]
+    pub connected: Vec<Connection>,
 }
+
+/// A further network a container is connected to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Connection {
+    pub network: String,
+    /// `--ip`: the address asked for (else the lowest free one).
+    #[serde(default)]
+    pub ip: Option<Ipv4Addr>,
+    /// `--alias`: more names it is known by there.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// N of its interface ethN inside the container (1 to [`MAX_IFACE`]).
+    pub iface: u8,
+}
+
+/// The most interfaces beyond eth0 a container may have (its veth's host
+/// end is `veth` + 9 characters of the run id + `-N`, 15 in all).
+pub const MAX_IFACE: u8 = 9;
 
 impl NetworkSpec {
     /// The names other containers on its network know it by.
     pub fn names(&self) -> Vec<String> {
         self.name.iter().chain(&self.aliases).cloned().collect()
+    }
+
+    /// The names it is known by on a connected network.
+    pub fn names_on(&self, c: &Connection) -> Vec<String> {
+        self.name.iter().chain(&c.aliases).cloned().collect()
+    }
+
+    /// Whether it is on network `name`, first or connected.
+    pub fn is_on(&self, name: &str) -> bool {
+        self.network.name == name || self.connected.iter().any(|c| c.network == name)
+    }
+
+    /// The lowest free N for a new interface ethN.
+    pub fn free_iface(&self) -> Option<u8> {
+        (1..=MAX_IFACE).find(|n| !self.connected.iter().any(|c| c.iface == *n))
     }
 }
 
@@ -69,6 +106,20 @@ const IP_FORWARD: &str = "/proc/sys/net/ipv4/ip_forward";
 /// (15 in all, the most an interface name may have).
 pub fn host_veth(id: &str) -> String {
     format!("veth{}", &id[..id.len().min(11)])
+}
+
+/// The host end of interface ethN (N >= 1, from `network connect`):
+/// `veth` + 9 characters of the id + `-N` (a `-` no run id has).
+pub fn host_veth_n(id: &str, n: u8) -> String {
+    if n == 0 {
+        return host_veth(id);
+    }
+    format!("veth{}-{n}", &id[..id.len().min(9)])
+}
+
+/// The container's interface N: eth0, eth1 …
+pub fn container_if(n: u8) -> String {
+    format!("eth{n}")
 }
 
 /// The MTU of the interface the host's default route uses (1500 if none):
@@ -109,12 +160,18 @@ pub fn release(
     run_networks: &Path,
     ports: &[firewall::Rule],
     link: &str,
+    run: &str,
 ) -> io::Result<bool> {
     let _lock = store::lock_dir(run_networks).map_err(|e| io::Error::other(e.to_string()))?;
-    let had = match std::fs::remove_file(lease) {
-        Ok(()) => true,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(e) => return Err(e),
+    // A lease given back already (`network disconnect`) may be another
+    // container's by now: only this run's own goes.
+    let owner = std::fs::read_to_string(lease).unwrap_or_default();
+    let mine = run.is_empty() || owner.lines().next() == Some(run);
+    let had = match mine.then(|| std::fs::remove_file(lease)) {
+        Some(Ok(())) => true,
+        None => false,
+        Some(Err(e)) if e.kind() == io::ErrorKind::NotFound => false,
+        Some(Err(e)) => return Err(e),
     };
     let (removed, unplugged) = firewall::delete_while(ports, || delete_link(link));
     // The others on the network stop knowing its name.

@@ -231,17 +231,22 @@ pub fn remove(paths: &Paths, name: &str) -> Result<Network, Error> {
     };
     let users = leases(paths, name);
     if !users.is_empty() {
-        return Err(Error::Hinted {
-            message: format!(
-                "network {name} is in use by {} container(s): {}",
+        // docker's words (and exit code 1, a refusal).
+        return Err(Error::Refused {
+            message: format!("error while removing network: network {name} has active endpoints"),
+            hint: format!(
+                "{} container(s) on it: {}; stop them or `dockling network disconnect {name} CONTAINER` \
+                 (or `dockling cleanup` if they were killed)",
                 users.len(),
                 users
                     .iter()
-                    .map(|l| format!("{} ({})", l.run, l.ip))
+                    .map(|l| match l.names.first() {
+                        Some(n) => format!("{n} ({})", l.ip),
+                        None => format!("run {} ({})", l.run, l.ip),
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            hint: "stop those containers first (or `dockling cleanup` if they were killed)".into(),
         });
     }
     // The rules and the bridge live as long as the network. Only our own
@@ -349,6 +354,28 @@ pub fn free_address(paths: &Paths, net: &Network) -> Result<(Ipv4Addr, PathBuf),
     Ok((ip, dir.join(ip.to_string())))
 }
 
+/// The lease file for address `ip` (`--ip`), if `net` can give it: in its
+/// subnet, not the network's, the gateway's or the broadcast address, and
+/// free. Call with the lock held; create the file with [`take`].
+pub fn address(paths: &Paths, net: &Network, ip: Ipv4Addr) -> Result<PathBuf, Error> {
+    if !net.subnet.hosts().any(|h| h == ip) {
+        return Err(Error::Usage(format!(
+            "--ip {ip}: not an address network {} ({}) gives to containers (the gateway {} is the host's)",
+            net.name,
+            net.subnet,
+            net.gateway()
+        )));
+    }
+    let path = leases_dir(paths).join(&net.name).join(ip.to_string());
+    if path.exists() {
+        return Err(Error::Refused {
+            message: format!("Address already in use: {ip} on network {}", net.name),
+            hint: "choose another --ip, or leave it out for the lowest free one".into(),
+        });
+    }
+    Ok(path)
+}
+
 /// Create the lease file (it must not exist: that would be a collision):
 /// the run's id, and on a second line the names it is known by.
 pub fn take(path: &Path, run: &str, names: &[String]) -> Result<(), Error> {
@@ -433,7 +460,7 @@ mod tests {
         assert_eq!(remaining(&f1), 2);
         drop(_l);
         let err = remove(&p, "blue").unwrap_err();
-        assert!(err.to_string().contains("in use by 2"), "{err}");
+        assert!(err.to_string().contains("has active endpoints"), "{err}");
         fs::remove_file(&f1).unwrap();
         fs::remove_file(&f2).unwrap();
         remove(&p, "blue").unwrap();
