@@ -177,9 +177,15 @@ fn names_and_aliases_resolve_on_a_user_network_only() {
     assert_eq!(resolve(&env, "t-names", "www"), "bad address");
     ok(&env, &["start", "web"]);
     assert!(resolve(&env, "t-names", "www").starts_with("10.149.1."));
-    // `rm -f` forgets it too, and leaves nothing behind.
-    ok(&env, &["rm", "-f", "web", "late", "on-default"]);
+    // Renamed while it runs: known by the new name at once, and after a restart.
+    ok(&env, &["rename", "web", "web2"]);
+    assert!(resolve(&env, "t-names", "web2").starts_with("10.149.1."));
     assert_eq!(resolve(&env, "t-names", "web"), "bad address");
+    ok(&env, &["restart", "-t", "0", "web2"]);
+    assert!(resolve(&env, "t-names", "web2").starts_with("10.149.1."));
+    // `rm -f` forgets it too, and leaves nothing behind.
+    ok(&env, &["rm", "-f", "web2", "late", "on-default"]);
+    assert_eq!(resolve(&env, "t-names", "web2"), "bad address");
     finish(&env, "t-names", "10.149.1.");
     finish(&env, "t-elsewhere", "10.149.2.");
     ok(&env, &["network", "rm", "dockling0"]);
@@ -390,4 +396,81 @@ fn connect_gives_a_running_container_a_second_interface_and_disconnect_takes_it(
     ok(&env, &["rm", "-f", "app", "db"]);
     finish(&env, "t-front", "10.149.4.");
     finish(&env, "t-back", "10.149.5.");
+}
+
+/// The processes running `dockling … __monitor` for this test's root.
+fn monitors(env: &Env) -> Vec<i32> {
+    let root = env.root.display().to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|p| {
+            let cmd = std::fs::read(format!("/proc/{p}/cmdline")).unwrap_or_default();
+            let cmd = String::from_utf8_lossy(&cmd);
+            cmd.contains("__monitor") && cmd.contains(&root)
+        })
+        .collect()
+}
+
+#[test]
+fn a_connected_container_killed_with_its_monitor_leaves_nothing_after_cleanup() {
+    let Some(env) = common::rooted(
+        "a_connected_container_killed_with_its_monitor_leaves_nothing_after_cleanup",
+    ) else {
+        return;
+    };
+    network(&env, "t-kfront", "10.149.6.0/24");
+    network(&env, "t-kback", "10.149.7.0/24");
+    detached(&env, "k1", "t-kfront", &[], "sleep 300");
+    detached(&env, "k2", "t-kback", &[], "sleep 300");
+    ok(
+        &env,
+        &[
+            "--trace", "quiet", "network", "connect", "--alias", "kay", "t-kback", "k1",
+        ],
+    );
+    assert!(ip_on(&env, "k1", "t-kback").starts_with("10.149.7."));
+    // The connection's lease was added to the run's journal by the client.
+    let id = ok(&env, &["inspect", "-f", "{{.Id}}", "k1"])
+        .trim()
+        .to_string();
+    let journal = std::fs::read_to_string(env.runs().join(&id[..12]).join("journal")).unwrap();
+    assert!(
+        journal.contains(&format!("veth{}-1", &id[..9])),
+        "{journal}"
+    );
+    let pid: i32 = ok(&env, &["inspect", "-f", "{{.State.Pid}}", "k1"])
+        .trim()
+        .parse()
+        .unwrap();
+    let kill = |p: i32| {
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(p), nix::sys::signal::SIGKILL);
+    };
+    for m in monitors(&env) {
+        let cmd = std::fs::read(format!("/proc/{m}/cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmd).contains(&id) {
+            kill(m);
+        }
+    }
+    kill(pid);
+    std::thread::sleep(Duration::from_millis(200));
+    let out = env.run(&["--trace", "quiet", "cleanup"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // k2 no longer knows k1's names; k1's leases on both networks are gone.
+    let held = |net: &str| -> Vec<String> {
+        std::fs::read_dir(env.root.join("run/networks").join(net))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(held("t-kfront").is_empty(), "{:?}", held("t-kfront"));
+    assert_eq!(held("t-kback").len(), 1, "only k2's: {:?}", held("t-kback"));
+    assert_eq!(resolve(&env, "t-kback", "kay"), "bad address");
+    ok(&env, &["rm", "-f", "k1", "k2"]);
+    finish(&env, "t-kfront", "10.149.6.");
+    finish(&env, "t-kback", "10.149.7.");
 }

@@ -163,6 +163,28 @@ pub fn write_own(run_dir: &Path, run: &str, own: &str) -> io::Result<PathBuf> {
     Ok(hosts)
 }
 
+/// Container run `run` was renamed from `old` to `new` (`dockling
+/// rename`): its leases say so, and the members of its networks learn the
+/// new name. Call with the network lock held.
+pub fn rename(run_dir: &Path, run: &str, old: &str, new: &str) -> io::Result<()> {
+    let networks = run_dir.join("networks");
+    for net in store::leased_networks(&networks) {
+        for l in store::leases_at(&networks, &net)
+            .into_iter()
+            .filter(|l| l.run == run)
+        {
+            let names: Vec<&str> = l
+                .names
+                .iter()
+                .map(|n| if n == old { new } else { n.as_str() })
+                .collect();
+            write_in_place(&l.path, &format!("{run}\n{}\n", names.join(" ")))?;
+            refresh(run_dir, &net)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

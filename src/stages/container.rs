@@ -1044,7 +1044,14 @@ pub fn rename(args: &RenameArgs, paths: &Paths) -> Result<i32, Error> {
             args.new_name
         )));
     }
+    let c = store.config(&id)?;
     store.rename(&id, &args.new_name)?;
+    // A running container's neighbours on its networks learn the new name.
+    if let (Some(_), Some(run)) = (&c.spec.network, &c.spec.id) {
+        let _lock = crate::network::store::lock(paths)?;
+        crate::network::peers::rename(&paths.run, run, &c.name, &args.new_name)
+            .map_err(Error::io("rename the container on its networks", &c.name))?;
+    }
     Ok(0)
 }
 
