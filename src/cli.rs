@@ -577,6 +577,8 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     }
     // Containers half made or half removed by a killed dockling.
     crate::container::store::Store::new(paths).sweep()?;
+    // The rules of networks a killed `network rm` removed.
+    report.removed += crate::network::nat::sweep(paths)?;
     // Cgroups of runs whose journal is gone: nothing else would find them.
     let host = crate::cgroups::Host::detect(std::path::Path::new(crate::cgroups::CGROUP_ROOT));
     for dir in crate::cgroups::orphans(&host, &paths.cgroup_parent, &paths.runs()) {

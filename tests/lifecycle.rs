@@ -81,27 +81,14 @@ fn fails(env: &Env, args: &[&str], code: i32) -> String {
     text(&o)
 }
 
-/// The host's whole ruleset, as `iptables-save` prints it.
-fn iptables_save() -> String {
-    let out = std::process::Command::new("iptables-save")
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// Nothing of the runs on network `name` (addresses `prefix`) is left:
-/// no veth on its bridge, no rule naming it or its addresses.
+/// no veth on its bridge, no container's rule naming it or its addresses
+/// (the network's own rules stay with the network).
 fn assert_net_clean(env: &Env, name: &str, prefix: &str) {
     let bridge = env.bridge(name);
-    let ports: Vec<_> = std::fs::read_dir(format!("/sys/class/net/{bridge}/brif"))
-        .map(|d| d.flatten().map(|e| e.file_name()).collect())
-        .unwrap_or_default();
+    let ports = common::bridge_ports(&bridge);
     assert!(ports.is_empty(), "veths left on {bridge}: {ports:?}");
-    let rules = iptables_save();
-    let left: Vec<&str> = rules
-        .lines()
-        .filter(|l| l.contains(&bridge) || l.contains(prefix))
-        .collect();
+    let left = common::container_rules(&bridge, prefix);
     assert!(left.is_empty(), "iptables rules left behind: {left:#?}");
 }
 

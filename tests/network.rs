@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, TcpStream};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::Env;
+use common::{Env, iptables_save};
 
 /// Make a network; returns its gateway.
 fn network(env: &Env, name: &str, subnet: &str) -> Ipv4Addr {
@@ -121,33 +121,19 @@ fn leases(env: &Env, name: &str) -> Vec<Ipv4Addr> {
         .collect()
 }
 
-/// The host's whole ruleset, as `iptables-save` prints it.
-fn iptables_save() -> String {
-    let out = std::process::Command::new("iptables-save")
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn link_exists(name: &str) -> bool {
     std::path::Path::new("/sys/class/net").join(name).exists()
 }
 
 /// Nothing of the runs on network `name` (subnet `prefix`, e.g.
-/// "10.147.211.") is left: no veth on its bridge, no rule naming it, no
-/// lease, no run. (The bridge itself belongs to the network.)
+/// "10.147.211.") is left: no veth on its bridge, no port rule, no lease,
+/// no run. (The bridge and the network's own rules belong to the network.)
 fn assert_net_clean(env: &Env, name: &str, prefix: &str) {
     env.assert_clean();
     let bridge = env.bridge(name);
-    let ports: Vec<_> = std::fs::read_dir(format!("/sys/class/net/{bridge}/brif"))
-        .map(|d| d.flatten().map(|e| e.file_name()).collect())
-        .unwrap_or_default();
+    let ports = common::bridge_ports(&bridge);
     assert!(ports.is_empty(), "veths left on {bridge}: {ports:?}");
-    let rules = iptables_save();
-    let left: Vec<&str> = rules
-        .lines()
-        .filter(|l| l.contains(&bridge) || l.contains(prefix))
-        .collect();
+    let left = common::container_rules(&bridge, prefix);
     assert!(left.is_empty(), "iptables rules left behind: {left:#?}");
     assert!(leases(env, name).is_empty(), "leases left behind");
 }
@@ -158,8 +144,9 @@ fn finish(env: &Env, name: &str, prefix: &str) {
     remove_network(env, name);
 }
 
-/// `dockling network rm` removes the network's bridge with it.
+/// `dockling network rm` removes the network's bridge and its rules with it.
 fn remove_network(env: &Env, name: &str) {
+    let subnet = subnet_of(env, name);
     let out = env.run(&["network", "rm", name]);
     assert!(
         out.status.success(),
@@ -168,6 +155,8 @@ fn remove_network(env: &Env, name: &str) {
     );
     let bridge = env.bridge(name);
     assert!(!link_exists(&bridge), "network rm left the bridge {bridge}");
+    let left = common::rules_naming(&bridge, &subnet);
+    assert!(left.is_empty(), "network rm left rules: {left:#?}");
 }
 
 /// The veth host ends that belong to runs of this root (named after run ids).
@@ -212,7 +201,7 @@ fn gateway_neighbours_by_address_and_name_and_isolation() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(out, "gateway\naddress\nname\n");
     assert_eq!(veths_of(&err).len(), 1);
-    assert!(!link_exists(&veths_of(&err)[0]), "veth left behind");
+    assert!(common::link_gone(&veths_of(&err)[0]), "veth left behind");
 
     let script = format!(
         "ping -c1 -W2 {gw_b} >/dev/null && echo own-gateway; ping -c1 -W1 {ip_a} >/dev/null && echo REACHED || echo blocked"
@@ -229,9 +218,12 @@ fn gateway_neighbours_by_address_and_name_and_isolation() {
 
     // A network in use cannot be removed.
     let out = env.run(&["network", "rm", "t-near"]);
-    assert_eq!(out.status.code(), Some(125));
+    assert_eq!(out.status.code(), Some(1), "a refusal, as docker's");
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("network t-near is in use by 1 container(s)")
+        String::from_utf8_lossy(&out.stderr)
+            .contains("error while removing network: network t-near has active endpoints"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 
     a.stop();
@@ -552,7 +544,95 @@ fn sigkill_then_cleanup_removes_bridge_rules_and_lease() {
     assert_net_clean(&env, "t-kill", "10.147.215.");
     let rules = iptables_save();
     assert!(!rules.contains("--dport 18090"), "{rules}");
+    assert!(
+        rules.contains("-s 10.147.215.0/24 ! -o"),
+        "the network's own rules stay with the network: {rules}"
+    );
     remove_network(&env, "t-kill");
+}
+
+/// The events of a `--trace json` stderr, by step name.
+fn steps(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| v["step"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn a_networks_rules_live_as_long_as_the_network() {
+    let Some(env) = common::rooted("a_networks_rules_live_as_long_as_the_network") else {
+        return;
+    };
+    network(&env, "t-rules", "10.147.225.0/24");
+    let bridge = env.bridge("t-rules");
+    let own = || common::rules_naming(&bridge, "10.147.225.");
+    assert!(own().is_empty(), "no rule before the bridge comes up");
+    // The first container brings the bridge up, and with it the rules.
+    let (code, _, err) = env.sh(
+        &["--trace", "json", "network", "--network", "t-rules"],
+        "true",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(steps(&err).contains(&"net_nat".to_string()), "{err}");
+    let first = own();
+    assert_eq!(
+        first.len(),
+        5,
+        "MASQUERADE and four FORWARD rules: {first:#?}"
+    );
+    // They stay after it ended; the next container only reads their record.
+    let (code, _, err) = env.sh(
+        &["--trace", "json", "network", "--network", "t-rules"],
+        "true",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let s = steps(&err);
+    assert!(
+        s.contains(&"net_nat_kept".to_string()) && !s.contains(&"net_nat".to_string()),
+        "{s:?}"
+    );
+    assert_eq!(own(), first, "the same rules, not added twice");
+    // A record left incomplete (a dockling killed while adding them) is
+    // acted on: the rules are deleted as recorded and added again.
+    let record = env.root.join("run/networks/.rules/t-rules");
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert!(text.contains("\"complete\":true"), "{text}");
+    std::fs::write(
+        &record,
+        text.replace("\"complete\":true", "\"complete\":false"),
+    )
+    .unwrap();
+    let (code, _, err) = env.sh(
+        &["--trace", "json", "network", "--network", "t-rules"],
+        "true",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(steps(&err).contains(&"net_nat".to_string()), "{err}");
+    assert_eq!(own(), first, "deleted and added again, not doubled");
+    assert_net_clean(&env, "t-rules", "10.147.225.");
+    // A network whose definition went behind dockling's back: cleanup
+    // removes its rules and its bridge.
+    std::fs::remove_file(env.root.join("networks/t-rules.json")).unwrap();
+    let out = env.run(&["--trace", "quiet", "cleanup"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(own().is_empty(), "cleanup left rules: {:#?}", own());
+    assert!(!link_exists(&bridge), "cleanup left the bridge");
+    assert!(!record.exists());
+    // And the normal way: `network rm` takes them (remove_network checks).
+    network(&env, "t-rules", "10.147.225.0/24");
+    let (code, _, err) = env.sh(
+        &["--trace", "quiet", "network", "--network", "t-rules"],
+        "true",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(own().len(), 5);
+    remove_network(&env, "t-rules");
 }
 
 #[test]

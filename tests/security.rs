@@ -387,22 +387,11 @@ fn ctrl_c_at_any_step_of_a_networked_start_leaves_nothing() {
         );
         codes.push(err.contains("before the container started"));
         env.assert_clean();
-        let links = std::process::Command::new("ip")
-            .args(["-o", "link", "show", "master", &bridge])
-            .output()
-            .unwrap();
-        assert!(
-            String::from_utf8_lossy(&links.stdout).trim().is_empty(),
-            "a veth is left on {bridge}"
-        );
-        let rules = std::process::Command::new("iptables-save")
-            .output()
-            .unwrap();
-        let rules = String::from_utf8_lossy(&rules.stdout);
-        assert!(
-            !rules.contains(&bridge) && !rules.contains("10.147.231."),
-            "rules left: {rules}"
-        );
+        let ports = common::bridge_ports(&bridge);
+        assert!(ports.is_empty(), "a veth is left on {bridge}: {ports:?}");
+        // The network's own rules stay with it; no container's may.
+        let rules = common::container_rules(&bridge, "10.147.231.");
+        assert!(rules.is_empty(), "rules left: {rules:#?}");
     }
     // Some interrupts landed in the setup (undone) and some in the command.
     assert!(

@@ -111,9 +111,23 @@ pub fn dir_size(dir: &std::path::Path) -> u64 {
         .sum()
 }
 
-/// `inspect`'s JSON, with docker's keys.
-/// `ip`: its address on its network while it runs.
-pub fn inspect(c: &Config, s: &State, log_path: &std::path::Path, ip: Option<String>) -> Value {
+/// One network a container is on, for `inspect`.
+#[derive(Debug, Clone, Default)]
+pub struct Endpoint {
+    pub network: String,
+    /// Its address there while it runs, else empty.
+    pub ip: String,
+    /// The network's gateway and prefix (empty, 0 if it was removed).
+    pub gateway: String,
+    pub prefix: u8,
+    pub aliases: Vec<String>,
+    /// eth0, eth1 …
+    pub interface: String,
+}
+
+/// `inspect`'s JSON, with docker's keys. `endpoints`: every network it
+/// is on, its first network first.
+pub fn inspect(c: &Config, s: &State, log_path: &std::path::Path, endpoints: &[Endpoint]) -> Value {
     let spec = &c.spec;
     let time = |t: Option<i128>| {
         t.map(clock::rfc3339)
@@ -123,7 +137,6 @@ pub fn inspect(c: &Config, s: &State, log_path: &std::path::Path, ip: Option<Str
     let mut port_bindings = BTreeMap::new();
     let mut ports = BTreeMap::new();
     let mut networks = BTreeMap::new();
-    let ip_now = ip;
     let (mut ip, mut gateway) = (String::new(), String::new());
     if let Some(n) = &spec.network {
         for p in &n.ports {
@@ -138,16 +151,21 @@ pub fn inspect(c: &Config, s: &State, log_path: &std::path::Path, ip: Option<Str
             }
         }
         gateway = n.network.gateway().to_string();
-        ip = ip_now.unwrap_or_default();
-        networks.insert(
-            n.network.name.clone(),
-            json!({
-                "IPAddress": ip,
-                "Gateway": gateway,
-                "IPPrefixLen": n.network.subnet.prefix(),
-                "Aliases": n.name.iter().collect::<Vec<_>>(),
-            }),
-        );
+        if let Some(first) = endpoints.first() {
+            ip = first.ip.clone();
+        }
+        for e in endpoints {
+            networks.insert(
+                e.network.clone(),
+                json!({
+                    "IPAddress": e.ip,
+                    "Gateway": e.gateway,
+                    "IPPrefixLen": e.prefix,
+                    "Aliases": e.aliases,
+                    "Interface": e.interface,
+                }),
+            );
+        }
     }
     let mounts: Vec<Value> = spec
         .binds

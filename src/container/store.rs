@@ -323,6 +323,12 @@ impl Store {
         }
         let held = self.lock(id)?;
         let mut c = self.config(id)?;
+        // The name it is known by on its networks, from its next start.
+        if let Some(n) = &mut c.spec.network
+            && n.name.as_deref() == Some(c.name.as_str())
+        {
+            n.name = Some(new.to_string());
+        }
         c.name = new.to_string();
         self.write_config(&c, &held)
     }

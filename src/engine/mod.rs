@@ -11,7 +11,7 @@ mod child;
 pub mod exec;
 pub mod hooks;
 mod init;
-mod network;
+pub mod network;
 mod parent;
 pub mod spec;
 mod stdio;

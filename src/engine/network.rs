@@ -3,8 +3,9 @@
 //! [`attach`], before clone: bring the network's bridge up if it is not
 //! (it then stays until `dockling network rm`; bridge.rs checks that it is
 //! this root's, or that its subnet is free on the host), lease an address
-//! on the network, add the network's NAT and forwarding rules if this is its first
-//! container, and the container's port rules; write its /etc files. [`plug`], after
+//! on the network, make sure the network's NAT and forwarding rules are
+//! there (they come with the bridge and stay with it: usually a file read),
+//! add the container's port rules; write its /etc files. [`plug`], after
 //! clone, once the child's network namespace exists: create the veth pair
 //! with one end inside it, plug the other into the bridge, configure lo,
 //! eth0 and the default route from outside (through a netlink socket opened
@@ -13,13 +14,12 @@
 //! lease).
 
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
 
 use super::spec::{Bind, ContainerSpec};
 use crate::error::Error;
 use crate::journal::{Journal, Resource};
 use crate::narrate::{Event, Narrator, Step};
-use crate::network::{self, NetworkSpec, bridge, dns, firewall, netlink, ports, store};
+use crate::network::{self, NetworkSpec, bridge, dns, firewall, nat, netlink, peers, ports, store};
 use crate::paths::Paths;
 
 /// What `attach` set up, for `plug`.
@@ -80,21 +80,15 @@ pub fn attach(
         subnet: net.subnet,
         ports: port_rules.clone(),
         link: network::host_veth(id),
+        run: id.to_string(),
     })?;
-    store::take(&lease, id)?;
-    let others = store::remaining(&lease) - 1;
-    // The network's rules exist while it has containers: the first one in
-    // adds them, together with its own port rules, in one iptables call.
-    let mut rules = Vec::new();
-    if others == 0 {
-        rules = firewall::network_rules(&net.bridge, &net.subnet);
-    }
-    rules.extend(port_rules);
-    firewall::insert(&rules).map_err(net_err("add the NAT, forwarding and port rules"))?;
-    drop(lock);
-    if others == 0 {
-        narrate_nat(net, narrator)?;
-    }
+    store::take(&lease, id, &ns.names())?;
+    // The network's own rules came with its bridge and stay with it: a
+    // file read, unless they are missing. Port rules are the container's.
+    let nat =
+        nat::ensure(paths, net).map_err(net_err("add the network's NAT and forwarding rules"))?;
+    firewall::insert(&port_rules).map_err(net_err("add the port mapping rules"))?;
+    narrate_nat(paths, net, nat, narrator)?;
     narrator.emit(
         &Event::new(Step::NetLease)
             .with("ip", ip.to_string())
@@ -105,7 +99,11 @@ pub fn attach(
     for (m, rules) in ns.ports.iter().zip(&per_map) {
         narrate_port(m, rules, ip, narrator);
     }
-    write_files(spec, &ns, ip, journal.dir().to_path_buf(), narrator)?;
+    // Its /etc/hosts, and the others' again (they learn its name), before
+    // the lock goes: the next container in sees a consistent set.
+    write_files(spec, &ns, ip, paths, id, narrator)?;
+    narrate_peers(paths, net, id, narrator)?;
+    drop(lock);
     Ok(Attached { ip, mtu, listeners })
 }
 
@@ -147,10 +145,28 @@ fn narrate_bridge(
     Ok(())
 }
 
-/// Turn on forwarding and narrate the network's rules (inserted already).
-fn narrate_nat(net: &store::Network, narrator: &mut dyn Narrator) -> Result<(), Error> {
+/// Turn on forwarding (a file read when it is on) and narrate the
+/// network's rules: added now, or kept since its bridge came up.
+fn narrate_nat(
+    paths: &Paths,
+    net: &store::Network,
+    nat: nat::Outcome,
+    narrator: &mut dyn Narrator,
+) -> Result<(), Error> {
     let was_on = network::enable_forwarding().map_err(net_err("turn on IPv4 forwarding"))?;
     if !narrator.wants_events() {
+        return Ok(());
+    }
+    if nat == nat::Outcome::Kept && was_on {
+        narrator.emit(
+            &Event::new(Step::NetNatKept)
+                .with("subnet", net.subnet.to_string())
+                .with("bridge", net.bridge.clone())
+                .with(
+                    "record",
+                    nat::record_path(paths, &net.name).display().to_string(),
+                ),
+        );
         return Ok(());
     }
     // Asking iptables costs a process start, so only when it is told.
@@ -212,9 +228,11 @@ fn write_files(
     spec: &mut ContainerSpec,
     ns: &NetworkSpec,
     ip: Ipv4Addr,
-    dir: PathBuf,
+    paths: &Paths,
+    id: &str,
     narrator: &mut dyn Narrator,
 ) -> Result<(), Error> {
+    let dir = paths.runs().join(id);
     let hostname = spec.hostname.clone().unwrap_or_else(|| "dockling".into());
     let mut names = vec![hostname.as_str()];
     if let Some(n) = ns.name.as_deref().filter(|n| *n != hostname) {
@@ -223,14 +241,18 @@ fn write_files(
     let host_resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
     let upstream = std::fs::read_to_string(dns::RESOLVED_UPSTREAM).ok();
     let (resolv, source) = dns::resolv_conf(&ns.dns, &host_resolv, upstream.as_deref());
+    let own = dns::hosts(ip, &names, &ns.add_hosts);
+    peers::write_own(&paths.run, id, &own).map_err(Error::io("write", dir.join(peers::HOSTS)))?;
     let files = [
-        ("hosts", dns::hosts(ip, &names, &ns.add_hosts)),
-        ("resolv.conf", resolv),
-        ("hostname", format!("{hostname}\n")),
+        ("hosts", None),
+        ("resolv.conf", Some(resolv)),
+        ("hostname", Some(format!("{hostname}\n"))),
     ];
     for (name, text) in files {
         let path = dir.join(name);
-        std::fs::write(&path, text).map_err(Error::io("write", &path))?;
+        if let Some(text) = text {
+            std::fs::write(&path, text).map_err(Error::io("write", &path))?;
+        }
         spec.binds.push(Bind {
             source: path,
             target: format!("/etc/{name}"),
@@ -254,12 +276,60 @@ fn write_files(
     Ok(())
 }
 
-/// After clone: wire the child's network namespace to the bridge.
+/// On a user-defined network: tell the others the newcomer's name (their
+/// /etc/hosts are written again) and narrate what its own file lists.
+fn narrate_peers(
+    paths: &Paths,
+    net: &store::Network,
+    id: &str,
+    narrator: &mut dyn Narrator,
+) -> Result<(), Error> {
+    if !peers::resolves(&net.name) {
+        return Ok(());
+    }
+    let written = peers::refresh(&paths.run, &net.name).map_err(Error::io(
+        "write the /etc/hosts of the containers on",
+        &net.name,
+    ))?;
+    let known: Vec<String> = store::leases(paths, &net.name)
+        .into_iter()
+        .filter(|l| l.run != id)
+        .flat_map(|l| l.names)
+        .collect();
+    narrator.emit(
+        &Event::new(Step::NetPeers)
+            .with("network", net.name.clone())
+            .with(
+                "hosts",
+                paths
+                    .runs()
+                    .join(id)
+                    .join(peers::HOSTS)
+                    .display()
+                    .to_string(),
+            )
+            .with("others", written.saturating_sub(1))
+            .with(
+                "names",
+                if known.is_empty() {
+                    "(none yet)".to_string()
+                } else {
+                    known.join(" ")
+                },
+            ),
+    );
+    Ok(())
+}
+
+/// After clone: wire the child's network namespace to the bridge (and to
+/// the bridges of the networks it was connected to).
 pub fn plug(
     pid: i32,
     attached: Attached,
     ns: &NetworkSpec,
+    paths: &Paths,
     id: &str,
+    journal: &mut Journal,
     narrator: &mut dyn Narrator,
 ) -> Result<(), Error> {
     // The veth was journalled with the lease, by `attach`.
@@ -301,6 +371,134 @@ pub fn plug(
             .with("prefix", prefix)
             .with("gateway", gateway.to_string()),
     );
+    // The networks it was connected to (`network connect`), again.
+    for c in &ns.connected {
+        connect(
+            paths,
+            id,
+            pid,
+            c,
+            &ns.names_on(c),
+            &mut |r| journal.record(r),
+            narrator,
+        )?;
+    }
     ports::proxy(attached.listeners, &ns.ports, ip);
     Ok(())
+}
+
+/// Connect the running container (its PID 1 is `pid`) of run `id` to one
+/// more network, on interface eth`c.iface`: as [`attach`] and [`plug`] do
+/// for eth0, but at once and without a default route (eth0 keeps it). The
+/// network's bridge and rules come up if they are not; the lease is
+/// journalled through `record` before it is taken (into the run's own
+/// journal: the engine's for a start, an appended line for `dockling
+/// network connect`). The other containers on the network learn its
+/// names. Returns its address there.
+#[allow(clippy::too_many_arguments)]
+pub fn connect(
+    paths: &Paths,
+    id: &str,
+    pid: i32,
+    c: &network::Connection,
+    names: &[String],
+    record: &mut dyn FnMut(Resource) -> Result<(), Error>,
+    narrator: &mut dyn Narrator,
+) -> Result<Ipv4Addr, Error> {
+    let mtu = network::host_mtu();
+    let lock = store::lock(paths)?;
+    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
+    let mut net = store::load(paths, &c.network)?.ok_or_else(|| Error::Hinted {
+        message: format!("no network named {:?}", c.network),
+        hint: format!(
+            "create it with `dockling network create {}`, or `dockling network disconnect` it",
+            c.network
+        ),
+    })?;
+    let others = store::leases(paths, &net.name).len();
+    let up = bridge::ensure(&sock, paths, &mut net, mtu)?;
+    narrate_bridge(paths, &net, &up, others, mtu, narrator)?;
+    let nat =
+        nat::ensure(paths, &net).map_err(net_err("add the network's NAT and forwarding rules"))?;
+    narrate_nat(paths, &net, nat, narrator)?;
+    let (ip, lease) = match c.ip {
+        None => store::free_address(paths, &net)?,
+        Some(ip) => (ip, store::address(paths, &net, ip)?),
+    };
+    record(Resource::Lease {
+        path: lease.clone(),
+        networks: store::run_dir(paths),
+        bridge: net.bridge.clone(),
+        subnet: net.subnet,
+        ports: Vec::new(),
+        link: network::host_veth_n(id, c.iface),
+        run: id.to_string(),
+    })?;
+    store::take(&lease, id, names)?;
+    let host = network::host_veth_n(id, c.iface);
+    let inside = network::container_if(c.iface);
+    sock.add_veth(&host, &inside, pid, mtu)
+        .map_err(net_err("create the veth pair"))?;
+    sock.set_up(&host, Some(&net.bridge))
+        .map_err(net_err("plug the veth into the bridge"))?;
+    let prefix = net.subnet.prefix();
+    netlink::in_netns(pid, || {
+        let s = netlink::Socket::open()?;
+        s.add_address(&inside, ip, prefix)?;
+        s.set_up(&inside, None)
+    })
+    .map_err(net_err("configure the container's interface"))?;
+    narrator.emit(
+        &Event::new(Step::NetConnect)
+            .with("network", net.name.clone())
+            .with("bridge", net.bridge.clone())
+            .with("host", host)
+            .with("inside", inside)
+            .with("pid", pid)
+            .with("ip", ip.to_string())
+            .with("prefix", prefix)
+            .with("mtu", mtu),
+    );
+    narrate_peers(paths, &net, id, narrator)?;
+    drop(lock);
+    Ok(ip)
+}
+
+/// Take a running container of run `id` off network `network`: delete
+/// its interface there (at once: its namespace lives on), give back the
+/// lease, and the others on the network forget its names. Returns
+/// whether it had a lease there.
+pub fn disconnect(
+    paths: &Paths,
+    id: &str,
+    network: &str,
+    iface: u8,
+    narrator: &mut dyn Narrator,
+) -> Result<bool, Error> {
+    let lock = store::lock(paths)?;
+    let host = network::host_veth_n(id, iface);
+    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
+    sock.delete_link(&host)
+        .map_err(net_err("delete the container's interface"))?;
+    let mut had = false;
+    for l in store::leases(paths, network)
+        .into_iter()
+        .filter(|l| l.run == id)
+    {
+        std::fs::remove_file(&l.path).map_err(Error::io("give back the lease", &l.path))?;
+        had = true;
+        narrator.emit(
+            &Event::new(Step::NetDisconnect)
+                .with("network", network.to_string())
+                .with("ip", l.ip.to_string())
+                .with("host", host.clone())
+                .with("inside", network::container_if(iface)),
+        );
+    }
+    peers::refresh(&paths.run, network).map_err(Error::io(
+        "write the /etc/hosts of the containers on",
+        network,
+    ))?;
+    drop(lock);
+    Ok(had)
 }

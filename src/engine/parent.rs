@@ -138,7 +138,7 @@ pub fn container_main_process(
         }
     }
     if let (Some(a), Some(ns)) = (attached, &spec.network)
-        && let Err(e) = super::network::plug(pid.as_raw(), a, ns, id, narrator)
+        && let Err(e) = super::network::plug(pid.as_raw(), a, ns, paths, id, journal, narrator)
     {
         kill_and_reap(pid);
         return Err(e);

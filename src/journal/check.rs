@@ -102,6 +102,7 @@ impl Scope {
                 subnet,
                 ports,
                 link,
+                run,
             } => {
                 if networks != &self.networks {
                     return Err(format!(
@@ -132,8 +133,13 @@ impl Scope {
                 if !crate::network::store::is_bridge_name(bridge) {
                     return Err(format!("{bridge:?} is not a dockling bridge name"));
                 }
-                if *link != crate::network::host_veth(id) {
+                if !(0..=crate::network::MAX_IFACE)
+                    .any(|n| *link == crate::network::host_veth_n(id, n))
+                {
                     return Err(format!("{link:?} is not this run's veth"));
+                }
+                if !run.is_empty() && run != id {
+                    return Err(format!("the lease of run {run:?} is not this run's"));
                 }
                 match ports
                     .iter()
@@ -401,6 +407,7 @@ mod tests {
             subnet,
             ports,
             link: crate::network::host_veth(id),
+            run: id.into(),
         };
         let at = s.networks.join("web/10.147.3.2");
         assert_eq!(s.check(&lease(good.clone(), at.clone()), id, &run), Ok(()));

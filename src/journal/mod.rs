@@ -58,9 +58,8 @@ pub enum Resource {
     /// The shared `dockling` parent cgroup: removed when no run uses it.
     CgroupParent { path: PathBuf },
     /// A container's place on a network: its address lease, the host end
-    /// of its veth pair (`link`) and its port mapping rules; the last lease
-    /// out also takes the network's NAT and forwarding rules (the bridge
-    /// stays until `dockling network rm`).
+    /// of its veth pair (`link`) and its port mapping rules (the network's
+    /// own rules and its bridge stay until `dockling network rm`).
     Lease {
         path: PathBuf,
         networks: PathBuf,
@@ -68,6 +67,10 @@ pub enum Resource {
         subnet: crate::network::ipnet::Subnet,
         ports: Vec<crate::network::firewall::Rule>,
         link: String,
+        /// The run the lease belongs to (empty in journals of older
+        /// dockling): a lease file that names another is not removed.
+        #[serde(default)]
+        run: String,
     },
     /// A pin on the image store's layers (a run of an image holds one, see
     /// `image::pins`): the file is removed. It is made (and locked) before
@@ -95,11 +98,11 @@ impl Resource {
             Resource::Lease {
                 path,
                 networks,
-                bridge,
-                subnet,
                 ports,
                 link,
-            } => crate::network::release(path, networks, (bridge, subnet), ports, link),
+                run,
+                ..
+            } => crate::network::release(path, networks, ports, link, run),
             Resource::Process {
                 pid, start_time, ..
             } => {
@@ -230,10 +233,33 @@ impl Journal {
 
     /// Undo every entry, newest first, narrating each one that did
     /// something. Failures are collected, not allowed to stop the rest,
-    /// and stay in the journal for `dockling cleanup`.
+    /// and stay in the journal for `dockling cleanup`. The entries are
+    /// read from the file again: another process may have added some
+    /// ([`append`], for `network connect`).
     pub fn undo(self, scope: &check::Scope, narrator: &mut dyn Narrator) -> Vec<Failure> {
-        undo_all(&self.dir, self.entries, scope, narrator)
+        let entries = read_entries(&self.dir.join(JOURNAL))
+            .ok()
+            .filter(|e| e.len() >= self.entries.len())
+            .unwrap_or(self.entries);
+        undo_all(&self.dir, entries, scope, narrator)
     }
+}
+
+/// Add `resource` to the journal of the live run in `dir` (whose owner
+/// holds its lock), before creating it: one line, appended in one
+/// write(2) with O_APPEND, so it never interleaves with the owner's. The
+/// owner undoes it with the rest when the run ends, and `dockling
+/// cleanup` if the owner is killed.
+pub fn append(dir: &Path, resource: &Resource) -> Result<(), Error> {
+    let path = dir.join(JOURNAL);
+    let mut line = serde_json::to_string(resource).expect("resources serialize");
+    line.push('\n');
+    let mut f = OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .map_err(Error::io("open the journal", &path))?;
+    f.write_all(line.as_bytes())
+        .map_err(Error::io("write the journal", &path))
 }
 
 /// Undo `entries` of the run in `dir`, newest first, each checked first.

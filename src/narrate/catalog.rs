@@ -354,6 +354,16 @@ pub fn english(step: Step) -> Narration {
             vm: "libvirt's default network does exactly this for its VMs: a bridge, ip_forward and a \
                  MASQUERADE rule.",
         },
+        Step::NetNatKept => Narration {
+            title: "the rules that route and NAT {subnet} are in place since {bridge} came up",
+            syscall: "read(\"{record}\")",
+            why: "A network's NAT and forwarding rules belong to the network, as docker's do: they were added \
+                  when its bridge came up and stay until `dockling network rm`. The record says so, and \
+                  reading it costs a few microseconds, where asking iptables costs a process (about 10 ms). \
+                  So a container that publishes no port starts without touching the firewall.",
+            shell: "cat {record}; iptables-save | grep -- '-i {bridge}'",
+            vm: "libvirt likewise adds a network's rules when the network starts, not for each VM.",
+        },
         Step::NetLease => Narration {
             title: "lease the address {ip} on network {network} ({subnet})",
             syscall: "flock(lock); open(\"{lease}\", O_CREAT|O_EXCL)",
@@ -371,6 +381,37 @@ pub fn english(step: Step) -> Narration {
                   so the image is never changed.",
             shell: "cat {dir}/hosts {dir}/resolv.conf",
             vm: "A VM's guest gets its resolver from DHCP and writes these files itself.",
+        },
+        Step::NetPeers => Narration {
+            title: "names on network {network}: {hosts} lists {names}; {others} other container(s) learn this one's",
+            syscall: "flock(lock); for each container on {network}: open(hosts, O_WRONLY|O_NOFOLLOW), pwrite(0), ftruncate",
+            why: "On a network you made, containers find each other by name (--name, --network-alias), as \
+                  docker's do. docker answers those names from an embedded DNS server at 127.0.0.11 inside each \
+                  container, served by its daemon for as long as the containers run; dockling has no daemon, so \
+                  it keeps every member's /etc/hosts current instead: each file is written again, in place \
+                  (the bind mount pins its inode), whenever a container joins or leaves the network. Names never \
+                  cross networks, and the default network resolves none, as docker's does.",
+            shell: "cat {hosts}",
+            vm: "VMs would ask a DNS server too: libvirt's dnsmasq answers the names its DHCP server handed out.",
+        },
+        Step::NetConnect => Narration {
+            title: "connect {inside} to network {network}: {host} on the bridge {bridge}, address {ip}/{prefix}",
+            syscall: "netlink RTM_NEWLINK kind=veth name={host} peer={inside} IFLA_NET_NS_PID={pid}; RTM_NEWLINK {host} IFLA_MASTER={bridge}; in the container: RTM_NEWADDR {ip}/{prefix}, RTM_NEWLINK {inside} IFF_UP",
+            why: "A container can be on several networks: each is one more veth pair, with its end in the \
+                  container's namespace named eth1, eth2 …, plugged into that network's bridge, with an address \
+                  leased there. It gets no default route: eth0 keeps that, so traffic leaves by the first \
+                  network and reaches this one's subnet directly. It can be done while the container runs \
+                  because its namespace is there to be reached from outside.",
+            shell: "ip link add {host} mtu {mtu} type veth peer name {inside} netns {pid} && ip link set {host} master {bridge} up && nsenter --net=/proc/{pid}/ns/net sh -c 'ip addr add {ip}/{prefix} dev {inside} && ip link set {inside} up'",
+            vm: "Hot-plugging a second virtual NIC into a running VM (`virsh attach-interface`): the guest sees a new device appear.",
+        },
+        Step::NetDisconnect => Narration {
+            title: "disconnect {inside} from network {network}: delete {host}, give back {ip}",
+            syscall: "netlink RTM_DELLINK {host}; flock(lock); unlink(lease)",
+            why: "Deleting one end of a veth pair deletes the other, so {inside} disappears from the running \
+                  container. The lease goes back, and the other containers on {network} forget its names.",
+            shell: "ip link del {host}",
+            vm: "Hot-unplugging a VM's NIC (`virsh detach-interface`).",
         },
         Step::NetVeth => Narration {
             title: "create a veth pair: {host} on the host, {inside} in the container",
@@ -797,10 +838,10 @@ pub fn english(step: Step) -> Narration {
             title: "unplug {link}, give back the address {ip}, remove the container's rules",
             syscall: "flock(lock); unlink(lease); iptables-restore --noflush (-D …) while netlink RTM_DELLINK {link}",
             why: "Deleting either end of a veth pair deletes both (often the pair is going already: it dies \
-                  with the container's network namespace). The container's {ports} port mapping(s) end with it. The last container to leave a network \
-                  also removes the network's NAT and forwarding rules, so no rule outlives the containers; \
-                  the bridge {bridge} stays, empty, until `dockling network rm`, as docker0 does.",
-            shell: "ip link del {link}; iptables -t nat -D … for each rule the container or its network added",
+                  with the container's network namespace). The container's {ports} port mapping(s) end with it. \
+                  The network's NAT and forwarding rules and its bridge {bridge} stay, for the next container, \
+                  until `dockling network rm`, as docker0's do.",
+            shell: "ip link del {link}; iptables -t nat -D … for each port rule the container added",
             vm: "The DHCP lease of a deleted VM expires.",
         },
         Step::UndoPin => Narration {

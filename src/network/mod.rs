@@ -13,8 +13,10 @@
 //! The pieces, one concept each: [`ipnet`] (subnets, the host's routes),
 //! [`netlink`] (the kernel requests `ip` makes), [`store`] (networks and
 //! address leases), [`bridge`] (a network's bridge: its name, its owner,
-//! the host-wide checks before it comes up), [`firewall`] (iptables rules), [`ports`] (`-p` and its
-//! proxy), [`dns`] (resolv.conf, hosts, hostname). The engine's
+//! the host-wide checks before it comes up), [`firewall`] (iptables rules),
+//! [`nat`] (a network's own rules, kept while it exists), [`ports`] (`-p` and its
+//! proxy), [`dns`] (resolv.conf, hosts, hostname), [`peers`] (names of the
+//! other containers on a network, in each one's /etc/hosts). The engine's
 //! `engine/network.rs` puts them together for one run.
 //!
 //! Lesson 5. Man pages: network_namespaces(7), veth(4), ip-link(8), ip-address(8),
@@ -24,7 +26,9 @@ pub mod bridge;
 pub mod dns;
 pub mod firewall;
 pub mod ipnet;
+pub mod nat;
 pub mod netlink;
+pub mod peers;
 pub mod ports;
 pub mod store;
 
@@ -42,8 +46,56 @@ pub struct NetworkSpec {
     pub ports: Vec<PortMap>,
     pub dns: Vec<Ipv4Addr>,
     pub add_hosts: Vec<(String, Ipv4Addr)>,
-    /// `--name`: another name for the container in its /etc/hosts.
+    /// `--name`: another name for the container in its /etc/hosts, and
+    /// the name other containers on a user-defined network know it by.
     pub name: Option<String>,
+    /// `--network-alias`: more names it is known by on its network.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Networks joined with `dockling network connect`, each on an
+    /// interface of its own (eth1 …), joined again at every start.
+    #[serde(default)]
+    pub connected: Vec<Connection>,
+}
+
+/// A further network a container is connected to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Connection {
+    pub network: String,
+    /// `--ip`: the address asked for (else the lowest free one).
+    #[serde(default)]
+    pub ip: Option<Ipv4Addr>,
+    /// `--alias`: more names it is known by there.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// N of its interface ethN inside the container (1 to [`MAX_IFACE`]).
+    pub iface: u8,
+}
+
+/// The most interfaces beyond eth0 a container may have (its veth's host
+/// end is `veth` + 9 characters of the run id + `-N`, 15 in all).
+pub const MAX_IFACE: u8 = 9;
+
+impl NetworkSpec {
+    /// The names other containers on its network know it by.
+    pub fn names(&self) -> Vec<String> {
+        self.name.iter().chain(&self.aliases).cloned().collect()
+    }
+
+    /// The names it is known by on a connected network.
+    pub fn names_on(&self, c: &Connection) -> Vec<String> {
+        self.name.iter().chain(&c.aliases).cloned().collect()
+    }
+
+    /// Whether it is on network `name`, first or connected.
+    pub fn is_on(&self, name: &str) -> bool {
+        self.network.name == name || self.connected.iter().any(|c| c.network == name)
+    }
+
+    /// The lowest free N for a new interface ethN.
+    pub fn free_iface(&self) -> Option<u8> {
+        (1..=MAX_IFACE).find(|n| !self.connected.iter().any(|c| c.iface == *n))
+    }
 }
 
 /// The name of the container's end of the veth pair.
@@ -54,6 +106,20 @@ const IP_FORWARD: &str = "/proc/sys/net/ipv4/ip_forward";
 /// (15 in all, the most an interface name may have).
 pub fn host_veth(id: &str) -> String {
     format!("veth{}", &id[..id.len().min(11)])
+}
+
+/// The host end of interface ethN (N >= 1, from `network connect`):
+/// `veth` + 9 characters of the id + `-N` (a `-` no run id has).
+pub fn host_veth_n(id: &str, n: u8) -> String {
+    if n == 0 {
+        return host_veth(id);
+    }
+    format!("veth{}-{n}", &id[..id.len().min(9)])
+}
+
+/// The container's interface N: eth0, eth1 …
+pub fn container_if(n: u8) -> String {
+    format!("eth{n}")
 }
 
 /// The MTU of the interface the host's default route uses (1500 if none):
@@ -84,37 +150,59 @@ pub fn enable_forwarding() -> io::Result<bool> {
 /// Undo a container's attachment to a network: delete the host end of its
 /// veth (`link`; usually going already, as a veth pair dies with the
 /// namespace holding one end), give back its lease and remove its port
-/// mapping rules. The last container to leave a network also takes the
-/// network's NAT and forwarding rules, in the same iptables-restore call,
-/// which runs while the veth is deleted. The bridge stays: it belongs to
-/// the network and goes with `dockling network rm`. Runs under the network
-/// lock.
+/// mapping rules (an iptables-restore that runs while the veth is
+/// deleted; none without `-p`), and write the /etc/hosts of the others on
+/// the network again without it. The network's own rules and its bridge
+/// stay: they belong to the network and go with `dockling network rm`.
+/// Runs under the network lock.
 pub fn release(
     lease: &Path,
     run_networks: &Path,
-    net: (&str, &ipnet::Subnet),
     ports: &[firewall::Rule],
     link: &str,
+    run: &str,
 ) -> io::Result<bool> {
     let _lock = store::lock_dir(run_networks).map_err(|e| io::Error::other(e.to_string()))?;
-    let had = match std::fs::remove_file(lease) {
-        Ok(()) => true,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(e) => return Err(e),
+    // A lease given back already (`network disconnect`) may be another
+    // container's by now: only this run's own goes.
+    let owner = std::fs::read_to_string(lease).unwrap_or_default();
+    let mine = run.is_empty() || owner.lines().next() == Some(run);
+    let had = match mine.then(|| std::fs::remove_file(lease)) {
+        Some(Ok(())) => true,
+        None => false,
+        Some(Err(e)) if e.kind() == io::ErrorKind::NotFound => false,
+        Some(Err(e)) => return Err(e),
     };
-    let mut rules = ports.to_vec();
-    if store::remaining(lease) == 0 {
-        rules.extend(firewall::network_rules(net.0, net.1));
-        if let Some(dir) = lease.parent() {
-            let _ = std::fs::remove_dir(dir);
-        }
+    let (removed, unplugged) = firewall::delete_while(ports, || delete_link(link));
+    // The others on the network stop knowing its name.
+    if had
+        && let (Some(run_dir), Some(network)) = (
+            run_networks.parent(),
+            lease.parent().and_then(|d| d.file_name()),
+        )
+    {
+        peers::refresh(run_dir, &network.to_string_lossy())?;
     }
-    let (removed, unplugged) = firewall::delete_while(&rules, || delete_link(link));
     Ok(had | removed? | unplugged?)
 }
 
-/// `ip link del NAME` in the host's namespace. The veth usually vanished
-/// already: a veth pair goes when the namespace holding one end dies.
+/// Undo a veth: `ip link del NAME` in the host's namespace, unless the
+/// kernel is deleting it anyway. A veth pair lives exactly as long as the
+/// network namespace that holds one end: once the container's last
+/// process has ended, the kernel tears the namespace down in the
+/// background, veth and all (within milliseconds when idle). Deleting it
+/// ourselves would make every run wait for the kernel's RCU grace
+/// periods, 10 to 30 ms on this kind of host, more than the rest of a
+/// networked run; so a veth whose other end is in another namespace is
+/// left to go with it. (If something else holds that namespace open —
+/// an `ip netns attach`, a shell entered with `nsenter --net` — the veth
+/// stays exactly as long as it does.) One with no peer elsewhere is
+/// deleted now.
 pub fn delete_link(name: &str) -> io::Result<bool> {
-    netlink::Socket::open()?.delete_link(name)
+    let sock = netlink::Socket::open()?;
+    match sock.link(name)? {
+        None => Ok(false),
+        Some(l) if l.peer_netnsid.is_some() => Ok(true),
+        Some(_) => sock.delete_link(name),
+    }
 }

@@ -41,6 +41,7 @@ const IFLA_MTU: u16 = 4;
 const IFLA_MASTER: u16 = 10;
 const IFLA_LINKINFO: u16 = 18;
 const IFLA_NET_NS_PID: u16 = 19;
+const IFLA_LINK_NETNSID: u16 = 37;
 const IFLA_IFALIAS: u16 = 20;
 /// An alias may hold at most IFALIASZ - 1 bytes (<linux/if.h>).
 pub const MAX_ALIAS: usize = 255;
@@ -279,7 +280,14 @@ impl Socket {
         let alias = attrs(&reply[32..])
             .find(|(kind, _)| *kind == IFLA_IFALIAS)
             .map(|(_, data)| c_string(data));
-        Ok(Some(Link { index, alias }))
+        let peer_netnsid = attrs(&reply[32..])
+            .find(|(kind, _)| *kind == IFLA_LINK_NETNSID)
+            .and_then(|(_, data)| Some(i32::from_ne_bytes(data.get(..4)?.try_into().ok()?)));
+        Ok(Some(Link {
+            index,
+            alias,
+            peer_netnsid,
+        }))
     }
 
     /// `ip link set NAME alias TEXT`: a free-form description `ip link`
@@ -453,6 +461,10 @@ pub struct Link {
     pub index: u32,
     /// IFLA_IFALIAS, if one was set.
     pub alias: Option<String>,
+    /// IFLA_LINK_NETNSID: for a veth whose other end is in another
+    /// network namespace, that namespace's id as this one knows it (-1
+    /// once it is going away: its last process ended).
+    pub peer_netnsid: Option<i32>,
 }
 
 /// One IPv4 address on an interface.

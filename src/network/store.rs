@@ -231,21 +231,32 @@ pub fn remove(paths: &Paths, name: &str) -> Result<Network, Error> {
     };
     let users = leases(paths, name);
     if !users.is_empty() {
-        return Err(Error::Hinted {
-            message: format!(
-                "network {name} is in use by {} container(s): {}",
+        // docker's words (and exit code 1, a refusal).
+        return Err(Error::Refused {
+            message: format!("error while removing network: network {name} has active endpoints"),
+            hint: format!(
+                "{} container(s) on it: {}; stop them or `dockling network disconnect {name} CONTAINER` \
+                 (or `dockling cleanup` if they were killed)",
                 users.len(),
                 users
                     .iter()
-                    .map(|l| format!("{} ({})", l.run, l.ip))
+                    .map(|l| match l.names.first() {
+                        Some(n) => format!("{n} ({})", l.ip),
+                        None => format!("run {} ({})", l.run, l.ip),
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            hint: "stop those containers first (or `dockling cleanup` if they were killed)".into(),
         });
     }
-    // The bridge lives as long as the network (its rules only as long as
-    // it has containers, so none are left here). Only our own goes.
+    // The rules and the bridge live as long as the network. Only our own
+    // bridge goes; the rules first, so a kill in between leaves a bridge
+    // (which `network rm` takes again) rather than rules nobody knows of.
+    super::nat::remove(paths, name).map_err(|e| Error::Hinted {
+        message: format!("cannot remove the rules of network {name}: {e}"),
+        hint: "`iptables-save | grep dockling` lists them; `dockling network rm` again retries"
+            .into(),
+    })?;
     bridge::remove(paths, &net)?;
     let p = def_path(paths, name);
     fs::remove_file(&p).map_err(Error::io("remove", &p))?;
@@ -265,12 +276,35 @@ pub fn lock(paths: &Paths) -> Result<Lock, Error> {
 pub struct Lease {
     pub ip: Ipv4Addr,
     pub run: String,
+    /// The names other containers on the network know it by (its name
+    /// and aliases), from the lease file's second line.
+    pub names: Vec<String>,
     pub path: PathBuf,
 }
 
 /// The leases on one network, lowest address first.
 pub fn leases(paths: &Paths, network: &str) -> Vec<Lease> {
     leases_in(&leases_dir(paths).join(network))
+}
+
+/// The leases on network `network` whose lease directory is in `networks`
+/// (`<run>/networks`).
+pub fn leases_at(networks: &Path, network: &str) -> Vec<Lease> {
+    leases_in(&networks.join(network))
+}
+
+/// The names of the networks with a lease directory in `networks`.
+pub fn leased_networks(networks: &Path) -> Vec<String> {
+    let mut out: Vec<String> = fs::read_dir(networks)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| validate_name(n).is_ok())
+        .collect();
+    out.sort();
+    out
 }
 
 fn leases_in(dir: &Path) -> Vec<Lease> {
@@ -280,10 +314,19 @@ fn leases_in(dir: &Path) -> Vec<Lease> {
         .flatten()
         .filter_map(|e| {
             let ip: Ipv4Addr = e.file_name().to_str()?.parse().ok()?;
-            let run = fs::read_to_string(e.path()).unwrap_or_default();
+            let text = fs::read_to_string(e.path()).unwrap_or_default();
+            let mut lines = text.lines();
+            let run = lines.next().unwrap_or_default().trim().to_string();
+            let names = lines
+                .next()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
             Some(Lease {
                 ip,
-                run: run.trim().to_string(),
+                run,
+                names,
                 path: e.path(),
             })
         })
@@ -311,8 +354,31 @@ pub fn free_address(paths: &Paths, net: &Network) -> Result<(Ipv4Addr, PathBuf),
     Ok((ip, dir.join(ip.to_string())))
 }
 
-/// Create the lease file (it must not exist: that would be a collision).
-pub fn take(path: &Path, run: &str) -> Result<(), Error> {
+/// The lease file for address `ip` (`--ip`), if `net` can give it: in its
+/// subnet, not the network's, the gateway's or the broadcast address, and
+/// free. Call with the lock held; create the file with [`take`].
+pub fn address(paths: &Paths, net: &Network, ip: Ipv4Addr) -> Result<PathBuf, Error> {
+    if !net.subnet.hosts().any(|h| h == ip) {
+        return Err(Error::Usage(format!(
+            "--ip {ip}: not an address network {} ({}) gives to containers (the gateway {} is the host's)",
+            net.name,
+            net.subnet,
+            net.gateway()
+        )));
+    }
+    let path = leases_dir(paths).join(&net.name).join(ip.to_string());
+    if path.exists() {
+        return Err(Error::Refused {
+            message: format!("Address already in use: {ip} on network {}", net.name),
+            hint: "choose another --ip, or leave it out for the lowest free one".into(),
+        });
+    }
+    Ok(path)
+}
+
+/// Create the lease file (it must not exist: that would be a collision):
+/// the run's id, and on a second line the names it is known by.
+pub fn take(path: &Path, run: &str, names: &[String]) -> Result<(), Error> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
     }
@@ -321,7 +387,8 @@ pub fn take(path: &Path, run: &str) -> Result<(), Error> {
         .create_new(true)
         .open(path)
         .map_err(Error::io("take the address lease", path))?;
-    io::Write::write_all(&mut f, run.as_bytes()).map_err(Error::io("write", path))
+    let text = format!("{run}\n{}\n", names.join(" "));
+    io::Write::write_all(&mut f, text.as_bytes()).map_err(Error::io("write", path))
 }
 
 /// How many leases are left in the directory of the lease at `path`.
@@ -380,18 +447,20 @@ mod tests {
         let _l = lock(&p).unwrap();
         let (ip1, f1) = free_address(&p, &a).unwrap();
         assert_eq!(ip1, Ipv4Addr::new(10, 147, 250, 2));
-        take(&f1, "run1").unwrap();
+        take(&f1, "run1", &[]).unwrap();
         let (ip2, f2) = free_address(&p, &a).unwrap();
         assert_eq!(ip2, Ipv4Addr::new(10, 147, 250, 3));
         assert!(
-            take(&f1, "run2").is_err(),
+            take(&f1, "run2", &[]).is_err(),
             "a taken address cannot be taken twice"
         );
-        take(&f2, "run2").unwrap();
+        take(&f2, "run2", &["web".into()]).unwrap();
+        assert_eq!(leases(&p, "blue")[1].names, ["web"]);
+        assert_eq!(leases(&p, "blue")[1].run, "run2");
         assert_eq!(remaining(&f1), 2);
         drop(_l);
         let err = remove(&p, "blue").unwrap_err();
-        assert!(err.to_string().contains("in use by 2"), "{err}");
+        assert!(err.to_string().contains("has active endpoints"), "{err}");
         fs::remove_file(&f1).unwrap();
         fs::remove_file(&f2).unwrap();
         remove(&p, "blue").unwrap();

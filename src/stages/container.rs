@@ -113,6 +113,10 @@ pub fn create(
         Some(n) => n.clone(),
         None => crate::container::names::generate(&|n| taken.iter().any(|t| t == n)),
     };
+    // On a user-defined network, others know it by its name, even a made-up one.
+    if let Some(n) = &mut spec.network {
+        n.name.get_or_insert_with(|| name.clone());
+    }
     let id = origin.id.clone().unwrap_or_else(store::new_id);
     // Its runs use the short id: cgroup dockling/ID12, veth vethID11…
     spec.id = Some(id[..12].to_string());
@@ -1002,14 +1006,8 @@ pub fn inspect(args: &InspectArgs, paths: &Paths) -> Result<i32, Error> {
     let code = each(&args.containers, &store, |_, id| {
         let c = store.config(id)?;
         let s = store.state(id)?;
-        let ip = c.spec.network.as_ref().and_then(|n| {
-            let run = c.spec.id.clone().unwrap_or_default();
-            crate::network::store::leases(paths, &n.network.name)
-                .into_iter()
-                .find(|l| l.run == run)
-                .map(|l| l.ip.to_string())
-        });
-        let v = show::inspect(&c, &s, &store.log_path(id), ip);
+        let endpoints = endpoints(&c, paths);
+        let v = show::inspect(&c, &s, &store.log_path(id), &endpoints);
         match &args.format {
             Some(t) => println!("{}", show::format(t, &v).map_err(Error::Usage)?),
             None => all.push(v),
@@ -1020,6 +1018,41 @@ pub fn inspect(args: &InspectArgs, paths: &Paths) -> Result<i32, Error> {
         println!("{}", serde_json::to_string_pretty(&all).expect("json"));
     }
     Ok(code)
+}
+
+/// Every network container `c` is on, with its address there while it runs.
+fn endpoints(c: &Config, paths: &Paths) -> Vec<show::Endpoint> {
+    use crate::network::store as net;
+    let Some(n) = &c.spec.network else {
+        return Vec::new();
+    };
+    let run = c.spec.id.clone().unwrap_or_default();
+    let first = (n.network.name.clone(), n.names(), 0);
+    let rest = n
+        .connected
+        .iter()
+        .map(|k| (k.network.clone(), n.names_on(k), k.iface));
+    std::iter::once(first)
+        .chain(rest)
+        .map(|(network, aliases, iface)| {
+            let def = net::load(paths, &network).ok().flatten();
+            show::Endpoint {
+                ip: net::leases(paths, &network)
+                    .into_iter()
+                    .find(|l| l.run == run)
+                    .map(|l| l.ip.to_string())
+                    .unwrap_or_default(),
+                gateway: def
+                    .as_ref()
+                    .map(|d| d.gateway().to_string())
+                    .unwrap_or_default(),
+                prefix: def.map(|d| d.subnet.prefix()).unwrap_or(0),
+                aliases,
+                interface: crate::network::container_if(iface),
+                network,
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug, clap::Args)]
@@ -1039,7 +1072,14 @@ pub fn rename(args: &RenameArgs, paths: &Paths) -> Result<i32, Error> {
             args.new_name
         )));
     }
+    let c = store.config(&id)?;
     store.rename(&id, &args.new_name)?;
+    // A running container's neighbours on its networks learn the new name.
+    if let (Some(_), Some(run)) = (&c.spec.network, &c.spec.id) {
+        let _lock = crate::network::store::lock(paths)?;
+        crate::network::peers::rename(&paths.run, run, &c.name, &args.new_name)
+            .map_err(Error::io("rename the container on its networks", &c.name))?;
+    }
     Ok(0)
 }
 

@@ -6,13 +6,16 @@
 use std::net::Ipv4Addr;
 
 use super::overlay::OverlayArgs;
+use crate::container::state::{Config, State, Status};
+use crate::container::store::Store;
 use crate::engine::{ContainerSpec, Stage};
 use crate::error::Error;
 use crate::namespaces::Namespace;
 use crate::narrate::Narrator;
+use crate::narrate::Quiet;
 use crate::network::ipnet::Subnet;
 use crate::network::ports::PortMap;
-use crate::network::{NetworkSpec, dns, firewall, store};
+use crate::network::{Connection, NetworkSpec, dns, firewall, store};
 use crate::paths::Paths;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -30,6 +33,9 @@ pub struct NetworkArgs {
     /// A DNS server for the container's resolv.conf (repeat) [default: the host's]
     #[arg(long, value_name = "IP")]
     pub dns: Vec<Ipv4Addr>,
+    /// Another name the container is known by on its (user-defined) network (repeat)
+    #[arg(long = "network-alias", alias = "net-alias", value_name = "NAME")]
+    pub network_aliases: Vec<String>,
     /// Add NAME to the container's /etc/hosts (repeat)
     #[arg(long = "add-host", value_name = "NAME:IP", value_parser = dns::parse_add_host)]
     pub add_hosts: Vec<(String, Ipv4Addr)>,
@@ -65,6 +71,29 @@ pub enum Manage {
         #[arg(required = true)]
         names: Vec<String>,
     },
+    /// Connect a container to one more network (a running one at once, on eth1 …)
+    Connect {
+        /// The address to take there [default: the lowest free one]
+        #[arg(long, value_name = "IP")]
+        ip: Option<Ipv4Addr>,
+        /// Another name the container is known by on that network (repeat)
+        #[arg(long = "alias", value_name = "NAME")]
+        aliases: Vec<String>,
+        #[arg(value_name = "NETWORK")]
+        network: String,
+        #[arg(value_name = "CONTAINER")]
+        container: String,
+    },
+    /// Disconnect a container from a network it was connected to
+    Disconnect {
+        /// Also when its interface or lease there is gone already
+        #[arg(short = 'f', long)]
+        force: bool,
+        #[arg(value_name = "NETWORK")]
+        network: String,
+        #[arg(value_name = "CONTAINER")]
+        container: String,
+    },
 }
 
 pub fn main(
@@ -74,7 +103,7 @@ pub fn main(
 ) -> Result<i32, Error> {
     match &cmd.manage {
         None => run(&cmd.run, paths, narrator),
-        Some(m) => manage(m, paths),
+        Some(m) => manage(m, paths, narrator),
     }
 }
 
@@ -106,6 +135,7 @@ pub fn spec(args: &NetworkArgs, paths: &Paths, stage: Stage) -> Result<Container
         )));
     }
     let network = store::resolve(paths, args.network.as_deref())?;
+    let aliases = check_aliases(&args.network_aliases, &network.name)?;
     if !spec.has(Namespace::Net) {
         spec.namespaces.push(Namespace::Net);
     }
@@ -115,8 +145,177 @@ pub fn spec(args: &NetworkArgs, paths: &Paths, stage: Stage) -> Result<Container
         dns: args.dns.clone(),
         add_hosts: args.add_hosts.clone(),
         name,
+        aliases,
+        connected: Vec::new(),
     });
     Ok(spec)
+}
+
+/// `--network-alias` / `network connect --alias`: host names, and only
+/// on a network whose containers resolve names (docker's rule).
+pub fn check_aliases(aliases: &[String], network: &str) -> Result<Vec<String>, Error> {
+    if !aliases.is_empty() && !crate::network::peers::resolves(network) {
+        return Err(Error::Usage(format!(
+            "network-scoped aliases are supported only for containers on user-defined networks, not {network}"
+        )));
+    }
+    for a in aliases {
+        if dns::parse_add_host(&format!("{a}:127.0.0.1")).is_err() || a.starts_with(['-', '.']) {
+            return Err(Error::Usage(format!(
+                "alias {a:?}: a host name is letters, digits, '-' and '.'"
+            )));
+        }
+    }
+    Ok(aliases.to_vec())
+}
+
+/// A container's config, its state and the lock that keeps them, for
+/// `network connect` and `disconnect`.
+fn container_of(
+    query: &str,
+    paths: &Paths,
+) -> Result<(Store, String, crate::lock::Lock, Config, State), Error> {
+    let cstore = Store::new(paths);
+    let id = cstore.find(query)?;
+    let state = cstore.state(&id)?;
+    let held = cstore.lock(&id)?;
+    let config = cstore.config(&id)?;
+    if config.spec.network.is_none() {
+        return Err(Error::Refused {
+            message: format!(
+                "container {query} has no network of its own: it was made by a stage before 5"
+            ),
+            hint: "only containers of `dockling network` or `dockling run` can join networks"
+                .into(),
+        });
+    }
+    Ok((cstore, id, held, config, state))
+}
+
+/// Whether the container's run is up with a process whose namespace can
+/// be reached: its run id (the short id) and its PID 1.
+fn running(config: &Config, state: &State) -> Option<(String, i32)> {
+    (state.status == Status::Running && state.pid > 0)
+        .then(|| (config.spec.id.clone().unwrap_or_default(), state.pid))
+        .filter(|(run, _)| !run.is_empty())
+}
+
+/// `dockling network connect [--ip A] [--alias N] NET CONTAINER`.
+fn connect(
+    net: &str,
+    query: &str,
+    ip: Option<Ipv4Addr>,
+    aliases: &[String],
+    paths: &Paths,
+    narrator: &mut dyn Narrator,
+) -> Result<i32, Error> {
+    store::validate_name(net)?;
+    let (cstore, _id, held, mut config, state) = container_of(query, paths)?;
+    if store::load(paths, net)?.is_none() {
+        return Err(Error::Refused {
+            message: format!("network {net} not found"),
+            hint: "`dockling network ls` lists the networks".into(),
+        });
+    }
+    let aliases = check_aliases(aliases, net)?;
+    let ns = config.spec.network.as_mut().expect("checked");
+    if ns.is_on(net) {
+        return Err(Error::Refused {
+            message: format!(
+                "endpoint with name {} already exists in network {net}",
+                config.name
+            ),
+            hint: String::new(),
+        });
+    }
+    let iface = ns.free_iface().ok_or_else(|| Error::Refused {
+        message: format!(
+            "container {query} is on {} networks already, the most dockling gives one",
+            crate::network::MAX_IFACE + 1
+        ),
+        hint: "disconnect it from one first".into(),
+    })?;
+    let c = Connection {
+        network: net.to_string(),
+        ip,
+        aliases,
+        iface,
+    };
+    if let Some((run, pid)) = running(&config, &state) {
+        let ns = config.spec.network.as_ref().expect("checked");
+        let journal = paths.runs().join(&run);
+        let names = ns.names_on(&c);
+        let done = crate::engine::network::connect(
+            paths,
+            &run,
+            pid,
+            &c,
+            &names,
+            &mut |r| crate::journal::append(&journal, &r),
+            narrator,
+        );
+        if let Err(e) = done {
+            // Take back what was made: the interface, the lease.
+            let _ = crate::engine::network::disconnect(paths, &run, net, iface, &mut Quiet);
+            return Err(e);
+        }
+    }
+    config
+        .spec
+        .network
+        .as_mut()
+        .expect("checked")
+        .connected
+        .push(c);
+    cstore.write_config(&config, &held)?;
+    Ok(0)
+}
+
+/// `dockling network disconnect [-f] NET CONTAINER`.
+fn disconnect(
+    net: &str,
+    query: &str,
+    force: bool,
+    paths: &Paths,
+    narrator: &mut dyn Narrator,
+) -> Result<i32, Error> {
+    store::validate_name(net)?;
+    let (cstore, _id, held, mut config, state) = container_of(query, paths)?;
+    let ns = config.spec.network.as_mut().expect("checked");
+    if ns.network.name == net {
+        return Err(Error::Refused {
+            message: format!(
+                "container {query} was started on network {net}: dockling cannot take its first \
+                 network (eth0, its default route) away"
+            ),
+            hint: "disconnect only networks joined with `dockling network connect`".into(),
+        });
+    }
+    let Some(at) = ns.connected.iter().position(|c| c.network == net) else {
+        return Err(Error::Refused {
+            message: format!("container {query} is not connected to network {net}"),
+            hint: String::new(),
+        });
+    };
+    let c = ns.connected.remove(at);
+    if let Some((run, _)) = running(&config, &state) {
+        let had = crate::engine::network::disconnect(paths, &run, net, c.iface, narrator);
+        match had {
+            Ok(true) => {}
+            Ok(false) | Err(_) if force => {}
+            Ok(false) => {
+                return Err(Error::Refused {
+                    message: format!(
+                        "container {query} holds no address on network {net} (its run lost it)"
+                    ),
+                    hint: "`dockling network disconnect -f` forgets the connection anyway".into(),
+                });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    cstore.write_config(&config, &held)?;
+    Ok(0)
 }
 
 /// `--subnet CIDR`, or why it cannot be a network's subnet.
@@ -129,8 +328,19 @@ fn parse_subnet(s: &str) -> Result<Subnet, Error> {
     })
 }
 
-fn manage(m: &Manage, paths: &Paths) -> Result<i32, Error> {
+fn manage(m: &Manage, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     match m {
+        Manage::Connect {
+            ip,
+            aliases,
+            network,
+            container,
+        } => return connect(network, container, *ip, aliases, paths, narrator),
+        Manage::Disconnect {
+            force,
+            network,
+            container,
+        } => return disconnect(network, container, *force, paths, narrator),
         Manage::Create { name, subnet } => {
             let subnet = subnet.as_deref().map(parse_subnet).transpose()?;
             let net = store::create(paths, name, subnet)?;

@@ -64,6 +64,7 @@ pub struct Env {
 /// of it may be left in the cgroup tree.
 impl Drop for Env {
     fn drop(&mut self) {
+        self.learn_networks();
         let has = |p: PathBuf| std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_some());
         // Containers a test left (stage 7): removed, their monitors with them.
         let left = self.run(&["ps", "-aq", "--no-trunc"]);
@@ -88,7 +89,17 @@ impl Drop for Env {
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        for (what, left) in [("cgroups", cgroups), ("bridges", self.bridges_left())] {
+        // A removed network's rules go with it.
+        let rules: Vec<String> = self
+            .learn_networks()
+            .iter()
+            .flat_map(|(_, bridge, _)| rules_naming(&format!(" {bridge} "), "\0"))
+            .collect();
+        for (what, left) in [
+            ("cgroups", cgroups),
+            ("bridges", self.bridges_left()),
+            ("iptables rules", rules),
+        ] {
             if left.is_empty() {
                 continue;
             }
@@ -521,4 +532,64 @@ pub fn alive(pid: u32) -> bool {
 
 pub fn exists(p: &Path) -> bool {
     p.symlink_metadata().is_ok()
+}
+
+/// The host's whole ruleset, as `iptables-save` prints it.
+pub fn iptables_save() -> String {
+    let out = Command::new("iptables-save").output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The rules that name `bridge` or an address starting with `prefix`
+/// (e.g. "10.147.211.").
+pub fn rules_naming(bridge: &str, prefix: &str) -> Vec<String> {
+    iptables_save()
+        .lines()
+        .filter(|l| l.contains(bridge) || l.contains(prefix))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Of those, the ones a container makes (its port rules: DNAT, and the
+/// ACCEPT for the forwarded port), not the network's own, which stay
+/// while the network exists.
+pub fn container_rules(bridge: &str, prefix: &str) -> Vec<String> {
+    rules_naming(bridge, prefix)
+        .into_iter()
+        .filter(|l| l.contains("DNAT") || l.contains("--dport"))
+        .collect()
+}
+
+/// Whether the link `name` is gone, waiting up to 5 s: a veth goes with
+/// its container's network namespace, which the kernel tears down in the
+/// background once the container's last process has ended.
+pub fn link_gone(name: &str) -> bool {
+    let path = Path::new("/sys/class/net").join(name);
+    let until = Instant::now() + Duration::from_secs(5);
+    while path.exists() {
+        if Instant::now() > until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
+
+/// The links plugged into bridge `bridge`, once the veths of ended
+/// containers had up to 5 s to go with their namespaces.
+pub fn bridge_ports(bridge: &str) -> Vec<String> {
+    let ports = || -> Vec<String> {
+        std::fs::read_dir(format!("/sys/class/net/{bridge}/brif"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let until = Instant::now() + Duration::from_secs(5);
+    while !ports().is_empty() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    ports()
 }
