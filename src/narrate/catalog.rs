@@ -88,6 +88,12 @@ pub fn render(event: &Event) -> Rendered {
         let (kill, by_hand) = (fill(kill, &event), fill(by_hand, &event));
         event = event.with("kill", kill).with("by_hand", by_hand);
     }
+    if event.step == Step::Clone
+        && let Some(flags) = event.field("unshare_flags")
+    {
+        let enter = fill(clone_text(!flags.is_empty()), &event);
+        event = event.with("enter", enter);
+    }
     if let Some(prebuilt) = event.fields.get("prebuilt").and_then(|v| v.as_bool()) {
         event = event.with(
             "built",
@@ -277,6 +283,16 @@ pub fn undo_cgroup_text(cgroup_kill: Option<bool>) -> (&'static str, &'static st
     }
 }
 
+/// The by-hand line of `clone`: a shell to type the next steps' lines
+/// in, in new namespaces when there are any.
+pub fn clone_text(namespaces: bool) -> &'static str {
+    if namespaces {
+        "unshare --fork{unshare_flags} sh   # a shell in the new namespaces: type the next steps' lines in it"
+    } else {
+        "sh   # a shell forks a child for every command: type the next steps' lines in this one"
+    }
+}
+
 /// What a stage adds to the one before, and how to do the same by hand.
 /// `mount_ns` is false when `--ns` left out the mount namespace: then
 /// there is no pivot_root and no /proc of its own, only chroot.
@@ -352,7 +368,7 @@ pub fn english(step: Step) -> Narration {
             syscall: "clone(flags={flags}) = {pid}",
             why: "Every process is made by copying another. The child has a copy of dockling's memory and \
                   open files; it prepares itself and then execs your command. New namespaces: {namespaces}.",
-            shell: "unshare --fork{unshare_flags} -- <command>",
+            shell: "{enter}",
             vm: "A hypervisor creates virtual CPUs and boots a guest kernel on them. Here there is no \
                  guest kernel: pid {pid} is one more process on the host's kernel (find it with `ps`).",
         },
