@@ -127,6 +127,11 @@ pub enum Command {
     /// The monitor of a detached container (started by `run -d` and `start`)
     #[command(name = "__monitor", hide = true)]
     Monitor(MonitorArgs),
+    // The classroom kit (src/kit.rs).
+    /// Print a shell completion script: `dockling completions bash > /etc/bash_completion.d/dockling`
+    Completions(crate::kit::CompletionsArgs),
+    /// Print the man page dockling(1); `--dir DIR` writes one per subcommand too
+    Man(crate::kit::ManArgs),
 }
 
 /// `dockling container VERB`, as the notes write docker's commands.
@@ -315,6 +320,17 @@ pub fn command() -> clap::Command {
         }),
         deferred!("__monitor", "The monitor of a detached container (started by `run -d` and `start`)", MonitorArgs::augment_args)
             .hide(true),
+        // The classroom kit (src/kit.rs).
+        deferred!(
+            "completions",
+            "Print a shell completion script: `dockling completions bash > /etc/bash_completion.d/dockling`",
+            crate::kit::CompletionsArgs::augment_args,
+        ),
+        deferred!(
+            "man",
+            "Print the man page dockling(1); `--dir DIR` writes one per subcommand too",
+            crate::kit::ManArgs::augment_args,
+        ),
     ])
 }
 
@@ -447,6 +463,8 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
             narrator,
         ),
         Command::Lesson(a) => lesson(&a.which),
+        Command::Completions(a) => crate::kit::completions(a.shell, &mut std::io::stdout()),
+        Command::Man(a) => crate::kit::man(a.dir.as_deref(), &mut std::io::stdout()),
         Command::Create(a) => stages::image::create(a, paths, narrator),
         Command::Start(a) => container::start(a, paths, narrator),
         Command::Stop(a) => container::stop(a, paths, narrator),
@@ -620,8 +638,7 @@ fn lesson(which: &str) -> Result<i32, Error> {
         .map_err(|_| Error::Usage(format!("no lesson {which:?}: give a number or `list`")))?;
     let l = crate::lessons::find(n)
         .ok_or_else(|| Error::Usage(format!("no lesson {n}; `dockling lesson list` shows them")))?;
-    print!("{}", l.text);
-    Ok(0)
+    crate::kit::page(l.text)
 }
 
 #[cfg(test)]

@@ -490,7 +490,7 @@ fn ip_forward() -> Check {
         _ => check(
             "ip_forward",
             Status::Warn,
-            "off; lesson 5 turns it on while a container needs it",
+            "off; lesson 5 turns it on and leaves it on, as docker does (`sysctl -w net.ipv4.ip_forward=0` turns it off)",
             "",
         ),
     }

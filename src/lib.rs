@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod image;
 pub mod journal;
+pub mod kit;
 pub mod lessons;
 pub mod lock;
 pub mod mounts;

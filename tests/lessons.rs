@@ -149,13 +149,61 @@ fn lesson_07_lifecycle() {
     check_lesson("07-lifecycle.md");
 }
 
+/// Every lesson has its answers, and every answer file its lesson.
+#[test]
+fn every_lesson_has_an_answers_file() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    for (file, text) in dockling::lessons::LESSONS {
+        let n = &file[..2];
+        let answers = dir.join("answers").join(format!("{n}.md"));
+        let a = std::fs::read_to_string(&answers)
+            .unwrap_or_else(|e| panic!("{}: {e}", answers.display()));
+        assert!(
+            a.starts_with(&format!(
+                "# Answers to lesson {}",
+                n.trim_start_matches('0').max("0")
+            )),
+            "{}: heading",
+            answers.display()
+        );
+        assert!(
+            text.contains(&format!("lessons/answers/{n}.md")),
+            "{file} does not point to its answers"
+        );
+        // One answer per exercise, numbered as the lesson numbers them.
+        let exercises = text
+            .split("\n## Exercises\n")
+            .nth(1)
+            .map(|s| s.split("\n## ").next().unwrap_or(""))
+            .unwrap_or("");
+        let count = |t: &str| {
+            t.lines()
+                .filter(|l| {
+                    l.split_once(". ").is_some_and(|(n, _)| {
+                        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+                    })
+                })
+                .count()
+        };
+        let body = a.split("\n## ").next().unwrap_or("");
+        assert_eq!(
+            count(body),
+            count(exercises),
+            "{}: one numbered answer per exercise of {file}",
+            answers.display()
+        );
+    }
+}
+
 #[test]
 fn every_lesson_file_is_built_into_the_binary() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    // NN-name.md; answers/ and cheatsheet.md are read on disk, not built in.
     let mut on_disk: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md") && n.as_bytes().first().is_some_and(u8::is_ascii_digit))
         .collect();
     on_disk.sort();
     let built: Vec<String> = dockling::lessons::LESSONS

@@ -205,6 +205,23 @@ pub trait Cgroup {
     /// Freeze (`true`) or thaw every process in it, and wait until the
     /// kernel says it is done; returns the write.
     fn freeze(&self, frozen: bool) -> io::Result<Vec<Write>>;
+    /// The files [`Cgroup::stats`] reads, for the narration: (memory in
+    /// use, CPU time used) while it runs, and every file of the report.
+    fn stat_files(&self) -> StatFiles;
+}
+
+/// Which files hold a cgroup's usage (they differ between v1 and v2, and on
+/// v1 between the controllers' hierarchies).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatFiles {
+    /// memory.current (v2) or memory.usage_in_bytes (v1).
+    pub memory: Option<PathBuf>,
+    /// cpu.stat (v2, usage_usec) or cpuacct.usage (v1, nanoseconds).
+    pub cpu: Option<PathBuf>,
+    /// The OOM kill counter: memory.events (v2) or memory.oom_control (v1).
+    pub oom: Option<PathBuf>,
+    /// Everything the report reads, in order.
+    pub report: Vec<PathBuf>,
 }
 
 /// Wait until `file` says `want` (the freezer's state changes in the

@@ -11,7 +11,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::limits::Swap;
-use super::{Cgroup, DeviceSetup, Limits, Stats, Write, devices, invalid, keyed, read_u64, write};
+use super::{
+    Cgroup, DeviceSetup, Limits, StatFiles, Stats, Write, devices, invalid, keyed, read_u64, write,
+};
 
 /// v1 hierarchies: (controller, mount point), from a mountinfo file.
 pub fn mounts(mountinfo: &Path) -> Vec<(String, PathBuf)> {
@@ -220,6 +222,29 @@ impl Cgroup for V1 {
         write(&file, value, &mut out)?;
         super::wait_until(&file, |t| t.trim() == value)?;
         Ok(out)
+    }
+
+    fn stat_files(&self) -> StatFiles {
+        let in_dir = |c: &str, f: &str| self.dir(c).map(|d| d.join(f));
+        let memory = in_dir("memory", "memory.usage_in_bytes");
+        let cpu = self.find("cpuacct.usage");
+        let oom = in_dir("memory", "memory.oom_control");
+        let report = [
+            in_dir("memory", "memory.max_usage_in_bytes"),
+            oom.clone(),
+            cpu.clone(),
+            self.find("cpu.stat"),
+            in_dir("pids", "pids.events"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        StatFiles {
+            memory,
+            cpu,
+            oom,
+            report,
+        }
     }
 }
 

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 use super::limits::Swap;
 use super::{
-    Cgroup, DeviceSetup, Limits, Stats, Write, devices, invalid, keyed, limits, read_u64, write,
+    Cgroup, DeviceSetup, Limits, StatFiles, Stats, Write, devices, invalid, keyed, limits,
+    read_u64, write,
 };
 
 pub struct V2 {
@@ -170,6 +171,18 @@ impl Cgroup for V2 {
             t.lines().any(|l| l.trim() == want)
         })?;
         Ok(out)
+    }
+    fn stat_files(&self) -> StatFiles {
+        let d = &self.dir;
+        StatFiles {
+            memory: Some(d.join("memory.current")),
+            cpu: Some(d.join("cpu.stat")),
+            oom: Some(d.join("memory.events")),
+            report: ["memory.peak", "memory.events", "cpu.stat", "pids.events"]
+                .iter()
+                .map(|f| d.join(f))
+                .collect(),
+        }
     }
 }
 

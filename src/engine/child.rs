@@ -89,6 +89,10 @@ fn finish_and_exec(
         drop_capabilities(keep, sync)?;
     }
     if let Some((uid, gid)) = spec.user {
+        send(
+            sync,
+            Event::new(Step::User).with("uid", uid).with("gid", gid),
+        )?;
         become_user(uid, gid)?;
     }
     reset_signals(sync)?;
@@ -106,7 +110,9 @@ fn finish_and_exec(
             .with("path", path.display().to_string())
             .with("argv", format!("{:?}", spec.command))
             .with("env", env_pairs.join(" "))
-            .with("command", spec.command.join(" ")),
+            .with("env_list", env_pairs.clone())
+            .with("command", spec.command.join(" "))
+            .with("args", spec.command.clone()),
     )?;
     if spec.init {
         send(sync, Event::new(Step::Init).with("command_pid", 2))?;

@@ -52,7 +52,23 @@ pub fn run_with(
         &Event::new(Step::Start)
             .with("stage", spec.stage.name())
             .with("rootfs", spec.rootfs.display().to_string())
-            .with("command", spec.command.join(" ")),
+            .with("command", spec.command.join(" "))
+            .with("args", spec.command.clone())
+            .with(
+                "unshare_flags",
+                spec.namespaces
+                    .iter()
+                    .map(|n| format!(" {}", n.unshare_option()))
+                    .collect::<String>(),
+            )
+            .with(
+                "namespaces",
+                spec.namespaces
+                    .iter()
+                    .map(|n| n.proc_name())
+                    .collect::<Vec<_>>(),
+            )
+            .with("mount_ns", spec.has(crate::namespaces::Namespace::Mount)),
     );
     // Published ports are bound first: a port in use is an error before
     // anything exists to undo.
@@ -189,7 +205,14 @@ fn prepare_overlay(
         &Event::new(Step::OverlayDirs)
             .with("dir", stack.dir.display().to_string())
             .with("layers", o.layers.len())
-            .with("bottom", o.layers[0].display().to_string()),
+            .with("bottom", o.layers[0].display().to_string())
+            .with(
+                "layer_paths",
+                o.layers
+                    .iter()
+                    .map(|l| l.display().to_string())
+                    .collect::<Vec<_>>(),
+            ),
     );
     Ok(stack)
 }

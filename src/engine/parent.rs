@@ -267,9 +267,14 @@ pub(super) fn narrate_writes(writes: &[cgroups::Write], narrator: &mut dyn Narra
 fn usage(cg: &dyn Cgroup, narrator: &mut dyn Narrator) {
     let s = cg.stats();
     let memory = s.memory_current.unwrap_or(0);
+    let files = cg.stat_files();
+    let path = |p: Option<std::path::PathBuf>| p.map(|p| p.display().to_string());
     narrator.emit(
         &Event::new(Step::CgroupUsage)
             .with("dir", cg.dirs()[0].display().to_string())
+            .with("version", cg.version())
+            .with("memory_file", path(files.memory).unwrap_or_default())
+            .with("cpu_file", path(files.cpu).unwrap_or_default())
             .with("memory", cgroups::limits::human(memory))
             .with("memory_bytes", memory)
             .with("cpu_ms", s.cpu_usage_usec / 1000)
@@ -286,9 +291,17 @@ fn report(
 ) -> bool {
     let s = cg.stats();
     let dir = cg.dirs()[0].display().to_string();
+    let files = cg.stat_files();
+    let report_files: Vec<String> = files
+        .report
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     narrator.emit(
         &Event::new(Step::CgroupReport)
             .with("dir", dir)
+            .with("version", cg.version())
+            .with("files", report_files.join(" "))
             .with(
                 "memory_peak",
                 s.memory_peak.or(s.memory_current).unwrap_or(0),
@@ -308,6 +321,13 @@ fn report(
         narrator.emit(
             &Event::new(Step::OomKilled)
                 .with("limit", limit)
+                .with(
+                    "oom_file",
+                    files
+                        .oom
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                )
                 .with("oom_kills", s.oom_kills),
         );
         return true;

@@ -140,9 +140,12 @@ impl Resource {
             Resource::Pin { path } => {
                 Event::new(Step::UndoPin).with("path", path.display().to_string())
             }
-            Resource::Cgroup { path } | Resource::CgroupParent { path } => {
-                Event::new(Step::UndoCgroup).with("path", path.display().to_string())
-            }
+            Resource::Cgroup { path } => Event::new(Step::UndoCgroup)
+                .with("path", path.display().to_string())
+                .with("cgroup_kill", path.join("cgroup.kill").exists()),
+            Resource::CgroupParent { path } => Event::new(Step::UndoCgroup)
+                .with("path", path.display().to_string())
+                .with("parent", true),
             Resource::Lease {
                 path,
                 bridge,

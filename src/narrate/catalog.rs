@@ -31,9 +31,36 @@ pub struct Rendered {
 pub fn render(event: &Event) -> Rendered {
     let n = english(event.step);
     let mut event = event.clone();
+    // A command and an environment given as lists are shown as a shell
+    // would need them typed: each word quoted where it must be, so that a
+    // "by hand" line pasted into a shell runs the same command.
+    if let Some(args) = words(&event, "args") {
+        event = event.with("command", shell_join(&args));
+    }
+    if event.step == Step::Start
+        && let Some(ns) = words(&event, "namespaces")
+    {
+        event = event.with("namespaces", ns.join(", "));
+    }
+    if let Some(env) = words(&event, "env_list") {
+        event = event.with("env_sh", shell_join(&env));
+    }
+    if let Some(layers) = words(&event, "layer_paths") {
+        let links: Vec<String> = layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("ln -s {} l/{i}", shell_quote(l)))
+            .collect();
+        event = event.with("links", links.join(" && "));
+    }
     if let Some(stage) = event.field("stage") {
-        let (adds, by_hand) = stage_text(&stage);
-        let by_hand = fill(by_hand, &event);
+        let mount_ns = event
+            .fields
+            .get("mount_ns")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true);
+        let (adds, by_hand) = stage_text(&stage, mount_ns);
+        let (adds, by_hand) = (fill(adds, &event), fill(by_hand, &event));
         event = event.with("adds", adds).with("by_hand", by_hand);
     }
     if let Some(name) = event.field("name") {
@@ -46,6 +73,26 @@ pub fn render(event: &Event) -> Rendered {
         let by_hand = fill(by_hand, &event);
         let how = fill(how, &event);
         event = event.with("how", how).with("by_hand", by_hand);
+    }
+    if event.step == Step::UndoCgroup
+        && let Some(how) = match event.fields.get("parent") {
+            Some(_) => Some(None),
+            None => event
+                .fields
+                .get("cgroup_kill")
+                .and_then(|v| v.as_bool())
+                .map(Some),
+        }
+    {
+        let (kill, by_hand) = undo_cgroup_text(how);
+        let (kill, by_hand) = (fill(kill, &event), fill(by_hand, &event));
+        event = event.with("kill", kill).with("by_hand", by_hand);
+    }
+    if event.step == Step::Clone
+        && let Some(flags) = event.field("unshare_flags")
+    {
+        let enter = fill(clone_text(!flags.is_empty()), &event);
+        event = event.with("enter", enter);
     }
     if let Some(prebuilt) = event.fields.get("prebuilt").and_then(|v| v.as_bool()) {
         event = event.with(
@@ -95,6 +142,40 @@ fn fill(template: &str, event: &Event) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// An event's field that holds a list of strings.
+fn words(event: &Event, key: &str) -> Option<Vec<String>> {
+    event.fields.get(key)?.as_array().map(|a| {
+        a.iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect()
+    })
+}
+
+/// One word as a POSIX shell reads it back: bare when it holds only
+/// characters no shell treats specially, else in single quotes (a single
+/// quote inside becomes `'\''`).
+pub fn shell_quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// Words joined into one shell command line, each quoted as needed.
+pub fn shell_join<S: AsRef<str>>(words: &[S]) -> String {
+    words
+        .iter()
+        .map(|w| shell_quote(w.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The names a template refers to, for tests and for checking events.
@@ -181,37 +262,77 @@ pub fn devices_text(version: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// How what is left in a cgroup is killed before rmdir: v2's cgroup.kill
+/// file where the kernel has it (`Some(true)`), else a SIGKILL per process
+/// (`Some(false)`, v1); `None` for the shared parent, which holds no
+/// processes and goes only when empty.
+pub fn undo_cgroup_text(cgroup_kill: Option<bool>) -> (&'static str, &'static str) {
+    match cgroup_kill {
+        Some(true) => (
+            "write(\"{path}/cgroup.kill\", \"1\") if anything is left",
+            "echo 1 > {path}/cgroup.kill; ",
+        ),
+        Some(false) => (
+            "kill(pid, SIGKILL) for each pid left in {path}/cgroup.procs (no cgroup.kill here)",
+            "for p in $(cat {path}/cgroup.procs); do kill -9 $p; done; ",
+        ),
+        None => (
+            "the parent holds no process; it goes only when no other container's cgroup is in it",
+            "",
+        ),
+    }
+}
+
+/// The by-hand line of `clone`: a shell to type the next steps' lines
+/// in, in new namespaces when there are any.
+pub fn clone_text(namespaces: bool) -> &'static str {
+    if namespaces {
+        "unshare --fork{unshare_flags} sh   # a shell in the new namespaces: type the next steps' lines in it"
+    } else {
+        "sh   # a shell forks a child for every command: type the next steps' lines in this one"
+    }
+}
+
 /// What a stage adds to the one before, and how to do the same by hand.
-pub fn stage_text(stage: &str) -> (&'static str, &'static str) {
-    match stage {
-        "chroot" => (
+/// `mount_ns` is false when `--ns` left out the mount namespace: then
+/// there is no pivot_root and no /proc of its own, only chroot.
+pub fn stage_text(stage: &str, mount_ns: bool) -> (&'static str, &'static str) {
+    match (stage, mount_ns) {
+        ("chroot", _) => (
             "Stage 1 changes one thing: the process's root directory. Everything else stays the host's.",
             "sudo chroot {rootfs} {command}",
         ),
-        "namespaces" => (
+        ("namespaces", true) => (
             "Stage 2 adds namespaces: its own process table, mount tree, hostname and IPC, a root made \
              with pivot_root, and fewer capabilities.",
-            "sudo unshare --pid --mount --uts --ipc --fork --mount-proc chroot {rootfs} {command}",
+            "sudo unshare{unshare_flags} --fork --root={rootfs} --mount-proc {command}",
         ),
-        "cgroups" => (
+        ("namespaces", false) => (
+            "Stage 2 adds namespaces, here only {namespaces} (--ns). Without a mount namespace nothing is \
+             mounted for it (no /proc, /sys or /dev of its own) and there is no pivot_root: the root is \
+             changed with chroot, as in stage 1, and the escape of lesson 1 works again. Capabilities are \
+             dropped as usual.",
+            "sudo unshare{unshare_flags} --fork --root={rootfs} {command}",
+        ),
+        ("cgroups", _) => (
             "Stage 3 adds a cgroup: limits on memory, CPU and the number of processes, and a report of what \
              the container used.",
-            "sudo systemd-run --scope -p MemoryMax=… -p CPUQuota=… unshare --pid --mount --uts --ipc --fork \
-             --mount-proc chroot {rootfs} {command}",
+            "sudo systemd-run --scope -p MemoryMax=… -p CPUQuota=… unshare{unshare_flags} --fork \
+             --root={rootfs} --mount-proc {command}",
         ),
-        "overlay" => (
+        ("overlay", _) => (
             "Stage 4 adds layers: the rootfs and each --layer stay read-only under overlayfs, and everything \
              the container writes lands in a fresh upper directory.",
-            "sudo mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=… merged && sudo unshare … chroot \
-             merged {command}",
+            "sudo mount -t overlay overlay -o lowerdir=…,upperdir=…,workdir=… merged && sudo \
+             unshare{unshare_flags} --fork --root=merged --mount-proc {command}",
         ),
-        "network" => (
+        ("network", _) => (
             "Stage 5 adds a network namespace: the container gets its own interfaces and routes, wired \
              to a bridge on the host by a veth pair, with NAT for outbound traffic and DNAT for published ports.",
             "sudo ip netns add c && sudo ip link add veth0 type veth peer name eth0 netns c && … (lesson 5 \
              does it step by step)",
         ),
-        "run" => (
+        ("run", _) => (
             "Stage 6 runs an image: its layers, pulled from a registry, are the read-only layers of \
              stage 4, its config gives the command, environment and working directory, and stages 2, 3 \
              and 5 add namespaces, limits and the network.",
@@ -247,7 +368,7 @@ pub fn english(step: Step) -> Narration {
             syscall: "clone(flags={flags}) = {pid}",
             why: "Every process is made by copying another. The child has a copy of dockling's memory and \
                   open files; it prepares itself and then execs your command. New namespaces: {namespaces}.",
-            shell: "unshare --fork{unshare_flags} -- <command>",
+            shell: "{enter}",
             vm: "A hypervisor creates virtual CPUs and boots a guest kernel on them. Here there is no \
                  guest kernel: pid {pid} is one more process on the host's kernel (find it with `ps`).",
         },
@@ -258,15 +379,17 @@ pub fn english(step: Step) -> Narration {
                   cpu and pids controllers, and v1 otherwise. The group lives under a `dockling` parent directly \
                   below the root, where systemd does not manage cgroups it did not make.",
             shell: "mkdir {dir}",
-            vm: "A hypervisor gives a VM a fixed number of vCPUs and a fixed amount of RAM when it boots; the \
-                 guest kernel cannot use more, and nothing is shared with other guests.",
+            vm: "A hypervisor gives a VM vCPUs and RAM when it boots; the guest kernel cannot use more than it \
+                 was given. They can change while it runs (a balloon driver, CPU and memory hotplug, `virsh \
+                 setmem --live`), but only with the guest's help, and RAM the guest holds is not shared.",
         },
         Step::CgroupWrite => Narration {
             title: "write {value} to {name}",
             syscall: "open(\"{file}\", O_WRONLY); write(…, \"{value}\")",
             why: "{about}",
             shell: "echo {value} > {file}",
-            vm: "A VM's limits are settings of the hypervisor, fixed when the VM starts.",
+            vm: "A VM's limits are settings of the hypervisor: vCPUs and RAM given at boot, changed live only \
+                 through the guest (balloon, hotplug).",
         },
         Step::Devices => Narration {
             title: "let the container open only its own devices ({count} rules, cgroup {version})",
@@ -295,7 +418,7 @@ pub fn english(step: Step) -> Narration {
                   on the same filesystem as upper; merged is where the combined tree appears. The {layers} \
                   read-only layers, bottom first from {bottom}, get short names under l/ so that even a hundred \
                   of them fit in one page of mount options.",
-            shell: "mkdir -p {dir}/upper {dir}/work {dir}/merged",
+            shell: "mkdir -p {dir} && cd {dir} && mkdir -p upper work merged l && {links}",
             vm: "A VM would get a new qcow2 file whose backing file is the base image: writes go to the new file, \
                  the base is never changed.",
         },
@@ -612,6 +735,17 @@ pub fn english(step: Step) -> Narration {
             shell: "setpriv --no-new-privs <command>",
             vm: "Not needed in a VM: the guest kernel is the boundary.",
         },
+        Step::User => Narration {
+            title: "become uid {uid}, gid {gid}",
+            syscall: "setgroups([{gid}]); setgid({gid}); setuid({uid})",
+            why: "--user: the command runs as this user, not as root. A setuid away from uid 0 also empties \
+                  the effective and permitted capabilities, so the ones kept above are gone too: the process \
+                  may touch only what the files' owners and modes allow uid {uid}. Which user a number means \
+                  is the rootfs's /etc/passwd's business; the kernel knows only numbers.",
+            shell: "setpriv --reuid={uid} --regid={gid} --groups={gid} <command>",
+            vm: "A guest's users belong to the guest's kernel; uid {uid} in a VM has nothing to do with uid \
+                 {uid} on the host.",
+        },
         Step::Signals => Narration {
             title: "reset every signal to its default action",
             syscall: "rt_sigaction(N, SIG_DFL) for each signal; rt_sigprocmask(SIG_SETMASK, empty) just before \
@@ -650,7 +784,7 @@ pub fn english(step: Step) -> Narration {
             why: "execve keeps the process (same pid, same root, same namespaces) and loads a new program \
                   into it. Your command is now the container's main process; dockling waits for it. The \
                   environment is a clean default, not the host's.",
-            shell: "exec env -i {env} {command}",
+            shell: "exec env -i {env_sh} {command}",
             vm: "A VM boots to an init system that starts many services; a container starts straight at \
                  your one program.",
         },
@@ -692,10 +826,10 @@ pub fn english(step: Step) -> Narration {
         },
         Step::CgroupUsage => Narration {
             title: "still running: memory {memory}, CPU {cpu_ms} ms so far",
-            syscall: "read(memory.current) = {memory_bytes}; read(cpu.stat usage_usec) = {cpu_usec}",
+            syscall: "read(\"{memory_file}\") = {memory_bytes}; read(\"{cpu_file}\"): {cpu_usec} µs of CPU",
             why: "The kernel accounts every page and every CPU microsecond to the cgroup as they are used; \
                   reading the files costs nothing.",
-            shell: "cat {dir}/memory.current {dir}/cpu.stat",
+            shell: "cat {memory_file} {cpu_file}",
             vm: "From outside a VM you see only what the hypervisor gave it, not what the guest does with it.",
         },
         Step::CgroupReport => Narration {
@@ -703,18 +837,18 @@ pub fn english(step: Step) -> Narration {
             syscall: "peak memory = {memory_peak} bytes; OOM kills = {oom_kills}; CPU time = {cpu_usec} µs; \
                       periods = {nr_periods}; throttled periods = {nr_throttled}; throttled time = {throttled_usec} \
                       µs; forks refused = {pids_refused}",
-            why: "Read from the cgroup's files before it is removed: memory.peak (v2) or memory.max_usage_in_bytes \
-                  (v1), memory.events or memory.oom_control, cpu.stat, pids.events.",
-            shell: "cat {dir}/memory.peak {dir}/memory.events {dir}/cpu.stat {dir}/pids.events",
+            why: "Read from the cgroup's files (cgroup {version}) before it is removed: the peak memory, the OOM \
+                  kills, the CPU time and how often the CPU limit throttled it, and the forks pids.max refused.",
+            shell: "cat {files}",
             vm: "A VM's usage is seen from outside only as a whole (`virsh domstats`).",
         },
         Step::OomKilled => Narration {
             title: "killed: out of memory, limit {limit}",
-            syscall: "memory.events oom_kill = {oom_kills}",
+            syscall: "{oom_file}: oom_kill {oom_kills}",
             why: "The command used all the memory its cgroup allows and the kernel's OOM killer ended it with \
                   SIGKILL, so the exit code is 128 + 9 = 137, as with docker.",
             shell: "dmesg | grep -i 'memory cgroup out of memory'",
-            vm: "In a VM, the guest kernel's own OOM killer acts inside the guest, on the guest's fixed RAM.",
+            vm: "In a VM, the guest kernel's own OOM killer acts inside the guest, on the RAM the hypervisor gave the guest.",
         },
         Step::OverlayDiff => Narration {
             title: "what the container changed ({count}), like `docker diff`",
@@ -723,7 +857,8 @@ pub fn english(step: Step) -> Narration {
                   was changed (copied up), D one that was deleted (a whiteout: a 0/0 character device). The layers \
                   below are untouched.",
             shell: "find {upper} -printf '%y %p\\n'",
-            vm: "`qemu-img compare` of the overlay file against its backing file.",
+            vm: "`virt-diff` lists the files that differ between two disk images (`qemu-img compare` \
+                 only compares their blocks).",
         },
         Step::OverlayCommit => Narration {
             title: "saved the container's changes as a new layer: {dest}",
@@ -732,7 +867,9 @@ pub fn english(step: Step) -> Narration {
                   are there, read-only, for every container that uses it: this is how an image is built one layer \
                   at a time (a Dockerfile's steps).",
             shell: "cp -a {upper} {dest}",
-            vm: "`qemu-img commit` folds an overlay into a new image.",
+            vm: "`qemu-img create -f qcow2 -b base.qcow2 -F qcow2 next.qcow2` stacks a new overlay on a \
+                 disk (`qemu-img commit` would instead write the overlay into its backing file, changing \
+                 the base).",
         },
         Step::OverlayKept => Narration {
             title: "kept the writable layer at {upper}",
@@ -812,10 +949,10 @@ pub fn english(step: Step) -> Narration {
         },
         Step::UndoCgroup => Narration {
             title: "remove cgroup {path}",
-            syscall: "write(\"{path}/cgroup.kill\", \"1\") or kill(pid, SIGKILL) for each left; rmdir(\"{path}\")",
+            syscall: "{kill}; rmdir(\"{path}\")",
             why: "A cgroup can only be removed when no process is in it; anything the container left running is \
                   killed first.",
-            shell: "rmdir {path}",
+            shell: "{by_hand}rmdir {path}",
             vm: "Stopping a VM frees its vCPUs and RAM.",
         },
         Step::UndoProcess => Narration {
@@ -877,8 +1014,9 @@ pub fn english(step: Step) -> Narration {
             title: "the index lists {count} image(s); taking {platform}",
             syscall: "manifest {digest}",
             why: "One tag can hold an image per platform (an OCI index, a docker manifest list). A \
-                  container runs on the host's kernel and CPU, so it needs the {platform} image; a VM could \
-                  emulate another CPU, a container cannot.",
+                  container runs on the host's kernel and CPU, so it needs the {platform} image. (A VM can \
+                  emulate another CPU; so can a container's programs, through binfmt_misc and qemu-user, \
+                  much more slowly: `--platform linux/arm64` takes another platform's image.)",
             shell: "skopeo inspect --raw docker://{reference} | jq '.manifests[].platform'",
             vm: "A VM image is built for one CPU architecture as well.",
         },
@@ -899,7 +1037,8 @@ pub fn english(step: Step) -> Narration {
                   Whiteouts become overlayfs whiteouts. The directory is renamed into place only when both \
                   digests match, so a tampered or cut-off download leaves nothing.",
             shell: "curl -sL …/blobs/{digest} | tar -xz -C {dir}",
-            vm: "A VM image is downloaded whole, then booted; nothing is shared between two images.",
+            vm: "A VM image is downloaded whole, then booted; two VMs share a base only when their disks \
+                 are made as qcow2 overlays of one backing file (lesson 4).",
         },
         Step::PullLayerPresent => Narration {
             title: "layer {n}/{of} {digest}: already in the store",
@@ -907,7 +1046,8 @@ pub fn english(step: Step) -> Narration {
             why: "Layers are stored by digest and shared: an image built on the same base as one you have \
                   downloads only what differs.",
             shell: "ls {dir}",
-            vm: "Two VM images built from the same base are still two whole files.",
+            vm: "Two VM images downloaded from the same base are two whole files; sharing the base takes a \
+                 qcow2 backing file, set up by hand (lesson 4).",
         },
         Step::PullLayerBlob => Narration {
             title: "layer {n}/{of} {digest}: unpacked already; kept its blob ({size} bytes)",
@@ -917,7 +1057,8 @@ pub fn english(step: Step) -> Narration {
                   layout holds every blob its manifests name (skopeo and umoci read them), so it is \
                   downloaded and checked, not unpacked again.",
             shell: "curl -sL …/blobs/{digest} > {blob}",
-            vm: "Two VM images built from the same base are still two whole files.",
+            vm: "Two VM images downloaded from the same base are two whole files; sharing the base takes a \
+                 qcow2 backing file, set up by hand (lesson 4).",
         },
         Step::PullTagged => Narration {
             title: "{reference} is image {id} ({layers} layer(s))",
@@ -1016,6 +1157,61 @@ mod tests {
                 assert!(placeholders(&text).is_empty(), "{step:?}: {text}");
             }
         }
+    }
+
+    #[test]
+    fn shell_quote_keeps_plain_words_and_quotes_the_rest() {
+        assert_eq!(shell_quote("/etc/os-release"), "/etc/os-release");
+        assert_eq!(shell_quote("PATH=/bin:/sbin"), "PATH=/bin:/sbin");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("ls /; echo $$"), "'ls /; echo $$'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(
+            shell_join(&["sh", "-c", "echo \"a  b\" > /x"]),
+            r#"sh -c 'echo "a  b" > /x'"#
+        );
+    }
+
+    #[test]
+    fn by_hand_lines_quote_the_command_and_follow_the_namespaces() {
+        let start = |mount: bool, ns: &[&str], flags: &str| {
+            render(
+                &Event::new(Step::Start)
+                    .with("stage", "namespaces")
+                    .with("rootfs", "/r")
+                    .with("args", vec!["sh", "-c", "ls /; echo $$"])
+                    .with("namespaces", ns.to_vec())
+                    .with("unshare_flags", flags)
+                    .with("mount_ns", mount),
+            )
+        };
+        let full = start(
+            true,
+            &["pid", "mnt", "uts", "ipc"],
+            " --pid --mount --uts --ipc",
+        );
+        assert_eq!(
+            full.shell,
+            "sudo unshare --pid --mount --uts --ipc --fork --root=/r --mount-proc sh -c 'ls /; echo $$'"
+        );
+        assert!(full.why.contains("pivot_root"), "{}", full.why);
+        let some = start(false, &["pid", "uts"], " --pid --uts");
+        assert_eq!(
+            some.shell,
+            "sudo unshare --pid --uts --fork --root=/r sh -c 'ls /; echo $$'"
+        );
+        assert!(some.why.contains("only pid, uts (--ns)"), "{}", some.why);
+        assert!(!some.why.contains("IPC"), "{}", some.why);
+        let exec = render(
+            &Event::new(Step::Exec)
+                .with("path", "/bin/sh")
+                .with("args", vec!["sh", "-c", "echo $GREETING"])
+                .with("env_list", vec!["GREETING=hello world", "HOME=/root"]),
+        );
+        assert_eq!(
+            exec.shell,
+            "exec env -i 'GREETING=hello world' HOME=/root sh -c 'echo $GREETING'"
+        );
     }
 
     #[test]
