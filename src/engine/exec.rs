@@ -31,8 +31,8 @@ use crate::cgroups::Cgroup;
 use crate::error::Error;
 use crate::journal::process_start_time;
 use crate::namespaces::Namespace;
-use crate::narrate::{Event, Narrator, Step};
-use crate::process::{self, Ended, Signals};
+use crate::narrate::Narrator;
+use crate::process::{self, Signals};
 use crate::seccomp::Filter;
 
 /// The running container to join.
@@ -204,13 +204,5 @@ pub fn exec(
     let ended = parent::supervise(
         pid, &mut sync, &mut stdio, &signals, false, None, narrator, hooks,
     )?;
-    let code = ended.code();
-    let event = match ended {
-        Ended::Exited(c) => Event::new(Step::Exited).with("code", c),
-        Ended::Signaled(s) => Event::new(Step::Signaled)
-            .with("signal", s.as_str())
-            .with("number", s as i32),
-    };
-    narrator.emit(&event.with("pid", pid.as_raw()).with("code", code));
-    Ok(code)
+    Ok(parent::narrate_end(ended, pid, narrator))
 }

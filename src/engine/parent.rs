@@ -161,6 +161,17 @@ pub fn container_main_process(
         narrator,
         hooks,
     )?;
+    let code = narrate_end(ended, pid, narrator);
+    if let Some(cg) = &cgroup
+        && report(cg.as_ref(), spec.limits.as_ref(), code, narrator)
+    {
+        hooks.oom_killed();
+    }
+    Ok(code)
+}
+
+/// Say how the command ended; its exit code (128+N for signal N).
+pub(super) fn narrate_end(ended: Ended, pid: Pid, narrator: &mut dyn Narrator) -> i32 {
     let code = ended.code();
     let event = match ended {
         Ended::Exited(c) => Event::new(Step::Exited).with("code", c),
@@ -169,12 +180,7 @@ pub fn container_main_process(
             .with("number", s as i32),
     };
     narrator.emit(&event.with("pid", pid.as_raw()).with("code", code));
-    if let Some(cg) = &cgroup
-        && report(cg.as_ref(), spec.limits.as_ref(), code, narrator)
-    {
-        hooks.oom_killed();
-    }
-    Ok(code)
+    code
 }
 
 /// For a child that must not go on: SIGKILL cannot be caught, so the
