@@ -11,7 +11,10 @@
 //! eth0 and the default route from outside (through a netlink socket opened
 //! in the child's namespace), then start the port proxy. Every resource is
 //! journalled before it is made (the veth, named after the run, with the
-//! lease).
+//! lease). [`connect`] and [`disconnect`] add and take away one more
+//! network (eth1 …) while the container runs: for `dockling network
+//! connect|disconnect`, and at each start for the networks it was
+//! connected to.
 
 use std::net::Ipv4Addr;
 
@@ -321,6 +324,26 @@ fn narrate_peers(
     Ok(())
 }
 
+/// `ip link add HOST type veth peer name INSIDE netns PID`. A veth of
+/// that name may still be there from this container's previous run (a
+/// restart): it goes with that run's namespace, in the background, and
+/// may not be gone yet. The name is this run's (run ids are unique among
+/// live runs), so it is deleted now and made again.
+fn add_veth(
+    sock: &netlink::Socket,
+    host: &str,
+    inside: &str,
+    pid: i32,
+    mtu: u32,
+) -> std::io::Result<()> {
+    match sock.add_veth(host, inside, pid, mtu) {
+        Err(e) if e.raw_os_error() == Some(libc::EEXIST) && sock.delete_link(host)? => {
+            sock.add_veth(host, inside, pid, mtu)
+        }
+        other => other,
+    }
+}
+
 /// After clone: wire the child's network namespace to the bridge (and to
 /// the bridges of the networks it was connected to).
 pub fn plug(
@@ -337,8 +360,7 @@ pub fn plug(
     let host = network::host_veth(id);
     let inside = network::CONTAINER_IF;
     let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
-    sock.add_veth(&host, inside, pid, attached.mtu)
-        .map_err(net_err("create the veth pair"))?;
+    add_veth(&sock, &host, inside, pid, attached.mtu).map_err(net_err("create the veth pair"))?;
     narrator.emit(
         &Event::new(Step::NetVeth)
             .with("host", host.clone())
@@ -437,8 +459,7 @@ pub fn connect(
     store::take(&lease, id, names)?;
     let host = network::host_veth_n(id, c.iface);
     let inside = network::container_if(c.iface);
-    sock.add_veth(&host, &inside, pid, mtu)
-        .map_err(net_err("create the veth pair"))?;
+    add_veth(&sock, &host, &inside, pid, mtu).map_err(net_err("create the veth pair"))?;
     sock.set_up(&host, Some(&net.bridge))
         .map_err(net_err("plug the veth into the bridge"))?;
     let prefix = net.subnet.prefix();
