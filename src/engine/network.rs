@@ -66,8 +66,9 @@ pub fn attach(
         let others = store::leases(paths, &ns.network.name).len();
         let up = bridge::ensure(&sock, paths, &mut ns.network, mtu)?;
         narrate_bridge(paths, &ns.network, &up, others, mtu, narrator)?;
-        ns.clone()
+        (ns.clone(), up != bridge::Up::Shared)
     };
+    let (ns, made) = ns;
     let net = &ns.network;
     let (ip, lease) = store::free_address(paths, net)?;
     let per_map: Vec<Vec<firewall::Rule>> = ns
@@ -88,8 +89,8 @@ pub fn attach(
     store::take(&lease, id, &ns.names())?;
     // The network's own rules came with its bridge and stay with it: a
     // file read, unless they are missing. Port rules are the container's.
-    let nat =
-        nat::ensure(paths, net).map_err(net_err("add the network's NAT and forwarding rules"))?;
+    let nat = nat::ensure(paths, net, made)
+        .map_err(net_err("add the network's NAT and forwarding rules"))?;
     firewall::insert(&port_rules).map_err(net_err("add the port mapping rules"))?;
     narrate_nat(paths, net, nat, narrator)?;
     narrator.emit(
@@ -440,8 +441,8 @@ pub fn connect(
     let others = store::leases(paths, &net.name).len();
     let up = bridge::ensure(&sock, paths, &mut net, mtu)?;
     narrate_bridge(paths, &net, &up, others, mtu, narrator)?;
-    let nat =
-        nat::ensure(paths, &net).map_err(net_err("add the network's NAT and forwarding rules"))?;
+    let nat = nat::ensure(paths, &net, up != bridge::Up::Shared)
+        .map_err(net_err("add the network's NAT and forwarding rules"))?;
     narrate_nat(paths, &net, nat, narrator)?;
     let (ip, lease) = match c.ip {
         None => store::free_address(paths, &net)?,
