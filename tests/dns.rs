@@ -497,6 +497,36 @@ fn a_container_restarted_at_once_gets_its_interfaces_again() {
         assert!(ip_on(&env, "again", "t-again").starts_with("10.149.8."));
         assert!(ip_on(&env, "again", "t-again2").starts_with("10.149.10."));
     }
+    // A stopped container is connected in its config alone, and joins at
+    // its next start (as docker's).
+    ok(&env, &["stop", "-t", "0", "again"]);
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "network",
+            "disconnect",
+            "t-again2",
+            "again",
+        ],
+    );
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "network",
+            "connect",
+            "--ip",
+            "10.149.10.9",
+            "t-again2",
+            "again",
+        ],
+    );
+    assert_eq!(ip_on(&env, "again", "t-again2"), "");
+    ok(&env, &["start", "again"]);
+    assert_eq!(ip_on(&env, "again", "t-again2"), "10.149.10.9");
     ok(&env, &["rm", "-f", "again"]);
     finish(&env, "t-again", "10.149.8.");
     finish(&env, "t-again2", "10.149.10.");
