@@ -474,3 +474,60 @@ fn a_connected_container_killed_with_its_monitor_leaves_nothing_after_cleanup() 
     finish(&env, "t-kfront", "10.149.6.");
     finish(&env, "t-kback", "10.149.7.");
 }
+
+#[test]
+fn a_container_restarted_at_once_gets_its_interfaces_again() {
+    let Some(env) = common::rooted("a_container_restarted_at_once_gets_its_interfaces_again")
+    else {
+        return;
+    };
+    network(&env, "t-again", "10.149.8.0/24");
+    network(&env, "t-again2", "10.149.10.0/24");
+    detached(&env, "again", "t-again", &[], "sleep 300");
+    ok(
+        &env,
+        &[
+            "--trace", "quiet", "network", "connect", "t-again2", "again",
+        ],
+    );
+    // Its veths go with the old namespace in the background; the next run
+    // makes its own at once, under the same names.
+    for _ in 0..5 {
+        ok(&env, &["--trace", "quiet", "restart", "-t", "0", "again"]);
+        assert!(ip_on(&env, "again", "t-again").starts_with("10.149.8."));
+        assert!(ip_on(&env, "again", "t-again2").starts_with("10.149.10."));
+    }
+    // A stopped container is connected in its config alone, and joins at
+    // its next start (as docker's).
+    ok(&env, &["stop", "-t", "0", "again"]);
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "network",
+            "disconnect",
+            "t-again2",
+            "again",
+        ],
+    );
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "network",
+            "connect",
+            "--ip",
+            "10.149.10.9",
+            "t-again2",
+            "again",
+        ],
+    );
+    assert_eq!(ip_on(&env, "again", "t-again2"), "");
+    ok(&env, &["start", "again"]);
+    assert_eq!(ip_on(&env, "again", "t-again2"), "10.149.10.9");
+    ok(&env, &["rm", "-f", "again"]);
+    finish(&env, "t-again", "10.149.8.");
+    finish(&env, "t-again2", "10.149.10.");
+}

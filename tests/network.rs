@@ -611,6 +611,36 @@ fn a_networks_rules_live_as_long_as_the_network() {
     assert_eq!(code, Some(0), "{err}");
     assert!(steps(&err).contains(&"net_nat".to_string()), "{err}");
     assert_eq!(own(), first, "deleted and added again, not doubled");
+    // A record from another boot (a state root outside /run survives a
+    // reboot, the rules do not) is not trusted either.
+    let text = std::fs::read_to_string(&record).unwrap();
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").unwrap();
+    assert!(text.contains(boot.trim()), "{text}");
+    std::fs::write(&record, text.replace(boot.trim(), "an-earlier-boot")).unwrap();
+    let (code, _, err) = env.sh(
+        &["--trace", "json", "network", "--network", "t-rules"],
+        "true",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(steps(&err).contains(&"net_nat".to_string()), "{err}");
+    assert_eq!(own(), first);
+    // Nor when the bridge had to be made again (deleted by hand, say).
+    let out = std::process::Command::new("ip")
+        .args(["link", "del", &bridge])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (code, _, err) = env.sh(
+        &["--trace", "json", "network", "--network", "t-rules"],
+        "true",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let s = steps(&err);
+    assert!(
+        s.contains(&"net_bridge".to_string()) && s.contains(&"net_nat".to_string()),
+        "{s:?}"
+    );
+    assert_eq!(own(), first);
     assert_net_clean(&env, "t-rules", "10.147.225.");
     // A network whose definition went behind dockling's back: cleanup
     // removes its rules and its bridge.

@@ -11,7 +11,10 @@
 //! eth0 and the default route from outside (through a netlink socket opened
 //! in the child's namespace), then start the port proxy. Every resource is
 //! journalled before it is made (the veth, named after the run, with the
-//! lease).
+//! lease). [`connect`] and [`disconnect`] add and take away one more
+//! network (eth1 …) while the container runs: for `dockling network
+//! connect|disconnect`, and at each start for the networks it was
+//! connected to.
 
 use std::net::Ipv4Addr;
 
@@ -63,8 +66,9 @@ pub fn attach(
         let others = store::leases(paths, &ns.network.name).len();
         let up = bridge::ensure(&sock, paths, &mut ns.network, mtu)?;
         narrate_bridge(paths, &ns.network, &up, others, mtu, narrator)?;
-        ns.clone()
+        (ns.clone(), up != bridge::Up::Shared)
     };
+    let (ns, made) = ns;
     let net = &ns.network;
     let (ip, lease) = store::free_address(paths, net)?;
     let per_map: Vec<Vec<firewall::Rule>> = ns
@@ -85,8 +89,8 @@ pub fn attach(
     store::take(&lease, id, &ns.names())?;
     // The network's own rules came with its bridge and stay with it: a
     // file read, unless they are missing. Port rules are the container's.
-    let nat =
-        nat::ensure(paths, net).map_err(net_err("add the network's NAT and forwarding rules"))?;
+    let nat = nat::ensure(paths, net, made)
+        .map_err(net_err("add the network's NAT and forwarding rules"))?;
     firewall::insert(&port_rules).map_err(net_err("add the port mapping rules"))?;
     narrate_nat(paths, net, nat, narrator)?;
     narrator.emit(
@@ -321,6 +325,26 @@ fn narrate_peers(
     Ok(())
 }
 
+/// `ip link add HOST type veth peer name INSIDE netns PID`. A veth of
+/// that name may still be there from this container's previous run (a
+/// restart): it goes with that run's namespace, in the background, and
+/// may not be gone yet. The name is this run's (run ids are unique among
+/// live runs), so it is deleted now and made again.
+fn add_veth(
+    sock: &netlink::Socket,
+    host: &str,
+    inside: &str,
+    pid: i32,
+    mtu: u32,
+) -> std::io::Result<()> {
+    match sock.add_veth(host, inside, pid, mtu) {
+        Err(e) if e.raw_os_error() == Some(libc::EEXIST) && sock.delete_link(host)? => {
+            sock.add_veth(host, inside, pid, mtu)
+        }
+        other => other,
+    }
+}
+
 /// After clone: wire the child's network namespace to the bridge (and to
 /// the bridges of the networks it was connected to).
 pub fn plug(
@@ -337,8 +361,7 @@ pub fn plug(
     let host = network::host_veth(id);
     let inside = network::CONTAINER_IF;
     let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
-    sock.add_veth(&host, inside, pid, attached.mtu)
-        .map_err(net_err("create the veth pair"))?;
+    add_veth(&sock, &host, inside, pid, attached.mtu).map_err(net_err("create the veth pair"))?;
     narrator.emit(
         &Event::new(Step::NetVeth)
             .with("host", host.clone())
@@ -418,8 +441,8 @@ pub fn connect(
     let others = store::leases(paths, &net.name).len();
     let up = bridge::ensure(&sock, paths, &mut net, mtu)?;
     narrate_bridge(paths, &net, &up, others, mtu, narrator)?;
-    let nat =
-        nat::ensure(paths, &net).map_err(net_err("add the network's NAT and forwarding rules"))?;
+    let nat = nat::ensure(paths, &net, up != bridge::Up::Shared)
+        .map_err(net_err("add the network's NAT and forwarding rules"))?;
     narrate_nat(paths, &net, nat, narrator)?;
     let (ip, lease) = match c.ip {
         None => store::free_address(paths, &net)?,
@@ -437,8 +460,7 @@ pub fn connect(
     store::take(&lease, id, names)?;
     let host = network::host_veth_n(id, c.iface);
     let inside = network::container_if(c.iface);
-    sock.add_veth(&host, &inside, pid, mtu)
-        .map_err(net_err("create the veth pair"))?;
+    add_veth(&sock, &host, &inside, pid, mtu).map_err(net_err("create the veth pair"))?;
     sock.set_up(&host, Some(&net.bridge))
         .map_err(net_err("plug the veth into the bridge"))?;
     let prefix = net.subnet.prefix();

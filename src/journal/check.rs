@@ -411,6 +411,22 @@ mod tests {
         };
         let at = s.networks.join("web/10.147.3.2");
         assert_eq!(s.check(&lease(good.clone(), at.clone()), id, &run), Ok(()));
+        // `network connect`'s interfaces are this run's too; another run's are not.
+        let with = |link: String, owner: &str| Resource::Lease {
+            path: at.clone(),
+            networks: s.networks.clone(),
+            bridge: "dl-web".into(),
+            subnet,
+            ports: Vec::new(),
+            link,
+            run: owner.into(),
+        };
+        let second = crate::network::host_veth_n(id, 1);
+        assert_eq!(second, "veth012345678-1");
+        assert_eq!(s.check(&with(second.clone(), id), id, &run), Ok(()));
+        assert!(s.check(&with(second, "fedcba987654"), id, &run).is_err());
+        let foreign = crate::network::host_veth_n("fedcba987654", 1);
+        assert!(s.check(&with(foreign, id), id, &run).is_err());
         let mut evil = good[0].clone();
         evil.spec = "-j ACCEPT\n-A INPUT -j ACCEPT".into();
         assert!(s.check(&lease(vec![evil], at.clone()), id, &run).is_err());

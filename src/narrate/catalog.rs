@@ -972,13 +972,15 @@ pub fn english(step: Step) -> Narration {
             vm: "Deleting a VM removes its disk image and its configuration.",
         },
         Step::UndoLease => Narration {
-            title: "unplug {link}, give back the address {ip}, remove the container's rules",
-            syscall: "flock(lock); unlink(lease); iptables-restore --noflush (-D …) while netlink RTM_DELLINK {link}",
-            why: "Deleting either end of a veth pair deletes both (often the pair is going already: it dies \
-                  with the container's network namespace). The container's {ports} port mapping(s) end with it. \
-                  The network's NAT and forwarding rules and its bridge {bridge} stay, for the next container, \
-                  until `dockling network rm`, as docker0's do.",
-            shell: "ip link del {link}; iptables -t nat -D … for each port rule the container added",
+            title: "give back the address {ip}, remove the container's rules; {link} goes with its namespace",
+            syscall: "flock(lock); unlink(lease); netlink RTM_GETLINK {link}; iptables-restore --noflush (-D …) only for -p",
+            why: "A veth pair lives as long as the network namespace holding one end: the container's last \
+                  process has ended, so the kernel tears its namespace down in the background, {link} with it \
+                  (deleting it here would wait 10-30 ms for the kernel's RCU grace periods; if something else \
+                  holds the namespace open, the veth stays exactly as long as it does). The container's {ports} port mapping(s) \
+                  end with it. The network's NAT and forwarding rules and its bridge {bridge} stay, for the \
+                  next container, until `dockling network rm`, as docker0's do.",
+            shell: "rm LEASE; iptables -t nat -D … for each port rule the container added",
             vm: "The DHCP lease of a deleted VM expires.",
         },
         Step::UndoPin => Narration {

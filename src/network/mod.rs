@@ -147,11 +147,10 @@ pub fn enable_forwarding() -> io::Result<bool> {
     Ok(on)
 }
 
-/// Undo a container's attachment to a network: delete the host end of its
-/// veth (`link`; usually going already, as a veth pair dies with the
-/// namespace holding one end), give back its lease and remove its port
-/// mapping rules (an iptables-restore that runs while the veth is
-/// deleted; none without `-p`), and write the /etc/hosts of the others on
+/// Undo a container's attachment to a network: leave the host end of its
+/// veth (`link`) to go with the container's namespace ([`delete_link`]),
+/// give back its lease and remove its port mapping rules (an
+/// iptables-restore, only with `-p`), and write the /etc/hosts of the others on
 /// the network again without it. The network's own rules and its bridge
 /// stay: they belong to the network and go with `dockling network rm`.
 /// Runs under the network lock.

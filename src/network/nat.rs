@@ -43,6 +43,17 @@ struct Record {
     subnet: Subnet,
     /// false from just before the rules are added until they all were.
     complete: bool,
+    /// The kernel's boot id when they were added: a state root outside
+    /// /run survives a reboot, the rules do not.
+    #[serde(default)]
+    boot: String,
+}
+
+/// This boot's id (/proc/sys/kernel/random/boot_id).
+fn boot_id() -> String {
+    fs::read_to_string("/proc/sys/kernel/random/boot_id")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
 }
 
 fn dir(paths: &Paths) -> PathBuf {
@@ -77,18 +88,20 @@ pub enum Outcome {
 }
 
 /// Make sure network `net`'s rules are in place: a read of its record,
-/// or (the first time, or after its subnet moved, or after a dockling was
-/// killed while adding them) the rules deleted as recorded and added
-/// again, in one iptables-restore. Call with the network lock held.
-pub fn ensure(paths: &Paths, net: &Network) -> io::Result<Outcome> {
+/// or (the first time, after its subnet moved, after a reboot, after a
+/// dockling was killed while adding them, or when its bridge was made
+/// just now: `fresh`) the rules deleted as recorded and added again, in
+/// one iptables-restore. Call with the network lock held.
+pub fn ensure(paths: &Paths, net: &Network, fresh: bool) -> io::Result<Outcome> {
     let path = record_path(paths, &net.name);
     let want = Record {
         bridge: net.bridge.clone(),
         subnet: net.subnet,
         complete: true,
+        boot: boot_id(),
     };
     let old = read(&path);
-    if old.as_ref() == Some(&want) {
+    if !fresh && old.as_ref() == Some(&want) {
         return Ok(Outcome::Kept);
     }
     if let Some(old) = old

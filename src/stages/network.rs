@@ -376,7 +376,7 @@ fn manage(m: &Manage, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32,
                 .ok_or_else(|| Error::Usage(format!("no network named {name:?}")))?;
             let containers: Vec<serde_json::Value> = store::leases(paths, name)
                 .iter()
-                .map(|l| serde_json::json!({ "run": l.run, "ip": l.ip.to_string() }))
+                .map(|l| serde_json::json!({ "run": l.run, "ip": l.ip.to_string(), "names": l.names }))
                 .collect();
             let v = serde_json::json!({
                 "name": net.name,
