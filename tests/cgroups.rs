@@ -582,62 +582,40 @@ fn leaves(env: &common::Env, id: &str) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-fn ok(env: &common::Env, args: &[&str]) -> String {
-    let out = env.run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 #[test]
 fn exec_joins_the_containers_cgroup_and_its_limits_hold() {
     let Some(env) = common::rooted("exec_joins_the_containers_cgroup_and_its_limits_hold") else {
         return;
     };
-    let id = ok(
-        &env,
-        &[
-            "--trace",
-            "quiet",
-            "cgroups",
-            "-d",
-            "--name",
-            "lim",
-            "--memory",
-            "32m",
-            "--pids-limit",
-            "20",
-            "--",
-            "sleep",
-            "300",
-        ],
-    );
+    let id = env.ok(&[
+        "--trace",
+        "quiet",
+        "cgroups",
+        "-d",
+        "--name",
+        "lim",
+        "--memory",
+        "32m",
+        "--pids-limit",
+        "20",
+        "--",
+        "sleep",
+        "300",
+    ]);
     // The exec'd process is in the same cgroup, in every hierarchy.
-    let mine = ok(
-        &env,
-        &[
-            "--trace",
-            "quiet",
-            "exec",
-            "lim",
-            "cat",
-            "/proc/self/cgroup",
-        ],
-    );
-    let pid1 = ok(
-        &env,
-        &["--trace", "quiet", "exec", "lim", "cat", "/proc/1/cgroup"],
-    );
+    let mine = env.ok(&[
+        "--trace",
+        "quiet",
+        "exec",
+        "lim",
+        "cat",
+        "/proc/self/cgroup",
+    ]);
+    let pid1 = env.ok(&["--trace", "quiet", "exec", "lim", "cat", "/proc/1/cgroup"]);
     assert_eq!(mine, pid1);
     assert!(mine.contains(&id[..12]), "{mine}");
     // A detached exec is listed in the cgroup's processes, beside PID 1.
-    ok(
-        &env,
-        &["--trace", "quiet", "exec", "-d", "lim", "sleep", "301"],
-    );
+    env.ok(&["--trace", "quiet", "exec", "-d", "lim", "sleep", "301"]);
     let procs = |env: &common::Env| -> Vec<String> {
         let leaf = leaves(env, &id)
             .into_iter()
@@ -677,7 +655,7 @@ fn exec_joins_the_containers_cgroup_and_its_limits_hold() {
         "{n} processes in the container (pids.max 20): {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    ok(&env, &["rm", "-f", "lim"]);
+    env.ok(&["rm", "-f", "lim"]);
     env.assert_clean();
 }
 
@@ -689,25 +667,22 @@ fn stats_reads_the_cgroup_files_and_a_busy_loop_shows_its_cpu_quota() {
         return;
     };
     // A busy loop held to half a CPU, holding 8 MB of memory in a shell variable.
-    let id = ok(
-        &env,
-        &[
-            "--trace",
-            "quiet",
-            "cgroups",
-            "-d",
-            "--name",
-            "busy",
-            "--cpus",
-            "0.5",
-            "--memory",
-            "64m",
-            "--",
-            "sh",
-            "-c",
-            "x=$(head -c 8000000 /dev/zero | tr '\\0' a); while :; do :; done",
-        ],
-    );
+    let id = env.ok(&[
+        "--trace",
+        "quiet",
+        "cgroups",
+        "-d",
+        "--name",
+        "busy",
+        "--cpus",
+        "0.5",
+        "--memory",
+        "64m",
+        "--",
+        "sh",
+        "-c",
+        "x=$(head -c 8000000 /dev/zero | tr '\\0' a); while :; do :; done",
+    ]);
     let leaf = |file: &str| {
         leaves(&env, &id)
             .into_iter()
@@ -716,7 +691,7 @@ fn stats_reads_the_cgroup_files_and_a_busy_loop_shows_its_cpu_quota() {
             .unwrap_or_else(|| panic!("no {file}"))
     };
     std::thread::sleep(Duration::from_millis(1500));
-    let text = ok(&env, &["stats", "--no-stream"]);
+    let text = env.ok(&["stats", "--no-stream"]);
     let lines: Vec<&str> = text.lines().collect();
     let columns = |line: &str| -> Vec<String> {
         line.split("  ")
@@ -793,14 +768,11 @@ fn stats_reads_the_cgroup_files_and_a_busy_loop_shows_its_cpu_quota() {
     let pids = std::fs::read_to_string(leaf("pids.current")).unwrap();
     assert_eq!(cols[7], pids.trim(), "{text}");
     // -a shows a stopped container with zeros; --no-trunc the whole id.
-    ok(
-        &env,
-        &[
-            "--trace", "quiet", "cgroups", "-d", "--name", "idle", "--", "true",
-        ],
-    );
-    assert_eq!(ok(&env, &["wait", "idle"]), "0");
-    let text = ok(&env, &["stats", "-a", "--no-stream", "--no-trunc"]);
+    env.ok(&[
+        "--trace", "quiet", "cgroups", "-d", "--name", "idle", "--", "true",
+    ]);
+    assert_eq!(env.ok(&["wait", "idle"]), "0");
+    let text = env.ok(&["stats", "-a", "--no-stream", "--no-trunc"]);
     let idle = text.lines().find(|l| l.contains(" idle ")).expect(&text);
     let cols = columns(idle);
     assert_eq!(cols[0].len(), 64, "{text}");
@@ -810,7 +782,7 @@ fn stats_reads_the_cgroup_files_and_a_busy_loop_shows_its_cpu_quota() {
         "{text}"
     );
     assert!(text.contains(&id), "{text}");
-    ok(&env, &["rm", "-f", "busy", "idle"]);
+    env.ok(&["rm", "-f", "busy", "idle"]);
     env.assert_clean();
 }
 
@@ -822,23 +794,20 @@ fn pause_freezes_every_process_and_unpause_thaws_them() {
     // A counter the host can read (the rootfs is the container's root): a
     // line appended every 10 ms, so its size tells whether it advances.
     let counter = env.rootfs().join("tmp/counter");
-    let id = ok(
-        &env,
-        &[
-            "--trace",
-            "quiet",
-            "cgroups",
-            "-d",
-            "--name",
-            "count",
-            "--memory",
-            "64m",
-            "--",
-            "sh",
-            "-c",
-            "while :; do echo x >> /tmp/counter; sleep 0.01; done",
-        ],
-    );
+    let id = env.ok(&[
+        "--trace",
+        "quiet",
+        "cgroups",
+        "-d",
+        "--name",
+        "count",
+        "--memory",
+        "64m",
+        "--",
+        "sh",
+        "-c",
+        "while :; do echo x >> /tmp/counter; sleep 0.01; done",
+    ]);
     let read = || -> u64 { std::fs::metadata(&counter).map(|m| m.len()).unwrap_or(0) };
     let advancing = |what: &str| {
         let a = read();
@@ -875,18 +844,15 @@ fn pause_freezes_every_process_and_unpause_thaws_them() {
             || std::fs::read_to_string(p.join("freezer.state")).is_ok_and(|t| t.trim() == "FROZEN")
     });
     assert!(frozen, "no frozen cgroup for {id}");
-    let status = ok(&env, &["ps", "--format", "{{.Status}}"]);
+    let status = env.ok(&["ps", "--format", "{{.Status}}"]);
     assert!(status.ends_with("(Paused)"), "{status}");
     assert_eq!(
-        ok(
-            &env,
-            &[
-                "inspect",
-                "-f",
-                "{{.State.Status}} {{.State.Paused}}",
-                "count"
-            ]
-        ),
+        env.ok(&[
+            "inspect",
+            "-f",
+            "{{.State.Status}} {{.State.Paused}}",
+            "count"
+        ]),
         "paused true"
     );
     // docker's refusals: exec into a paused container, pause it twice.
@@ -899,44 +865,41 @@ fn pause_freezes_every_process_and_unpause_thaws_them() {
     let out = env.run(&["pause", "count"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is already paused"));
-    ok(&env, &["--trace", "quiet", "unpause", "count"]);
+    env.ok(&["--trace", "quiet", "unpause", "count"]);
     advancing("after unpause");
     let out = env.run(&["unpause", "count"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not paused"));
     // stop of a paused container: the signal, then a thaw so it can act on
     // it. The shell, as PID 1, ignores SIGTERM: SIGKILL after 1 s.
-    ok(&env, &["--trace", "quiet", "pause", "count"]);
+    env.ok(&["--trace", "quiet", "pause", "count"]);
     let started = Instant::now();
-    ok(&env, &["--trace", "quiet", "stop", "-t", "1", "count"]);
+    env.ok(&["--trace", "quiet", "stop", "-t", "1", "count"]);
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "stop took {:?}",
         started.elapsed()
     );
     assert_eq!(
-        ok(
-            &env,
-            &[
-                "inspect",
-                "-f",
-                "{{.State.Status}} {{.State.ExitCode}}",
-                "count"
-            ]
-        ),
+        env.ok(&[
+            "inspect",
+            "-f",
+            "{{.State.Status}} {{.State.ExitCode}}",
+            "count"
+        ]),
         "exited 137"
     );
     let out = env.run(&["pause", "count"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not running"));
     // kill and rm -f of a paused container end it too.
-    ok(&env, &["--trace", "quiet", "start", "count"]);
-    ok(&env, &["--trace", "quiet", "pause", "count"]);
-    ok(&env, &["kill", "count"]);
-    assert_eq!(ok(&env, &["wait", "count"]), "137");
-    ok(&env, &["--trace", "quiet", "start", "count"]);
-    ok(&env, &["--trace", "quiet", "pause", "count"]);
-    ok(&env, &["rm", "-f", "count"]);
+    env.ok(&["--trace", "quiet", "start", "count"]);
+    env.ok(&["--trace", "quiet", "pause", "count"]);
+    env.ok(&["kill", "count"]);
+    assert_eq!(env.ok(&["wait", "count"]), "137");
+    env.ok(&["--trace", "quiet", "start", "count"]);
+    env.ok(&["--trace", "quiet", "pause", "count"]);
+    env.ok(&["rm", "-f", "count"]);
     env.assert_clean();
 }
 

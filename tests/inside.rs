@@ -11,16 +11,6 @@ use std::time::{Duration, Instant};
 
 use common::{Env, wait_for};
 
-fn ok(env: &Env, args: &[&str]) -> String {
-    let out = env.run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
 /// `exec -- ARGS` in `name`, quiet: (exit code, stdout, stderr).
 fn exec(env: &Env, args: &[&str]) -> (Option<i32>, String, String) {
     let mut all = vec!["--trace", "quiet", "exec"];
@@ -31,7 +21,7 @@ fn exec(env: &Env, args: &[&str]) -> (Option<i32>, String, String) {
 }
 
 fn pid1(env: &Env, name: &str) -> i32 {
-    ok(env, &["inspect", "-f", "{{.State.Pid}}", name])
+    env.ok(&["inspect", "-f", "{{.State.Pid}}", name])
         .parse()
         .unwrap()
 }
@@ -41,31 +31,25 @@ fn exec_is_one_more_process_of_the_same_container() {
     let Some(env) = common::rooted("exec_is_one_more_process_of_the_same_container") else {
         return;
     };
-    ok(
-        &env,
-        &["network", "create", "t-exec", "--subnet", "10.147.199.0/24"],
-    );
-    ok(
-        &env,
-        &[
-            "--trace",
-            "quiet",
-            "network",
-            "-d",
-            "--name",
-            "box",
-            "--network",
-            "t-exec",
-            "--pids-limit",
-            "50",
-            "-e",
-            "FROM_RUN=1",
-            "--",
-            "sh",
-            "-c",
-            "echo written by PID 1 > /marker; exec sleep 300",
-        ],
-    );
+    env.ok(&["network", "create", "t-exec", "--subnet", "10.147.199.0/24"]);
+    env.ok(&[
+        "--trace",
+        "quiet",
+        "network",
+        "-d",
+        "--name",
+        "box",
+        "--network",
+        "t-exec",
+        "--pids-limit",
+        "50",
+        "-e",
+        "FROM_RUN=1",
+        "--",
+        "sh",
+        "-c",
+        "echo written by PID 1 > /marker; exec sleep 300",
+    ]);
     let pid = pid1(&env, "box");
     wait_for(10, || {
         exec(&env, &["box", "cat", "/marker"])
@@ -103,16 +87,13 @@ fn exec_is_one_more_process_of_the_same_container() {
     assert!(mine.contains("NoNewPrivs:\t1"), "{mine}");
     assert!(mine.contains("CapInh:\t0000000000000000"), "{mine}");
     // Same hostname and files; a pid of its own in the container's numbering.
-    let hostname = ok(&env, &["inspect", "-f", "{{.Config.Hostname}}", "box"]);
+    let hostname = env.ok(&["inspect", "-f", "{{.Config.Hostname}}", "box"]);
     assert_eq!(exec(&env, &["box", "hostname"]).1, hostname);
     assert_eq!(exec(&env, &["box", "cat", "/marker"]).1, "written by PID 1");
     let (_, own_pid, _) = exec(&env, &["box", "sh", "-c", "echo $$"]);
     assert!(own_pid.parse::<u32>().unwrap() > 1, "{own_pid}");
     // The container's network: its address, its default route.
-    let ip = ok(
-        &env,
-        &["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "box"],
-    );
+    let ip = env.ok(&["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "box"]);
     assert!(
         exec(&env, &["box", "ip", "addr"])
             .1
@@ -169,18 +150,18 @@ fn exec_is_one_more_process_of_the_same_container() {
     let started = Instant::now();
     assert_eq!(exec(&env, &["-d", "box", "sleep", "250"]).0, Some(0));
     assert!(started.elapsed() < Duration::from_secs(3));
-    let top = ok(&env, &["top", "box"]);
+    let top = env.ok(&["top", "box"]);
     assert!(top.lines().any(|l| l.ends_with("sleep 250")), "{top}");
     // Stopped, unknown: docker's errors, exit 1.
-    ok(&env, &["--trace", "quiet", "stop", "-t", "0", "box"]);
+    env.ok(&["--trace", "quiet", "stop", "-t", "0", "box"]);
     let (code, _, err) = exec(&env, &["box", "true"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("is not running"), "{err}");
     let (code, _, err) = exec(&env, &["nobody-here", "true"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("No such container: nobody-here"), "{err}");
-    ok(&env, &["rm", "box"]);
-    ok(&env, &["network", "rm", "t-exec"]);
+    env.ok(&["rm", "box"]);
+    env.ok(&["network", "rm", "t-exec"]);
     env.assert_clean();
 }
 
@@ -189,12 +170,9 @@ fn an_execd_process_cannot_get_out_either() {
     let Some(env) = common::rooted("an_execd_process_cannot_get_out_either") else {
         return;
     };
-    ok(
-        &env,
-        &[
-            "--trace", "quiet", "cgroups", "-d", "--name", "jail", "--", "sleep", "300",
-        ],
-    );
+    env.ok(&[
+        "--trace", "quiet", "cgroups", "-d", "--name", "jail", "--", "sleep", "300",
+    ]);
     let attack = |probe: &[&str], fd9: bool| -> String {
         let mut args = vec!["--trace", "quiet", "exec", "jail", "breakout"];
         args.extend_from_slice(probe);
@@ -246,22 +224,19 @@ fn an_execd_process_cannot_get_out_either() {
     // The probes work through exec: in a container made without the
     // seccomp filter, the exec'd process makes a user namespace and reads
     // the host root's keyring.
-    ok(
-        &env,
-        &[
-            "--trace",
-            "quiet",
-            "cgroups",
-            "-d",
-            "--name",
-            "open",
-            "--security-opt",
-            "seccomp=unconfined",
-            "--",
-            "sleep",
-            "300",
-        ],
-    );
+    env.ok(&[
+        "--trace",
+        "quiet",
+        "cgroups",
+        "-d",
+        "--name",
+        "open",
+        "--security-opt",
+        "seccomp=unconfined",
+        "--",
+        "sleep",
+        "300",
+    ]);
     for probe in ["userns", "keyring"] {
         let out = env.run(&["--trace", "quiet", "exec", "open", "breakout", probe]);
         let text = String::from_utf8_lossy(&out.stdout);
@@ -270,7 +245,7 @@ fn an_execd_process_cannot_get_out_either() {
             "{probe} should get out of a container without seccomp: {text}"
         );
     }
-    ok(&env, &["rm", "-f", "jail", "open"]);
+    env.ok(&["rm", "-f", "jail", "open"]);
     env.assert_clean();
 }
 
@@ -280,25 +255,19 @@ fn top_lists_exactly_the_containers_processes_with_both_pids() {
     else {
         return;
     };
-    let id = ok(
-        &env,
-        &[
-            "--trace",
-            "quiet",
-            "cgroups",
-            "-d",
-            "--name",
-            "family",
-            "--",
-            "sh",
-            "-c",
-            "sleep 300 & sleep 301 & wait",
-        ],
-    );
-    ok(
-        &env,
-        &["--trace", "quiet", "exec", "-d", "family", "sleep", "302"],
-    );
+    let id = env.ok(&[
+        "--trace",
+        "quiet",
+        "cgroups",
+        "-d",
+        "--name",
+        "family",
+        "--",
+        "sh",
+        "-c",
+        "sleep 300 & sleep 301 & wait",
+    ]);
+    env.ok(&["--trace", "quiet", "exec", "-d", "family", "sleep", "302"]);
     // What the kernel says: the cgroup's processes.
     let procs = || -> Vec<u32> {
         let leaf = env
@@ -319,7 +288,7 @@ fn top_lists_exactly_the_containers_processes_with_both_pids() {
         let p = procs();
         (p.len() == 4).then_some(p)
     });
-    let text = ok(&env, &["top", "family"]);
+    let text = env.ok(&["top", "family"]);
     let mut lines = text.lines();
     let header: Vec<&str> = lines
         .next()
@@ -371,7 +340,7 @@ fn top_lists_exactly_the_containers_processes_with_both_pids() {
     // PPID: the two sleeps are children of PID 1, as the host numbers it.
     assert_eq!(rows[1][3], rows[0][1]);
     // With ps options, the host's ps, the container's rows only.
-    let text = ok(&env, &["top", "family", "-o", "pid,args"]);
+    let text = env.ok(&["top", "family", "-o", "pid,args"]);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0].split_whitespace().collect::<Vec<_>>(),
@@ -383,23 +352,20 @@ fn top_lists_exactly_the_containers_processes_with_both_pids() {
         .collect();
     assert_eq!(shown, expected, "{text}");
     // A stage 2 container has no cgroup: its PID namespace tells.
-    ok(
-        &env,
-        &[
-            "--trace",
-            "quiet",
-            "namespaces",
-            "-d",
-            "--name",
-            "plain",
-            "--",
-            "sh",
-            "-c",
-            "sleep 303 & wait",
-        ],
-    );
+    env.ok(&[
+        "--trace",
+        "quiet",
+        "namespaces",
+        "-d",
+        "--name",
+        "plain",
+        "--",
+        "sh",
+        "-c",
+        "sleep 303 & wait",
+    ]);
     let text = wait_for(10, || {
-        let t = ok(&env, &["top", "plain"]);
+        let t = env.ok(&["top", "plain"]);
         (t.lines().count() == 3).then_some(t)
     });
     assert!(
@@ -407,11 +373,11 @@ fn top_lists_exactly_the_containers_processes_with_both_pids() {
         "{text}"
     );
     // top of a container that is not running: docker's error.
-    ok(&env, &["--trace", "quiet", "stop", "-t", "0", "plain"]);
+    env.ok(&["--trace", "quiet", "stop", "-t", "0", "plain"]);
     let out = env.run(&["top", "plain"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not running"));
-    ok(&env, &["rm", "-f", "family", "plain"]);
+    env.ok(&["rm", "-f", "family", "plain"]);
     env.assert_clean();
 }
 
@@ -421,20 +387,17 @@ fn exec_it_gets_a_terminal_of_its_own_and_passes_the_exit_code() {
     else {
         return;
     };
-    ok(
-        &env,
-        &[
-            "--trace",
-            "quiet",
-            "namespaces",
-            "-d",
-            "--name",
-            "shell",
-            "--",
-            "sleep",
-            "300",
-        ],
-    );
+    env.ok(&[
+        "--trace",
+        "quiet",
+        "namespaces",
+        "-d",
+        "--name",
+        "shell",
+        "--",
+        "sleep",
+        "300",
+    ]);
     let mut term = common::terminal::Terminal::spawn(
         env.cmd(&["--trace", "quiet", "exec", "-it", "shell", "sh"]),
         30,
@@ -442,8 +405,7 @@ fn exec_it_gets_a_terminal_of_its_own_and_passes_the_exit_code() {
     );
     term.expect("# ", 10);
     term.send(b"tty; echo pid=$$; stty size\r");
-    let shown = term.expect("pid=", 10);
-    let _ = shown;
+    term.expect("pid=", 10);
     term.expect("30 100", 10);
     assert!(term.screen.contains("/dev/pts/0"), "{}", term.screen);
     // Ctrl-C reaches the program in the container, not dockling.
@@ -454,7 +416,7 @@ fn exec_it_gets_a_terminal_of_its_own_and_passes_the_exit_code() {
     term.expect("after=130", 10);
     term.send(b"exit 3\r");
     assert_eq!(term.wait(10).code(), Some(3));
-    ok(&env, &["rm", "-f", "shell"]);
+    env.ok(&["rm", "-f", "shell"]);
     env.assert_clean();
 }
 
@@ -463,17 +425,13 @@ fn stats_redraws_in_place_on_a_terminal_until_ctrl_c() {
     let Some(env) = common::rooted("stats_redraws_in_place_on_a_terminal_until_ctrl_c") else {
         return;
     };
-    ok(
-        &env,
-        &[
-            "--trace", "quiet", "cgroups", "-d", "--name", "watched", "--", "sleep", "300",
-        ],
-    );
+    env.ok(&[
+        "--trace", "quiet", "cgroups", "-d", "--name", "watched", "--", "sleep", "300",
+    ]);
     let mut term = common::terminal::Terminal::spawn(env.cmd(&["stats"]), 24, 120);
     // Each reading goes home and clears the screen, then draws the table.
     for _ in 0..3 {
-        let shown = term.expect("\x1b[H\x1b[2JCONTAINER ID", 10);
-        let _ = shown;
+        term.expect("\x1b[H\x1b[2JCONTAINER ID", 10);
         term.expect(" watched ", 10);
     }
     term.send(b"\x03");
@@ -481,11 +439,11 @@ fn stats_redraws_in_place_on_a_terminal_until_ctrl_c() {
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
     // Not on a terminal: one reading, no escape sequences.
-    let text = ok(&env, &["stats"]);
+    let text = env.ok(&["stats"]);
     assert!(
         !text.contains('\x1b') && text.lines().count() == 2,
         "{text}"
     );
-    ok(&env, &["rm", "-f", "watched"]);
+    env.ok(&["rm", "-f", "watched"]);
     env.assert_clean();
 }

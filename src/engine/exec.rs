@@ -25,15 +25,13 @@ use super::child::{self, Join};
 use super::hooks::{self, Hooks};
 use super::parent;
 use super::spec::ContainerSpec;
-use super::stdio::Stdio;
-use super::sync::{self, ChildMsg};
+use super::sync::ChildMsg;
 use crate::cgroups::Cgroup;
 use crate::error::Error;
 use crate::journal::process_start_time;
 use crate::namespaces::Namespace;
 use crate::narrate::Narrator;
 use crate::process::{self, Signals};
-use crate::seccomp::Filter;
 
 /// The running container to join.
 pub struct Target<'a> {
@@ -93,19 +91,9 @@ pub fn exec(
             hint: String::new(),
         });
     }
-    let filter = match (&spec.capabilities, spec.seccomp) {
-        (Some(caps), true) => Some(Filter::for_capabilities(caps)),
-        _ => None,
-    };
     let mut fg = hooks::Foreground;
     let hooks: &mut dyn Hooks = if detach { &mut Detached } else { &mut fg };
-    let mut stdio = Stdio::plan(spec.tty, spec.interactive, hooks).map_err(|e| Error::Io {
-        what: "set up the process's stdin, stdout and stderr",
-        path: "/dev/null".into(),
-        source: e,
-    })?;
-    let (mut sync, child_side) =
-        sync::pair(narrator.wants_events()).map_err(Error::sys("create the sync socket"))?;
+    let (filter, mut stdio, mut sync, child_side) = parent::prepare(spec, hooks, narrator)?;
     let parent_pid = nix::unistd::getpid();
     process::assert_single_threaded();
     let joiner = match process::clone(0).map_err(Error::sys("fork"))? {

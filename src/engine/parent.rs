@@ -58,17 +58,7 @@ pub fn container_main_process(
         }
     };
     super::checkpoint(signals)?;
-    let filter = match (&spec.capabilities, spec.seccomp) {
-        (Some(caps), true) => Some(Filter::for_capabilities(caps)),
-        _ => None,
-    };
-    let mut stdio = Stdio::plan(spec.tty, spec.interactive, hooks).map_err(|e| Error::Io {
-        what: "set up the container's stdin, stdout and stderr",
-        path: "/dev/null".into(),
-        source: e,
-    })?;
-    let (mut sync, child_side) =
-        sync::pair(narrator.wants_events()).map_err(Error::sys("create the sync socket"))?;
+    let (filter, mut stdio, mut sync, child_side) = prepare(spec, hooks, narrator)?;
     let parent_pid = nix::unistd::getpid();
     let flags = namespaces::clone_flags(&spec.namespaces);
     process::assert_single_threaded();
@@ -168,6 +158,28 @@ pub fn container_main_process(
         hooks.oom_killed();
     }
     Ok(code)
+}
+
+/// What the parent makes before forking a container's process (or one
+/// that joins it, exec.rs): the seccomp filter it will load, its stdio,
+/// and the sync socket.
+pub(super) fn prepare(
+    spec: &ContainerSpec,
+    hooks: &dyn Hooks,
+    narrator: &dyn Narrator,
+) -> Result<(Option<Filter>, Stdio, ParentSide, sync::ChildSide), Error> {
+    let filter = match (&spec.capabilities, spec.seccomp) {
+        (Some(caps), true) => Some(Filter::for_capabilities(caps)),
+        _ => None,
+    };
+    let stdio = Stdio::plan(spec.tty, spec.interactive, hooks).map_err(|e| Error::Io {
+        what: "set up the container's stdin, stdout and stderr",
+        path: "/dev/null".into(),
+        source: e,
+    })?;
+    let (sync, child_side) =
+        sync::pair(narrator.wants_events()).map_err(Error::sys("create the sync socket"))?;
+    Ok((filter, stdio, sync, child_side))
 }
 
 /// Say how the command ended; its exit code (128+N for signal N).

@@ -25,9 +25,14 @@ fn refused(message: String) -> Error {
     }
 }
 
-/// The container `name`, which must be running (not paused): docker's
-/// errors otherwise.
-fn running(store: &Store, name: &str, verb: &str) -> Result<(String, Config, State), Error> {
+/// The container `name`, which must be running (or paused, where
+/// `paused_too`): docker's errors otherwise.
+fn running(
+    store: &Store,
+    name: &str,
+    verb: &str,
+    paused_too: bool,
+) -> Result<(String, Config, State), Error> {
     let id = store.find(name)?;
     let config = store.config(&id)?;
     let state = store.state(&id)?;
@@ -35,6 +40,7 @@ fn running(store: &Store, name: &str, verb: &str) -> Result<(String, Config, Sta
         && store.monitor_alive(&id)
         && crate::journal::process_start_time(state.pid) == Some(state.pid_start);
     match state.status {
+        Status::Paused if alive && paused_too => Ok((id, config, state)),
         Status::Paused if alive => Err(refused(format!(
             "{verb}: container {} is paused, unpause the container before {verb}",
             &id[..12]
@@ -108,7 +114,7 @@ pub fn exec_cmd(args: &ExecArgs, paths: &Paths, narrator: &mut dyn Narrator) -> 
         ));
     }
     let store = Store::new(paths);
-    let (_, config, state) = running(&store, &args.container, "exec")?;
+    let (_, config, state) = running(&store, &args.container, "exec", false)?;
     let mut spec = config.spec.clone();
     spec.command = args.command.clone();
     spec.tty = args.tty;
@@ -192,19 +198,8 @@ fn container_pids(config: &Config, state: &State) -> Vec<i32> {
 /// `top`: the container's processes with their host and container pids.
 pub fn top(args: &TopArgs, paths: &Paths) -> Result<i32, Error> {
     let store = Store::new(paths);
-    let (_, config, state) = match running(&store, &args.container, "top") {
-        // docker's top works on a paused container too.
-        Err(_)
-            if store
-                .find(&args.container)
-                .and_then(|id| store.state(&id))
-                .is_ok_and(|s| s.status == Status::Paused) =>
-        {
-            let id = store.find(&args.container)?;
-            (id.clone(), store.config(&id)?, store.state(&id)?)
-        }
-        other => other?,
-    };
+    // docker's top works on a paused container too.
+    let (_, config, state) = running(&store, &args.container, "top", true)?;
     let pids = container_pids(&config, &state);
     if !args.ps_options.is_empty() {
         return top_with_ps(&args.ps_options, &pids);
