@@ -33,7 +33,7 @@ pub struct Globals {
     /// Keep all state under DIR instead of /var/lib/dockling and /run/dockling
     #[arg(long, global = true, env = "DOCKLING_ROOT", value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// How much to explain: explain, plain, json or quiet
+    /// How much to explain: explain (this stage in full), full, plain, json or quiet
     #[arg(
         long,
         global = true,

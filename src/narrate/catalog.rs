@@ -94,6 +94,10 @@ pub fn render(event: &Event) -> Rendered {
         let enter = fill(clone_text(!flags.is_empty()), &event);
         event = event.with("enter", enter);
     }
+    if event.step == Step::Summary {
+        let line = fill(summary_vm_text(event.fields.contains_key("vm_kind")), &event);
+        event = event.with("vm_line", line);
+    }
     if let Some(prebuilt) = event.fields.get("prebuilt").and_then(|v| v.as_bool()) {
         event = event.with(
             "built",
@@ -290,6 +294,18 @@ pub fn clone_text(namespaces: bool) -> &'static str {
         "unshare --fork{unshare_flags} sh   # a shell in the new namespaces: type the next steps' lines in it"
     } else {
         "sh   # a shell forks a child for every command: type the next steps' lines in this one"
+    }
+}
+
+/// The summary's VM line: figures `dockling compare` measured on this
+/// machine when there are any, else where to get them.
+pub fn summary_vm_text(measured: bool) -> &'static str {
+    if measured {
+        "On this machine a {vm_kind} guest took {vm_start} from power-on to the same command, and \
+         its VM process used {vm_memory} of memory (measured by `dockling compare`)."
+    } else {
+        "`dockling compare` measures a VM on this machine: it boots a guest kernel with the same files \
+         and runs the same command, and from then on this line quotes its figures."
     }
 }
 
@@ -1098,6 +1114,13 @@ pub fn english(step: Step) -> Narration {
             shell: "curl -LO {url} && sha256sum -c && tar -xzf alpine-minirootfs-*.tar.gz -C {path}",
             vm: "A VM downloads an installer ISO or a cloud disk image of hundreds of MB.",
         },
+        Step::Summary => Narration {
+            title: "your command started {started} after dockling did; all it made was gone at {total}",
+            syscall: "",
+            why: "",
+            shell: "",
+            vm: "{vm_line}",
+        },
         Step::RootfsFromImage => Narration {
             title: "unpacked {reference} ({layers} layer(s), {files} entries) into {path}",
             syscall: "GET …/manifests/…, GET …/blobs/… for each layer; verify; untar each layer on top of the last",
@@ -1124,6 +1147,10 @@ mod tests {
                 ("shell", n.shell),
                 ("vm", n.vm),
             ] {
+                // The summary is its title and the VM's figures.
+                if step == Step::Summary && matches!(what, "why" | "shell") {
+                    continue;
+                }
                 assert!(!text.trim().is_empty(), "{step:?} has no {what}");
             }
         }

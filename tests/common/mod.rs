@@ -162,6 +162,9 @@ impl Env {
             .env("TERM", "xterm")
             .env("NO_COLOR", "1")
             .env_remove("DOCKLING_TRACE")
+            // The narration unwrapped: `filter` lays it out at 80 columns
+            // after putting a student's paths in place of this test's.
+            .env("COLUMNS", "100000")
             .stdin(Stdio::null());
         // As from a student's interactive shell: SIGINT and SIGQUIT not
         // ignored (a test runner started as a background job of a script
@@ -305,7 +308,8 @@ impl Env {
     /// The shared filter table: this test's paths become the defaults a
     /// student sees, and values that differ per run become placeholders.
     /// A `ps` table is filtered cell by cell and aligned again, as
-    /// dockling would have aligned the student's values.
+    /// dockling would have aligned the student's values; the narration is
+    /// wrapped to 80 columns, as a student's terminal of 80 would have it.
     pub fn filter(&self, text: &str) -> String {
         let mut out = String::new();
         let column = regex::Regex::new(r"(^|   )(\S)").unwrap();
@@ -397,7 +401,10 @@ impl Env {
                 out.push('\n');
             }
         }
-        out
+        // dockling ran with no width limit (COLUMNS, in `cmd`): the
+        // narration breaks its lines at 80 columns where it would for the
+        // student's paths and pids, not this test's.
+        dockling::narrate::layout(&out, 80)
     }
 
     fn filter_text(&self, text: &str) -> String {
@@ -446,6 +453,8 @@ impl Env {
                 "[TIME]",
             ),
             (r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TIMESTAMP]"),
+            // The narration's times since dockling started.
+            (r"\b\d+\.\d+ (ms|s)\b", "[T]"),
             // A client's port, as busybox httpd logs it.
             (r"(\[[0-9a-f:.]+\]):\d+:", "$1:[PORT]:"),
         ];
