@@ -16,6 +16,8 @@
 pub mod catalog;
 mod event;
 mod json;
+pub mod lang;
+pub mod messages;
 mod text;
 
 pub use event::{Event, Step};
