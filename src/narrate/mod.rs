@@ -16,6 +16,7 @@
 pub mod catalog;
 mod event;
 mod json;
+pub mod korean;
 mod text;
 
 pub use event::{Event, Step};
