@@ -346,9 +346,9 @@ pub fn korean(step: Step) -> Narration {
             title: "네트워크 {network}에 {inside} 연결: 브리지 {bridge}에 {host}, 주소 {ip}/{prefix}",
             why: "컨테이너는 여러 네트워크에 동시에 속할 수 있습니다: 네트워크마다 veth 쌍이 하나씩 \
                   늘어납니다. 컨테이너 네임스페이스 쪽 끝의 이름은 eth1, eth2 …이고, 다른 쪽 끝은 그 \
-                  네트워크의 브리지에 꽂히며, 주소도 그 네트워크에서 임대합니다. 기본 라우트는 받지 \
-                  않습니다: 기본 라우트는 eth0이 그대로 가지므로, 트래픽은 첫 네트워크로 나가고 이 \
-                  네트워크의 서브넷에는 직접 닿습니다. 컨테이너가 실행 중이어도 연결할 수 있는 것은, \
+                  네트워크의 브리지에 꽂히며, 주소도 그 네트워크에서 임대합니다. 새 인터페이스는 기본 \
+                  라우트를 받지 않습니다(기본 라우트는 eth0에 그대로 있습니다). 그래서 트래픽은 첫 \
+                  네트워크로 나가고, 이 네트워크의 서브넷으로 가는 것만 새 인터페이스로 직접 나갑니다. 컨테이너가 실행 중이어도 연결할 수 있는 것은, \
                   컨테이너의 네임스페이스에 밖에서 닿을 수 있기 때문입니다.",
             vm: "실행 중인 VM에 두 번째 가상 NIC를 핫플러그하는 것과 같습니다(`virsh attach-interface`): \
                  게스트에는 새 장치가 나타납니다.",
@@ -646,12 +646,12 @@ pub fn korean(step: Step) -> Narration {
             title: "메모리 부족으로 강제 종료, 제한 {limit}",
             why: "명령이 cgroup이 허용하는 메모리를 모두 써서, 커널의 OOM killer가 SIGKILL로 끝냈습니다. \
                   그래서 종료 코드는 docker와 같이 128 + 9 = 137입니다.",
-            vm: "VM에서는 게스트 커널 자신의 OOM killer가 게스트 안에서, 하이퍼바이저가 게스트에 준 RAM을 \
-                 두고 동작합니다.",
+            vm: "VM에서는 게스트 커널의 OOM killer가 게스트 안에서 동작합니다. 기준은 하이퍼바이저가 \
+                 게스트에 준 RAM입니다.",
             ..en
         },
         Step::OverlayDiff => Narration {
-            title: "컨테이너가 바꾼 것 ({count}), `docker diff`처럼",
+            title: "컨테이너가 바꾼 것 {count}개 (`docker diff`와 같은 형식)",
             why: "upper 디렉토리 {upper}에서 읽었습니다: A는 새로 생긴 파일, C는 레이어에 있던 것을 바꾼 \
                   파일(copy-up됨), D는 지운 파일(whiteout: 0/0 문자 장치)입니다. 아래 레이어는 그대로입니다.",
             vm: "`virt-diff`는 두 디스크 이미지 사이에서 다른 파일을 나열합니다(`qemu-img compare`는 블록만 \
@@ -661,8 +661,8 @@ pub fn korean(step: Step) -> Narration {
         Step::OverlayCommit => Narration {
             title: "컨테이너의 변경 사항을 새 레이어로 저장: {dest}",
             why: "레이어는 변경 사항을 담은 디렉토리일 뿐입니다. 다음 실행에서 --layer로 쌓으면, 이 레이어를 \
-                  쓰는 모든 컨테이너에 변경 사항이 읽기 전용으로 들어 있습니다: 이미지는 이렇게 레이어 \
-                  하나씩 만들어집니다(Dockerfile의 명령 한 줄마다 하나씩).",
+                  쓰는 모든 컨테이너에 변경 사항이 읽기 전용으로 들어 있습니다: 이미지는 이렇게 레이어를 \
+                  하나씩 쌓아 만듭니다(Dockerfile의 명령 한 줄이 레이어 하나).",
             vm: "`qemu-img create -f qcow2 -b base.qcow2 -F qcow2 next.qcow2`는 디스크 위에 새 오버레이를 \
                  쌓습니다(`qemu-img commit`은 반대로 오버레이를 backing file에 써 넣어 베이스를 \
                  바꿉니다).",
@@ -872,7 +872,7 @@ pub fn korean(step: Step) -> Narration {
             ..en
         },
         Step::RootfsBuilt => Narration {
-            title: "이 호스트의 {source}에서 {path}에 루트 파일 시스템 생성",
+            title: "{path}에 루트 파일 시스템 생성 (재료: 이 호스트의 {source})",
             why: "루트 파일 시스템은 디렉토리 트리일 뿐입니다: 프로그램들(BusyBox는 sh, ls, ps 등 수백 가지 \
                   역할을 하는 바이너리 하나입니다), 그 프로그램들이 불러오는 공유 라이브러리, 그리고 /etc의 \
                   파일 몇 개.",
