@@ -95,7 +95,10 @@ pub fn render(event: &Event) -> Rendered {
         event = event.with("enter", enter);
     }
     if event.step == Step::Summary {
-        let line = fill(summary_vm_text(event.fields.contains_key("vm_kind")), &event);
+        let line = fill(
+            summary_vm_text(event.fields.contains_key("vm_kind")),
+            &event,
+        );
         event = event.with("vm_line", line);
     }
     if let Some(prebuilt) = event.fields.get("prebuilt").and_then(|v| v.as_bool()) {

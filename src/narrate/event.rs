@@ -199,11 +199,11 @@ impl Step {
             Journal | Clone | CloseFds | Session | Terminal | Chroot | Chdir | User | Signals
             | Exec | Forward | Escalate | Exited | Signaled | UndoProcess | UndoDir
             | RootfsBuilt | RootfsDownloaded => 1,
-            Namespaces | Hostname | MountPrivate | BindRootfs | MountProc | MountSys
-            | MountDev | MaskPaths | BindFiles | PivotRoot | DropCaps | NoNewPrivs | Seccomp
-            | Init | NoDeviceCgroup => 2,
-            Cgroup | CgroupWrite | Devices | CgroupUsage | CgroupReport
-            | OomKilled | UndoCgroup => 3,
+            Namespaces | Hostname | MountPrivate | BindRootfs | MountProc | MountSys | MountDev
+            | MaskPaths | BindFiles | PivotRoot | DropCaps | NoNewPrivs | Seccomp | Init
+            | NoDeviceCgroup => 2,
+            Cgroup | CgroupWrite | Devices | CgroupUsage | CgroupReport | OomKilled
+            | UndoCgroup => 3,
             OverlayDirs | MountOverlay | OverlayDiff | OverlayCommit | OverlayKept => 4,
             NetSubnetMoved | NetBridge | NetBridgeShared | NetNat | NetNatKept | NetLease
             | NetFiles | NetPeers | NetVeth | NetPlug | NetLoopback | NetAddress | NetPort

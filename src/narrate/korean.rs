@@ -124,6 +124,18 @@ pub fn built_text(prebuilt: bool) -> &'static str {
     }
 }
 
+/// The summary's VM line: figures `dockling compare` measured on this
+/// machine when there are any, else where to get them.
+pub fn summary_vm_text(measured: bool) -> &'static str {
+    if measured {
+        "이 머신에서 {vm_kind} 게스트는 전원을 켠 뒤 같은 명령이 실행되기까지 {vm_start} 걸렸고, VM \
+         프로세스는 메모리를 {vm_memory} 썼습니다(`dockling compare`로 측정)."
+    } else {
+        "`dockling compare`는 이 머신에서 VM을 측정합니다: 같은 파일로 게스트 커널을 부팅해 같은 명령을 \
+         실행하고, 그 뒤로는 이 줄에 그 수치를 보여 줍니다."
+    }
+}
+
 /// What a stage adds to the one before, and how to do the same by hand.
 /// `mount_ns` is false when `--ns` left out the mount namespace.
 pub fn stage_text(stage: &str, mount_ns: bool) -> (&'static str, &'static str) {
@@ -887,6 +899,11 @@ pub fn korean(step: Step) -> Narration {
             vm: "VM은 수백 MB짜리 설치 ISO나 클라우드 디스크 이미지를 받습니다.",
             ..en
         },
+        Step::Summary => Narration {
+            title: "dockling 시작부터 명령 실행까지 {started}, 만든 것을 모두 정리하기까지 {total}",
+            vm: "{vm_line}",
+            ..en
+        },
         Step::RootfsFromImage => Narration {
             title: "{reference} 이미지(레이어 {layers}개, 항목 {files}개)를 {path}에 풀기",
             why: "이미지는 레이어로 나뉜 rootfs입니다. 레이어를 한 디렉토리에 차례로 적용하면서 whiteout이 \
@@ -1016,6 +1033,13 @@ mod tests {
                 true,
             );
         }
+        for measured in [true, false] {
+            let (en, ko) = (
+                catalog::summary_vm_text(measured),
+                summary_vm_text(measured),
+            );
+            add(format!("summary_vm_text({measured})"), en, ko, true);
+        }
         for &stage in STAGES {
             for mount_ns in [true, false] {
                 let (en, ko) = (
@@ -1131,11 +1155,13 @@ mod tests {
         }
     }
 
-    /// 을/를, 이/가, 은/는, 와/과, (으)로 follow the sound a value ends in,
+    /// 을/를, 이/가, 은/는, 와/과, (으)로, (이)었 follow the sound a value ends in,
     /// which a template cannot know: none may stick to a placeholder.
     #[test]
     fn no_changing_particle_sticks_to_a_placeholder() {
-        const PARTICLES: &[char] = &['을', '를', '이', '가', '은', '는', '와', '과', '으', '로'];
+        const PARTICLES: &[char] = &[
+            '을', '를', '이', '가', '은', '는', '와', '과', '으', '로', '였',
+        ];
         for p in pairs() {
             for name in placeholders(p.ko) {
                 let field = format!("{{{name}}}");

@@ -98,7 +98,12 @@ impl Text {
 
     /// The step in full: a heading, then a row per non-empty text.
     fn full(&mut self, event: &Event, n: &catalog::Rendered, at: Duration) -> String {
-        let mut head = format!("[dockling] {}. {}: {}", self.count, event.step.id(), n.title);
+        let mut head = format!(
+            "[dockling] {}. {}: {}",
+            self.count,
+            event.step.id(),
+            n.title
+        );
         if self.detail != Detail::Plain && event.step != Step::Summary {
             head.push_str(&format!("{TIME_MARK}{}", duration(at)));
         }
@@ -228,14 +233,19 @@ pub fn layout_line(line: &str, width: usize) -> Vec<String> {
     }
     if let Some(rest) = line.strip_prefix("[dockling] ") {
         let (head, time) = split_time(rest);
-        let mut lines: Vec<String> = wrap(&head, width - 11 - TIME_ROOM, width - INDENT - TIME_ROOM)
-            .into_iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let lead = if i == 0 { "[dockling] ".to_string() } else { " ".repeat(INDENT) };
-                format!("{lead}{l}")
-            })
-            .collect();
+        let mut lines: Vec<String> =
+            wrap(&head, width - 11 - TIME_ROOM, width - INDENT - TIME_ROOM)
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let lead = if i == 0 {
+                        "[dockling] ".to_string()
+                    } else {
+                        " ".repeat(INDENT)
+                    };
+                    format!("{lead}{l}")
+                })
+                .collect();
         if let Some(last) = lines.last_mut() {
             last.push_str(&time);
         }
@@ -454,7 +464,10 @@ mod tests {
         }
         assert!(wrap(text, 20, 30)[0].width() <= 20);
         assert_eq!(wrap("a bb ccc", 4, 4), ["a bb", "ccc"]);
-        assert_eq!(wrap("/a/very/long/path x", 5, 5), ["/a/very/long/path", "x"]);
+        assert_eq!(
+            wrap("/a/very/long/path x", 5, 5),
+            ["/a/very/long/path", "x"]
+        );
     }
 
     #[test]
@@ -464,7 +477,10 @@ mod tests {
         for l in &lines {
             assert!(l.width() <= 30, "{l:?}");
         }
-        assert!(lines.iter().any(|l| l.contains("'ls /; echo $$'")), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.contains("'ls /; echo $$'")),
+            "{lines:?}"
+        );
         let code: Vec<&String> = lines.iter().filter(|l| !l.starts_with('#')).collect();
         for l in &code[..code.len() - 1] {
             assert!(l.ends_with(" \\"), "{l:?}");
