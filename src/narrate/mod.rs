@@ -16,6 +16,7 @@
 pub mod catalog;
 mod event;
 mod json;
+pub mod korean;
 pub mod lang;
 pub mod messages;
 mod text;
