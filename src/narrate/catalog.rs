@@ -6,6 +6,8 @@
 //! fields as `{field}`. A second language is a second `fn` like [`english`]
 //! chosen by the renderers; mechanism code never changes for it.
 
+use super::korean;
+use super::lang::Lang;
 use super::{Event, Step};
 
 /// The text for one step, as templates.
@@ -28,8 +30,64 @@ pub struct Rendered {
     pub vm: String,
 }
 
+/// Every text of one language: the steps and the pieces `render`
+/// chooses from an event's fields.
+struct Texts {
+    step: fn(Step) -> Narration,
+    stage: fn(&str, bool) -> (&'static str, &'static str),
+    cgroup_file: fn(&str) -> &'static str,
+    devices: fn(&str) -> (&'static str, &'static str),
+    undo_cgroup: fn(Option<bool>) -> (&'static str, &'static str),
+    clone: fn(bool) -> &'static str,
+    built: fn(bool) -> &'static str,
+    summary_vm: fn(bool) -> &'static str,
+}
+
+const ENGLISH: Texts = Texts {
+    step: english,
+    stage: stage_text,
+    cgroup_file: cgroup_file_text,
+    devices: devices_text,
+    undo_cgroup: undo_cgroup_text,
+    clone: clone_text,
+    built: built_text,
+    summary_vm: summary_vm_text,
+};
+
+const KOREAN: Texts = Texts {
+    step: korean::korean,
+    stage: korean::stage_text,
+    cgroup_file: korean::cgroup_file_text,
+    devices: korean::devices_text,
+    undo_cgroup: korean::undo_cgroup_text,
+    clone: korean::clone_text,
+    built: korean::built_text,
+    summary_vm: korean::summary_vm_text,
+};
+
+/// The labels of a step's rows (syscall, why, by hand, in a VM), at most
+/// eight columns wide each.
+pub fn labels(lang: Lang) -> [&'static str; 4] {
+    match lang {
+        Lang::En => ["syscall", "why", "by hand", "in a VM"],
+        Lang::Ko => ["시스템콜", "이유", "직접하기", "VM에서는"],
+    }
+}
+
+/// The event's text in the language of this run.
 pub fn render(event: &Event) -> Rendered {
-    let n = english(event.step);
+    render_in(event, super::lang::current())
+}
+
+/// The event's text in `lang`.
+pub fn render_in(event: &Event, lang: Lang) -> Rendered {
+    let t = match lang {
+        Lang::En => &ENGLISH,
+        Lang::Ko => &KOREAN,
+    };
+    let (stage_text, cgroup_file_text, devices_text, undo_cgroup_text, clone_text) =
+        (t.stage, t.cgroup_file, t.devices, t.undo_cgroup, t.clone);
+    let n = (t.step)(event.step);
     let mut event = event.clone();
     // A command and an environment given as lists are shown as a shell
     // would need them typed: each word quoted where it must be, so that a
@@ -95,21 +153,11 @@ pub fn render(event: &Event) -> Rendered {
         event = event.with("enter", enter);
     }
     if event.step == Step::Summary {
-        let line = fill(
-            summary_vm_text(event.fields.contains_key("vm_kind")),
-            &event,
-        );
+        let line = fill((t.summary_vm)(event.fields.contains_key("vm_kind")), &event);
         event = event.with("vm_line", line);
     }
     if let Some(prebuilt) = event.fields.get("prebuilt").and_then(|v| v.as_bool()) {
-        event = event.with(
-            "built",
-            if prebuilt {
-                "compiled once, when dockling was built"
-            } else {
-                "compiled before clone for this capability set"
-            },
-        );
+        event = event.with("built", (t.built)(prebuilt));
     }
     let fill = |t: &str| fill(t, &event);
     Rendered {
@@ -297,6 +345,15 @@ pub fn clone_text(namespaces: bool) -> &'static str {
         "unshare --fork{unshare_flags} sh   # a shell in the new namespaces: type the next steps' lines in it"
     } else {
         "sh   # a shell forks a child for every command: type the next steps' lines in this one"
+    }
+}
+
+/// Where the seccomp filter's program came from.
+pub fn built_text(prebuilt: bool) -> &'static str {
+    if prebuilt {
+        "compiled once, when dockling was built"
+    } else {
+        "compiled before clone for this capability set"
     }
 }
 

@@ -22,6 +22,7 @@ use colored::Colorize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::catalog;
+use super::lang::{self, Lang};
 use super::{Event, Narrator, Step};
 
 /// How much of each step to tell.
@@ -113,15 +114,10 @@ impl Text {
         } else {
             n.vm.as_str()
         };
-        let rows = [
-            ("syscall", n.syscall.as_str()),
-            ("why", n.why.as_str()),
-            ("by hand", n.shell.as_str()),
-            ("in a VM", vm),
-        ];
-        for (label, value) in rows {
+        let values = [n.syscall.as_str(), n.why.as_str(), n.shell.as_str(), vm];
+        for (label, value) in catalog::labels(lang::current()).into_iter().zip(values) {
             if !value.is_empty() {
-                text.push_str(&self.lay_out(&format!("    {label:<8} {value}"), Kind::Row));
+                text.push_str(&self.lay_out(&format!("{}{value}", row_lead(label)), Kind::Row));
             }
         }
         text
@@ -162,11 +158,14 @@ impl Text {
                         self.paint(time, |s| s.dimmed())
                     )
                 }
-                Kind::Row if i == 0 && l.len() > INDENT => format!(
-                    "    {}{}",
-                    self.paint(&l[4..INDENT - 1], |s| s.dimmed()),
-                    &l[INDENT - 1..]
-                ),
+                Kind::Row if i == 0 => match row_label(&l) {
+                    Some((label, _)) => format!(
+                        "    {}{}",
+                        self.paint(label, |s| s.dimmed()),
+                        &l[4 + label.len()..]
+                    ),
+                    None => l,
+                },
                 Kind::Row => l,
             };
             out.push_str(&painted);
@@ -187,8 +186,23 @@ enum Kind {
 /// Between a heading and its time.
 const TIME_MARK: &str = " · ";
 
-/// The rows' labels, as [`layout_line`] recognises them.
-const LABELS: &[&str] = &["syscall", "why", "by hand", "in a VM"];
+/// The start of a row: four spaces, the label padded to eight display
+/// columns, a space.
+fn row_lead(label: &str) -> String {
+    format!(
+        "    {label}{} ",
+        " ".repeat(8usize.saturating_sub(label.width()))
+    )
+}
+
+/// The label a row starts with, in any language, and the row's lead.
+fn row_label(line: &str) -> Option<(&'static str, String)> {
+    [Lang::En, Lang::Ko]
+        .into_iter()
+        .flat_map(catalog::labels)
+        .map(|l| (l, row_lead(l)))
+        .find(|(_, lead)| line.starts_with(lead.as_str()) && line.len() > lead.len())
+}
 
 /// Narration text (one logical line per heading and row, as `explain`
 /// and `full` print it with no width limit) wrapped to `width`; `plain`
@@ -251,14 +265,12 @@ pub fn layout_line(line: &str, width: usize) -> Vec<String> {
         }
         return lines;
     }
-    let label = LABELS
-        .iter()
-        .find(|l| line.len() > INDENT && line.starts_with(&format!("    {:<8} ", l)));
-    let Some(label) = label else {
+    let Some((label, lead)) = row_label(line) else {
         return vec![line.to_string()];
     };
-    let value = &line[INDENT..];
-    let lines = if *label == "by hand" {
+    let value = &line[lead.len()..];
+    let by_hand = [Lang::En, Lang::Ko].map(|l| catalog::labels(l)[2]);
+    let lines = if by_hand.contains(&label) {
         wrap_shell(value, width - INDENT)
     } else {
         wrap(value, width - INDENT, width - INDENT)
@@ -267,7 +279,7 @@ pub fn layout_line(line: &str, width: usize) -> Vec<String> {
         .into_iter()
         .enumerate()
         .map(|(i, l)| match i {
-            0 => format!("{}{l}", &line[..INDENT]),
+            0 => format!("{lead}{l}"),
             _ => format!("{}{l}", " ".repeat(INDENT)),
         })
         .collect()
