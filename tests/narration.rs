@@ -4,7 +4,8 @@
 //! `default_narration_of_each_stage` keeps the narration of `-- true` at
 //! every stage as a snapshot, per cgroup version: this host's (v1 here) and
 //! v2 inside a guest kernel (`narration_in_a_v2_guest`, tests/common/guest.rs),
-//! where stages 3 to 6 (the ones that make a cgroup) run again. The other
+//! where stages 3, 4 and 6 run again (1 and 2 make no cgroup; the guest
+//! kernel has no modules for stage 5's veth, bridge and NAT). The other
 //! tests check the layout itself on dockling's own output, unfiltered.
 
 mod common;
@@ -51,7 +52,14 @@ fn default_narration_of_each_stage() {
     let env = Env::with_rootfs();
     let version = cgroup_version(&env);
     // Stages 1 and 2 make no cgroup: the same on either version.
-    let first = if version == "v1" { 1 } else { 3 };
+    // The guest's kernel has no veth, bridge or netfilter modules: stage 5
+    // runs on this host only (its cgroup steps are one-liners that stages
+    // 4 and 6 show on v2 too).
+    let stages: &[u8] = if version == "v1" {
+        &[1, 2, 3, 4, 5, 6]
+    } else {
+        &[3, 4, 6]
+    };
     let addr = dockling::image::local_registry::free_addr();
     let _registry = dockling::image::local_registry::start_at(
         &dockling::paths::Paths::new(Some(&env.root)),
@@ -60,7 +68,7 @@ fn default_narration_of_each_stage() {
     .unwrap();
     let image = format!("{addr}/{}", dockling::image::local_registry::REPOSITORY);
     env.ok(&["--trace", "quiet", "pull", &image]);
-    for n in first..=6 {
+    for &n in stages {
         let args = stage_args(n, &image);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, out) = env.merged(&args);
@@ -72,15 +80,28 @@ fn default_narration_of_each_stage() {
             &format!("dockling {}", args.join(" "))
         );
         for line in out.lines() {
-            assert!(
-                line.width() <= 80 || !line.trim().contains(' '),
-                "stage {n}: {line:?}"
-            );
+            assert!(fits(line), "stage {n}: {line:?}");
         }
     }
     env.ok(&["--trace", "quiet", "rmi", &image]);
     env.assert_clean();
     eprintln!("narration checked on cgroup {version}");
+}
+
+/// Whether a line keeps to 80 columns, or is one word too long for any
+/// line (a path or a quoted shell word is never cut: it may be copied)
+/// after its label.
+fn fits(line: &str) -> bool {
+    let rest = line.trim_start();
+    let rest = ["syscall ", "why ", "by hand ", "in a VM "]
+        .iter()
+        .find_map(|l| rest.strip_prefix(l))
+        .unwrap_or(rest)
+        .trim();
+    // A quoted shell word is one word too.
+    let word = rest.trim_end_matches(" \\");
+    let quoted = word.len() > 1 && word.starts_with('\'') && word.ends_with('\'');
+    line.width() <= 80 || !rest.contains(' ') || quoted
 }
 
 /// dockling's own output at `COLUMNS=80`, unfiltered.
@@ -105,10 +126,7 @@ fn an_earlier_stages_step_is_one_line_and_no_line_passes_80_columns() {
     let mut one_liners = 0;
     for (i, line) in lines.iter().enumerate() {
         // A path longer than a line is never cut: it may be copied.
-        assert!(
-            line.width() <= 80 || !line.trim().contains(' '),
-            "{line:?} passes 80 columns:\n{err}"
-        );
+        assert!(fits(line), "{line:?} passes 80 columns:\n{err}");
         if line.starts_with("[dockling] ✓ ") {
             one_liners += 1;
             let next = lines.get(i + 1).copied().unwrap_or("[dockling]");
@@ -117,7 +135,7 @@ fn an_earlier_stages_step_is_one_line_and_no_line_passes_80_columns() {
                 "an earlier stage's step goes on after its line: {line:?} then {next:?}"
             );
             assert!(
-                line.contains(" · ") && line.ends_with(" ms"),
+                line.contains(" · ") && (line.ends_with(" ms") || line.ends_with(" s")),
                 "no time: {line:?}"
             );
         }
@@ -207,8 +225,9 @@ fn narration_in_a_v2_guest() {
     // goes along so that the v2 snapshots can be blessed from the host.
     let script = format!(
         "ip link set lo up\n\
-         DOCKLING_IN_GUEST=1 INSTA_UPDATE={} {} --test-threads 1 --nocapture --exact default_narration_of_each_stage\n",
+         DOCKLING_IN_GUEST=1 INSTA_UPDATE={} INSTA_WORKSPACE_ROOT={} {} --test-threads 1 --nocapture --exact default_narration_of_each_stage\n",
         std::env::var("INSTA_UPDATE").unwrap_or_else(|_| "no".into()),
+        env!("CARGO_MANIFEST_DIR"),
         me.display()
     );
     let ran = guest.run(&script, Duration::from_secs(900));

@@ -240,7 +240,7 @@ fn finish_overlay(
     let text = if lines.is_empty() {
         "(nothing)".to_string()
     } else {
-        lines.join("\n             ")
+        lines.join("\n")
     };
     narrator.emit(
         &Event::new(Step::OverlayDiff)

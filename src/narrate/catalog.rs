@@ -548,7 +548,7 @@ pub fn english(step: Step) -> Narration {
                   host route packets between interfaces (it {forwarding}); MASQUERADE rewrites each outgoing \
                   packet's source to the host's own address and rewrites the replies back. The FORWARD rules \
                   let the containers out even under a DROP policy (this host's FORWARD policy is {policy}), \
-                  let containers on the same network talk, and drop traffic to other dockling networks:\n             {rules}",
+                  let containers on the same network talk, and drop traffic to other dockling networks:\n{rules}",
             shell: "sysctl -w net.ipv4.ip_forward=1; then the iptables commands above",
             vm: "libvirt's default network does exactly this for its VMs: a bridge, ip_forward and a \
                  MASQUERADE rule.",
@@ -653,7 +653,7 @@ pub fn english(step: Step) -> Narration {
             why: "Nobody outside the host can address the container, so the host lends it a port. Packets \
                   from other machines are rewritten by DNAT as they arrive; connections to the host's own \
                   addresses, 127.0.0.1 included, reach dockling's proxy listening on {listen}:{host_port}, \
-                  which copies the bytes to {target} (docker's docker-proxy does the same). Rules:\n             {rules}",
+                  which copies the bytes to {target} (docker's docker-proxy does the same). Rules:\n{rules}",
             shell: "the iptables commands above, and e.g. socat TCP-LISTEN:{host_port},fork TCP:{target}",
             vm: "A VM behind NAT needs the same port forwarding (e.g. QEMU's hostfwd=tcp::{host_port}-:…).",
         },

@@ -310,7 +310,7 @@ pub fn korean(step: Step) -> Narration {
                   패킷마다 출발지 주소를 호스트 자신의 주소로 바꾸고, 응답은 다시 되돌려 바꿉니다. FORWARD \
                   규칙은 DROP 정책 아래에서도 컨테이너가 밖으로 나가게 하고(이 호스트의 FORWARD 정책: \
                   {policy}), 같은 네트워크의 컨테이너끼리 통신하게 하며, 다른 dockling 네트워크로 가는 \
-                  트래픽은 버립니다:\n             {rules}",
+                  트래픽은 버립니다:\n{rules}",
             shell: "sysctl -w net.ipv4.ip_forward=1   # 이어서 위의 iptables 명령들",
             vm: "libvirt의 기본 네트워크도 VM들을 위해 정확히 이렇게 합니다: 브리지, ip_forward, \
                  MASQUERADE 규칙.",
@@ -411,7 +411,7 @@ pub fn korean(step: Step) -> Narration {
                   다른 머신에서 온 패킷은 도착할 때 DNAT로 주소가 바뀝니다. 127.0.0.1을 포함해 호스트 \
                   자신의 주소로 오는 연결은 {listen}:{host_port}에서 대기하는 dockling 프록시가 받아, \
                   바이트를 그대로 {target}에 전달합니다(docker의 docker-proxy도 같은 일을 합니다). \
-                  규칙:\n             {rules}",
+                  규칙:\n{rules}",
             shell: "socat TCP-LISTEN:{host_port},fork TCP:{target}   # 예시: 위의 iptables 명령들과 함께",
             vm: "NAT 뒤의 VM에도 같은 포트 포워딩이 필요합니다(예: QEMU의 hostfwd=tcp::{host_port}-:…).",
             ..en

@@ -137,9 +137,14 @@ impl Text {
 
     /// One logical line wrapped to the width (unless plain) and painted.
     fn lay_out(&self, line: &str, kind: Kind) -> String {
+        // A value of several lines goes on at the label column.
+        let line = line.replace('\n', &format!("\n{}", " ".repeat(INDENT)));
         let lines = match self.detail {
-            Detail::Plain => vec![line.to_string()],
-            _ => layout_line(line, self.width),
+            Detail::Plain => vec![line],
+            _ => {
+                let mut layouter = Layouter::new(self.width);
+                line.split('\n').flat_map(|l| layouter.line(l)).collect()
+            }
         };
         let count = lines.len();
         let mut out = String::new();
@@ -213,6 +218,7 @@ pub fn layout(text: &str, width: usize) -> String {
     let mut out = String::new();
     // `plain` is never wrapped: its headings have no time.
     let mut wrapped = false;
+    let mut layouter = Layouter::new(width);
     for line in text.split_inclusive('\n') {
         let (body, nl) = match line.strip_suffix('\n') {
             Some(b) => (b, "\n"),
@@ -222,12 +228,50 @@ pub fn layout(text: &str, width: usize) -> String {
             wrapped = body.contains(TIME_MARK) || body.contains(". summary: ");
         }
         match wrapped {
-            true => out.push_str(&layout_line(body, width).join("\n")),
+            true => out.push_str(&layouter.line(body).join("\n")),
             false => out.push_str(body),
         }
         out.push_str(nl);
     }
     out
+}
+
+/// Lays out narration line by line, remembering whether the row being
+/// continued is a `by hand` one (a value of several lines, such as a
+/// list of iptables rules, goes on at the label column).
+pub struct Layouter {
+    width: usize,
+    shell: bool,
+}
+
+impl Layouter {
+    pub fn new(width: usize) -> Layouter {
+        Layouter {
+            width: width.max(40),
+            shell: false,
+        }
+    }
+
+    pub fn line(&mut self, line: &str) -> Vec<String> {
+        if line.starts_with("[dockling] ") {
+            self.shell = false;
+        } else if let Some((label, _)) = row_label(line) {
+            self.shell = [Lang::En, Lang::Ko]
+                .map(|l| catalog::labels(l)[2])
+                .contains(&label);
+        } else if let Some(rest) = line.strip_prefix(&" ".repeat(INDENT)) {
+            let rest = rest.trim_start();
+            let lines = match self.shell {
+                true => wrap_shell(rest, self.width - INDENT),
+                false => wrap(rest, self.width - INDENT, self.width - INDENT),
+            };
+            return lines
+                .into_iter()
+                .map(|l| format!("{}{l}", " ".repeat(INDENT)))
+                .collect();
+        }
+        layout_line(line, self.width)
+    }
 }
 
 /// One logical line in lines of at most `width` display columns: a

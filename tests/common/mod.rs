@@ -411,7 +411,9 @@ impl Env {
         let root = self.root.display().to_string();
         let mut text = text
             .replace(&format!("{root}/run"), "/run/dockling")
-            .replace(&root, "/var/lib/dockling");
+            .replace(&root, "/var/lib/dockling")
+            // This test's cgroup parent is the student's `dockling`.
+            .replace(&self.cgroup_parent, "dockling");
         for (name, bridge, subnet) in self.learn_networks() {
             // A test root's bridge has a name of its own; the default
             // root's is dl-NAME.
@@ -444,7 +446,7 @@ impl Env {
             (r"\b\d+(\.\d+)?(kB|MB|GB)\b", "[SIZE]"),
             (r":\[\d+\]", ":[NSID]"),
             (
-                r"(= |pid |wait4\(|kill\(|kill -s \w+ |/proc/)\d+",
+                r"(= |pid |wait4\(|kill\(|kill -s \w+ |/proc/|IFLA_NET_NS_PID=|netns )\d+",
                 "${1}[PID]",
             ),
             // Stage 7: times, as `ps` and `inspect` show them.
@@ -453,6 +455,17 @@ impl Env {
                 "[TIME]",
             ),
             (r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TIMESTAMP]"),
+            // A container's host-side veth: veth and 11 of its id's digits.
+            (r"\bveth[0-9a-f]{11}\b", "veth[ID]"),
+            // The pid a cgroup is given (cgroup.procs).
+            (
+                r"\b(write |echo )\d+( to cgroup\.procs| > \S+/cgroup\.procs)",
+                "${1}[PID]${2}",
+            ),
+            (
+                r#"(cgroup\.procs", O_WRONLY\); write\(…, ")\d+"#,
+                "${1}[PID]",
+            ),
             // The narration's times since dockling started.
             (r"\b\d+\.\d+ (ms|s)\b", "[T]"),
             // A client's port, as busybox httpd logs it.
