@@ -149,30 +149,80 @@ fn lesson_07_lifecycle() {
     check_lesson("07-lifecycle.md");
 }
 
-/// Every lesson has its answers, and every answer file its lesson.
-#[test]
-fn every_lesson_has_an_answers_file() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
-    for (file, text) in dockling::lessons::LESSONS {
+/// How the lessons of one language name their parts: lessons/ holds the
+/// English ones, lessons/ko/ the Korean ones (issue 16), with the same file
+/// names, the same exercises and an answers/ directory each.
+struct Language {
+    /// The directory under lessons/ ("" for English).
+    dir: &'static str,
+    /// The first line of answers/NN.md, with {} for the lesson's number.
+    answers_title: &'static str,
+    /// The heading of a lesson's exercises.
+    exercises: &'static str,
+}
+
+const ENGLISH: Language = Language {
+    dir: "",
+    answers_title: "# Answers to lesson {}",
+    exercises: "\n## Exercises\n",
+};
+
+const KOREAN: Language = Language {
+    dir: "ko",
+    answers_title: "# 레슨 {} 연습 문제 해답",
+    exercises: "\n## 연습 문제\n",
+};
+
+fn lessons_dir(lang: &Language) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("lessons")
+        .join(lang.dir)
+}
+
+/// (file name, text) of every lesson of a language, in the English order.
+fn lessons_of(lang: &Language) -> Vec<(&'static str, String)> {
+    dockling::lessons::LESSONS
+        .iter()
+        .map(|(file, text)| {
+            if lang.dir.is_empty() {
+                (*file, text.to_string())
+            } else {
+                let path = lessons_dir(lang).join(file);
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                (*file, text)
+            }
+        })
+        .collect()
+}
+
+fn check_answers(lang: &Language) {
+    let dir = lessons_dir(lang);
+    for (file, text) in lessons_of(lang) {
         let n = &file[..2];
         let answers = dir.join("answers").join(format!("{n}.md"));
         let a = std::fs::read_to_string(&answers)
             .unwrap_or_else(|e| panic!("{}: {e}", answers.display()));
         assert!(
-            a.starts_with(&format!(
-                "# Answers to lesson {}",
-                n.trim_start_matches('0').max("0")
-            )),
+            a.starts_with(
+                &lang
+                    .answers_title
+                    .replace("{}", n.trim_start_matches('0').max("0"))
+            ),
             "{}: heading",
             answers.display()
         );
+        let link = std::path::Path::new("lessons")
+            .join(lang.dir)
+            .join("answers")
+            .join(format!("{n}.md"));
         assert!(
-            text.contains(&format!("lessons/answers/{n}.md")),
+            text.contains(link.to_str().unwrap()),
             "{file} does not point to its answers"
         );
         // One answer per exercise, numbered as the lesson numbers them.
         let exercises = text
-            .split("\n## Exercises\n")
+            .split(lang.exercises)
             .nth(1)
             .map(|s| s.split("\n## ").next().unwrap_or(""))
             .unwrap_or("");
@@ -186,6 +236,7 @@ fn every_lesson_has_an_answers_file() {
                 .count()
         };
         let body = a.split("\n## ").next().unwrap_or("");
+        assert!(count(exercises) > 0, "{file}: no exercises found");
         assert_eq!(
             count(body),
             count(exercises),
@@ -193,6 +244,85 @@ fn every_lesson_has_an_answers_file() {
             answers.display()
         );
     }
+}
+
+/// Every lesson has its answers, and every answer file its lesson.
+#[test]
+fn every_lesson_has_an_answers_file() {
+    check_answers(&ENGLISH);
+}
+
+#[test]
+fn every_korean_lesson_has_an_answers_file() {
+    check_answers(&KOREAN);
+}
+
+/// The heading levels of a lesson, fenced blocks left out.
+fn heading_levels(text: &str) -> Vec<usize> {
+    let mut fenced = false;
+    let mut levels = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && line.starts_with('#') {
+            levels.push(line.len() - line.trim_start_matches('#').len());
+        }
+    }
+    levels
+}
+
+/// A Korean lesson is the English one's pair: the same sections, and the
+/// same transcripts (the commands and their exit codes, in order) so that
+/// the tour and the snapshot tests run the same things in either language.
+/// The outputs are not compared: they are blessed with `--lang ko`.
+#[test]
+fn korean_lessons_pair_with_the_english_ones() {
+    let hangul = |t: &str| t.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
+    let commands = |t: &str| -> Vec<(String, i32)> {
+        dockling::lessons::transcripts(t)
+            .into_iter()
+            .map(|t| (t.command, t.exit))
+            .collect()
+    };
+    let consoles = |t: &str| {
+        t.lines()
+            .filter(|l| l.trim().starts_with("```console"))
+            .count()
+    };
+    for ((file, en), (_, ko)) in lessons_of(&ENGLISH).iter().zip(lessons_of(&KOREAN)) {
+        assert!(hangul(&ko), "lessons/ko/{file} has no Hangul");
+        assert_eq!(
+            heading_levels(&ko),
+            heading_levels(en),
+            "lessons/ko/{file}: not the same sections as lessons/{file}"
+        );
+        assert_eq!(
+            commands(&ko),
+            commands(en),
+            "lessons/ko/{file}: not the same transcripts as lessons/{file}"
+        );
+        assert_eq!(
+            consoles(&ko),
+            consoles(en),
+            "lessons/ko/{file}: console blocks"
+        );
+    }
+    // Nothing in lessons/ko/ but the lessons, their answers, the cheat sheet
+    // and the glossary.
+    let mut extra: Vec<String> = std::fs::read_dir(lessons_dir(&KOREAN))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            !dockling::lessons::LESSONS.iter().any(|(f, _)| f == n)
+                && !["answers", "cheatsheet.md", "용어.md"].contains(&n.as_str())
+        })
+        .collect();
+    extra.sort();
+    assert!(
+        extra.is_empty(),
+        "lessons/ko/ has unexpected files: {extra:?}"
+    );
 }
 
 #[test]
