@@ -17,12 +17,19 @@ use common::{Env, require_root};
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn check_lesson(file: &str) {
+    check_lesson_in("", file)
+}
+
+/// A lesson of lessons/ (`dir` ""), or of lessons/ko/ (`dir` "ko"), whose
+/// commands run with `--lang ko`, as for a student whose locale is Korean.
+fn check_lesson_in(dir: &str, file: &str) {
     if !require_root(file) {
         return;
     }
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("lessons")
+        .join(dir)
         .join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let env = Env::with_rootfs();
@@ -36,7 +43,10 @@ fn check_lesson(file: &str) {
     let mut actual = Vec::new();
     let mut mismatches = Vec::new();
     for (i, t) in dockling::lessons::transcripts(&text).iter().enumerate() {
-        let args: Vec<&str> = t.args.iter().map(String::as_str).collect();
+        let mut args: Vec<&str> = t.args.iter().map(String::as_str).collect();
+        if dir == "ko" {
+            args.splice(0..0, ["--lang", "ko"]);
+        }
         let (code, out) = env.merged(&args);
         let out = env.filter(&out);
         assert_eq!(
@@ -45,8 +55,13 @@ fn check_lesson(file: &str) {
             "{file}: `dockling {}` exit code\n{out}",
             t.command
         );
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}-")
+        };
         insta::assert_snapshot!(
-            format!("{}-{i}", file.trim_end_matches(".md")),
+            format!("{prefix}{}-{i}", file.trim_end_matches(".md")),
             out,
             &format!("dockling {}", t.command)
         );
@@ -142,6 +157,46 @@ fn lesson_05_network() {
 #[test]
 fn lesson_06_registry() {
     check_lesson("06-registry.md");
+}
+
+#[test]
+fn lesson_ko_00_vm_vs_container() {
+    check_lesson_in("ko", "00-vm-vs-container.md");
+}
+
+#[test]
+fn lesson_ko_01_chroot() {
+    check_lesson_in("ko", "01-chroot.md");
+}
+
+#[test]
+fn lesson_ko_02_namespaces() {
+    check_lesson_in("ko", "02-namespaces.md");
+}
+
+#[test]
+fn lesson_ko_03_cgroups() {
+    check_lesson_in("ko", "03-cgroups.md");
+}
+
+#[test]
+fn lesson_ko_04_overlay() {
+    check_lesson_in("ko", "04-overlay.md");
+}
+
+#[test]
+fn lesson_ko_05_network() {
+    check_lesson_in("ko", "05-network.md");
+}
+
+#[test]
+fn lesson_ko_06_registry() {
+    check_lesson_in("ko", "06-registry.md");
+}
+
+#[test]
+fn lesson_ko_07_lifecycle() {
+    check_lesson_in("ko", "07-lifecycle.md");
 }
 
 #[test]
@@ -341,4 +396,9 @@ fn every_lesson_file_is_built_into_the_binary() {
         .map(|(f, _)| f.to_string())
         .collect();
     assert_eq!(on_disk, built);
+    let built_ko: Vec<String> = dockling::lessons::LESSONS_KO
+        .iter()
+        .map(|(f, _)| f.to_string())
+        .collect();
+    assert_eq!(on_disk, built_ko, "lessons/ko/ has the same lessons");
 }

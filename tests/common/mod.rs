@@ -437,13 +437,16 @@ impl Env {
             (r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]"),
             // A container's full id, as `run -d` prints it.
             (r"(?m)^[0-9a-f]{64}$", "[CONTAINER ID]"),
-            (r"\b[0-9a-f]{64}\b", "[DIGEST]"),
-            (r"\b[0-9a-f]{12}\b", "[ID]"),
+            (r"(?-u:\b)[0-9a-f]{64}(?-u:\b)", "[DIGEST]"),
+            (r"(?-u:\b)[0-9a-f]{12}(?-u:\b)", "[ID]"),
             // Sizes of images made from this build's rootfs (lesson 1's
             // helper program changes with every build).
-            (r"\b\d+ bytes (compressed|unpacked|->)", "[N] bytes $1"),
+            (
+                r"(?-u:\b)\d+ bytes (compressed|unpacked|->)",
+                "[N] bytes $1",
+            ),
             (r"content-length: \d{4,}", "content-length: [N]"),
-            (r"\b\d+(\.\d+)?(kB|MB|GB)\b", "[SIZE]"),
+            (r"(?-u:\b)\d+(\.\d+)?(kB|MB|GB)(?-u:\b)", "[SIZE]"),
             (r":\[\d+\]", ":[NSID]"),
             (
                 r"(= |pid |wait4\(|kill\(|kill -s \w+ |/proc/|IFLA_NET_NS_PID=|netns )\d+",
@@ -451,15 +454,18 @@ impl Env {
             ),
             // Stage 7: times, as `ps` and `inspect` show them.
             (
-                r"\b(Less than a second|About an? (minute|hour)|\d+ (second|minute|hour|day|week|month|year)s?)\b",
+                r"(?-u:\b)(Less than a second|About an? (minute|hour)|\d+ (second|minute|hour|day|week|month|year)s?)(?-u:\b)",
                 "[TIME]",
             ),
-            (r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TIMESTAMP]"),
+            (
+                r"(?-u:\b)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z",
+                "[TIMESTAMP]",
+            ),
             // A container's host-side veth: veth and 11 of its id's digits.
-            (r"\bveth[0-9a-f]{11}\b", "veth[ID]"),
+            (r"(?-u:\b)veth[0-9a-f]{11}(?-u:\b)", "veth[ID]"),
             // The pid a cgroup is given (cgroup.procs).
             (
-                r"\b(write |echo )\d+( to cgroup\.procs| > \S+/cgroup\.procs)",
+                r"(?-u:\b)(write |echo )\d+( to cgroup\.procs| > \S+/cgroup\.procs)",
                 "${1}[PID]${2}",
             ),
             (
@@ -467,7 +473,7 @@ impl Env {
                 "${1}[PID]",
             ),
             // The narration's times since dockling started.
-            (r"\b\d+\.\d+ (ms|s)\b", "[T]"),
+            (r"(?-u:\b)\d+\.\d+ (ms|s)(?-u:\b)", "[T]"),
             // A client's port, as busybox httpd logs it.
             (r"(\[[0-9a-f:.]+\]):\d+:", "$1:[PORT]:"),
         ];
