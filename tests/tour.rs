@@ -187,10 +187,17 @@ fn the_tour_runs_through_in_korean_with_a_korean_locale() {
     assert_eq!(out.status.code(), Some(0), "{text}\n{err}");
     // Every lesson, by its Korean title, and the narration in Korean.
     for lesson in dockling::lessons::all_in(dockling::narrate::lang::Lang::Ko) {
-        assert!(text.contains(&lesson.title), "no {:?}:\n{text}", lesson.title);
+        assert!(
+            text.contains(&lesson.title),
+            "no {:?}:\n{text}",
+            lesson.title
+        );
     }
     let all = format!("{text}{err}");
-    assert!(all.contains("    이유     "), "the narration is not in Korean:\n{all}");
+    assert!(
+        all.contains("    이유     "),
+        "the narration is not in Korean:\n{all}"
+    );
     assert_eq!(env.bridges_left(), Vec::<String>::new());
     env.assert_clean();
 }
