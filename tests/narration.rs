@@ -107,11 +107,20 @@ fn default_narration_of_each_stage() {
 /// after its label.
 fn fits(line: &str) -> bool {
     let rest = line.trim_start();
-    let rest = ["syscall ", "why ", "by hand ", "in a VM "]
-        .iter()
-        .find_map(|l| rest.strip_prefix(l))
-        .unwrap_or(rest)
-        .trim();
+    let rest = [
+        "syscall ",
+        "why ",
+        "by hand ",
+        "in a VM ",
+        "시스템콜 ",
+        "이유 ",
+        "직접하기 ",
+        "VM에서는 ",
+    ]
+    .iter()
+    .find_map(|l| rest.strip_prefix(l))
+    .unwrap_or(rest)
+    .trim();
     // A quoted shell word is one word too.
     let word = rest.trim_end_matches(" \\");
     let quoted = word.len() > 1 && word.starts_with('\'') && word.ends_with('\'');
@@ -293,4 +302,46 @@ fn lesson_3_shows_the_v2_narration_checked_in_the_guest() {
         lesson_block("ko/03-cgroups.md", "stage3-v2-ko"),
         snapshot("stage3-v2-ko")
     );
+}
+
+/// Stage 7 at the default level, in English and in Korean: a detached
+/// container's start (its monitor), exec (setns), pause and unpause
+/// (the freezer) and stop (the signals), each a snapshot.
+#[test]
+fn lifecycle_narration_in_both_languages() {
+    if !require_root("lifecycle_narration_in_both_languages") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    let version = cgroup_version(&env);
+    for lang in ["en", "ko"] {
+        let name = format!("life-{lang}");
+        let steps: [(&str, Vec<&str>); 5] = [
+            (
+                "run",
+                vec!["cgroups", "-d", "--name", &name, "--", "sleep", "300"],
+            ),
+            ("exec", vec!["exec", &name, "true"]),
+            ("pause", vec!["pause", &name]),
+            ("unpause", vec!["unpause", &name]),
+            ("stop", vec!["stop", "-t", "1", &name]),
+        ];
+        for (what, args) in steps {
+            let mut all = vec!["--lang", lang];
+            all.extend(args);
+            let (code, out) = env.merged(&all);
+            assert_eq!(code, Some(0), "{what}: {out}");
+            let out = env.filter(&out).replace(&name, "web");
+            for line in out.lines() {
+                assert!(fits(line), "{what}: {line:?}");
+            }
+            insta::assert_snapshot!(
+                format!("stage7-{what}-{version}-{lang}"),
+                out,
+                &format!("dockling {}", all.join(" "))
+            );
+        }
+        env.ok(&["--trace", "quiet", "rm", &name]);
+    }
+    env.assert_clean();
 }

@@ -83,11 +83,11 @@ fn the_diff_lists_added_changed_and_deleted() {
     );
     assert_eq!(code, Some(0), "{err}");
     let d = common::event(&err, "overlay_diff").expect("a diff");
-    let changes: Vec<String> = d["fields"]["changes"]
-        .as_str()
+    let changes: Vec<String> = d["fields"]["change_list"]
+        .as_array()
         .unwrap()
-        .split('\n')
-        .map(|l| l.trim().to_string())
+        .iter()
+        .map(|l| l.as_str().unwrap().to_string())
         .collect();
     let want = [
         "C /etc",

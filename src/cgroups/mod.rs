@@ -76,6 +76,16 @@ pub fn layout(base: &Path) -> Layout {
 }
 
 impl Layout {
+    /// The layout's id in events, which the catalog tells in words.
+    pub fn id(self) -> &'static str {
+        match self {
+            Layout::Unified => "unified",
+            Layout::Hybrid => "hybrid",
+            Layout::Legacy => "legacy",
+            Layout::None => "none",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Layout::Unified => "unified (cgroup v2 only)",

@@ -237,14 +237,9 @@ fn finish_overlay(
         .iter()
         .map(|c| format!("{} {}", c.kind, c.path))
         .collect();
-    let text = if lines.is_empty() {
-        "(nothing)".to_string()
-    } else {
-        lines.join("\n")
-    };
     narrator.emit(
         &Event::new(Step::OverlayDiff)
-            .with("changes", text)
+            .with("change_list", lines.clone())
             .with("count", lines.len())
             .with("upper", stack.upper().display().to_string()),
     );

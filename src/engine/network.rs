@@ -183,15 +183,7 @@ fn narrate_nat(
         &Event::new(Step::NetNat)
             .with("subnet", net.subnet.to_string())
             .with("bridge", net.bridge.clone())
-            .with(
-                "forwarding",
-                if was_on {
-                    "was already on"
-                } else {
-                    "was off; dockling turned it on, and leaves it on as docker does: \
-                     `sysctl -w net.ipv4.ip_forward=0` turns it off"
-                },
-            )
+            .with("forwarding_was_on", was_on)
             .with("policy", policy)
             .with("rules", commands.join("\n")),
     );

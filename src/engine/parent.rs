@@ -100,14 +100,7 @@ pub fn container_main_process(
         &Event::new(Step::Clone)
             .with("flags", namespaces::flags_text(&spec.namespaces))
             .with("pid", pid.as_raw())
-            .with(
-                "namespaces",
-                if new.is_empty() {
-                    "none, it shares all of the host's".into()
-                } else {
-                    new.join(", ")
-                },
-            )
+            .with("new_namespaces", new.clone())
             .with("unshare_flags", options),
     );
     // Eight readlinks only worth doing when someone reads the result.
@@ -230,7 +223,7 @@ fn create_cgroup(
     narrator.emit(
         &Event::new(Step::Cgroup)
             .with("version", cg.version())
-            .with("layout", host.layout.name())
+            .with("layout_id", host.layout.id())
             .with("dir", dirs.join(" ")),
     );
     let writes = cg.create(limits).map_err(|e| Error::Hinted {
@@ -356,7 +349,7 @@ fn report(
 /// The host's and the container's namespace ids, side by side.
 fn compare_namespaces(pid: Pid, new: &[Namespace]) -> Event {
     let child = pid.as_raw().to_string();
-    let lines: Vec<String> = [
+    let lines: Vec<serde_json::Value> = [
         Namespace::Pid,
         Namespace::Mount,
         Namespace::Uts,
@@ -367,16 +360,17 @@ fn compare_namespaces(pid: Pid, new: &[Namespace]) -> Event {
     .map(|&ns| {
         let host = namespaces::id("self", ns).unwrap_or_default();
         let container = namespaces::id(&child, ns).unwrap_or_default();
-        let same = if new.contains(&ns) { "new" } else { "shared" };
-        format!(
-            "{}: host {host}, container {container} ({same})",
-            ns.proc_name()
-        )
+        serde_json::json!({
+            "ns": ns.proc_name(),
+            "host": host,
+            "container": container,
+            "new": new.contains(&ns),
+        })
     })
     .collect();
     Event::new(Step::Namespaces)
         .with("pid", pid.as_raw())
-        .with("compare", lines.join("; "))
+        .with("ns_ids", lines)
 }
 
 /// How long a container may take to stop after dockling passes on a

@@ -74,6 +74,71 @@ pub fn labels(lang: Lang) -> [&'static str; 4] {
     }
 }
 
+/// Words and phrases the catalog puts into templates from an event's
+/// structured fields: `(key, English, Korean)`.
+const WORDS: &[(&str, &str, &str)] = &[
+    (
+        "no_new_namespaces",
+        "none, it shares all of the host's",
+        "없음. 호스트의 것을 모두 같이 씁니다",
+    ),
+    ("ns_new", "new", "새로 만듦"),
+    ("ns_shared", "shared", "공유"),
+    ("ns_host", "host", "호스트"),
+    ("ns_container", "container", "컨테이너"),
+    ("nothing", "(nothing)", "(바뀐 것 없음)"),
+    ("forwarding_on", "was already on", "이미 켜져 있었습니다"),
+    (
+        "forwarding_off",
+        "was off; dockling turned it on, and leaves it on as docker does: \
+         `sysctl -w net.ipv4.ip_forward=0` turns it off",
+        "꺼져 있어서 dockling이 켰고, docker처럼 켜 둔 채로 둡니다. 끄려면 \
+         `sysctl -w net.ipv4.ip_forward=0`",
+    ),
+    (
+        "layout_unified",
+        "unified (cgroup v2 only)",
+        "unified(cgroup v2만 있음)",
+    ),
+    (
+        "layout_hybrid",
+        "hybrid (controllers on v1, plus a v2 tree)",
+        "hybrid(컨트롤러는 v1에, v2 트리도 따로 있음)",
+    ),
+    ("layout_legacy", "legacy (cgroup v1)", "legacy(cgroup v1)"),
+    ("layout_none", "none", "없음"),
+    ("dns_dns_flag", "--dns", "--dns 옵션"),
+    (
+        "dns_host",
+        "the host's /etc/resolv.conf",
+        "호스트의 /etc/resolv.conf",
+    ),
+    (
+        "dns_upstream",
+        "/run/systemd/resolve/resolv.conf (the host's resolver is a loopback stub)",
+        "/run/systemd/resolve/resolv.conf(호스트의 리졸버가 루프백 스텁이라서)",
+    ),
+    (
+        "dns_fallback",
+        "docker's fallback servers (the host has no usable nameserver)",
+        "docker의 기본 서버(호스트에 쓸 수 있는 네임서버가 없어서)",
+    ),
+    ("source_busybox", "busybox", "busybox"),
+    ("source_host programs", "host programs", "프로그램들"),
+];
+
+/// A word of [`WORDS`] in `lang`; the key itself when there is none.
+pub fn word(lang: Lang, key: &str) -> String {
+    WORDS
+        .iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, en, ko)| match lang {
+            Lang::En => en.to_string(),
+            Lang::Ko => ko.to_string(),
+        })
+        .unwrap_or_else(|| key.to_string())
+}
+
 /// The event's text in the language of this run.
 pub fn render(event: &Event) -> Rendered {
     render_in(event, super::lang::current())
@@ -89,6 +154,76 @@ pub fn render_in(event: &Event, lang: Lang) -> Rendered {
         (t.stage, t.cgroup_file, t.devices, t.undo_cgroup, t.clone);
     let n = (t.step)(event.step);
     let mut event = event.clone();
+    let w = |key: &str| word(lang, key);
+    // Structured fields told in words.
+    if let Some(new) = words(&event, "new_namespaces") {
+        let text = match new.is_empty() {
+            true => w("no_new_namespaces"),
+            false => new.join(", "),
+        };
+        event = event.with("namespaces", text);
+    }
+    if let Some(ids) = event
+        .fields
+        .get("ns_ids")
+        .and_then(|v| v.as_array())
+        .cloned()
+    {
+        let text: Vec<String> = ids
+            .iter()
+            .map(|i| {
+                let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
+                let new = if i["new"].as_bool() == Some(true) {
+                    "ns_new"
+                } else {
+                    "ns_shared"
+                };
+                format!(
+                    "{}: {} {}, {} {} ({})",
+                    s("ns"),
+                    w("ns_host"),
+                    s("host"),
+                    w("ns_container"),
+                    s("container"),
+                    w(new)
+                )
+            })
+            .collect();
+        event = event.with("compare", text.join("; "));
+    }
+    if let Some(changes) = words(&event, "change_list") {
+        let text = match changes.is_empty() {
+            true => w("nothing"),
+            false => changes.join("\n"),
+        };
+        event = event.with("changes", text);
+    }
+    if let Some(on) = event
+        .fields
+        .get("forwarding_was_on")
+        .and_then(|v| v.as_bool())
+    {
+        event = event.with(
+            "forwarding",
+            w(if on {
+                "forwarding_on"
+            } else {
+                "forwarding_off"
+            }),
+        );
+    }
+    if let Some(id) = event.field("layout_id") {
+        event = event.with("layout", w(&format!("layout_{id}")));
+    }
+    if matches!(event.step, Step::NetFiles | Step::RootfsBuilt)
+        && let Some(source) = event.field("source")
+    {
+        let key = match event.step {
+            Step::NetFiles => format!("dns_{source}"),
+            _ => format!("source_{source}"),
+        };
+        event = event.with("source", w(&key));
+    }
     // A command and an environment given as lists are shown as a shell
     // would need them typed: each word quoted where it must be, so that a
     // "by hand" line pasted into a shell runs the same command.
@@ -1301,6 +1436,17 @@ mod tests {
             exec.shell,
             "exec env -i 'GREETING=hello world' HOME=/root sh -c 'echo $GREETING'"
         );
+    }
+
+    #[test]
+    fn every_word_has_both_languages() {
+        for (key, en, ko) in WORDS {
+            assert!(!en.is_empty(), "{key}");
+            assert!(
+                super::super::lang::has_hangul(ko) || ko == en || key.starts_with("layout_"),
+                "{key}: {ko}"
+            );
+        }
     }
 
     #[test]

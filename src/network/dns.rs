@@ -18,7 +18,9 @@ pub const FALLBACK: [Ipv4Addr; 2] = [Ipv4Addr::new(8, 8, 8, 8), Ipv4Addr::new(8,
 /// Where systemd-resolved writes the servers its 127.0.0.53 stub uses.
 pub const RESOLVED_UPSTREAM: &str = "/run/systemd/resolve/resolv.conf";
 
-/// A resolv.conf for the container, and where its servers came from.
+/// A resolv.conf for the container, and where its servers came from:
+/// `dns_flag` (--dns), `host`, `upstream` (systemd-resolved's servers
+/// behind a loopback stub) or `fallback` (docker's).
 pub fn resolv_conf(dns: &[Ipv4Addr], host: &str, upstream: Option<&str>) -> (String, String) {
     let servers = |text: &str| -> Vec<String> {
         text.lines()
@@ -41,23 +43,20 @@ pub fn resolv_conf(dns: &[Ipv4Addr], host: &str, upstream: Option<&str>) -> (Str
     let (list, source) = if !dns.is_empty() {
         (
             dns.iter().map(|d| d.to_string()).collect(),
-            "--dns".to_string(),
+            "dns_flag".to_string(),
         )
     } else {
         let from_host = usable(servers(host));
         let had_loopback = !servers(host).is_empty() && from_host.is_empty();
         let from_upstream = upstream.map(|u| usable(servers(u))).unwrap_or_default();
         if !from_host.is_empty() {
-            (from_host, "the host's /etc/resolv.conf".to_string())
+            (from_host, "host".to_string())
         } else if had_loopback && !from_upstream.is_empty() {
-            (
-                from_upstream,
-                format!("{RESOLVED_UPSTREAM} (the host's resolver is a loopback stub)"),
-            )
+            (from_upstream, "upstream".to_string())
         } else {
             (
                 FALLBACK.iter().map(|d| d.to_string()).collect(),
-                "docker's fallback servers (the host has no usable nameserver)".to_string(),
+                "fallback".to_string(),
             )
         }
     };
@@ -113,7 +112,7 @@ mod tests {
         assert!(text.contains("nameserver 192.0.2.53\n"), "{text}");
         assert!(!text.contains("127.0.0.53"));
         assert!(text.contains("options edns0 trust-ad\n") && text.contains("search lan\n"));
-        assert!(source.contains("loopback stub"));
+        assert_eq!(source, "upstream");
         let (text, _) = resolv_conf(&[], host, None);
         assert!(text.contains("nameserver 8.8.8.8"));
         let (text, source) = resolv_conf(&[Ipv4Addr::new(192, 0, 2, 1)], host, Some(up));

@@ -469,6 +469,7 @@ impl Env {
             // A container's host-side veth: veth and 11 of its id's digits.
             (r"(?-u:\b)veth[0-9a-f]{11}(?-u:\b)", "veth[ID]"),
             // The pid a cgroup is given (cgroup.procs).
+            (r"(cgroup\.procs 파일에 |--target )\d+", "${1}[PID]"),
             (
                 r"(?-u:\b)(write |echo )\d+( to cgroup\.procs| > \S+/cgroup\.procs)",
                 "${1}[PID]${2}",
@@ -477,6 +478,8 @@ impl Env {
                 r#"(cgroup\.procs", O_WRONLY\); write\(…, ")\d+"#,
                 "${1}[PID]",
             ),
+            // The same sizes in Korean narration ("4902633바이트").
+            (r"\d+바이트", "[N]바이트"),
             // The narration's times since dockling started.
             (r"(?-u:\b)\d+\.\d+ (ms|s)(?-u:\b)", "[T]"),
             // A client's port, as busybox httpd logs it.
