@@ -1,9 +1,223 @@
 //! Messages of running containers: the stages' commands, the engine,
 //! stage 7's lifecycle and what runs inside a live container, the command
 //! line, errors and their hints.
+//!
+//! Korean: a particle that depends on the sound of a value (을/를, 이/가,
+//! 은/는, 으로/로) never follows a `{placeholder}` directly; it follows a
+//! noun that names the value (`{name} 컨테이너를`, `주소({addr})를`), or the
+//! sentence uses one that never changes (에, 의, 에서, 만, 도).
+
+use std::fmt::Display;
+
+use super::Msg;
 
 crate::messages! {
+    // ---- error.rs: the errors every command can report ----
+
     /// A command that needs root, run without it.
-    NEEDS_ROOT = "{what} needs root (it uses {why})" / "{what}에는 root 권한이 필요합니다 ({why}를 사용합니다)";
+    NEEDS_ROOT = "{what} needs root (it uses {why})" / "{what} 명령에는 root 권한이 필요합니다 ({why} 사용)";
     NEEDS_ROOT_HINT = "run it as root, e.g. with sudo" / "root로 실행하세요. 예: sudo 사용";
+    ROOTFS_PROBLEM = "rootfs {path}: {problem}" / "루트 파일시스템(rootfs) {path}: {problem}";
+    NO_SUCH_CONTAINER = "No such container: {name}" / "컨테이너가 없습니다 (No such container: {name})";
+    NO_SUCH_CONTAINER_HINT = "`dockling ps -a` lists the containers" / "`dockling ps -a`로 컨테이너 목록을 볼 수 있습니다";
+    INTERRUPTED = "interrupted by {signal} before the container started" / "컨테이너가 시작되기 전에 시그널 {signal}에 의해 중단되었습니다";
+    INTERRUPTED_HINT = "nothing ran, and everything dockling had made for it is removed" / "아무것도 실행되지 않았고, dockling이 그때까지 만든 것은 모두 지웠습니다";
+    FETCH_HOST_HINT = "install busybox for a complete rootfs: apt-get install busybox-static" / "완전한 rootfs를 만들려면 busybox를 설치하세요: apt-get install busybox-static";
+    /// A child's failure as the parent reports it.
+    IN_THE_CONTAINER = "in the container, step {step}: {message}" / "컨테이너 안, {step} 단계: {message}";
+
+    // `Error::io(what, path)`: one message per `what` (see `io_failed`).
+    IO_READ = "cannot read {path}" / "{path}: 읽을 수 없습니다";
+    IO_CREATE = "cannot create {path}" / "{path}: 만들 수 없습니다";
+    IO_WRITE = "cannot write {path}" / "{path}: 쓸 수 없습니다";
+    IO_OPEN = "cannot open {path}" / "{path}: 열 수 없습니다";
+    IO_REMOVE = "cannot remove {path}" / "{path}: 지울 수 없습니다";
+    IO_RESOLVE = "cannot resolve {path}" / "{path}: 경로를 확인할 수 없습니다";
+    IO_RENAME_INTO_PLACE = "cannot rename into place {path}" / "{path}: 제자리로 옮길(rename) 수 없습니다";
+    IO_LOCK = "cannot lock {path}" / "{path}: 잠글 수 없습니다";
+    IO_ARCHIVE = "cannot archive {path}" / "{path}: tar로 묶을 수 없습니다";
+    IO_WRITE_JOURNAL = "cannot write the journal {path}" / "저널({path})에 쓸 수 없습니다";
+    IO_STAT = "cannot stat {path}" / "{path}: 정보를 읽을 수 없습니다 (stat)";
+    IO_FIND = "cannot find {path}" / "{path}: 찾을 수 없습니다";
+    IO_COMPRESS = "cannot compress {path}" / "{path}: 압축할 수 없습니다";
+    IO_WRITE_MAN = "cannot write man pages to {path}" / "{path}에 man 페이지를 쓸 수 없습니다";
+    IO_HOST_LOCK = "cannot take the host lock {path}" / "호스트 잠금({path})을 얻을 수 없습니다";
+    IO_NAME_HOST_LOCK = "cannot name the host lock {path}" / "호스트 잠금의 이름({path})을 만들 수 없습니다";
+    IO_TAKE_LEASE = "cannot take the address lease {path}" / "주소 임대({path})를 얻을 수 없습니다";
+    IO_GIVE_BACK_LEASE = "cannot give back the lease {path}" / "주소 임대({path})를 반납할 수 없습니다";
+    IO_SYNC = "cannot sync {path}" / "{path}: 디스크에 기록(sync)할 수 없습니다";
+    IO_START_MONITOR = "cannot start the monitor {path}" / "모니터 프로세스({path})를 시작할 수 없습니다";
+    IO_SAVE = "cannot save {path}" / "{path}: 저장할 수 없습니다";
+    IO_RUN = "cannot run {path}" / "{path}: 실행할 수 없습니다";
+    IO_RENDER = "cannot render {path}" / "{path}: 렌더링할 수 없습니다";
+    IO_RENAME_ON_NETWORKS = "cannot rename the container on its networks {path}" / "네트워크에서 컨테이너 이름을 바꿀 수 없습니다: {path}";
+    IO_REMOVE_RULES = "cannot remove the rules of {path}" / "{path}의 규칙을 지울 수 없습니다";
+    IO_READ_LOG = "cannot read the log of {path}" / "{path}의 로그를 읽을 수 없습니다";
+    IO_READ_MONITOR = "cannot read from the monitor of {path}" / "{path}의 모니터에서 읽을 수 없습니다";
+    IO_READ_ENV_FILE = "cannot read --env-file {path}" / "--env-file {path}: 읽을 수 없습니다";
+    IO_PREPARE_OVERLAY = "cannot prepare the overlay directories in {path}" / "{path} 안에 overlay 디렉터리를 준비할 수 없습니다";
+    IO_OPEN_LOG = "cannot open the log {path}" / "로그 파일({path})을 열 수 없습니다";
+    IO_OPEN_JOURNAL = "cannot open the journal {path}" / "저널({path})을 열 수 없습니다";
+    IO_LOCK_JOURNAL = "cannot lock the journal {path}" / "저널({path})을 잠글 수 없습니다";
+    IO_CREATE_JOURNAL = "cannot create the journal {path}" / "저널({path})을 만들 수 없습니다";
+    IO_LISTEN = "cannot listen on {path}" / "{path}에서 연결을 받을(listen) 수 없습니다";
+    IO_CREATE_STATE_DIR = "cannot create the state directory {path}" / "상태 디렉터리({path})를 만들 수 없습니다";
+    IO_CREATE_RUN_DIR = "cannot create the run directory {path}" / "실행 디렉터리({path})를 만들 수 없습니다";
+    IO_COMMIT_LAYER = "cannot commit the container's layer to {path}" / "컨테이너의 레이어를 {path}에 커밋할 수 없습니다";
+    IO_TALK_JOINING = "cannot talk to the joining process over {path}" / "합류하는 프로세스와 통신할 수 없습니다 ({path})";
+    IO_TALK_CONTAINER = "cannot talk to the container process over {path}" / "컨테이너 프로세스와 통신할 수 없습니다 ({path})";
+    IO_MOVE_PROCESS_CGROUP = "cannot move the process into the container's cgroup {path}" / "프로세스를 컨테이너의 cgroup({path})에 넣을 수 없습니다";
+    IO_MOVE_CONTAINER_CGROUP = "cannot move the container into its cgroup {path}" / "컨테이너를 그 cgroup({path})에 넣을 수 없습니다";
+    IO_WRITE_HOSTS = "cannot write the /etc/hosts of the containers on {path}" / "{path} 네트워크에 있는 컨테이너들의 /etc/hosts 파일을 쓸 수 없습니다";
+    IO_SET_UP_STDIO = "cannot set up the container's stdin, stdout and stderr {path}" / "컨테이너의 stdin, stdout, stderr를 준비할 수 없습니다 ({path})";
+    /// A `what` without a message of its own (`io_failed`'s fallback).
+    IO_OTHER = "cannot {what} {path}" / "{path}: 실패했습니다 ({what})";
+
+    // ---- rootfs.rs and stages 1-4: the root filesystem, the flags ----
+
+    ROOTFS_IS_DIR_NOT_FILE = "{path} is a directory in the container, not a file" / "{path}: 컨테이너 안에서 파일이 아니라 디렉터리입니다";
+    ROOTFS_IS_FILE_NOT_DIR = "{path} is a file in the container, not a directory" / "{path}: 컨테이너 안에서 디렉터리가 아니라 파일입니다";
+    ROOTFS_EXISTS_NOT_SYMLINK = "{path} exists and is not a symlink" / "{path}: 이미 있으며 심볼릭 링크가 아닙니다";
+    ROOTFS_NO_DIRECTORY = "has no directory {dirs}" / "디렉터리가 없습니다: {dirs}";
+    ROOTFS_NO_DIRECTORY_HINT = "a root filesystem needs them as mount points: mkdir {dirs}" / "루트 파일시스템에는 마운트 지점으로 이 디렉터리들이 있어야 합니다: mkdir {dirs}";
+    ROOTFS_DOES_NOT_EXIST = "does not exist" / "존재하지 않습니다";
+    ROOTFS_CHECK_PERMISSIONS = "check the path and its permissions" / "경로와 그 권한을 확인하세요";
+    ROOTFS_NOT_A_DIRECTORY = "is not a directory" / "디렉터리가 아닙니다";
+    ROOTFS_NOT_A_DIRECTORY_HINT = "--rootfs takes a directory holding a root filesystem" / "--rootfs에는 루트 파일시스템이 담긴 디렉터리를 지정합니다";
+    ROOTFS_NO_SH = "has no /bin/sh (the default command)" / "기본 명령인 /bin/sh 파일이 없습니다";
+    ROOTFS_NO_SH_HINT = "name a command that the rootfs has after --, or use a complete rootfs" / "-- 뒤에 rootfs 안에 있는 명령을 지정하거나, 완전한 rootfs를 사용하세요";
+    CHECK_ROOTFS_PATH = "check the --rootfs path" / "--rootfs 경로를 확인하세요";
+    MAKE_DEFAULT_ROOTFS = "make the default rootfs first: dockling rootfs fetch host" / "먼저 기본 rootfs를 만드세요: dockling rootfs fetch host";
+    WORKDIR_NOT_ABSOLUTE = "-w {workdir}: the working directory must be an absolute path" / "-w {workdir}: 작업 디렉터리는 절대 경로여야 합니다";
+    ROOTFS_THROUGH_SYMLINK = "goes through a symlink (it is really {real})" / "심볼릭 링크를 거칩니다 (실제 경로: {real})";
+    ROOTFS_THROUGH_SYMLINK_HINT = "pass the real path: --rootfs {real}" / "실제 경로를 지정하세요: --rootfs {real}";
+    BAD_HOSTNAME = "--hostname {hostname}: use 1-63 letters, digits and '-', not starting with '-'" / "--hostname {hostname}: 영문자, 숫자, '-'로 1~63자를 쓰되 '-'로 시작할 수 없습니다";
+    HOSTNAME_NEEDS_UTS = "--hostname needs the uts namespace (it would rename the host)" / "--hostname에는 uts 네임스페이스가 필요합니다 (없으면 호스트의 이름이 바뀝니다)";
+    BAD_SECURITY_OPT = "--security-opt {opt}: dockling knows seccomp=unconfined (turns the seccomp filter off)" / "--security-opt {opt}: dockling이 아는 값은 seccomp=unconfined(seccomp 필터 끄기)뿐입니다";
+    INIT_NEEDS_PID = "--init needs the pid namespace" / "--init에는 pid 네임스페이스가 필요합니다";
+    OVERLAY_NEEDS_MOUNT = "dockling overlay needs the mount namespace (--ns must include mount)" / "dockling overlay에는 mount 네임스페이스가 필요합니다 (--ns에 mount를 포함하세요)";
+    LAYER_PROBLEM = "layer {layer}: {problem}" / "레이어 {layer}: {problem}";
+    LAYER_HINT = "--layer takes an existing directory, e.g. one made with --commit" / "--layer에는 이미 있는 디렉터리를 지정합니다. 예: --commit으로 만든 디렉터리";
+    LAYER_NOT_A_DIRECTORY = "layer {layer}: not a directory" / "레이어 {layer}: 디렉터리가 아닙니다";
+    COMMIT_EXISTS = "--commit {dir}: already exists; choose a new directory" / "--commit {dir}: 이미 있습니다. 새 디렉터리를 지정하세요";
+}
+
+/// Every `what` that `Error::io` is called with, and its message.
+pub const IO_WHATS: &[(&str, Msg)] = &[
+    ("read", IO_READ),
+    ("create", IO_CREATE),
+    ("write", IO_WRITE),
+    ("open", IO_OPEN),
+    ("remove", IO_REMOVE),
+    ("resolve", IO_RESOLVE),
+    ("rename into place", IO_RENAME_INTO_PLACE),
+    ("lock", IO_LOCK),
+    ("archive", IO_ARCHIVE),
+    ("write the journal", IO_WRITE_JOURNAL),
+    ("stat", IO_STAT),
+    ("find", IO_FIND),
+    ("compress", IO_COMPRESS),
+    ("write man pages to", IO_WRITE_MAN),
+    ("take the host lock", IO_HOST_LOCK),
+    ("name the host lock", IO_NAME_HOST_LOCK),
+    ("take the address lease", IO_TAKE_LEASE),
+    ("give back the lease", IO_GIVE_BACK_LEASE),
+    ("sync", IO_SYNC),
+    ("start the monitor", IO_START_MONITOR),
+    ("save", IO_SAVE),
+    ("run", IO_RUN),
+    ("render", IO_RENDER),
+    (
+        "rename the container on its networks",
+        IO_RENAME_ON_NETWORKS,
+    ),
+    ("remove the rules of", IO_REMOVE_RULES),
+    ("read the log of", IO_READ_LOG),
+    ("read from the monitor of", IO_READ_MONITOR),
+    ("read --env-file", IO_READ_ENV_FILE),
+    ("prepare the overlay directories in", IO_PREPARE_OVERLAY),
+    ("open the log", IO_OPEN_LOG),
+    ("open the journal", IO_OPEN_JOURNAL),
+    ("lock the journal", IO_LOCK_JOURNAL),
+    ("create the journal", IO_CREATE_JOURNAL),
+    ("listen on", IO_LISTEN),
+    ("create the state directory", IO_CREATE_STATE_DIR),
+    ("create the run directory", IO_CREATE_RUN_DIR),
+    ("commit the container's layer to", IO_COMMIT_LAYER),
+    ("talk to the joining process over", IO_TALK_JOINING),
+    ("talk to the container process over", IO_TALK_CONTAINER),
+    (
+        "move the process into the container's cgroup",
+        IO_MOVE_PROCESS_CGROUP,
+    ),
+    (
+        "move the container into its cgroup",
+        IO_MOVE_CONTAINER_CGROUP,
+    ),
+    ("write the /etc/hosts of the containers on", IO_WRITE_HOSTS),
+    (
+        "set up the container's stdin, stdout and stderr",
+        IO_SET_UP_STDIO,
+    ),
+];
+
+/// "cannot {what} {path}" in the run's language.
+pub fn io_failed(what: &str, path: &dyn Display) -> String {
+    match IO_WHATS.iter().find(|(w, _)| *w == what) {
+        Some((_, m)) => crate::msg!(m, path = path),
+        None => crate::msg!(IO_OTHER, what = what, path = path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::narrate::lang::Lang;
+    use crate::narrate::messages::fill;
+
+    /// Each verb's English is "cannot {what} {path}", as before.
+    #[test]
+    fn io_messages_keep_the_english_of_cannot_what_path() {
+        for (what, m) in IO_WHATS {
+            assert_eq!(m.text(Lang::En), format!("cannot {what} {{path}}"));
+        }
+    }
+
+    /// Every `Error::io("…"` in the sources has a message of its own.
+    #[test]
+    fn every_io_what_in_the_sources_has_a_message() {
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.ends_with("messages/containers.rs") {
+                    continue;
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for (i, _) in text.match_indices("Error::io(") {
+                    let rest = text[i + "Error::io(".len()..].trim_start();
+                    let Some(rest) = rest.strip_prefix('"') else {
+                        continue;
+                    };
+                    let what = &rest[..rest.find('"').unwrap()];
+                    if !IO_WHATS.iter().any(|(w, _)| *w == what) {
+                        missing.push(format!("{}: {what}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no message for: {missing:?}");
+        assert_eq!(
+            fill(IO_OTHER.en, &[("what", &"x"), ("path", &"/p")]),
+            "cannot x /p"
+        );
+    }
 }
