@@ -100,6 +100,41 @@ crate::messages! {
     LAYER_HINT = "--layer takes an existing directory, e.g. one made with --commit" / "--layer에는 이미 있는 디렉터리를 지정합니다. 예: --commit으로 만든 디렉터리";
     LAYER_NOT_A_DIRECTORY = "layer {layer}: not a directory" / "레이어 {layer}: 디렉터리가 아닙니다";
     COMMIT_EXISTS = "--commit {dir}: already exists; choose a new directory" / "--commit {dir}: 이미 있습니다. 새 디렉터리를 지정하세요";
+
+    // ---- stages/container.rs: stage 7's commands (run -d, ps, stop, rm …) ----
+
+    RESTART_AND_RM = "conflicting options: --restart and --rm (a container removed when it ends cannot restart)" / "함께 쓸 수 없는 옵션입니다: --restart와 --rm (끝나면 지워지는 컨테이너는 다시 시작할 수 없습니다)";
+    BAD_NAME_FLAG = "--name {name}: a name is [a-zA-Z0-9][a-zA-Z0-9_.-]+" / "--name {name}: 이름은 [a-zA-Z0-9][a-zA-Z0-9_.-]+ 형식이어야 합니다";
+    BAD_LABEL = "--label {label}: a label is KEY=VALUE" / "--label {label}: 레이블은 KEY=VALUE 형식입니다";
+    CONTAINER_DID_NOT_START = "the container did not start" / "컨테이너가 시작되지 않았습니다";
+    INVALID_SIGNAL = "invalid signal: {signal}" / "잘못된 시그널입니다: {signal}";
+    CANNOT_THAW = "cannot thaw the cgroup: {error}" / "cgroup의 동결을 풀 수 없습니다: {error}";
+    DOCTOR_SHOWS_CGROUPS = "`dockling doctor` shows the cgroup layout" / "`dockling doctor`에서 cgroup 구성을 볼 수 있습니다";
+    DID_NOT_STOP_AFTER_SIGKILL = "container {id} did not stop after SIGKILL" / "{id} 컨테이너가 SIGKILL 뒤에도 멈추지 않았습니다";
+    D_STATE_HINT = "a process in the D state (waiting on the kernel) cannot die until the wait ends" / "D 상태(커널을 기다리는 중)인 프로세스는 그 기다림이 끝나야 종료됩니다";
+    START_ATTACH_MULTIPLE = "you cannot start and attach multiple containers at once" / "여러 컨테이너를 한 번에 시작하면서 연결(attach)할 수는 없습니다";
+    CANNOT_ATTACH = "cannot attach to {id}: {error}" / "{id} 컨테이너에 연결(attach)할 수 없습니다: {error}";
+    ATTACH_HINT = "the container must be running: `dockling start` it" / "컨테이너가 실행 중이어야 합니다: `dockling start`로 시작하세요";
+    /// docker's words when the detach keys are read; kept for the search.
+    READ_ESCAPE_SEQUENCE = "read escape sequence" / "분리 키를 받아 연결을 끊었습니다 (read escape sequence)";
+    CANNOT_KILL_NOT_RUNNING = "cannot kill container: {name}: container {id} is not running" / "{name} 컨테이너에 시그널을 보낼 수 없습니다: {id} 컨테이너는 실행 중이 아닙니다 (is not running)";
+    CANNOT_REMOVE_RUNNING = "cannot remove container \"/{name}\": container is running: stop the container before removing or force remove" / "\"/{name}\" 컨테이너를 지울 수 없습니다: 실행 중입니다 (container is running). 먼저 멈추거나 강제로 지우세요";
+    RM_RUNNING_HINT = "dockling stop {name}, or dockling rm -f {name}" / "dockling stop {name} 또는 dockling rm -f {name}";
+    STILL_MONITORED = "container {id} is still looked after by its monitor" / "{id} 컨테이너는 아직 모니터가 관리하고 있습니다";
+    TRY_AGAIN = "try again in a moment" / "잠시 뒤에 다시 시도하세요";
+    PRUNE_CONTAINERS_WARNING = "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] " / "경고! 멈춘 컨테이너를 모두 지웁니다.\n계속하시겠습니까? [y/N] ";
+    DELETED_CONTAINERS = "Deleted Containers:" / "지운 컨테이너:";
+    RECLAIMED_SPACE = "Total reclaimed space: {size}" / "확보한 공간: 모두 {size}";
+    BAD_FILTER_FORMAT = "bad format of filter (expected name=value): {filter}" / "필터 형식이 잘못되었습니다 (name=value 형식이어야 합니다): {filter}";
+    BAD_STATUS_FILTER = "invalid filter 'status={value}': created, restarting, running, removing, paused, exited or dead" / "잘못된 필터 'status={value}': created, restarting, running, removing, paused, exited, dead 중 하나를 쓰세요";
+    BAD_EXITED_FILTER = "invalid filter 'exited={value}': a number" / "잘못된 필터 'exited={value}': 숫자를 쓰세요";
+    BAD_FILTER = "invalid filter '{filter}'" / "잘못된 필터입니다: '{filter}'";
+    BAD_SINCE = "--since {since}: a time (2026-11-29T14:03:07Z) or a duration (10m, 1h)" / "--since {since}: 시각(2026-11-29T14:03:07Z)이나 기간(10m, 1h)을 쓰세요";
+    BAD_TAIL = "--tail {tail}: a number or all" / "--tail {tail}: 숫자나 all을 쓰세요";
+    ATTACH_STOPPED = "you cannot attach to a stopped container, start it first" / "멈춘 컨테이너에는 연결(attach)할 수 없습니다. 먼저 시작하세요";
+    START_IT_HINT = "dockling start {name}" / "먼저 시작하세요: dockling start {name}";
+    BAD_NEW_NAME = "invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" / "잘못된 컨테이너 이름({name})입니다. [a-zA-Z0-9][a-zA-Z0-9_.-]만 쓸 수 있습니다";
+    NO_PUBLIC_PORT = "no public port '{port}' published for {id}" / "{id} 컨테이너에는 공개된 '{port}' 포트가 없습니다";
 }
 
 /// Every `what` that `Error::io` is called with, and its message.
