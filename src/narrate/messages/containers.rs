@@ -135,6 +135,23 @@ crate::messages! {
     START_IT_HINT = "dockling start {name}" / "먼저 시작하세요: dockling start {name}";
     BAD_NEW_NAME = "invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" / "잘못된 컨테이너 이름({name})입니다. [a-zA-Z0-9][a-zA-Z0-9_.-]만 쓸 수 있습니다";
     NO_PUBLIC_PORT = "no public port '{port}' published for {id}" / "{id} 컨테이너에는 공개된 '{port}' 포트가 없습니다";
+
+    // ---- stages/inside.rs: exec, top, stats, pause inside a live container ----
+
+    VERB_PAUSED = "{verb}: container {id} is paused, unpause the container before {verb}" / "{verb}: {id} 컨테이너는 일시 정지(paused) 상태입니다. {verb} 전에 unpause로 재개하세요";
+    VERB_NOT_RUNNING = "{verb}: container {id} is not running" / "{verb}: {id} 컨테이너는 실행 중이 아닙니다 (is not running)";
+    EXEC_DETACH_TTY = "exec -d runs in the background: -i and -t would have no terminal to use" / "exec -d는 백그라운드에서 실행되므로 -i와 -t가 쓸 터미널이 없습니다";
+    EXEC_WORKDIR_NOT_ABSOLUTE = "the working directory {workdir} must be an absolute path" / "작업 디렉터리 {workdir}: 절대 경로여야 합니다";
+    CANNOT_RUN_PS = "cannot run ps: {error}" / "ps 명령을 실행할 수 없습니다: {error}";
+    PS_FAILED = "ps {options} failed: {error}" / "ps {options} 명령이 실패했습니다: {error}";
+    PS_NO_PID = "ps {options} prints no PID column; add -o pid (or use -ef)" / "ps {options} 출력에 PID 열이 없습니다. -o pid를 더하세요 (또는 -ef 사용)";
+    ALREADY_PAUSED = "cannot pause container {name}: container {id} is already paused" / "{name} 컨테이너를 일시 정지할 수 없습니다: {id} 컨테이너는 이미 일시 정지되어 있습니다 (already paused)";
+    NOT_PAUSED = "cannot unpause container {name}: container {id} is not paused" / "{name} 컨테이너를 재개할 수 없습니다: {id} 컨테이너는 일시 정지 상태가 아닙니다 (is not paused)";
+    PAUSE_NOT_RUNNING = "cannot {verb} container {name}: container {id} is not running" / "{name} 컨테이너에 {verb} 명령을 쓸 수 없습니다: {id} 컨테이너는 실행 중이 아닙니다 (is not running)";
+    NO_CGROUP_TO_FREEZE = "cannot {verb} container {name}: it has no cgroup to freeze" / "{name} 컨테이너에 {verb} 명령을 쓸 수 없습니다: 동결할 cgroup이 없습니다";
+    NO_CGROUP_TO_FREEZE_HINT = "the freezer is a cgroup's: make the container at stage 3 or later (`dockling cgroups -d`, `run -d`)" / "동결(freezer)은 cgroup의 기능입니다: 컨테이너를 3단계 이후에서 만드세요 (`dockling cgroups -d`, `run -d`)";
+    CANNOT_FREEZE = "cannot freeze the cgroup: {error}" / "cgroup을 동결할 수 없습니다: {error}";
+    DOCTOR_SHOWS_CONTROLLERS = "`dockling doctor` shows the cgroup layout and which controllers are usable" / "`dockling doctor`에서 cgroup 구성과 쓸 수 있는 컨트롤러를 볼 수 있습니다";
 }
 
 /// Every `what` that `Error::io` is called with, and its message.
