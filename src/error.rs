@@ -176,6 +176,11 @@ pub struct ChildError {
     pub message: String,
     pub errno: Option<i32>,
     pub hint: Option<String>,
+    /// The command is not there (exit 127, as docker), told apart from
+    /// other exec failures without reading the message, which is in the
+    /// run's language.
+    #[serde(default)]
+    pub missing: bool,
 }
 
 impl std::fmt::Display for ChildError {
@@ -200,11 +205,18 @@ impl ChildError {
             message: message.into(),
             errno: None,
             hint: None,
+            missing: false,
         }
     }
 
     pub fn errno(mut self, e: nix::Error) -> Self {
         self.errno = Some(e as i32);
+        self
+    }
+
+    /// Mark it as a command that is not there.
+    pub fn missing(mut self) -> Self {
+        self.missing = true;
         self
     }
 

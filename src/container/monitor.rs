@@ -228,7 +228,7 @@ impl Hooks for Watch<'_> {
 pub fn start_failure_code(e: &Error) -> i32 {
     match e {
         Error::Child(c) if c.step == crate::narrate::Step::Exec => {
-            if c.message.contains("not found") || c.message.contains("no such executable") {
+            if c.missing {
                 127
             } else {
                 126

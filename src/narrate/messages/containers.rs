@@ -21,7 +21,7 @@ crate::messages! {
     NO_SUCH_CONTAINER = "No such container: {name}" / "컨테이너가 없습니다 (No such container: {name})";
     NO_SUCH_CONTAINER_HINT = "`dockling ps -a` lists the containers" / "`dockling ps -a`로 컨테이너 목록을 볼 수 있습니다";
     INTERRUPTED = "interrupted by {signal} before the container started" / "컨테이너가 시작되기 전에 시그널 {signal}에 의해 중단되었습니다";
-    INTERRUPTED_HINT = "nothing ran, and everything dockling had made for it is removed" / "아무것도 실행되지 않았고, dockling이 그때까지 만든 것은 모두 지웠습니다";
+    INTERRUPTED_HINT = "nothing ran, and everything dockling had made for it is removed" / "아무것도 실행되지 않았고, dockling이 그때까지 만든 것은 모두 삭제했습니다";
     FETCH_HOST_HINT = "install busybox for a complete rootfs: apt-get install busybox-static" / "완전한 rootfs를 만들려면 busybox를 설치하세요: apt-get install busybox-static";
     /// A child's failure as the parent reports it.
     IN_THE_CONTAINER = "in the container, step {step}: {message}" / "컨테이너 안, {step} 단계: {message}";
@@ -31,7 +31,7 @@ crate::messages! {
     IO_CREATE = "cannot create {path}" / "{path}: 만들 수 없습니다";
     IO_WRITE = "cannot write {path}" / "{path}: 쓸 수 없습니다";
     IO_OPEN = "cannot open {path}" / "{path}: 열 수 없습니다";
-    IO_REMOVE = "cannot remove {path}" / "{path}: 지울 수 없습니다";
+    IO_REMOVE = "cannot remove {path}" / "{path}: 삭제할 수 없습니다";
     IO_RESOLVE = "cannot resolve {path}" / "{path}: 경로를 확인할 수 없습니다";
     IO_RENAME_INTO_PLACE = "cannot rename into place {path}" / "{path}: 제자리로 옮길(rename) 수 없습니다";
     IO_LOCK = "cannot lock {path}" / "{path}: 잠글 수 없습니다";
@@ -51,18 +51,18 @@ crate::messages! {
     IO_RUN = "cannot run {path}" / "{path}: 실행할 수 없습니다";
     IO_RENDER = "cannot render {path}" / "{path}: 렌더링할 수 없습니다";
     IO_RENAME_ON_NETWORKS = "cannot rename the container on its networks {path}" / "네트워크에서 컨테이너 이름을 바꿀 수 없습니다: {path}";
-    IO_REMOVE_RULES = "cannot remove the rules of {path}" / "{path}의 규칙을 지울 수 없습니다";
+    IO_REMOVE_RULES = "cannot remove the rules of {path}" / "{path}의 규칙을 삭제할 수 없습니다";
     IO_READ_LOG = "cannot read the log of {path}" / "{path}의 로그를 읽을 수 없습니다";
     IO_READ_MONITOR = "cannot read from the monitor of {path}" / "{path}의 모니터에서 읽을 수 없습니다";
     IO_READ_ENV_FILE = "cannot read --env-file {path}" / "--env-file {path}: 읽을 수 없습니다";
-    IO_PREPARE_OVERLAY = "cannot prepare the overlay directories in {path}" / "{path} 안에 overlay 디렉터리를 준비할 수 없습니다";
+    IO_PREPARE_OVERLAY = "cannot prepare the overlay directories in {path}" / "{path} 안에 overlay 디렉토리를 준비할 수 없습니다";
     IO_OPEN_LOG = "cannot open the log {path}" / "로그 파일({path})을 열 수 없습니다";
     IO_OPEN_JOURNAL = "cannot open the journal {path}" / "저널({path})을 열 수 없습니다";
     IO_LOCK_JOURNAL = "cannot lock the journal {path}" / "저널({path})을 잠글 수 없습니다";
     IO_CREATE_JOURNAL = "cannot create the journal {path}" / "저널({path})을 만들 수 없습니다";
     IO_LISTEN = "cannot listen on {path}" / "{path}에서 연결을 받을(listen) 수 없습니다";
-    IO_CREATE_STATE_DIR = "cannot create the state directory {path}" / "상태 디렉터리({path})를 만들 수 없습니다";
-    IO_CREATE_RUN_DIR = "cannot create the run directory {path}" / "실행 디렉터리({path})를 만들 수 없습니다";
+    IO_CREATE_STATE_DIR = "cannot create the state directory {path}" / "상태 디렉토리({path})를 만들 수 없습니다";
+    IO_CREATE_RUN_DIR = "cannot create the run directory {path}" / "실행 디렉토리({path})를 만들 수 없습니다";
     IO_COMMIT_LAYER = "cannot commit the container's layer to {path}" / "컨테이너의 레이어를 {path}에 커밋할 수 없습니다";
     IO_TALK_JOINING = "cannot talk to the joining process over {path}" / "합류하는 프로세스와 통신할 수 없습니다 ({path})";
     IO_TALK_CONTAINER = "cannot talk to the container process over {path}" / "컨테이너 프로세스와 통신할 수 없습니다 ({path})";
@@ -75,20 +75,20 @@ crate::messages! {
 
     // ---- rootfs.rs and stages 1-4: the root filesystem, the flags ----
 
-    ROOTFS_IS_DIR_NOT_FILE = "{path} is a directory in the container, not a file" / "{path}: 컨테이너 안에서 파일이 아니라 디렉터리입니다";
-    ROOTFS_IS_FILE_NOT_DIR = "{path} is a file in the container, not a directory" / "{path}: 컨테이너 안에서 디렉터리가 아니라 파일입니다";
+    ROOTFS_IS_DIR_NOT_FILE = "{path} is a directory in the container, not a file" / "{path}: 컨테이너 안에서 파일이 아니라 디렉토리입니다";
+    ROOTFS_IS_FILE_NOT_DIR = "{path} is a file in the container, not a directory" / "{path}: 컨테이너 안에서 디렉토리가 아니라 파일입니다";
     ROOTFS_EXISTS_NOT_SYMLINK = "{path} exists and is not a symlink" / "{path}: 이미 있으며 심볼릭 링크가 아닙니다";
-    ROOTFS_NO_DIRECTORY = "has no directory {dirs}" / "디렉터리가 없습니다: {dirs}";
-    ROOTFS_NO_DIRECTORY_HINT = "a root filesystem needs them as mount points: mkdir {dirs}" / "루트 파일시스템에는 마운트 지점으로 이 디렉터리들이 있어야 합니다: mkdir {dirs}";
+    ROOTFS_NO_DIRECTORY = "has no directory {dirs}" / "디렉토리가 없습니다: {dirs}";
+    ROOTFS_NO_DIRECTORY_HINT = "a root filesystem needs them as mount points: mkdir {dirs}" / "루트 파일시스템에는 마운트 지점으로 이 디렉토리들이 있어야 합니다: mkdir {dirs}";
     ROOTFS_DOES_NOT_EXIST = "does not exist" / "존재하지 않습니다";
     ROOTFS_CHECK_PERMISSIONS = "check the path and its permissions" / "경로와 그 권한을 확인하세요";
-    ROOTFS_NOT_A_DIRECTORY = "is not a directory" / "디렉터리가 아닙니다";
-    ROOTFS_NOT_A_DIRECTORY_HINT = "--rootfs takes a directory holding a root filesystem" / "--rootfs에는 루트 파일시스템이 담긴 디렉터리를 지정합니다";
+    ROOTFS_NOT_A_DIRECTORY = "is not a directory" / "디렉토리가 아닙니다";
+    ROOTFS_NOT_A_DIRECTORY_HINT = "--rootfs takes a directory holding a root filesystem" / "--rootfs에는 루트 파일시스템이 담긴 디렉토리를 지정합니다";
     ROOTFS_NO_SH = "has no /bin/sh (the default command)" / "기본 명령인 /bin/sh 파일이 없습니다";
     ROOTFS_NO_SH_HINT = "name a command that the rootfs has after --, or use a complete rootfs" / "-- 뒤에 rootfs 안에 있는 명령을 지정하거나, 완전한 rootfs를 사용하세요";
     CHECK_ROOTFS_PATH = "check the --rootfs path" / "--rootfs 경로를 확인하세요";
     MAKE_DEFAULT_ROOTFS = "make the default rootfs first: dockling rootfs fetch host" / "먼저 기본 rootfs를 만드세요: dockling rootfs fetch host";
-    WORKDIR_NOT_ABSOLUTE = "-w {workdir}: the working directory must be an absolute path" / "-w {workdir}: 작업 디렉터리는 절대 경로여야 합니다";
+    WORKDIR_NOT_ABSOLUTE = "-w {workdir}: the working directory must be an absolute path" / "-w {workdir}: 작업 디렉토리는 절대 경로여야 합니다";
     ROOTFS_THROUGH_SYMLINK = "goes through a symlink (it is really {real})" / "심볼릭 링크를 거칩니다 (실제 경로: {real})";
     ROOTFS_THROUGH_SYMLINK_HINT = "pass the real path: --rootfs {real}" / "실제 경로를 지정하세요: --rootfs {real}";
     BAD_HOSTNAME = "--hostname {hostname}: use 1-63 letters, digits and '-', not starting with '-'" / "--hostname {hostname}: 영문자, 숫자, '-'로 1~63자를 쓰되 '-'로 시작할 수 없습니다";
@@ -97,20 +97,20 @@ crate::messages! {
     INIT_NEEDS_PID = "--init needs the pid namespace" / "--init에는 pid 네임스페이스가 필요합니다";
     OVERLAY_NEEDS_MOUNT = "dockling overlay needs the mount namespace (--ns must include mount)" / "dockling overlay에는 mount 네임스페이스가 필요합니다 (--ns에 mount를 포함하세요)";
     LAYER_PROBLEM = "layer {layer}: {problem}" / "레이어 {layer}: {problem}";
-    LAYER_HINT = "--layer takes an existing directory, e.g. one made with --commit" / "--layer에는 이미 있는 디렉터리를 지정합니다. 예: --commit으로 만든 디렉터리";
-    LAYER_NOT_A_DIRECTORY = "layer {layer}: not a directory" / "레이어 {layer}: 디렉터리가 아닙니다";
-    COMMIT_EXISTS = "--commit {dir}: already exists; choose a new directory" / "--commit {dir}: 이미 있습니다. 새 디렉터리를 지정하세요";
+    LAYER_HINT = "--layer takes an existing directory, e.g. one made with --commit" / "--layer에는 이미 있는 디렉토리를 지정합니다. 예: --commit으로 만든 디렉토리";
+    LAYER_NOT_A_DIRECTORY = "layer {layer}: not a directory" / "레이어 {layer}: 디렉토리가 아닙니다";
+    COMMIT_EXISTS = "--commit {dir}: already exists; choose a new directory" / "--commit {dir}: 이미 있습니다. 새 디렉토리를 지정하세요";
 
     // ---- stages/container.rs: stage 7's commands (run -d, ps, stop, rm …) ----
 
-    RESTART_AND_RM = "conflicting options: --restart and --rm (a container removed when it ends cannot restart)" / "함께 쓸 수 없는 옵션입니다: --restart와 --rm (끝나면 지워지는 컨테이너는 다시 시작할 수 없습니다)";
+    RESTART_AND_RM = "conflicting options: --restart and --rm (a container removed when it ends cannot restart)" / "함께 쓸 수 없는 옵션입니다: --restart와 --rm (끝나면 삭제되는 컨테이너는 다시 시작할 수 없습니다)";
     BAD_NAME_FLAG = "--name {name}: a name is [a-zA-Z0-9][a-zA-Z0-9_.-]+" / "--name {name}: 이름은 [a-zA-Z0-9][a-zA-Z0-9_.-]+ 형식이어야 합니다";
-    BAD_LABEL = "--label {label}: a label is KEY=VALUE" / "--label {label}: 레이블은 KEY=VALUE 형식입니다";
+    BAD_LABEL = "--label {label}: a label is KEY=VALUE" / "--label {label}: 라벨은 KEY=VALUE 형식입니다";
     CONTAINER_DID_NOT_START = "the container did not start" / "컨테이너가 시작되지 않았습니다";
     INVALID_SIGNAL = "invalid signal: {signal}" / "잘못된 시그널입니다: {signal}";
     CANNOT_THAW = "cannot thaw the cgroup: {error}" / "cgroup의 동결을 풀 수 없습니다: {error}";
     DOCTOR_SHOWS_CGROUPS = "`dockling doctor` shows the cgroup layout" / "`dockling doctor`에서 cgroup 구성을 볼 수 있습니다";
-    DID_NOT_STOP_AFTER_SIGKILL = "container {id} did not stop after SIGKILL" / "{id} 컨테이너가 SIGKILL 뒤에도 멈추지 않았습니다";
+    DID_NOT_STOP_AFTER_SIGKILL = "container {id} did not stop after SIGKILL" / "{id} 컨테이너가 SIGKILL 뒤에도 정지하지 않았습니다";
     D_STATE_HINT = "a process in the D state (waiting on the kernel) cannot die until the wait ends" / "D 상태(커널을 기다리는 중)인 프로세스는 그 기다림이 끝나야 종료됩니다";
     START_ATTACH_MULTIPLE = "you cannot start and attach multiple containers at once" / "여러 컨테이너를 한 번에 시작하면서 연결(attach)할 수는 없습니다";
     CANNOT_ATTACH = "cannot attach to {id}: {error}" / "{id} 컨테이너에 연결(attach)할 수 없습니다: {error}";
@@ -118,12 +118,12 @@ crate::messages! {
     /// docker's words when the detach keys are read; kept for the search.
     READ_ESCAPE_SEQUENCE = "read escape sequence" / "분리 키를 받아 연결을 끊었습니다 (read escape sequence)";
     CANNOT_KILL_NOT_RUNNING = "cannot kill container: {name}: container {id} is not running" / "{name} 컨테이너에 시그널을 보낼 수 없습니다: {id} 컨테이너는 실행 중이 아닙니다 (is not running)";
-    CANNOT_REMOVE_RUNNING = "cannot remove container \"/{name}\": container is running: stop the container before removing or force remove" / "\"/{name}\" 컨테이너를 지울 수 없습니다: 실행 중입니다 (container is running). 먼저 멈추거나 강제로 지우세요";
+    CANNOT_REMOVE_RUNNING = "cannot remove container \"/{name}\": container is running: stop the container before removing or force remove" / "\"/{name}\" 컨테이너를 삭제할 수 없습니다: 실행 중입니다 (container is running). 먼저 정지하거나 강제로 삭제하세요";
     RM_RUNNING_HINT = "dockling stop {name}, or dockling rm -f {name}" / "dockling stop {name} 또는 dockling rm -f {name}";
     STILL_MONITORED = "container {id} is still looked after by its monitor" / "{id} 컨테이너는 아직 모니터가 관리하고 있습니다";
     TRY_AGAIN = "try again in a moment" / "잠시 뒤에 다시 시도하세요";
-    PRUNE_CONTAINERS_WARNING = "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] " / "경고! 멈춘 컨테이너를 모두 지웁니다.\n계속하시겠습니까? [y/N] ";
-    DELETED_CONTAINERS = "Deleted Containers:" / "지운 컨테이너:";
+    PRUNE_CONTAINERS_WARNING = "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] " / "경고! 정지한 컨테이너를 모두 삭제합니다.\n계속하시겠습니까? [y/N] ";
+    DELETED_CONTAINERS = "Deleted Containers:" / "삭제한 컨테이너:";
     RECLAIMED_SPACE = "Total reclaimed space: {size}" / "확보한 공간: 모두 {size}";
     BAD_FILTER_FORMAT = "bad format of filter (expected name=value): {filter}" / "필터 형식이 잘못되었습니다 (name=value 형식이어야 합니다): {filter}";
     BAD_STATUS_FILTER = "invalid filter 'status={value}': created, restarting, running, removing, paused, exited or dead" / "잘못된 필터 'status={value}': created, restarting, running, removing, paused, exited, dead 중 하나를 쓰세요";
@@ -131,7 +131,7 @@ crate::messages! {
     BAD_FILTER = "invalid filter '{filter}'" / "잘못된 필터입니다: '{filter}'";
     BAD_SINCE = "--since {since}: a time (2026-11-29T14:03:07Z) or a duration (10m, 1h)" / "--since {since}: 시각(2026-11-29T14:03:07Z)이나 기간(10m, 1h)을 쓰세요";
     BAD_TAIL = "--tail {tail}: a number or all" / "--tail {tail}: 숫자나 all을 쓰세요";
-    ATTACH_STOPPED = "you cannot attach to a stopped container, start it first" / "멈춘 컨테이너에는 연결(attach)할 수 없습니다. 먼저 시작하세요";
+    ATTACH_STOPPED = "you cannot attach to a stopped container, start it first" / "정지한 컨테이너에는 연결(attach)할 수 없습니다. 먼저 시작하세요";
     START_IT_HINT = "dockling start {name}" / "먼저 시작하세요: dockling start {name}";
     BAD_NEW_NAME = "invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" / "잘못된 컨테이너 이름({name})입니다. [a-zA-Z0-9][a-zA-Z0-9_.-]만 쓸 수 있습니다";
     NO_PUBLIC_PORT = "no public port '{port}' published for {id}" / "{id} 컨테이너에는 공개된 '{port}' 포트가 없습니다";
@@ -141,7 +141,7 @@ crate::messages! {
     VERB_PAUSED = "{verb}: container {id} is paused, unpause the container before {verb}" / "{verb}: {id} 컨테이너는 일시 정지(paused) 상태입니다. {verb} 전에 unpause로 재개하세요";
     VERB_NOT_RUNNING = "{verb}: container {id} is not running" / "{verb}: {id} 컨테이너는 실행 중이 아닙니다 (is not running)";
     EXEC_DETACH_TTY = "exec -d runs in the background: -i and -t would have no terminal to use" / "exec -d는 백그라운드에서 실행되므로 -i와 -t가 쓸 터미널이 없습니다";
-    EXEC_WORKDIR_NOT_ABSOLUTE = "the working directory {workdir} must be an absolute path" / "작업 디렉터리 {workdir}: 절대 경로여야 합니다";
+    EXEC_WORKDIR_NOT_ABSOLUTE = "the working directory {workdir} must be an absolute path" / "작업 디렉토리 {workdir}: 절대 경로여야 합니다";
     CANNOT_RUN_PS = "cannot run ps: {error}" / "ps 명령을 실행할 수 없습니다: {error}";
     PS_FAILED = "ps {options} failed: {error}" / "ps {options} 명령이 실패했습니다: {error}";
     PS_NO_PID = "ps {options} prints no PID column; add -o pid (or use -ef)" / "ps {options} 출력에 PID 열이 없습니다. -o pid를 더하세요 (또는 -ef 사용)";
@@ -152,6 +152,85 @@ crate::messages! {
     NO_CGROUP_TO_FREEZE_HINT = "the freezer is a cgroup's: make the container at stage 3 or later (`dockling cgroups -d`, `run -d`)" / "동결(freezer)은 cgroup의 기능입니다: 컨테이너를 3단계 이후에서 만드세요 (`dockling cgroups -d`, `run -d`)";
     CANNOT_FREEZE = "cannot freeze the cgroup: {error}" / "cgroup을 동결할 수 없습니다: {error}";
     DOCTOR_SHOWS_CONTROLLERS = "`dockling doctor` shows the cgroup layout and which controllers are usable" / "`dockling doctor`에서 cgroup 구성과 쓸 수 있는 컨트롤러를 볼 수 있습니다";
+
+    // ---- engine/child.rs: the container's side, sent back to dockling ----
+
+    WAITING_FOR_DOCKLING = "waiting for dockling: {error}" / "dockling을 기다리다 실패했습니다: {error}";
+    FORK_THE_COMMAND = "fork the command" / "명령을 실행할 프로세스를 fork하지 못했습니다";
+    CLEAR_SIGNAL_MASK = "clear the signal mask" / "시그널 마스크를 비우지 못했습니다";
+    SETNS_INTO = "setns into the container's {ns} namespace" / "컨테이너의 {ns} 네임스페이스에 setns하지 못했습니다";
+    CHROOT_PROC_ROOT = "chroot to /proc/PID/root" / "/proc/PID/root에 chroot하지 못했습니다";
+    FORK_INTO_CONTAINER = "fork into the container" / "컨테이너 안에서 fork하지 못했습니다";
+    SETGROUPS_FOR = "setgroups for {ids}" / "setgroups에 실패했습니다 (uid:gid {ids})";
+    SETGID_TO = "setgid to {ids}" / "setgid에 실패했습니다 (uid:gid {ids})";
+    SETUID_TO = "setuid to {ids}" / "setuid에 실패했습니다 (uid:gid {ids})";
+    REPORTING_TO_DOCKLING = "reporting to dockling: {error}" / "dockling에 보고하지 못했습니다: {error}";
+    SET_PDEATHSIG = "set PR_SET_PDEATHSIG" / "PR_SET_PDEATHSIG를 설정하지 못했습니다";
+    DOCKLING_EXITED_EARLY = "dockling exited before the container started" / "컨테이너가 시작되기 전에 dockling이 끝났습니다";
+    DUP2_ONTO = "dup2 onto {fd}" / "dup2로 {fd}번 디스크립터에 연결하지 못했습니다";
+    OPEN_PTY = "open a pseudo-terminal (/dev/ptmx)" / "가상 터미널(/dev/ptmx)을 열지 못했습니다";
+    MAKE_CONTROLLING_TERMINAL = "make it the controlling terminal" / "제어 터미널로 만들지 못했습니다";
+    SEND_TERMINAL = "send the terminal to dockling" / "터미널을 dockling에 넘기지 못했습니다";
+    OPEN_PATH = "open {path}" / "{path}: 열지 못했습니다";
+    DROP_CAPS = "drop capabilities: {error}" / "케이퍼빌리티를 내려놓지 못했습니다: {error}";
+    CHROOT_TO = "chroot to {path}" / "{path}에 chroot하지 못했습니다";
+    CHDIR_TO = "change to the working directory {dir}" / "작업 디렉토리 {dir}에 들어가지 못했습니다";
+    CHDIR_HINT = "-w names a directory inside the container; create it in the rootfs or pick another" / "-w에는 컨테이너 안의 디렉토리를 지정합니다. rootfs에 만들거나 다른 디렉토리를 고르세요";
+    NO_SUCH_EXECUTABLE = "{name}: no such executable file in the container" / "{name}: 컨테이너 안에 그런 실행 파일이 없습니다";
+    NO_SUCH_EXECUTABLE_HINT = "the rootfs {rootfs} has no executable {name}" / "rootfs {rootfs} 안에 {name} 실행 파일이 없습니다";
+    COMMAND_NOT_FOUND = "command not found in the container: {name}" / "컨테이너 안에서 명령을 찾을 수 없습니다: {name}";
+    COMMAND_NOT_FOUND_HINT = "{name} is in none of PATH={path} inside {rootfs}; see what is there with `ls` in the container" / "{rootfs} 안의 PATH={path} 어디에도 {name} 파일이 없습니다. 컨테이너 안에서 `ls`로 무엇이 있는지 보세요";
+    LOADER_MISSING_HINT = "the program exists but its loader or #! interpreter is missing from the rootfs" / "프로그램은 있지만, 그 로더나 #! 인터프리터가 rootfs에 없습니다";
+    NUL_IN_ARGUMENT = "argument {arg} contains a NUL byte" / "인자 {arg} 안에 NUL 바이트가 있습니다";
+
+    // ---- engine/*: the host's side of a run ----
+
+    ENDED_WHILE_JOINING = "the container ended while exec joined it" / "exec가 합류하는 사이에 컨테이너가 끝났습니다";
+    JOINER_ENDED_SILENTLY = "the process joining the container ended without a word" / "컨테이너에 합류하던 프로세스가 아무 말 없이 끝났습니다";
+    PORT_IN_USE_HINT = "choose another host port with -p HOST:CONTAINER" / "-p HOST:CONTAINER로 다른 호스트 포트를 고르세요";
+    /// An undo that failed at the end of a run (after "dockling: ").
+    COULD_NOT_UNDO = "warning: could not undo {resource}: {error}; it stays in the journal for `dockling cleanup`" / "경고: 되돌리지 못한 자원이 있습니다: {resource}: {error}. 저널에 남겨 두었으니 `dockling cleanup`으로 정리하세요";
+    ROOT_ON_OVERLAYFS = "{path} is on overlayfs (inside a container?): an overlay upper dir cannot be on overlayfs" / "{path} 경로가 overlayfs 위에 있습니다(컨테이너 안인가요?): overlay의 upper 디렉토리는 overlayfs 위에 둘 수 없습니다";
+    ROOT_ON_OVERLAYFS_HINT = "use --root on a real filesystem, e.g. mount -t tmpfs tmpfs /mnt && dockling --root /mnt …" / "실제 파일시스템 위의 --root를 쓰세요. 예: mount -t tmpfs tmpfs /mnt && dockling --root /mnt …";
+    NO_OVERLAYFS = "overlayfs is not available in this kernel" / "이 커널에서는 overlayfs를 쓸 수 없습니다";
+    NO_OVERLAYFS_HINT = "load it: modprobe overlay" / "모듈을 올리세요: modprobe overlay";
+    UPPER_WORK_DIFFERENT_FS = "the overlay upper and work directories are on different filesystems" / "overlay의 upper 디렉토리와 work 디렉토리가 서로 다른 파일시스템에 있습니다";
+    UPPER_WORK_DIFFERENT_FS_HINT = "do not mount anything inside {dir}" / "{dir} 안에는 아무것도 마운트하지 마세요";
+    NET_OPEN_NETLINK = "cannot open a netlink socket: {error}" / "netlink 소켓을 열 수 없습니다: {error}";
+    NET_ADD_NAT = "cannot add the network's NAT and forwarding rules: {error}" / "네트워크의 NAT 규칙과 포워딩 규칙을 추가할 수 없습니다: {error}";
+    NET_ADD_PORT_RULES = "cannot add the port mapping rules: {error}" / "포트 포워딩 규칙을 추가할 수 없습니다: {error}";
+    NET_FORWARDING = "cannot turn on IPv4 forwarding: {error}" / "IPv4 포워딩을 켤 수 없습니다: {error}";
+    NET_CREATE_VETH = "cannot create the veth pair: {error}" / "veth 쌍을 만들 수 없습니다: {error}";
+    NET_PLUG_VETH = "cannot plug the veth into the bridge: {error}" / "veth를 브리지에 연결할 수 없습니다: {error}";
+    NET_CONFIGURE_INTERFACES = "cannot configure the container's interfaces: {error}" / "컨테이너의 네트워크 인터페이스들을 설정할 수 없습니다: {error}";
+    NET_CONFIGURE_INTERFACE = "cannot configure the container's interface: {error}" / "컨테이너의 네트워크 인터페이스를 설정할 수 없습니다: {error}";
+    NET_DELETE_INTERFACE = "cannot delete the container's interface: {error}" / "컨테이너의 네트워크 인터페이스를 삭제할 수 없습니다: {error}";
+    NET_FAILED_HINT = "`dockling doctor` checks what networking needs (root, veth and bridge support, iptables)" / "`dockling doctor`가 네트워크에 필요한 것(root 권한, veth와 브리지 지원, iptables)을 점검합니다";
+    NETWORK_REMOVED_MEANWHILE = "network {network} was removed while this run started" / "이 실행이 시작되는 사이에 {network} 네트워크가 삭제되었습니다";
+    /// The state of net.ipv4.ip_forward, for the narration of NAT.
+    FORWARDING_WAS_ON = "was already on" / "이미 켜져 있었음";
+    FORWARDING_TURNED_ON = "was off; dockling turned it on, and leaves it on as docker does: `sysctl -w net.ipv4.ip_forward=0` turns it off" / "꺼져 있어서 dockling이 켰고, docker처럼 켜 둔 채로 둡니다. 끄려면 `sysctl -w net.ipv4.ip_forward=0`";
+    NO_RULES_LOOPBACK = "(none: a loopback address is served by the proxy alone)" / "(없음: 루프백 주소는 프록시 혼자 처리합니다)";
+    NO_NAMES_YET = "(none yet)" / "(아직 없음)";
+    NO_NETWORK_NAMED = "no network named {network}" / "{network} 네트워크가 없습니다";
+    NO_NETWORK_NAMED_HINT = "create it with `dockling network create {network}`, or `dockling network disconnect` it" / "`dockling network create {network}`로 만들거나, `dockling network disconnect`로 연결을 끊으세요";
+    NO_NEW_NAMESPACES = "none, it shares all of the host's" / "없음, 호스트의 네임스페이스를 모두 함께 씁니다";
+    NO_CGROUPS_HINT = "boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1) or mount the v1 controllers" / "cgroup v2로 부팅하거나(systemd.unified_cgroup_hierarchy=1) v1 컨트롤러를 마운트하세요";
+    CANNOT_SET_UP_CGROUP = "cannot set up the cgroup: {error}" / "cgroup을 설정할 수 없습니다: {error}";
+    CANNOT_SET_DEVICE_RULES = "cannot set the device rules of the cgroup: {error}" / "cgroup의 장치 규칙을 설정할 수 없습니다: {error}";
+    NS_IDS_NEW = "{ns}: host {host}, container {container} (new)" / "{ns}: 호스트 {host}, 컨테이너 {container} (새로 만듦)";
+    NS_IDS_SHARED = "{ns}: host {host}, container {container} (shared)" / "{ns}: 호스트 {host}, 컨테이너 {container} (함께 씀)";
+    PASS_SIGNAL_ON = "pass {signal} on to the container" / "컨테이너에 {signal} 시그널을 전달하지 못했습니다";
+    WAIT_FOR_CONTAINER_POLL = "wait for the container (poll)" / "컨테이너를 기다리지 못했습니다 (poll)";
+    WAIT_FOR_CONTAINER = "wait for the container" / "컨테이너를 기다리지 못했습니다";
+    KILL_THE_CONTAINER = "kill the container" / "컨테이너를 강제 종료하지 못했습니다";
+    CLONE_CONTAINER = "clone the container process" / "컨테이너 프로세스를 clone하지 못했습니다";
+    CREATE_SYNC_SOCKET = "create the sync socket" / "동기화 소켓을 만들지 못했습니다";
+    BLOCK_SIGNALS = "block signals" / "시그널을 블록하지 못했습니다";
+    READ_SIGNALS = "read signals" / "시그널을 읽지 못했습니다";
+    FORK = "fork" / "fork하지 못했습니다";
+    BAD_ENV = "invalid environment variable {arg}: expected KEY=VALUE" / "잘못된 환경 변수 {arg}: KEY=VALUE 형식이어야 합니다";
+    UNEXPECTED_SYNC_MESSAGE = "unexpected message from dockling" / "dockling에서 예상하지 못한 메시지가 왔습니다";
 }
 
 /// Every `what` that `Error::io` is called with, and its message.
