@@ -231,6 +231,15 @@ crate::messages! {
     FORK = "fork" / "fork하지 못했습니다";
     BAD_ENV = "invalid environment variable {arg}: expected KEY=VALUE" / "잘못된 환경 변수 {arg}: KEY=VALUE 형식이어야 합니다";
     UNEXPECTED_SYNC_MESSAGE = "unexpected message from dockling" / "dockling에서 예상하지 못한 메시지가 왔습니다";
+
+    // ---- cli.rs ----
+
+    UNBLOCK_SIGNALS = "unblock signals" / "시그널 블록을 풀지 못했습니다";
+    ROOTFS_READY = "rootfs ready: {path}" / "rootfs 준비 완료: {path}";
+    CLEANUP_REPORT = "cleanup: finished {finished} run(s), removed {removed} resource(s); {alive} live run(s) left alone" / "cleanup: 실행 {finished}개 마무리, 자원 {removed}개 삭제; 살아 있는 실행 {alive}개는 그대로 둠";
+    CLEANUP_COULD_NOT_UNDO = "could not undo {resource}: {error}" / "되돌리지 못했습니다: {resource}: {error}";
+    NO_LESSON_NAMED = "no lesson {which}: give a number or `list`" / "{which}: 그런 레슨이 없습니다. 번호나 `list`를 주세요";
+    NO_LESSON_NUMBER = "no lesson {n}; `dockling lesson list` shows them" / "{n}번 레슨은 없습니다. `dockling lesson list`로 목록을 보세요";
 }
 
 /// Every `what` that `Error::io` is called with, and its message.
