@@ -240,6 +240,27 @@ crate::messages! {
     CLEANUP_COULD_NOT_UNDO = "could not undo {resource}: {error}" / "되돌리지 못했습니다: {resource}: {error}";
     NO_LESSON_NAMED = "no lesson {which}: give a number or `list`" / "{which}: 그런 레슨이 없습니다. 번호나 `list`를 주세요";
     NO_LESSON_NUMBER = "no lesson {n}; `dockling lesson list` shows them" / "{n}번 레슨은 없습니다. `dockling lesson list`로 목록을 보세요";
+
+    // ---- container/*: the monitor, the store, restart policies, templates ----
+
+    ALREADY_RUNNING = "container {id} is already running" / "{id} 컨테이너는 이미 실행 중입니다";
+    ALREADY_RUNNING_HINT = "`dockling stop` it first, or `dockling attach` to it" / "먼저 `dockling stop`으로 정지하거나, `dockling attach`로 연결하세요";
+    PIPE = "pipe" / "파이프를 만들지 못했습니다 (pipe)";
+    MONITOR_ENDED_EARLY = "the monitor of container {id} ended before the container started" / "{id} 컨테이너의 모니터가 컨테이너가 시작되기 전에 끝났습니다";
+    MONITOR_ENDED_EARLY_HINT = "`dockling inspect` shows its state; `dockling cleanup` removes what it left" / "`dockling inspect`로 상태를 보고, `dockling cleanup`으로 남은 것을 정리하세요";
+    RESTART_COUNT_NOT_NUMBER = "--restart {text}: the count after on-failure: must be a number" / "--restart {text}: on-failure: 뒤의 횟수는 숫자여야 합니다";
+    RESTART_BAD_POLICY = "--restart {text}: the policy is no, on-failure[:N], always or unless-stopped" / "--restart {text}: 정책은 no, on-failure[:N], always, unless-stopped 중 하나입니다";
+    RESTART_COUNT_ONLY_ON_FAILURE = "--restart {text}: only on-failure takes a count (on-failure:N)" / "--restart {text}: 횟수는 on-failure에만 붙일 수 있습니다 (on-failure:N)";
+    TEMPLATE_UNCLOSED = "template {template}: a {{ without }}" / "템플릿 {template}: {{ 뒤에 닫는 }}가 없습니다";
+    TEMPLATE_NOT_A_PATH = "template {template}: {expr} is not a path like .State.Status" / "템플릿 {template}: {expr} 표현식은 .State.Status 같은 경로가 아닙니다";
+    TEMPLATE_NO_FIELD = "template {template}: no field {key} in .{path}" / "템플릿 {template}: .{path} 안에 {key} 필드가 없습니다";
+    STATE_UNREADABLE = "{path} cannot be read: {error}" / "{path}: 읽을 수 없습니다: {error}";
+    STATE_UNREADABLE_HINT = "remove the container with `dockling rm -f`" / "`dockling rm -f`로 컨테이너를 삭제하세요";
+    NAME_IN_USE = "conflict: the container name \"/{name}\" is already in use by container \"{other}\"" / "충돌: \"{other}\" 컨테이너가 이미 \"/{name}\" 이름을 쓰고 있습니다 (is already in use)";
+    NAME_IN_USE_HINT = "remove (or rename) that container, or choose another --name" / "그 컨테이너를 삭제(또는 이름 변경)하거나, 다른 --name을 고르세요";
+    AMBIGUOUS_PREFIX = "multiple IDs found with provided prefix: {query} ({ids})" / "접두사 {query}에 맞는 ID가 여럿입니다 ({ids}) (multiple IDs found with provided prefix)";
+    AMBIGUOUS_PREFIX_HINT = "give more of the id, or the name" / "ID를 더 길게 쓰거나 이름을 쓰세요";
+    CHOOSE_ANOTHER_NAME = "choose another name" / "다른 이름을 고르세요";
 }
 
 /// Every `what` that `Error::io` is called with, and its message.
