@@ -261,6 +261,27 @@ crate::messages! {
     AMBIGUOUS_PREFIX = "multiple IDs found with provided prefix: {query} ({ids})" / "접두사 {query}에 맞는 ID가 여럿입니다 ({ids}) (multiple IDs found with provided prefix)";
     AMBIGUOUS_PREFIX_HINT = "give more of the id, or the name" / "ID를 더 길게 쓰거나 이름을 쓰세요";
     CHOOSE_ANOTHER_NAME = "choose another name" / "다른 이름을 고르세요";
+
+    // ---- cgroups/limits.rs: the flags that set limits ----
+
+    SWAP_NEEDS_MEMORY = "--memory-swap needs --memory" / "--memory-swap에는 --memory가 필요합니다";
+    /// A flag's value and why it is refused.
+    FLAG_VALUE_WHY = "{flag} {value}: {why}" / "{flag} {value}: 쓸 수 없는 값입니다. {why}";
+    SWAP_LESS_THAN_MEMORY = "--memory-swap {swap} is less than --memory {memory}: --memory-swap is memory plus swap, so it must be at least --memory" / "--memory-swap {swap} 값이 --memory {memory}보다 작습니다: --memory-swap은 메모리와 스왑을 더한 값이라 --memory 이상이어야 합니다";
+    TWICE_MEMORY_OUT_OF_RANGE = "--memory {memory}: twice it (docker's default --memory-swap) is out of range" / "--memory {memory}: 그 두 배(docker의 기본 --memory-swap)가 범위를 벗어납니다";
+    SWAP_AT_LEAST_MEMORY = "--memory-swap must be at least --memory" / "--memory-swap은 --memory 이상이어야 합니다";
+    OUT_OF_RANGE = "out of range" / "범위를 벗어납니다";
+    CPUS_MINIMUM = "the minimum is 0.01 (a quota of 1 ms in each 100 ms period, the least the kernel takes)" / "최솟값은 0.01입니다 (100 ms 주기마다 1 ms의 할당량, 커널이 받는 가장 작은 값)";
+    NOT_A_SIZE = "{flag} {value}: not a size; use a number with b, k, m, g, t or p (e.g. 64m)" / "{flag} {value}: 크기가 아닙니다. 숫자에 b, k, m, g, t, p 중 하나를 붙여 쓰세요 (예: 64m)";
+    SIZE_TOO_BIG = "{flag} {value}: more than {max}, the largest size dockling accepts here (cgroups keep at most 8 EiB and read more as no limit at all)" / "{flag} {value}: 여기서 dockling이 받는 최대 크기 {max}보다 큽니다 (cgroup은 최대 8 EiB까지 담고, 그보다 크면 제한 없음으로 읽습니다)";
+    MEMORY_MINIMUM = "--memory {value}: the minimum is 6m" / "--memory {value}: 최솟값은 6m입니다";
+    CPUS_NOT_A_NUMBER = "--cpus {value}: not a number (e.g. 0.5)" / "--cpus {value}: 숫자가 아닙니다 (예: 0.5)";
+    CPUS_TOO_MANY = "--cpus {value}: this machine has only {available} CPUs" / "--cpus {value}: 이 머신의 CPU는 {available}개뿐입니다";
+    CPUS_NOT_POSITIVE = "--cpus {value}: must be greater than 0" / "--cpus {value}: 0보다 커야 합니다";
+    CPUS_TOO_PRECISE = "--cpus {value}: too precise; at most 9 decimal places (docker counts billionths of a CPU)" / "--cpus {value}: 너무 정밀합니다. 소수점 아래 9자리까지 쓸 수 있습니다 (docker는 CPU를 10억분의 1 단위로 셉니다)";
+    NOT_BETWEEN = "{flag} {value}: must be between {min} and {max}" / "{flag} {value}: {min}에서 {max} 사이여야 합니다";
+    NOT_WHOLE_NUMBER = "{flag} {value}: not a whole number" / "{flag} {value}: 정수가 아닙니다";
+    PIDS_OUT_OF_RANGE = "{error} (pids.max takes at most PID_MAX_LIMIT, the most pids a system can have)" / "{error} (pids.max는 시스템이 가질 수 있는 최대 pid 수인 PID_MAX_LIMIT까지만 받습니다)";
 }
 
 /// Every `what` that `Error::io` is called with, and its message.
