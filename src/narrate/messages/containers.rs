@@ -282,6 +282,22 @@ crate::messages! {
     NOT_BETWEEN = "{flag} {value}: must be between {min} and {max}" / "{flag} {value}: {min}에서 {max} 사이여야 합니다";
     NOT_WHOLE_NUMBER = "{flag} {value}: not a whole number" / "{flag} {value}: 정수가 아닙니다";
     PIDS_OUT_OF_RANGE = "{error} (pids.max takes at most PID_MAX_LIMIT, the most pids a system can have)" / "{error} (pids.max는 시스템이 가질 수 있는 최대 pid 수인 PID_MAX_LIMIT까지만 받습니다)";
+
+    // ---- cgroups/*: devices, the BPF program, v1 and v2 ----
+
+    DEVICE_BAD_PERMS = "--device {arg}: permissions {perms} must be letters of \"rwm\"" / "--device {arg}: 권한 {perms} 값은 \"rwm\"의 글자로만 써야 합니다";
+    DEVICE_CANNOT_STAT = "--device {arg}: cannot stat {host}: {error}" / "--device {arg}: {host} 정보를 읽을 수 없습니다 (stat): {error}";
+    DEVICE_NOT_A_NODE = "--device {arg}: {host} is not a device node" / "--device {arg}: {host} 파일은 장치 노드가 아닙니다";
+    DEVICE_NOT_UNDER_DEV = "--device {arg}: the container path {path} must be under /dev/" / "--device {arg}: 컨테이너 안의 경로 {path} 값은 /dev/ 아래여야 합니다";
+    BPF_ATTACH = "bpf(BPF_PROG_ATTACH) to {dir}: {error}" / "bpf(BPF_PROG_ATTACH)로 {dir}에 붙이지 못했습니다: {error}";
+    BPF_LOAD = "bpf(BPF_PROG_LOAD) of the device program: {error}; verifier: {verifier}" / "장치 프로그램을 bpf(BPF_PROG_LOAD)로 올리지 못했습니다: {error}; 검증기(verifier): {verifier}";
+    CGROUP_STATE_UNCHANGED = "{file} did not change state within 5 s" / "{file}: 5초 안에 상태가 바뀌지 않았습니다";
+    NO_USABLE_CONTROLLERS = "this host has no usable memory, cpu and pids controllers (layout: {layout}; v2 offers [{offered}]); `dockling doctor` says more" / "이 호스트에는 쓸 수 있는 memory, cpu, pids 컨트롤러가 없습니다 (구성: {layout}; v2가 제공하는 것: [{offered}]). 자세한 내용은 `dockling doctor`에서 볼 수 있습니다";
+    CGROUP_WRITE_FAILED = "write {value} to {file}: {error}" / "{file}에 {value} 값을 쓰지 못했습니다: {error}";
+    CGROUP_STILL_HAS_PROCESSES = "{dir} still has processes after SIGKILL" / "{dir}: SIGKILL 뒤에도 프로세스가 남아 있습니다";
+    V1_DEVICES_NOT_MOUNTED = "the v1 devices controller is not mounted (mount -t cgroup -o devices none /sys/fs/cgroup/devices)" / "v1 devices 컨트롤러가 마운트되어 있지 않습니다 (mount -t cgroup -o devices none /sys/fs/cgroup/devices)";
+    V1_FREEZER_NOT_MOUNTED = "the v1 freezer controller is not mounted (mount -t cgroup -o freezer none /sys/fs/cgroup/freezer)" / "v1 freezer 컨트롤러가 마운트되어 있지 않습니다 (mount -t cgroup -o freezer none /sys/fs/cgroup/freezer)";
+    NO_INTERNAL_PROCESSES = "{error} (the no-internal-processes rule: {dir} holds processes itself)" / "{error} (내부 프로세스 금지 규칙: {dir} 자체에 프로세스가 있습니다)";
 }
 
 /// Every `what` that `Error::io` is called with, and its message.
