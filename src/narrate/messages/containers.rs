@@ -298,6 +298,25 @@ crate::messages! {
     V1_DEVICES_NOT_MOUNTED = "the v1 devices controller is not mounted (mount -t cgroup -o devices none /sys/fs/cgroup/devices)" / "v1 devices 컨트롤러가 마운트되어 있지 않습니다 (mount -t cgroup -o devices none /sys/fs/cgroup/devices)";
     V1_FREEZER_NOT_MOUNTED = "the v1 freezer controller is not mounted (mount -t cgroup -o freezer none /sys/fs/cgroup/freezer)" / "v1 freezer 컨트롤러가 마운트되어 있지 않습니다 (mount -t cgroup -o freezer none /sys/fs/cgroup/freezer)";
     NO_INTERNAL_PROCESSES = "{error} (the no-internal-processes rule: {dir} holds processes itself)" / "{error} (내부 프로세스 금지 규칙: {dir} 자체에 프로세스가 있습니다)";
+
+    // ---- journal/*: what cleanup checks before it undoes an entry ----
+
+    NOT_A_RUN_DIR = "{dir} is not a run directory of this root" / "{dir}: 이 루트의 실행 디렉토리가 아닙니다";
+    NOT_RUNS_OWN_DIR = "{path} is not this run's own directory" / "{path}: 이 실행의 디렉토리가 아닙니다";
+    NOT_RUNS_PIN = "{path} is not this run's pin {own}" / "{path}: 이 실행의 고정(pin) 파일이 아닙니다 (고정 파일: {own})";
+    LEASE_DIR_NOT_ROOTS = "lease directory {dir} is not this root's {own}" / "임대 디렉토리 {dir}: 이 루트의 디렉토리({own})가 아닙니다";
+    LEASE_OUTSIDE = "lease {path} is outside {dir}" / "임대 파일 {path}: {dir} 바깥에 있습니다";
+    LEASE_NO_ADDRESS = "lease {path} names no address of {subnet}" / "임대 파일 {path}: {subnet} 대역의 주소가 아닙니다";
+    NOT_A_BRIDGE_NAME = "{bridge} is not a dockling bridge name" / "{bridge}: dockling의 브리지 이름이 아닙니다";
+    NOT_RUNS_VETH = "{link} is not this run's veth" / "{link}: 이 실행의 veth가 아닙니다";
+    NOT_RUNS_LEASE = "the lease of run {run} is not this run's" / "실행 {run}의 임대는 이 실행의 것이 아닙니다";
+    NOT_DOCKLINGS_RULE = "not a rule dockling makes: {rule}" / "dockling이 만드는 규칙이 아닙니다: {rule}";
+    NOT_RUNS_CGROUP = "{path} is not {id}'s cgroup (expected …/{tail})" / "{path}: {id}의 cgroup이 아닙니다 (예상: …/{tail})";
+    NOT_CLEAN_PATH = "{path} is not a clean absolute path" / "{path}: 깔끔한 절대 경로가 아닙니다";
+    THROUGH_SYMLINK = "{path} passes through the symlink {link}" / "{path}: 경로 중간에 심볼릭 링크({link})가 있습니다";
+    NOT_IN_RUNS_PIDNS = "process {pid} is not in the run's PID namespace" / "프로세스 {pid}: 이 실행의 PID 네임스페이스에 있지 않습니다";
+    NOT_CHROOTED_INTO = "process {pid} is not chrooted into {root}" / "프로세스 {pid}: 루트가 {root} 디렉토리가 아닙니다 (chroot)";
+    NOTHING_TIES_TO_RUN = "process {pid}: the entry says nothing that ties it to the run" / "프로세스 {pid}: 이 항목에는 프로세스를 이 실행과 묶어 주는 정보가 없습니다";
 }
 
 /// Every `what` that `Error::io` is called with, and its message.
