@@ -317,6 +317,28 @@ crate::messages! {
     NOT_IN_RUNS_PIDNS = "process {pid} is not in the run's PID namespace" / "프로세스 {pid}: 이 실행의 PID 네임스페이스에 있지 않습니다";
     NOT_CHROOTED_INTO = "process {pid} is not chrooted into {root}" / "프로세스 {pid}: 루트가 {root} 디렉토리가 아닙니다 (chroot)";
     NOTHING_TIES_TO_RUN = "process {pid}: the entry says nothing that ties it to the run" / "프로세스 {pid}: 이 항목에는 프로세스를 이 실행과 묶어 주는 정보가 없습니다";
+
+    // ---- mounts, overlay, journal, lock, security ----
+
+    MAKE_ROOT_PRIVATE = "make / private (mount --make-rprivate /)" / "/의 마운트 전파를 끄지 못했습니다 (mount --make-rprivate /)";
+    BIND_ONTO_ITSELF = "bind-mount {path} onto itself" / "{path}: 자기 자신 위에 바인드 마운트하지 못했습니다";
+    OPEN_IN_ROOTFS = "open {path} in the rootfs" / "rootfs 안의 {path}: 열지 못했습니다";
+    MOUNT_ON = "mount {what} on {path}" / "{path}에 {what} 마운트를 하지 못했습니다";
+    MAKE_READ_ONLY = "make {path} read-only" / "{path}: 읽기 전용으로 만들지 못했습니다";
+    OPEN_NEW_DEV = "open the new /dev" / "새 /dev 디렉토리를 열지 못했습니다";
+    MAKE_PATH = "make {path}" / "{path}: 만들지 못했습니다";
+    OPEN_ROOTFS = "open the rootfs" / "rootfs를 열지 못했습니다";
+    BIND_CONSOLE = "bind /dev/pts/{pts} on /dev/console" / "/dev/pts/{pts} 터미널을 /dev/console에 바인드 마운트하지 못했습니다";
+    MASK_PATH = "mask {path}" / "{path}: 가리지(mask) 못했습니다";
+    BIND_PATH = "bind {path}" / "{path}: 바인드 마운트하지 못했습니다";
+    UNMOUNT_OLD_ROOT = "unmount the old root" / "이전 루트를 언마운트하지 못했습니다";
+    CHDIR_OVERLAY = "chdir to the overlay directory" / "overlay 디렉토리로 이동(chdir)하지 못했습니다";
+    MOUNT_OVERLAY = "mount overlay" / "overlay 마운트를 하지 못했습니다";
+    ALREADY_EXISTS = "{path} already exists" / "{path}: 이미 있습니다";
+    NOT_UNDONE = "not undone: {why}" / "되돌리지 않았습니다: {why}";
+    HOST_LOCK_HELD = "the host-wide lock @{name} has been held for {secs} s" / "호스트 전체 잠금 @{name}: 누군가 {secs}초째 잡고 있습니다";
+    HOST_LOCK_HELD_HINT = "`ss -xlp | grep @{name}` shows which process holds it" / "`ss -xlp | grep @{name}`로 어느 프로세스가 잡고 있는지 볼 수 있습니다";
+    UNKNOWN_CAPABILITY = "unknown capability {name} (names are like NET_ADMIN or CAP_SYS_TIME; see capabilities(7))" / "알 수 없는 케이퍼빌리티 {name} (이름은 NET_ADMIN이나 CAP_SYS_TIME 같은 형식입니다. capabilities(7) 참고)";
 }
 
 /// Every `what` that `Error::io` is called with, and its message.
