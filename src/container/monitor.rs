@@ -448,8 +448,15 @@ pub fn spawn(
     if let Some(root) = &paths.root {
         cmd.arg("--root").arg(root);
     }
+    // The monitor speaks the language of the command that started it:
+    // its failures come back to that command's user.
+    let lang = match crate::narrate::lang::current() {
+        crate::narrate::lang::Lang::En => "en",
+        crate::narrate::lang::Lang::Ko => "ko",
+    };
     cmd.args(["__monitor", id])
         .env("DOCKLING_CGROUP_PARENT", &config.cgroup_parent)
+        .env("DOCKLING_LANG", lang)
         .env_remove("DOCKLING_TRACE")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
