@@ -20,7 +20,7 @@ crate::messages! {
     ROOTFS_PROBLEM = "rootfs {path}: {problem}" / "루트 파일시스템(rootfs) {path}: {problem}";
     NO_SUCH_CONTAINER = "No such container: {name}" / "컨테이너가 없습니다 (No such container: {name})";
     NO_SUCH_CONTAINER_HINT = "`dockling ps -a` lists the containers" / "`dockling ps -a`로 컨테이너 목록을 볼 수 있습니다";
-    INTERRUPTED = "interrupted by {signal} before the container started" / "컨테이너가 시작되기 전에 시그널 {signal}에 의해 중단되었습니다";
+    INTERRUPTED = "interrupted by {signal} before the container started" / "컨테이너가 시작되기 전에 {signal} 시그널로 중단되었습니다";
     INTERRUPTED_HINT = "nothing ran, and everything dockling had made for it is removed" / "아무것도 실행되지 않았고, dockling이 그때까지 만든 것은 모두 삭제했습니다";
     FETCH_HOST_HINT = "install busybox for a complete rootfs: apt-get install busybox-static" / "완전한 rootfs를 만들려면 busybox를 설치하세요: apt-get install busybox-static";
     /// A child's failure as the parent reports it.
@@ -32,7 +32,7 @@ crate::messages! {
     IO_WRITE = "cannot write {path}" / "{path}: 쓸 수 없습니다";
     IO_OPEN = "cannot open {path}" / "{path}: 열 수 없습니다";
     IO_REMOVE = "cannot remove {path}" / "{path}: 삭제할 수 없습니다";
-    IO_RESOLVE = "cannot resolve {path}" / "{path}: 경로를 확인할 수 없습니다";
+    IO_RESOLVE = "cannot resolve {path}" / "{path}: 실제 경로를 알아낼 수 없습니다";
     IO_RENAME_INTO_PLACE = "cannot rename into place {path}" / "{path}: 제자리로 옮길(rename) 수 없습니다";
     IO_LOCK = "cannot lock {path}" / "{path}: 잠글 수 없습니다";
     IO_ARCHIVE = "cannot archive {path}" / "{path}: tar로 묶을 수 없습니다";
@@ -124,7 +124,7 @@ crate::messages! {
     TRY_AGAIN = "try again in a moment" / "잠시 뒤에 다시 시도하세요";
     PRUNE_CONTAINERS_WARNING = "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] " / "경고! 정지한 컨테이너를 모두 삭제합니다.\n계속하시겠습니까? [y/N] ";
     DELETED_CONTAINERS = "Deleted Containers:" / "삭제한 컨테이너:";
-    RECLAIMED_SPACE = "Total reclaimed space: {size}" / "확보한 공간: 모두 {size}";
+    RECLAIMED_SPACE = "Total reclaimed space: {size}" / "확보한 공간 합계: {size}";
     BAD_FILTER_FORMAT = "bad format of filter (expected name=value): {filter}" / "필터 형식이 잘못되었습니다 (name=value 형식이어야 합니다): {filter}";
     BAD_STATUS_FILTER = "invalid filter 'status={value}': created, restarting, running, removing, paused, exited or dead" / "잘못된 필터 'status={value}': created, restarting, running, removing, paused, exited, dead 중 하나를 쓰세요";
     BAD_EXITED_FILTER = "invalid filter 'exited={value}': a number" / "잘못된 필터 'exited={value}': 숫자를 쓰세요";
@@ -337,7 +337,7 @@ crate::messages! {
     ALREADY_EXISTS = "{path} already exists" / "{path}: 이미 있습니다";
     NOT_UNDONE = "not undone: {why}" / "되돌리지 않았습니다: {why}";
     HOST_LOCK_HELD = "the host-wide lock @{name} has been held for {secs} s" / "호스트 전체 잠금 @{name}: 누군가 {secs}초째 잡고 있습니다";
-    HOST_LOCK_HELD_HINT = "`ss -xlp | grep @{name}` shows which process holds it" / "`ss -xlp | grep @{name}`로 어느 프로세스가 잡고 있는지 볼 수 있습니다";
+    HOST_LOCK_HELD_HINT = "`ss -xlp | grep @{name}` shows which process holds it" / "어느 프로세스가 잡고 있는지 보려면: `ss -xlp | grep @{name}`";
     UNKNOWN_CAPABILITY = "unknown capability {name} (names are like NET_ADMIN or CAP_SYS_TIME; see capabilities(7))" / "알 수 없는 케이퍼빌리티 {name} (이름은 NET_ADMIN이나 CAP_SYS_TIME 같은 형식입니다. capabilities(7) 참고)";
 }
 
