@@ -209,7 +209,7 @@ crate::messages! {
     NETWORK_REMOVED_MEANWHILE = "network {network} was removed while this run started" / "이 실행이 시작되는 사이에 {network} 네트워크가 삭제되었습니다";
     /// The state of net.ipv4.ip_forward, for the narration of NAT.
     FORWARDING_WAS_ON = "was already on" / "이미 켜져 있었음";
-    FORWARDING_TURNED_ON = "was off; dockling turned it on, and leaves it on as docker does: `sysctl -w net.ipv4.ip_forward=0` turns it off" / "꺼져 있어서 dockling이 켰고, docker처럼 켜 둔 채로 둡니다. 끄려면 `sysctl -w net.ipv4.ip_forward=0`";
+    FORWARDING_TURNED_ON = "was off; dockling turned it on, and leaves it on as docker does: `sysctl -w net.ipv4.ip_forward=0` turns it off" / "꺼져 있던 것을 dockling이 켰고, docker처럼 계속 켜 둡니다. 끄는 명령: `sysctl -w net.ipv4.ip_forward=0`";
     NO_RULES_LOOPBACK = "(none: a loopback address is served by the proxy alone)" / "(없음: 루프백 주소는 프록시 혼자 처리합니다)";
     NO_NAMES_YET = "(none yet)" / "(아직 없음)";
     NO_NETWORK_NAMED = "no network named {network}" / "{network} 네트워크가 없습니다";
