@@ -1,6 +1,8 @@
 //! The command line: flags parsed with clap, dispatched to the stages and
 //! tools. Errors end here: printed as one line (plus a hint) and exit 125.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::path::PathBuf;
 
 #[cfg(test)]
@@ -432,10 +434,10 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
     // (engine::run checks at each step); before, it would cut a network
     // definition or a lease in half.
     let old = crate::process::block(&crate::process::stop_signals())
-        .map_err(Error::sys("block signals"))?;
+        .map_err(Error::sys(msg!(m::BLOCK_SIGNALS)))?;
     let result = run_command(cli, paths, narrator);
     // A signal still pending now ends dockling as it would have earlier.
-    crate::process::set_mask(&old).map_err(Error::sys("unblock signals"))?;
+    crate::process::set_mask(&old).map_err(Error::sys(msg!(m::UNBLOCK_SIGNALS)))?;
     result
 }
 
@@ -586,7 +588,7 @@ pub fn fetch_rootfs(
             );
         }
     }
-    println!("rootfs ready: {}", dir.display());
+    println!("{}", msg!(m::ROOTFS_READY, path = dir.display()));
     Ok(())
 }
 
@@ -620,13 +622,23 @@ fn cleanup(paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
         }
     }
     println!(
-        "cleanup: finished {} run(s), removed {} resource(s); {} live run(s) left alone",
-        report.finished.len(),
-        report.removed,
-        report.alive.len()
+        "{}",
+        msg!(
+            m::CLEANUP_REPORT,
+            finished = report.finished.len(),
+            removed = report.removed,
+            alive = report.alive.len()
+        )
     );
     for f in &report.failures {
-        eprintln!("dockling: could not undo {:?}: {}", f.resource, f.error);
+        eprintln!(
+            "dockling: {}",
+            msg!(
+                m::CLEANUP_COULD_NOT_UNDO,
+                resource = format!("{:?}", f.resource),
+                error = f.error
+            )
+        );
     }
     Ok(if report.failures.is_empty() {
         0
@@ -644,9 +656,9 @@ fn lesson(which: &str) -> Result<i32, Error> {
     }
     let n: u32 = which
         .parse()
-        .map_err(|_| Error::Usage(format!("no lesson {which:?}: give a number or `list`")))?;
-    let l = crate::lessons::find(n)
-        .ok_or_else(|| Error::Usage(format!("no lesson {n}; `dockling lesson list` shows them")))?;
+        .map_err(|_| Error::Usage(msg!(m::NO_LESSON_NAMED, which = format!("{which:?}"))))?;
+    let l =
+        crate::lessons::find(n).ok_or_else(|| Error::Usage(msg!(m::NO_LESSON_NUMBER, n = n)))?;
     crate::kit::page(l.text)
 }
 

@@ -7,52 +7,52 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::msg;
 use crate::narrate::Step;
+use crate::narrate::messages::containers as m;
 
 /// The exit code for any failure of dockling itself.
 pub const EXIT_DOCKLING_FAILED: i32 = 125;
 
-#[derive(Debug, thiserror::Error)]
+/// Every variant's text comes from the messages
+/// (`narrate::messages::containers`), in the run's language.
+#[derive(Debug)]
 pub enum Error {
-    #[error("{what} needs root (it uses {why})")]
-    NotRoot { what: String, why: &'static str },
-    #[error("rootfs {path}: {problem}")]
+    NotRoot {
+        what: String,
+        why: &'static str,
+    },
     Rootfs {
         path: PathBuf,
         problem: String,
         hint: String,
     },
-    #[error("{0}")]
     Child(ChildError),
-    #[error("cannot {what} {path}")]
     Io {
         what: &'static str,
         path: PathBuf,
-        #[source]
         source: io::Error,
     },
-    #[error("{what}")]
     Sys {
         what: String,
-        #[source]
         source: nix::Error,
     },
-    #[error(transparent)]
-    Fetch(#[from] rootfs_fetch::Error),
-    #[error("{0}")]
+    Fetch(rootfs_fetch::Error),
     Usage(String),
-    #[error("{message}")]
-    Hinted { message: String, hint: String },
+    Hinted {
+        message: String,
+        hint: String,
+    },
     /// A container command named no container (docker: exit 1).
-    #[error("No such container: {0}")]
     NoSuchContainer(String),
     /// What docker refuses with exit 1 rather than 125: removing a
     /// running container without -f, starting one twice at once …
-    #[error("{message}")]
-    Refused { message: String, hint: String },
+    Refused {
+        message: String,
+        hint: String,
+    },
     /// A failure that carries its own exit code (a container that could
     /// not start: 127 for a missing command, as docker).
-    #[error("{message}")]
     Failed {
         message: String,
         hint: String,
@@ -60,8 +60,48 @@ pub enum Error {
     },
     /// A stop signal arrived before the command ran; everything made so
     /// far was undone.
-    #[error("interrupted by {} before the container started", .0.as_str())]
     Interrupted(nix::sys::signal::Signal),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            Error::NotRoot { what, why } => msg!(m::NEEDS_ROOT, what = what, why = why),
+            Error::Rootfs { path, problem, .. } => {
+                msg!(m::ROOTFS_PROBLEM, path = path.display(), problem = problem)
+            }
+            Error::Child(c) => c.to_string(),
+            Error::Io { what, path, .. } => m::io_failed(what, &path.display()),
+            Error::Sys { what, .. } => what.clone(),
+            Error::Fetch(e) => e.to_string(),
+            Error::Usage(s) => s.clone(),
+            Error::Hinted { message, .. }
+            | Error::Refused { message, .. }
+            | Error::Failed { message, .. } => message.clone(),
+            Error::NoSuchContainer(name) => msg!(m::NO_SUCH_CONTAINER, name = name),
+            Error::Interrupted(s) => msg!(m::INTERRUPTED, signal = s.as_str()),
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            Error::Sys { source, .. } => Some(source),
+            // As thiserror's `transparent`: the fetch error stands in for
+            // this one, so its cause is this one's.
+            Error::Fetch(e) => std::error::Error::source(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<rootfs_fetch::Error> for Error {
+    fn from(e: rootfs_fetch::Error) -> Self {
+        Error::Fetch(e)
+    }
 }
 
 impl Error {
@@ -99,19 +139,15 @@ impl Error {
     /// What to do about it, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::NotRoot { .. } => Some("run it as root, e.g. with sudo".into()),
-            Error::Interrupted(_) => {
-                Some("nothing ran, and everything dockling had made for it is removed".into())
-            }
+            Error::NotRoot { .. } => Some(msg!(m::NEEDS_ROOT_HINT)),
+            Error::Interrupted(_) => Some(msg!(m::INTERRUPTED_HINT)),
             Error::Rootfs { hint, .. }
             | Error::Hinted { hint, .. }
             | Error::Refused { hint, .. }
             | Error::Failed { hint, .. } => Some(hint.clone()).filter(|h| !h.is_empty()),
-            Error::NoSuchContainer(_) => Some("`dockling ps -a` lists the containers".into()),
+            Error::NoSuchContainer(_) => Some(msg!(m::NO_SUCH_CONTAINER_HINT)),
             Error::Child(c) => c.hint.clone(),
-            Error::Fetch(rootfs_fetch::Error::Host(_)) => {
-                Some("install busybox for a complete rootfs: apt-get install busybox-static".into())
-            }
+            Error::Fetch(rootfs_fetch::Error::Host(_)) => Some(msg!(m::FETCH_HOST_HINT)),
             _ => None,
         }
     }
@@ -140,16 +176,21 @@ pub struct ChildError {
     pub message: String,
     pub errno: Option<i32>,
     pub hint: Option<String>,
+    /// The command is not there (exit 127, as docker), told apart from
+    /// other exec failures without reading the message, which is in the
+    /// run's language.
+    #[serde(default)]
+    pub missing: bool,
 }
 
 impl std::fmt::Display for ChildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "in the container, step {}: {}",
-            self.step.id(),
-            self.message
-        )?;
+        let text = msg!(
+            m::IN_THE_CONTAINER,
+            step = self.step.id(),
+            message = self.message
+        );
+        f.write_str(&text)?;
         if let Some(errno) = self.errno {
             write!(f, ": {}", io::Error::from_raw_os_error(errno))?;
         }
@@ -164,11 +205,18 @@ impl ChildError {
             message: message.into(),
             errno: None,
             hint: None,
+            missing: false,
         }
     }
 
     pub fn errno(mut self, e: nix::Error) -> Self {
         self.errno = Some(e as i32);
+        self
+    }
+
+    /// Mark it as a command that is not there.
+    pub fn missing(mut self) -> Self {
+        self.missing = true;
         self
     }
 

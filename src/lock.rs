@@ -4,6 +4,8 @@
 //! take one around every change. [`lock_host`] is a lock for the whole
 //! host, for what every state root shares (bridges and their addresses).
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::fs::{self, File};
 use std::io;
 use std::os::fd::AsRawFd;
@@ -80,11 +82,12 @@ pub fn lock_host(name: &str) -> Result<HostLock, Error> {
             Err(e) if e.kind() == io::ErrorKind::AddrInUse => {
                 if std::time::Instant::now() > deadline {
                     return Err(Error::Hinted {
-                        message: format!(
-                            "the host-wide lock @{name} has been held for {} s",
-                            HOST_LOCK_WAIT.as_secs()
+                        message: msg!(
+                            m::HOST_LOCK_HELD,
+                            name = name,
+                            secs = HOST_LOCK_WAIT.as_secs()
                         ),
-                        hint: format!("`ss -xlp | grep @{name}` shows which process holds it"),
+                        hint: msg!(m::HOST_LOCK_HELD_HINT, name = name),
                     });
                 }
                 std::thread::sleep(std::time::Duration::from_millis(2));

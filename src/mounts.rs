@@ -15,6 +15,8 @@
 //! Lesson 2. Man pages: mount(2), mount_namespaces(7), pivot_root(2),
 //! umount2(2), proc(5), pts(4).
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 
@@ -97,7 +99,7 @@ pub fn make_private() -> Result<(), MountError> {
         MsFlags::MS_REC | MsFlags::MS_PRIVATE,
         None::<&str>,
     )
-    .map_err(at("make / private (mount --make-rprivate /)"))
+    .map_err(at(msg!(m::MAKE_ROOT_PRIVATE)))
 }
 
 /// `mount --rbind ROOTFS ROOTFS`: the rootfs becomes a mount point.
@@ -109,7 +111,7 @@ pub fn bind_self(rootfs: &Path) -> Result<(), MountError> {
         MsFlags::MS_BIND | MsFlags::MS_REC,
         None::<&str>,
     )
-    .map_err(at(format!("bind-mount {} onto itself", rootfs.display())))
+    .map_err(at(msg!(m::BIND_ONTO_ITSELF, path = rootfs.display())))
 }
 
 /// Mount on `path` inside the root: the target is opened in the root
@@ -125,13 +127,14 @@ fn mount_in(
 ) -> Result<(), MountError> {
     let target = root
         .make(path, kind)
-        .map_err(io_at(format!("open {path} in the rootfs")))?;
-    mount(source, &fd_path(&target), fstype, flags, data).map_err(at(format!(
-        "mount {} on {path}",
-        fstype
+        .map_err(io_at(msg!(m::OPEN_IN_ROOTFS, path = path)))?;
+    mount(source, &fd_path(&target), fstype, flags, data).map_err(at(msg!(
+        m::MOUNT_ON,
+        what = fstype
             .map(str::to_string)
             .or_else(|| source.map(|s| s.display().to_string()))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        path = path
     )))
 }
 
@@ -140,10 +143,10 @@ fn mount_in(
 fn remount_read_only(root: &Root, path: &str) -> Result<(), MountError> {
     let fd = root
         .open_at(path, libc::O_PATH)
-        .map_err(io_at(format!("open {path} in the rootfs")))?;
+        .map_err(io_at(msg!(m::OPEN_IN_ROOTFS, path = path)))?;
     let ro = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY;
     mount(None::<&str>, &fd_path(&fd), None::<&str>, ro, None::<&str>)
-        .map_err(at(format!("make {path} read-only")))
+        .map_err(at(msg!(m::MAKE_READ_ONLY, path = path)))
 }
 
 /// `mount --bind SOURCE ROOTFS/TARGET` for a file (such as the run's
@@ -243,7 +246,7 @@ pub fn mount_dev(root: &Root, extra: &[Device]) -> Result<(), MountError> {
     // From here on /dev is our own tmpfs: nothing of the image is below it.
     let dev = root
         .open_at("/dev", libc::O_RDONLY | libc::O_DIRECTORY)
-        .map_err(io_at("open the new /dev"))?;
+        .map_err(io_at(msg!(m::OPEN_NEW_DEV)))?;
     for (name, major, minor) in DEVICES {
         make_node(&dev, name, SFlag::S_IFCHR, 0o666, makedev(*major, *minor))?;
     }
@@ -252,11 +255,11 @@ pub fn mount_dev(root: &Root, extra: &[Device]) -> Result<(), MountError> {
         let (parent, name) = match rel.rsplit_once('/') {
             Some((p, n)) => (
                 root.make(&format!("/dev/{p}"), Make::Dir)
-                    .map_err(io_at(format!("make /dev/{p}")))
+                    .map_err(io_at(msg!(m::MAKE_PATH, path = format!("/dev/{p}"))))
                     .and_then(|p| {
                         std::fs::File::open(fd_path(&p))
                             .map(OwnedFd::from)
-                            .map_err(io_at(format!("open /dev/{p:?}")))
+                            .map_err(io_at(msg!(m::OPEN_PATH, path = format!("/dev/{p:?}"))))
                     })?,
                 n,
             ),
@@ -302,13 +305,13 @@ pub fn mount_dev(root: &Root, extra: &[Device]) -> Result<(), MountError> {
 
 /// `-t`: the container's terminal is also its /dev/console, as runc does.
 pub fn bind_console(rootfs: &Path, pts: u32) -> Result<(), MountError> {
-    let root = Root::open(rootfs).map_err(io_at("open the rootfs"))?;
+    let root = Root::open(rootfs).map_err(io_at(msg!(m::OPEN_ROOTFS)))?;
     let slave = root
         .open_at(&format!("/dev/pts/{pts}"), libc::O_PATH)
-        .map_err(io_at(format!("open /dev/pts/{pts}")))?;
+        .map_err(io_at(msg!(m::OPEN_PATH, path = format!("/dev/pts/{pts}"))))?;
     let console = root
         .make("/dev/console", Make::File)
-        .map_err(io_at("make /dev/console"))?;
+        .map_err(io_at(msg!(m::MAKE_PATH, path = "/dev/console")))?;
     mount(
         Some(&fd_path(&slave)),
         &fd_path(&console),
@@ -316,7 +319,7 @@ pub fn bind_console(rootfs: &Path, pts: u32) -> Result<(), MountError> {
         MsFlags::MS_BIND,
         None::<&str>,
     )
-    .map_err(at(format!("bind /dev/pts/{pts} on /dev/console")))
+    .map_err(at(msg!(m::BIND_CONSOLE, pts = pts)))
 }
 
 /// Hide [`MASKED`] and make [`READ_ONLY`] read-only (paths this kernel
@@ -338,11 +341,11 @@ pub fn protect_proc_and_sys(root: &Root) -> Result<(usize, usize), MountError> {
                 MsFlags::MS_RDONLY,
                 Some("size=0"),
             )
-            .map_err(at(format!("mask {p}")))?;
+            .map_err(at(msg!(m::MASK_PATH, path = p)))?;
         } else {
             let null = root
                 .open_at("/dev/null", libc::O_PATH)
-                .map_err(io_at("open /dev/null"))?;
+                .map_err(io_at(msg!(m::OPEN_PATH, path = "/dev/null")))?;
             mount(
                 Some(&fd_path(&null)),
                 &fd_path(&target),
@@ -350,7 +353,7 @@ pub fn protect_proc_and_sys(root: &Root) -> Result<(usize, usize), MountError> {
                 MsFlags::MS_BIND,
                 None::<&str>,
             )
-            .map_err(at(format!("mask {p}")))?;
+            .map_err(at(msg!(m::MASK_PATH, path = p)))?;
         }
         masked += 1;
     }
@@ -367,7 +370,7 @@ pub fn protect_proc_and_sys(root: &Root) -> Result<(usize, usize), MountError> {
             MsFlags::MS_BIND | MsFlags::MS_REC,
             None::<&str>,
         )
-        .map_err(at(format!("bind {p}")))?;
+        .map_err(at(msg!(m::BIND_PATH, path = p)))?;
         remount_read_only(root, p)?;
         read_only += 1;
     }
@@ -380,6 +383,6 @@ pub fn protect_proc_and_sys(root: &Root) -> Result<(usize, usize), MountError> {
 pub fn pivot_root(rootfs: &Path) -> Result<(), MountError> {
     nix::unistd::chdir(rootfs).map_err(at(format!("chdir {}", rootfs.display())))?;
     nix::unistd::pivot_root(".", ".").map_err(at("pivot_root(\".\", \".\")"))?;
-    umount2(".", MntFlags::MNT_DETACH).map_err(at("unmount the old root"))?;
+    umount2(".", MntFlags::MNT_DETACH).map_err(at(msg!(m::UNMOUNT_OLD_ROOT)))?;
     nix::unistd::chdir("/").map_err(at("chdir /"))
 }

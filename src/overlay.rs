@@ -18,6 +18,8 @@
 //! Lesson 4. Man pages: mount(8) (overlay options); the kernel's
 //! filesystems/overlayfs.rst.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::ffi::CString;
 use std::fs;
 use std::io;
@@ -104,7 +106,7 @@ impl Stack {
             let what = what.to_string();
             move |errno| MountError { what, errno }
         };
-        nix::unistd::chdir(&self.dir).map_err(err("chdir to the overlay directory"))?;
+        nix::unistd::chdir(&self.dir).map_err(err(&msg!(m::CHDIR_OVERLAY)))?;
         mount(
             Some("overlay"),
             "merged",
@@ -112,7 +114,7 @@ impl Stack {
             MsFlags::empty(),
             Some(self.options().as_str()),
         )
-        .map_err(err("mount overlay"))
+        .map_err(err(&msg!(m::MOUNT_OVERLAY)))
     }
 }
 
@@ -206,7 +208,7 @@ pub fn commit(upper: &Path, dest: &Path) -> io::Result<()> {
     if dest.symlink_metadata().is_ok() {
         return Err(io::Error::new(
             io::ErrorKind::AlreadyExists,
-            format!("{} already exists", dest.display()),
+            msg!(m::ALREADY_EXISTS, path = dest.display()),
         ));
     }
     copy_tree(upper, dest)

@@ -16,6 +16,8 @@
 //!
 //! Man pages: chroot(2), chdir(2), path_resolution(7), openat2(2).
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::ffi::CString;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -108,11 +110,11 @@ impl Root {
                 }
                 return Err(io::Error::new(
                     io::ErrorKind::AlreadyExists,
-                    format!(
-                        "{path} is a {} in the container, not a {}",
-                        if is_dir { "directory" } else { "file" },
-                        if want_dir { "directory" } else { "file" }
-                    ),
+                    if is_dir {
+                        msg!(m::ROOTFS_IS_DIR_NOT_FILE, path = path)
+                    } else {
+                        msg!(m::ROOTFS_IS_FILE_NOT_DIR, path = path)
+                    },
                 ));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -160,7 +162,7 @@ impl Root {
             // open_at found nothing, yet the name is taken: a symlink to a
             // path that does not exist. Make that path, inside the root.
             let target = nix::fcntl::readlinkat(&dir, name).map_err(|_| {
-                io::Error::new(e.kind(), format!("{path} exists and is not a symlink"))
+                io::Error::new(e.kind(), msg!(m::ROOTFS_EXISTS_NOT_SYMLINK, path = path))
             })?;
             let target = Path::new(&target);
             let next = if target.is_absolute() {
@@ -206,19 +208,19 @@ pub fn check_mount_points(rootfs: &Path) -> Result<(), Error> {
     }
     Err(Error::Rootfs {
         path: rootfs.to_path_buf(),
-        problem: format!(
-            "has no directory {}",
-            missing
+        problem: msg!(
+            m::ROOTFS_NO_DIRECTORY,
+            dirs = missing
                 .iter()
-                .map(|m| format!("/{m}"))
+                .map(|d| format!("/{d}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        hint: format!(
-            "a root filesystem needs them as mount points: mkdir {}",
-            missing
+        hint: msg!(
+            m::ROOTFS_NO_DIRECTORY_HINT,
+            dirs = missing
                 .iter()
-                .map(|m| rootfs.join(m).display().to_string())
+                .map(|d| rootfs.join(d).display().to_string())
                 .collect::<Vec<_>>()
                 .join(" ")
         ),
@@ -236,23 +238,20 @@ pub fn validate(path: &Path, need_shell: bool, fetch_hint: &str) -> Result<PathB
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(fail("does not exist", fetch_hint));
+            return Err(fail(&msg!(m::ROOTFS_DOES_NOT_EXIST), fetch_hint));
         }
-        Err(e) => return Err(fail(&e.to_string(), "check the path and its permissions")),
+        Err(e) => return Err(fail(&e.to_string(), &msg!(m::ROOTFS_CHECK_PERMISSIONS))),
     };
     if !meta.is_dir() {
         return Err(fail(
-            "is not a directory",
-            "--rootfs takes a directory holding a root filesystem",
+            &msg!(m::ROOTFS_NOT_A_DIRECTORY),
+            &msg!(m::ROOTFS_NOT_A_DIRECTORY_HINT),
         ));
     }
     // symlink_metadata: /bin/sh is often an absolute symlink (to
     // /bin/busybox) that only resolves correctly inside the rootfs.
     if need_shell && std::fs::symlink_metadata(path.join("bin/sh")).is_err() {
-        return Err(fail(
-            "has no /bin/sh (the default command)",
-            "name a command that the rootfs has after --, or use a complete rootfs",
-        ));
+        return Err(fail(&msg!(m::ROOTFS_NO_SH), &msg!(m::ROOTFS_NO_SH_HINT)));
     }
     std::fs::canonicalize(path).map_err(Error::io("resolve", path))
 }

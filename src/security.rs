@@ -11,6 +11,8 @@
 //!
 //! Lesson 2. Man pages: capabilities(7), prctl(2) (PR_SET_NO_NEW_PRIVS).
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::collections::HashSet;
 
 use caps::{CapSet, Capability, CapsHashSet};
@@ -47,7 +49,7 @@ pub fn parse(name: &str) -> Result<Vec<Capability>, String> {
     };
     full.parse::<Capability>()
         .map(|c| vec![c])
-        .map_err(|_| format!("unknown capability {name:?} (names are like NET_ADMIN or CAP_SYS_TIME; see capabilities(7))"))
+        .map_err(|_| msg!(m::UNKNOWN_CAPABILITY, name = format!("{name:?}")))
 }
 
 /// The set to keep: docker's default, plus `add`, minus `drop`.

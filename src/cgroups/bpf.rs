@@ -17,6 +17,8 @@
 //!
 //! Lesson 3. Man pages: bpf(2); the kernel's bpf/prog_cgroup_device.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::Path;
@@ -173,7 +175,7 @@ pub fn attach(dir: &Path, rules: &[Rule]) -> io::Result<usize> {
     bpf(BPF_PROG_ATTACH, &mut at).map_err(|e| {
         io::Error::new(
             e.kind(),
-            format!("bpf(BPF_PROG_ATTACH) to {}: {e}", dir.display()),
+            msg!(m::BPF_ATTACH, dir = dir.display(), error = e),
         )
     })?;
     // The attachment holds the program; our descriptors can go.
@@ -215,10 +217,7 @@ fn load(insns: &[Insn]) -> io::Result<OwnedFd> {
         let _ = load(&mut log);
         let text = String::from_utf8_lossy(&log);
         let verifier = text.trim_end_matches('\0').trim();
-        io::Error::new(
-            e.kind(),
-            format!("bpf(BPF_PROG_LOAD) of the device program: {e}; verifier: {verifier}"),
-        )
+        io::Error::new(e.kind(), msg!(m::BPF_LOAD, error = e, verifier = verifier))
     })?;
     // SAFETY: a successful BPF_PROG_LOAD returns a new descriptor we own.
     Ok(unsafe { OwnedFd::from_raw_fd(prog as i32) })

@@ -18,6 +18,8 @@
 //! Lesson 3. Man pages: mknod(2), makedev(3); the kernel's
 //! admin-guide/cgroup-v1/devices.rst and bpf/prog_cgroup_device (v2).
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::path::{Path, PathBuf};
 
 /// Block or character device, or both (`a`).
@@ -150,22 +152,23 @@ impl Device {
             (Some(c), None) => (c, "rwm"),
             (Some(c), Some(p)) => (c, p),
         };
-        let access = Access::parse(perms).ok_or_else(|| {
-            format!("--device {arg}: permissions {perms:?} must be letters of \"rwm\"")
-        })?;
+        let access = Access::parse(perms)
+            .ok_or_else(|| msg!(m::DEVICE_BAD_PERMS, arg = arg, perms = format!("{perms:?}")))?;
         use std::os::unix::fs::{FileTypeExt, MetadataExt};
         let meta = std::fs::metadata(host)
-            .map_err(|e| format!("--device {arg}: cannot stat {host}: {e}"))?;
+            .map_err(|e| msg!(m::DEVICE_CANNOT_STAT, arg = arg, host = host, error = e))?;
         let kind = if meta.file_type().is_char_device() {
             Kind::Char
         } else if meta.file_type().is_block_device() {
             Kind::Block
         } else {
-            return Err(format!("--device {arg}: {host} is not a device node"));
+            return Err(msg!(m::DEVICE_NOT_A_NODE, arg = arg, host = host));
         };
         if !container.starts_with("/dev/") || container.split('/').any(|c| c == "..") {
-            return Err(format!(
-                "--device {arg}: the container path {container:?} must be under /dev/"
+            return Err(msg!(
+                m::DEVICE_NOT_UNDER_DEV,
+                arg = arg,
+                path = format!("{container:?}")
             ));
         }
         let rdev = meta.rdev();

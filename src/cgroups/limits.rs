@@ -13,6 +13,9 @@
 //! Kernel sources: mm/page_counter.c (`page_counter_memparse`),
 //! kernel/cgroup/pids.c (`PIDS_MAX`), kernel/sched/core.c (the CFS quota).
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
+
 /// CFS period used for `--cpus`: 100 ms, as docker and runc use.
 pub const CPU_PERIOD_US: u64 = 100_000;
 /// The smallest CFS quota the kernel takes: 1 ms per period, which with
@@ -70,7 +73,7 @@ impl Limits {
     /// cgroup writers compute the same values through the same methods.
     pub fn check(&self) -> Result<(), String> {
         if self.memory_swap.is_some() && self.memory.is_none() {
-            return Err("--memory-swap needs --memory".into());
+            return Err(msg!(m::SWAP_NEEDS_MEMORY));
         }
         self.cpu_quota()?;
         self.memory_and_swap()?;
@@ -83,9 +86,14 @@ impl Limits {
     pub fn cpu_quota(&self) -> Result<Option<(u64, u64)>, String> {
         self.nano_cpus
             .map(|nano| {
-                quota_us(nano)
-                    .map(|q| (q, CPU_PERIOD_US))
-                    .map_err(|why| format!("--cpus {}: {why}", nano as f64 / NANO_CPUS as f64))
+                quota_us(nano).map(|q| (q, CPU_PERIOD_US)).map_err(|why| {
+                    msg!(
+                        m::FLAG_VALUE_WHY,
+                        flag = "--cpus",
+                        value = nano as f64 / NANO_CPUS as f64,
+                        why = why
+                    )
+                })
             })
             .transpose()
     }
@@ -99,10 +107,10 @@ impl Limits {
                 if let Some(m) = m
                     && total < m
                 {
-                    return Err(format!(
-                        "--memory-swap {} is less than --memory {}: --memory-swap is memory plus swap, so it must be at least --memory",
-                        human(total),
-                        human(m)
+                    return Err(msg!(
+                        m::SWAP_LESS_THAN_MEMORY,
+                        swap = human(total),
+                        memory = human(m)
                     ));
                 }
                 Ok(Some(Swap::Bytes(total)))
@@ -111,12 +119,7 @@ impl Limits {
                 .checked_mul(2)
                 .filter(|t| *t < KERNEL_MEMORY_CEILING)
                 .map(|t| Some(Swap::Bytes(t)))
-                .ok_or_else(|| {
-                    format!(
-                        "--memory {}: twice it (docker's default --memory-swap) is out of range",
-                        human(m)
-                    )
-                }),
+                .ok_or_else(|| msg!(m::TWICE_MEMORY_OUT_OF_RANGE, memory = human(m))),
             (None, None) => Ok(None),
         }
     }
@@ -128,7 +131,7 @@ impl Limits {
             (Some(Swap::Bytes(total)), m) => total
                 .checked_sub(m.unwrap_or(0))
                 .map(|s| Some(Swap::Bytes(s)))
-                .ok_or_else(|| "--memory-swap must be at least --memory".to_string()),
+                .ok_or_else(|| msg!(m::SWAP_AT_LEAST_MEMORY)),
             (Some(Swap::Unlimited), _) => Ok(Some(Swap::Unlimited)),
             (None, _) => Ok(None),
         }
@@ -136,15 +139,13 @@ impl Limits {
 }
 
 /// The CFS quota for `nano` billionths of a CPU, or why there is none.
-fn quota_us(nano: u64) -> Result<u64, &'static str> {
+fn quota_us(nano: u64) -> Result<u64, String> {
     let quota = nano
         .checked_mul(CPU_PERIOD_US)
         .map(|q| q / NANO_CPUS)
-        .ok_or("out of range")?;
+        .ok_or_else(|| msg!(m::OUT_OF_RANGE))?;
     if quota < MIN_CPU_QUOTA_US {
-        return Err(
-            "the minimum is 0.01 (a quota of 1 ms in each 100 ms period, the least the kernel takes)",
-        );
+        return Err(msg!(m::CPUS_MINIMUM));
     }
     Ok(quota)
 }
@@ -154,13 +155,8 @@ fn quota_us(nano: u64) -> Result<u64, &'static str> {
 /// (binary: k is 1024), then optionally `i` and `b`. Exact, in integers;
 /// at most `max` bytes.
 pub fn size(flag: &str, s: &str, max: u64) -> Result<u64, String> {
-    let bad = || format!("{flag} {s}: not a size; use a number with b, k, m, g, t or p (e.g. 64m)");
-    let too_big = || {
-        format!(
-            "{flag} {s}: more than {}, the largest size dockling accepts here (cgroups keep at most 8 EiB and read more as no limit at all)",
-            human(max)
-        )
-    };
+    let bad = || msg!(m::NOT_A_SIZE, flag = flag, value = s);
+    let too_big = || msg!(m::SIZE_TOO_BIG, flag = flag, value = s, max = human(max));
     let t = s.trim();
     let end = t
         .find(|c: char| !c.is_ascii_digit() && c != '.')
@@ -214,7 +210,7 @@ pub fn size(flag: &str, s: &str, max: u64) -> Result<u64, String> {
 pub fn memory(s: &str) -> Result<u64, String> {
     let b = size("--memory", s, MAX_MEMORY)?;
     if b < MIN_MEMORY {
-        return Err(format!("--memory {s}: the minimum is 6m"));
+        return Err(msg!(m::MEMORY_MINIMUM, value = s));
     }
     Ok(b)
 }
@@ -233,11 +229,11 @@ pub fn memory_swap(s: &str) -> Result<Option<u64>, String> {
 /// Returns billionths of a CPU.
 pub fn cpus(s: &str, available: usize) -> Result<u64, String> {
     let t = s.trim();
-    let not_a_number = || format!("--cpus {s}: not a number (e.g. 0.5)");
-    let too_many = || format!("--cpus {s}: this machine has only {available} CPUs");
+    let not_a_number = || msg!(m::CPUS_NOT_A_NUMBER, value = s);
+    let too_many = || msg!(m::CPUS_TOO_MANY, value = s, available = available);
     if let Some(negative) = t.strip_prefix('-') {
         return if negative.parse::<f64>().is_ok() {
-            Err(format!("--cpus {s}: must be greater than 0"))
+            Err(msg!(m::CPUS_NOT_POSITIVE, value = s))
         } else {
             Err(not_a_number())
         };
@@ -248,9 +244,7 @@ pub fn cpus(s: &str, available: usize) -> Result<u64, String> {
         return Err(not_a_number());
     }
     if fraction.len() > 9 {
-        return Err(format!(
-            "--cpus {s}: too precise; at most 9 decimal places (docker counts billionths of a CPU)"
-        ));
+        return Err(msg!(m::CPUS_TOO_PRECISE, value = s));
     }
     let whole: u64 = if whole.is_empty() {
         0
@@ -265,7 +259,7 @@ pub fn cpus(s: &str, available: usize) -> Result<u64, String> {
         .and_then(|n| n.checked_add(fraction))
         .ok_or_else(too_many)?;
     if nano == 0 {
-        return Err(format!("--cpus {s}: must be greater than 0"));
+        return Err(msg!(m::CPUS_NOT_POSITIVE, value = s));
     }
     let most = (available as u64)
         .checked_mul(NANO_CPUS)
@@ -273,18 +267,22 @@ pub fn cpus(s: &str, available: usize) -> Result<u64, String> {
     if nano > most {
         return Err(too_many());
     }
-    quota_us(nano).map_err(|why| format!("--cpus {s}: {why}"))?;
+    quota_us(nano).map_err(|why| msg!(m::FLAG_VALUE_WHY, flag = "--cpus", value = s, why = why))?;
     Ok(nano)
+}
+
+fn not_whole(flag: &str, s: &str) -> String {
+    msg!(m::NOT_WHOLE_NUMBER, flag = flag, value = s)
 }
 
 /// A whole number between `min` and `max` for `flag`; an overflowing
 /// string of digits is out of range, not "not a number".
 fn bounded(flag: &str, s: &str, min: u64, max: u64) -> Result<u64, String> {
     let t = s.trim();
-    let out_of_range = || format!("{flag} {s}: must be between {min} and {max}");
+    let out_of_range = || msg!(m::NOT_BETWEEN, flag = flag, value = s, min = min, max = max);
     let digits = t.strip_prefix('-').unwrap_or(t);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{flag} {s}: not a whole number"));
+        return Err(not_whole(flag, s));
     }
     if t.starts_with('-') {
         return Err(out_of_range());
@@ -303,10 +301,10 @@ pub fn cpu_shares(s: &str) -> Result<u64, String> {
 /// `--pids-limit`: 1 to [`MAX_PIDS`].
 pub fn pids(s: &str) -> Result<u64, String> {
     bounded("--pids-limit", s, 1, MAX_PIDS).map_err(|e| {
-        if e.ends_with("not a whole number") {
+        if e == not_whole("--pids-limit", s) {
             e
         } else {
-            format!("{e} (pids.max takes at most PID_MAX_LIMIT, the most pids a system can have)")
+            msg!(m::PIDS_OUT_OF_RANGE, error = e)
         }
     })
 }

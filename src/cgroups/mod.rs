@@ -24,6 +24,8 @@ pub mod limits;
 pub mod v1;
 pub mod v2;
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -243,9 +245,9 @@ pub(crate) fn wait_until(file: &Path, want: impl Fn(&str) -> bool) -> io::Result
             return Ok(());
         }
         if Instant::now() > deadline {
-            return Err(io::Error::other(format!(
-                "{} did not change state within 5 s",
-                file.display()
+            return Err(io::Error::other(msg!(
+                m::CGROUP_STATE_UNCHANGED,
+                file = file.display()
             )));
         }
         std::thread::sleep(Duration::from_millis(2));
@@ -286,10 +288,10 @@ pub fn for_run(host: &Host, parent: &str, id: &str) -> Result<Box<dyn Cgroup>, S
     if host.v1_has_all() {
         return Ok(Box::new(v1::V1::new(&host.v1_mounts, parent, id)));
     }
-    Err(format!(
-        "this host has no usable memory, cpu and pids controllers (layout: {}; v2 offers [{}]); `dockling doctor` says more",
-        host.layout.name(),
-        host.v2_controllers.join(" ")
+    Err(msg!(
+        m::NO_USABLE_CONTROLLERS,
+        layout = host.layout.name(),
+        offered = host.v2_controllers.join(" ")
     ))
 }
 
@@ -297,7 +299,12 @@ pub(crate) fn write(file: &Path, value: &str, out: &mut Vec<Write>) -> io::Resul
     fs::write(file, value).map_err(|e| {
         io::Error::new(
             e.kind(),
-            format!("write {value:?} to {}: {e}", file.display()),
+            msg!(
+                m::CGROUP_WRITE_FAILED,
+                value = format!("{value:?}"),
+                file = file.display(),
+                error = e
+            ),
         )
     })?;
     out.push(Write {
@@ -375,9 +382,9 @@ pub fn destroy(dir: &Path) -> io::Result<bool> {
             }
         }
         if Instant::now() > deadline {
-            return Err(io::Error::other(format!(
-                "{} still has processes after SIGKILL",
-                dir.display()
+            return Err(io::Error::other(msg!(
+                m::CGROUP_STILL_HAS_PROCESSES,
+                dir = dir.display()
             )));
         }
         std::thread::sleep(Duration::from_millis(5));

@@ -6,6 +6,8 @@
 //! `cgroup.procs`. Hierarchies are found in /proc/self/mountinfo: a
 //! `cgroup` filesystem's super options name its controllers.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -135,10 +137,7 @@ impl Cgroup for V1 {
 
     fn allow_devices(&self, rules: &[devices::Rule]) -> io::Result<DeviceSetup> {
         let d = self.dir("devices").ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::NotFound,
-                "the v1 devices controller is not mounted (mount -t cgroup -o devices none /sys/fs/cgroup/devices)",
-            )
+            io::Error::new(io::ErrorKind::NotFound, msg!(m::V1_DEVICES_NOT_MOUNTED))
         })?;
         let (deny, allow) = (d.join("devices.deny"), d.join("devices.allow"));
         let mut out = Vec::new();
@@ -211,10 +210,7 @@ impl Cgroup for V1 {
 
     fn freeze(&self, frozen: bool) -> io::Result<Vec<Write>> {
         let d = self.dir("freezer").ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::NotFound,
-                "the v1 freezer controller is not mounted (mount -t cgroup -o freezer none /sys/fs/cgroup/freezer)",
-            )
+            io::Error::new(io::ErrorKind::NotFound, msg!(m::V1_FREEZER_NOT_MOUNTED))
         })?;
         let mut out = Vec::new();
         let value = if frozen { "FROZEN" } else { "THAWED" };

@@ -7,6 +7,8 @@
 //! fails with EBUSY, "device or resource busy", if it does). The root is
 //! exempt, and `dockling/` never holds a process, so both can enable them.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -57,10 +59,7 @@ impl V2 {
             if e.raw_os_error() == Some(libc::EBUSY) {
                 io::Error::new(
                     e.kind(),
-                    format!(
-                        "{e} (the no-internal-processes rule: {} holds processes itself)",
-                        dir.display()
-                    ),
+                    msg!(m::NO_INTERNAL_PROCESSES, error = e, dir = dir.display()),
                 )
             } else {
                 e

@@ -23,6 +23,8 @@
 //! the narration of the start (when the client narrates), then
 //! `{"started":PID}` or `{"failed":{…}}`.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -228,7 +230,7 @@ impl Hooks for Watch<'_> {
 pub fn start_failure_code(e: &Error) -> i32 {
     match e {
         Error::Child(c) if c.step == crate::narrate::Step::Exec => {
-            if c.message.contains("not found") || c.message.contains("no such executable") {
+            if c.missing {
                 127
             } else {
                 126
@@ -248,8 +250,8 @@ pub fn lock(store: &Store, id: &str) -> Result<Lock, Error> {
         .create(&dir)
         .map_err(Error::io("create", &dir))?;
     crate::lock::try_lock_file(&dir.join("monitor"))?.ok_or_else(|| Error::Refused {
-        message: format!("container {} is already running", &id[..12]),
-        hint: "`dockling stop` it first, or `dockling attach` to it".into(),
+        message: msg!(m::ALREADY_RUNNING, id = &id[..12]),
+        hint: msg!(m::ALREADY_RUNNING_HINT),
     })
 }
 
@@ -340,7 +342,7 @@ fn run_loop(
                 s.error = text;
                 s.pid = 0;
             })?;
-            return Err(error.unwrap_or_else(|| Error::Usage("the container did not start".into())));
+            return Err(error.unwrap_or_else(|| Error::Usage(msg!(m::CONTAINER_DID_NOT_START))));
         }
         let state = store.state(id)?;
         let count = if began.elapsed() >= restart::RESET_AFTER {
@@ -440,14 +442,21 @@ pub fn spawn(
 ) -> Result<Option<i32>, Error> {
     let config = store.config(id)?;
     let (read, write): (OwnedFd, OwnedFd) =
-        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(Error::sys("pipe"))?;
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(Error::sys(msg!(m::PIPE)))?;
     let exe = std::fs::read_link("/proc/self/exe").map_err(Error::io("find", "/proc/self/exe"))?;
     let mut cmd = Command::new(exe);
     if let Some(root) = &paths.root {
         cmd.arg("--root").arg(root);
     }
+    // The monitor speaks the language of the command that started it:
+    // its failures come back to that command's user.
+    let lang = match crate::narrate::lang::current() {
+        crate::narrate::lang::Lang::En => "en",
+        crate::narrate::lang::Lang::Ko => "ko",
+    };
     cmd.args(["__monitor", id])
         .env("DOCKLING_CGROUP_PARENT", &config.cgroup_parent)
+        .env("DOCKLING_LANG", lang)
         .env_remove("DOCKLING_TRACE")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -499,11 +508,8 @@ pub fn spawn(
     }
     drop(child);
     Err(Error::Hinted {
-        message: format!(
-            "the monitor of container {} ended before the container started",
-            &id[..12]
-        ),
-        hint: "`dockling inspect` shows its state; `dockling cleanup` removes what it left".into(),
+        message: msg!(m::MONITOR_ENDED_EARLY, id = &id[..12]),
+        hint: msg!(m::MONITOR_ENDED_EARLY_HINT),
     })
 }
 

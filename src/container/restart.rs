@@ -13,6 +13,8 @@
 //! time, at most a minute, as docker does; a run that lasted 10 seconds
 //! counts as a success and the wait starts again at 100 ms.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -50,22 +52,18 @@ impl Policy {
             "on-failure" => {
                 let n = match count {
                     None => 0,
-                    Some(c) => c.parse::<u32>().map_err(|_| {
-                        format!("--restart {text}: the count after on-failure: must be a number")
-                    })?,
+                    Some(c) => c
+                        .parse::<u32>()
+                        .map_err(|_| msg!(m::RESTART_COUNT_NOT_NUMBER, text = text))?,
                 };
                 return Ok(Policy::OnFailure(n));
             }
             _ => {
-                return Err(format!(
-                    "--restart {text}: the policy is no, on-failure[:N], always or unless-stopped"
-                ));
+                return Err(msg!(m::RESTART_BAD_POLICY, text = text));
             }
         };
         if count.is_some() {
-            return Err(format!(
-                "--restart {text}: only on-failure takes a count (on-failure:N)"
-            ));
+            return Err(msg!(m::RESTART_COUNT_ONLY_ON_FAILURE, text = text));
         }
         Ok(policy)
     }

@@ -3,6 +3,8 @@
 //! durations, its JSON keys), so that what a student learns here reads the
 //! same in docker.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
@@ -253,21 +255,30 @@ pub fn format(template: &str, v: &Value) -> Result<String, String> {
         let after = &rest[open + 2..];
         let close = after
             .find("}}")
-            .ok_or_else(|| format!("template {template:?}: a {{{{ without }}}}"))?;
+            .ok_or_else(|| msg!(m::TEMPLATE_UNCLOSED, template = format!("{template:?}")))?;
         let expr = after[..close].trim();
         let (as_json, path) = match expr.strip_prefix("json ") {
             Some(p) => (true, p.trim()),
             None => (false, expr),
         };
         let path = path.strip_prefix('.').ok_or_else(|| {
-            format!("template {template:?}: {expr:?} is not a path like .State.Status")
+            msg!(
+                m::TEMPLATE_NOT_A_PATH,
+                template = format!("{template:?}"),
+                expr = format!("{expr:?}")
+            )
         })?;
         let mut cur = v;
         if !path.is_empty() {
             for key in path.split('.') {
-                cur = cur
-                    .get(key)
-                    .ok_or_else(|| format!("template {template:?}: no field {key:?} in .{path}"))?;
+                cur = cur.get(key).ok_or_else(|| {
+                    msg!(
+                        m::TEMPLATE_NO_FIELD,
+                        template = format!("{template:?}"),
+                        key = format!("{key:?}"),
+                        path = path
+                    )
+                })?;
             }
         }
         match (as_json, cur) {

@@ -13,6 +13,8 @@
 //! repairs that on sight ([`Store::repair`]): the container is exited,
 //! and `dockling cleanup` finishes the undo its monitor could not.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::fs;
 use std::io;
 use std::os::fd::AsRawFd;
@@ -76,8 +78,8 @@ fn remove_all(dir: &Path) -> Result<(), Error> {
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, Error> {
     let text = fs::read(path).map_err(Error::io("read", path))?;
     serde_json::from_slice(&text).map_err(|e| Error::Hinted {
-        message: format!("{} cannot be read: {e}", path.display()),
-        hint: "remove the container with `dockling rm -f`".into(),
+        message: msg!(m::STATE_UNREADABLE, path = path.display(), error = e),
+        hint: msg!(m::STATE_UNREADABLE_HINT),
     })
 }
 
@@ -119,11 +121,8 @@ impl Store {
         let _all = lock_dir(&self.data)?;
         if let Some(other) = self.by_name(&config.name)? {
             return Err(Error::Hinted {
-                message: format!(
-                    "conflict: the container name \"/{}\" is already in use by container \"{other}\"",
-                    config.name
-                ),
-                hint: "remove (or rename) that container, or choose another --name".into(),
+                message: msg!(m::NAME_IN_USE, name = config.name, other = other),
+                hint: msg!(m::NAME_IN_USE_HINT),
             });
         }
         // Made whole beside the others, then renamed into place: a
@@ -258,11 +257,12 @@ impl Store {
             [] => Err(Error::NoSuchContainer(query.to_string())),
             // docker's words, and the matches, so the next try can be right.
             many => Err(Error::Hinted {
-                message: format!(
-                    "multiple IDs found with provided prefix: {query} ({})",
-                    many.iter().map(|i| &i[..12]).collect::<Vec<_>>().join(", ")
+                message: msg!(
+                    m::AMBIGUOUS_PREFIX,
+                    query = query,
+                    ids = many.iter().map(|i| &i[..12]).collect::<Vec<_>>().join(", ")
                 ),
-                hint: "give more of the id, or the name".into(),
+                hint: msg!(m::AMBIGUOUS_PREFIX_HINT),
             }),
         }
     }
@@ -315,10 +315,8 @@ impl Store {
         let _all = lock_dir(&self.data)?;
         if let Some(other) = self.by_name(new)?.filter(|o| o != id) {
             return Err(Error::Refused {
-                message: format!(
-                    "conflict: the container name \"/{new}\" is already in use by container \"{other}\""
-                ),
-                hint: "choose another name".into(),
+                message: msg!(m::NAME_IN_USE, name = new, other = other),
+                hint: msg!(m::CHOOSE_ANOTHER_NAME),
             });
         }
         let held = self.lock(id)?;

@@ -8,6 +8,8 @@
 //! Nothing here prints. Each step sends an event, or the error that stopped
 //! it, to the parent over the sync pipe.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -57,7 +59,7 @@ fn setup_and_exec(
     own_descriptors(p.stdio, sync)?;
     if spec.needs_go() {
         sync.wait_go()
-            .map_err(|e| ChildError::new(Step::Clone, format!("waiting for dockling: {e}")))?;
+            .map_err(|e| ChildError::new(Step::Clone, msg!(m::WAITING_FOR_DOCKLING, error = e)))?;
     }
     new_session(sync)?;
     if spec.has(Namespace::Uts) {
@@ -118,10 +120,10 @@ fn finish_and_exec(
         send(sync, Event::new(Step::Init).with("command_pid", 2))?;
     }
     sync.ready()
-        .map_err(|e| ChildError::new(Step::Exec, format!("waiting for dockling: {e}")))?;
+        .map_err(|e| ChildError::new(Step::Exec, msg!(m::WAITING_FOR_DOCKLING, error = e)))?;
     if spec.init
         && let Some(command) = process::clone(0)
-            .map_err(|e| ChildError::new(Step::Init, "fork the command").errno(e))?
+            .map_err(|e| ChildError::new(Step::Init, msg!(m::FORK_THE_COMMAND)).errno(e))?
     {
         // PID 1 keeps no line to dockling: the parent's read ends when the
         // command execs (or reports why it could not). It holds nothing of
@@ -134,7 +136,7 @@ fn finish_and_exec(
         init::run(command)
     }
     process::set_mask(&SigSet::empty())
-        .map_err(|e| ChildError::new(Step::Exec, "clear the signal mask").errno(e))?;
+        .map_err(|e| ChildError::new(Step::Exec, msg!(m::CLEAR_SIGNAL_MASK)).errno(e))?;
     let cpath = CString::new(path.as_os_str().as_bytes()).expect("paths from PATH have no NUL");
     let err = nix::unistd::execve(&cpath, &argv, &env).unwrap_err();
     Err(exec_error(&path, err))
@@ -177,18 +179,14 @@ fn join_and_exec(
 ) -> Result<std::convert::Infallible, ChildError> {
     // dockling first puts this process in the container's cgroup.
     sync.wait_go()
-        .map_err(|e| ChildError::new(Step::Setns, format!("waiting for dockling: {e}")))?;
+        .map_err(|e| ChildError::new(Step::Setns, msg!(m::WAITING_FOR_DOCKLING, error = e)))?;
     for (ns, fd) in &join.namespaces {
         nix::sched::setns(
             fd,
             nix::sched::CloneFlags::from_bits_retain(ns.clone_flag()),
         )
         .map_err(|e| {
-            ChildError::new(
-                Step::Setns,
-                format!("setns into the container's {} namespace", ns.proc_name()),
-            )
-            .errno(e)
+            ChildError::new(Step::Setns, msg!(m::SETNS_INTO, ns = ns.proc_name())).errno(e)
         })?;
         send(
             sync,
@@ -201,12 +199,12 @@ fn join_and_exec(
     }
     nix::unistd::fchdir(&join.root)
         .and_then(|()| nix::unistd::chroot("."))
-        .map_err(|e| ChildError::new(Step::JoinRoot, "chroot to /proc/PID/root").errno(e))?;
+        .map_err(|e| ChildError::new(Step::JoinRoot, msg!(m::CHROOT_PROC_ROOT)).errno(e))?;
     drop(join.namespaces);
     drop(join.root);
     send(sync, Event::new(Step::JoinRoot).with("pid", join.target))?;
     if let Some(pid) = process::clone(libc::CLONE_PARENT)
-        .map_err(|e| ChildError::new(Step::JoinRoot, "fork into the container").errno(e))?
+        .map_err(|e| ChildError::new(Step::JoinRoot, msg!(m::FORK_INTO_CONTAINER)).errno(e))?
     {
         let _ = sync.send(&ChildMsg::Forked(pid.as_raw()));
         // SAFETY: as in container_init_process; this process's part is done.
@@ -216,7 +214,7 @@ fn join_and_exec(
         die_with_parent(p.parent, true)?;
     }
     sync.wait_go()
-        .map_err(|e| ChildError::new(Step::Setns, format!("waiting for dockling: {e}")))?;
+        .map_err(|e| ChildError::new(Step::Setns, msg!(m::WAITING_FOR_DOCKLING, error = e)))?;
     own_descriptors(p.stdio, sync)?;
     new_session(sync)?;
     if spec.tty {
@@ -230,33 +228,30 @@ fn join_and_exec(
 /// another uid clears the permitted set.
 fn become_user(uid: u32, gid: u32) -> Result<(), ChildError> {
     use nix::unistd::{Gid, Uid};
-    let fail = |what: &str| {
-        let what = format!("{what} {uid}:{gid}");
+    let fail = |what: crate::narrate::messages::Msg| {
+        let what = msg!(what, ids = format!("{uid}:{gid}"));
         move |e: nix::Error| ChildError::new(Step::Exec, what).errno(e)
     };
-    nix::unistd::setgroups(&[Gid::from_raw(gid)]).map_err(fail("setgroups for"))?;
-    nix::unistd::setgid(Gid::from_raw(gid)).map_err(fail("setgid to"))?;
-    nix::unistd::setuid(Uid::from_raw(uid)).map_err(fail("setuid to"))
+    nix::unistd::setgroups(&[Gid::from_raw(gid)]).map_err(fail(m::SETGROUPS_FOR))?;
+    nix::unistd::setgid(Gid::from_raw(gid)).map_err(fail(m::SETGID_TO))?;
+    nix::unistd::setuid(Uid::from_raw(uid)).map_err(fail(m::SETUID_TO))
 }
 
 fn send(sync: &mut ChildSide, e: Event) -> Result<(), ChildError> {
     let step = e.step;
     sync.event(e)
-        .map_err(|io| ChildError::new(step, format!("reporting to dockling: {io}")))
+        .map_err(|io| ChildError::new(step, msg!(m::REPORTING_TO_DOCKLING, error = io)))
 }
 
 /// If dockling dies, so does the container: no orphan keeps running.
 fn die_with_parent(parent: Pid, new_pid_ns: bool) -> Result<(), ChildError> {
     nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
-        .map_err(|e| ChildError::new(Step::Clone, "set PR_SET_PDEATHSIG").errno(e))?;
+        .map_err(|e| ChildError::new(Step::Clone, msg!(m::SET_PDEATHSIG)).errno(e))?;
     // The parent may have died before the line above took effect. In a new
     // PID namespace the parent is outside it and getppid() is 0; there the
     // sync pipe's end of file tells us instead (wait_go fails).
     if !new_pid_ns && nix::unistd::getppid() != parent {
-        return Err(ChildError::new(
-            Step::Clone,
-            "dockling exited before the container started",
-        ));
+        return Err(ChildError::new(Step::Clone, msg!(m::DOCKLING_EXITED_EARLY)));
     }
     Ok(())
 }
@@ -269,7 +264,7 @@ fn own_descriptors(stdio: [Option<RawFd>; 3], sync: &mut ChildSide) -> Result<()
             // SAFETY: dup2 onto a standard descriptor we mean to replace.
             if unsafe { libc::dup2(*fd, target as RawFd) } < 0 {
                 return Err(
-                    ChildError::new(Step::CloseFds, format!("dup2 onto {target}"))
+                    ChildError::new(Step::CloseFds, msg!(m::DUP2_ONTO, fd = target))
                         .errno(nix::Error::last()),
                 );
             }
@@ -297,21 +292,20 @@ fn open_terminal(
     rootfs: Option<&Path>,
     sync: &mut ChildSide,
 ) -> Result<(), ChildError> {
-    let fail = |what: &'static str| {
+    let fail = |what: crate::narrate::messages::Msg| {
+        let what = msg!(what);
         move |e: std::io::Error| {
             ChildError::new(Step::Terminal, what)
                 .errno(nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))
         }
     };
-    let (master, slave, n) =
-        terminal::open_pair(ptmx).map_err(fail("open a pseudo-terminal (/dev/ptmx)"))?;
-    terminal::become_controlling(slave.as_fd())
-        .map_err(fail("make it the controlling terminal"))?;
+    let (master, slave, n) = terminal::open_pair(ptmx).map_err(fail(m::OPEN_PTY))?;
+    terminal::become_controlling(slave.as_fd()).map_err(fail(m::MAKE_CONTROLLING_TERMINAL))?;
     if let Some(root) = rootfs {
         mounts::bind_console(root, n).map_err(mount_step(Step::Terminal))?;
     }
     sync.send_fd(&super::sync::ChildMsg::Terminal, master.as_fd())
-        .map_err(fail("send the terminal to dockling"))?;
+        .map_err(fail(m::SEND_TERMINAL))?;
     drop(slave);
     drop(master);
     send(
@@ -378,7 +372,7 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
     }
     // From here on every path below the rootfs is resolved inside it.
     let r = rootfs::Root::open(root).map_err(|e| {
-        ChildError::new(Step::MountProc, format!("open {}", root.display()))
+        ChildError::new(Step::MountProc, msg!(m::OPEN_PATH, path = root.display()))
             .errno(nix::Error::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))
     })?;
     mounts::mount_proc(&r).map_err(mount_step(Step::MountProc))?;
@@ -448,7 +442,7 @@ fn pivot_root(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildErr
 
 fn drop_capabilities(keep: &caps::CapsHashSet, sync: &mut ChildSide) -> Result<(), ChildError> {
     let dropped = security::drop_to(keep)
-        .map_err(|e| ChildError::new(Step::DropCaps, format!("drop capabilities: {e}")))?;
+        .map_err(|e| ChildError::new(Step::DropCaps, msg!(m::DROP_CAPS, error = e)))?;
     send(
         sync,
         Event::new(Step::DropCaps)
@@ -463,7 +457,11 @@ fn drop_capabilities(keep: &caps::CapsHashSet, sync: &mut ChildSide) -> Result<(
 
 fn enter_rootfs(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildError> {
     rootfs::chroot(&spec.rootfs).map_err(|e| {
-        ChildError::new(Step::Chroot, format!("chroot to {}", spec.rootfs.display())).errno(e)
+        ChildError::new(
+            Step::Chroot,
+            msg!(m::CHROOT_TO, path = spec.rootfs.display()),
+        )
+        .errno(e)
     })?;
     send(
         sync,
@@ -473,12 +471,9 @@ fn enter_rootfs(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
 
 fn change_dir(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildError> {
     nix::unistd::chdir(spec.workdir.as_str()).map_err(|e| {
-        ChildError::new(
-            Step::Chdir,
-            format!("change to the working directory {}", spec.workdir),
-        )
-        .errno(e)
-        .hint("-w names a directory inside the container; create it in the rootfs or pick another")
+        ChildError::new(Step::Chdir, msg!(m::CHDIR_TO, dir = spec.workdir))
+            .errno(e)
+            .hint(msg!(m::CHDIR_HINT))
     })?;
     send(
         sync,
@@ -495,14 +490,15 @@ fn find_command(spec: &ContainerSpec) -> Result<PathBuf, ChildError> {
         return if executable(Path::new(name)) {
             Ok(PathBuf::from(name))
         } else {
-            Err(ChildError::new(
-                Step::Exec,
-                format!("{name}: no such executable file in the container"),
+            Err(
+                ChildError::new(Step::Exec, msg!(m::NO_SUCH_EXECUTABLE, name = name))
+                    .missing()
+                    .hint(msg!(
+                        m::NO_SUCH_EXECUTABLE_HINT,
+                        rootfs = spec.rootfs.display(),
+                        name = name
+                    )),
             )
-            .hint(format!(
-                "the rootfs {} has no executable {name}",
-                spec.rootfs.display()
-            )))
         };
     }
     let path_var = spec.env_value("PATH").unwrap_or("");
@@ -512,10 +508,14 @@ fn find_command(spec: &ContainerSpec) -> Result<PathBuf, ChildError> {
         .map(|d| Path::new(d).join(name))
         .find(|p| executable(p))
         .ok_or_else(|| {
-            ChildError::new(Step::Exec, format!("command not found in the container: {name}")).hint(format!(
-                "{name} is in none of PATH={path_var} inside {}; see what is there with `ls` in the container",
-                spec.rootfs.display()
-            ))
+            ChildError::new(Step::Exec, msg!(m::COMMAND_NOT_FOUND, name = name))
+                .missing()
+                .hint(msg!(
+                    m::COMMAND_NOT_FOUND_HINT,
+                    name = name,
+                    path = path_var,
+                    rootfs = spec.rootfs.display()
+                ))
         })
 }
 
@@ -524,7 +524,7 @@ fn exec_error(path: &Path, err: nix::Error) -> ChildError {
     if err == nix::Error::ENOENT {
         // The file exists (find_command checked), so what is missing is its
         // ELF interpreter or its #! interpreter.
-        e.hint("the program exists but its loader or #! interpreter is missing from the rootfs")
+        e.hint(msg!(m::LOADER_MISSING_HINT))
     } else {
         e
     }
@@ -534,7 +534,7 @@ fn cstrings<'a>(items: impl Iterator<Item = &'a str>) -> Result<Vec<CString>, Ch
     items
         .map(|s| {
             CString::new(s).map_err(|_| {
-                ChildError::new(Step::Exec, format!("argument {s:?} contains a NUL byte"))
+                ChildError::new(Step::Exec, msg!(m::NUL_IN_ARGUMENT, arg = format!("{s:?}")))
             })
         })
         .collect()

@@ -13,6 +13,8 @@
 //!
 //! Man pages: setns(2), nsenter(1), proc_pid_ns(5), cgroups(7).
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 
@@ -75,7 +77,7 @@ pub fn exec(
     detach: bool,
     narrator: &mut dyn Narrator,
 ) -> Result<i32, Error> {
-    let signals = Signals::block().map_err(Error::sys("block signals"))?;
+    let signals = Signals::block().map_err(Error::sys(msg!(m::BLOCK_SIGNALS)))?;
     let proc_dir = Path::new("/proc").join(target.pid.to_string());
     let mut namespaces = Vec::new();
     for ns in ORDER.iter().filter(|ns| target.namespaces.contains(ns)) {
@@ -87,7 +89,7 @@ pub fn exec(
     // reused meanwhile, the start time would differ.
     if process_start_time(target.pid) != Some(target.pid_start) {
         return Err(Error::Refused {
-            message: "the container ended while exec joined it".into(),
+            message: msg!(m::ENDED_WHILE_JOINING),
             hint: String::new(),
         });
     }
@@ -96,7 +98,7 @@ pub fn exec(
     let (filter, mut stdio, mut sync, child_side) = parent::prepare(spec, hooks, narrator)?;
     let parent_pid = nix::unistd::getpid();
     process::assert_single_threaded();
-    let joiner = match process::clone(0).map_err(Error::sys("fork"))? {
+    let joiner = match process::clone(0).map_err(Error::sys(msg!(m::FORK)))? {
         None => child::exec_process(
             spec,
             child_side,
@@ -163,9 +165,7 @@ pub fn exec(
         (Some(pid), _) => pid,
         (None, Some(e)) => return Err(Error::Child(e)),
         (None, None) => {
-            return Err(Error::Usage(
-                "the process joining the container ended without a word".into(),
-            ));
+            return Err(Error::Usage(msg!(m::JOINER_ENDED_SILENTLY)));
         }
     };
     let _ = sync.go();

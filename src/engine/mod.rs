@@ -21,6 +21,8 @@ pub use spec::{ContainerSpec, Stage};
 
 use crate::error::Error;
 use crate::journal::{Journal, Resource};
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use crate::narrate::{Event, Narrator, Step};
 use crate::overlay::Stack;
 use crate::paths::Paths;
@@ -42,7 +44,7 @@ pub fn run_with(
     narrator: &mut dyn Narrator,
     hooks: &mut dyn hooks::Hooks,
 ) -> Result<i32, Error> {
-    let signals = Signals::block().map_err(Error::sys("block signals"))?;
+    let signals = Signals::block().map_err(Error::sys(msg!(m::BLOCK_SIGNALS)))?;
     if spec.has(crate::namespaces::Namespace::Mount) && spec.overlay.is_none() {
         // The mounts need these; an overlay makes missing ones in its own
         // layer, but a plain rootfs is not written to.
@@ -76,7 +78,7 @@ pub fn run_with(
     let listeners = match &spec.network {
         Some(n) => crate::network::ports::bind_all(&n.ports).map_err(|message| Error::Hinted {
             message,
-            hint: "choose another host port with -p HOST:CONTAINER".into(),
+            hint: msg!(m::PORT_IN_USE_HINT),
         })?,
         None => Vec::new(),
     };
@@ -124,8 +126,12 @@ pub fn run_with(
     let scope = crate::journal::check::Scope::new(paths);
     for f in journal.undo(&scope, narrator) {
         eprintln!(
-            "dockling: warning: could not undo {:?}: {}; it stays in the journal for `dockling cleanup`",
-            f.resource, f.error
+            "dockling: {}",
+            msg!(
+                m::COULD_NOT_UNDO,
+                resource = format!("{:?}", f.resource),
+                error = f.error
+            )
         );
     }
     if result.is_ok() {
@@ -143,7 +149,7 @@ pub fn run_with(
 pub(crate) fn checkpoint(signals: &Signals) -> Result<(), Error> {
     match signals
         .stop_requested()
-        .map_err(Error::sys("read signals"))?
+        .map_err(Error::sys(msg!(m::READ_SIGNALS)))?
     {
         Some(s) => Err(Error::Interrupted(s)),
         None => Ok(()),
@@ -164,14 +170,14 @@ fn prepare_overlay(
     while !existing.exists() && existing.pop() {}
     if crate::cgroups::fs_magic(&existing) == Ok(crate::overlay::OVERLAYFS_SUPER_MAGIC) {
         return Err(Error::Hinted {
-            message: format!("{} is on overlayfs (inside a container?): an overlay upper dir cannot be on overlayfs", existing.display()),
-            hint: "use --root on a real filesystem, e.g. mount -t tmpfs tmpfs /mnt && dockling --root /mnt …".into(),
+            message: msg!(m::ROOT_ON_OVERLAYFS, path = existing.display()),
+            hint: msg!(m::ROOT_ON_OVERLAYFS_HINT),
         });
     }
     if !crate::overlay::available() {
         return Err(Error::Hinted {
-            message: "overlayfs is not available in this kernel".into(),
-            hint: "load it: modprobe overlay".into(),
+            message: msg!(m::NO_OVERLAYFS),
+            hint: msg!(m::NO_OVERLAYFS_HINT),
         });
     }
     let stack = Stack {
@@ -205,8 +211,8 @@ fn prepare_overlay(
     };
     if dev(&stack.upper()) != dev(&stack.work()) {
         return Err(Error::Hinted {
-            message: "the overlay upper and work directories are on different filesystems".into(),
-            hint: format!("do not mount anything inside {}", stack.dir.display()),
+            message: msg!(m::UPPER_WORK_DIFFERENT_FS),
+            hint: msg!(m::UPPER_WORK_DIFFERENT_FS_HINT, dir = stack.dir.display()),
         });
     }
     narrator.emit(

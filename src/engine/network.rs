@@ -16,6 +16,8 @@
 //! connect|disconnect`, and at each start for the networks it was
 //! connected to.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::net::Ipv4Addr;
 
 use super::spec::{Bind, ContainerSpec};
@@ -32,13 +34,10 @@ pub struct Attached {
     pub listeners: Vec<ports::Listener>,
 }
 
-fn net_err(what: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |e| {
-        Error::Hinted {
-        message: format!("cannot {what}: {e}"),
-        hint: "`dockling doctor` checks what networking needs (root, veth and bridge support, iptables)"
-            .into(),
-    }
+fn net_err(what: crate::narrate::messages::Msg) -> impl FnOnce(std::io::Error) -> Error {
+    move |e| Error::Hinted {
+        message: msg!(what, error = e),
+        hint: msg!(m::NET_FAILED_HINT),
     }
 }
 
@@ -52,15 +51,15 @@ pub fn attach(
 ) -> Result<Attached, Error> {
     let mtu = network::host_mtu();
     let lock = store::lock(paths)?;
-    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
+    let sock = netlink::Socket::open().map_err(net_err(m::NET_OPEN_NETLINK))?;
     // The bridge first: making it may move the network to another subnet.
     let ns = {
         let ns = spec.network.as_mut().expect("attach is called for stage 5");
         // Read again under the lock: another run may have moved it since.
         ns.network = store::load(paths, &ns.network.name)?.ok_or_else(|| {
-            Error::Usage(format!(
-                "network {:?} was removed while this run started",
-                ns.network.name
+            Error::Usage(msg!(
+                m::NETWORK_REMOVED_MEANWHILE,
+                network = format!("{:?}", ns.network.name)
             ))
         })?;
         let others = store::leases(paths, &ns.network.name).len();
@@ -89,9 +88,8 @@ pub fn attach(
     store::take(&lease, id, &ns.names())?;
     // The network's own rules came with its bridge and stay with it: a
     // file read, unless they are missing. Port rules are the container's.
-    let nat = nat::ensure(paths, net, made)
-        .map_err(net_err("add the network's NAT and forwarding rules"))?;
-    firewall::insert(&port_rules).map_err(net_err("add the port mapping rules"))?;
+    let nat = nat::ensure(paths, net, made).map_err(net_err(m::NET_ADD_NAT))?;
+    firewall::insert(&port_rules).map_err(net_err(m::NET_ADD_PORT_RULES))?;
     narrate_nat(paths, net, nat, narrator)?;
     narrator.emit(
         &Event::new(Step::NetLease)
@@ -157,7 +155,7 @@ fn narrate_nat(
     nat: nat::Outcome,
     narrator: &mut dyn Narrator,
 ) -> Result<(), Error> {
-    let was_on = network::enable_forwarding().map_err(net_err("turn on IPv4 forwarding"))?;
+    let was_on = network::enable_forwarding().map_err(net_err(m::NET_FORWARDING))?;
     if !narrator.wants_events() {
         return Ok(());
     }
@@ -210,7 +208,7 @@ fn narrate_port(
             .with(
                 "rules",
                 if mine.is_empty() {
-                    "(none: a loopback address is served by the proxy alone)".to_string()
+                    msg!(m::NO_RULES_LOOPBACK)
                 } else {
                     mine.join("\n")
                 },
@@ -308,7 +306,7 @@ fn narrate_peers(
             .with(
                 "names",
                 if known.is_empty() {
-                    "(none yet)".to_string()
+                    msg!(m::NO_NAMES_YET)
                 } else {
                     known.join(" ")
                 },
@@ -352,8 +350,8 @@ pub fn plug(
     let net = &ns.network;
     let host = network::host_veth(id);
     let inside = network::CONTAINER_IF;
-    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
-    add_veth(&sock, &host, inside, pid, attached.mtu).map_err(net_err("create the veth pair"))?;
+    let sock = netlink::Socket::open().map_err(net_err(m::NET_OPEN_NETLINK))?;
+    add_veth(&sock, &host, inside, pid, attached.mtu).map_err(net_err(m::NET_CREATE_VETH))?;
     narrator.emit(
         &Event::new(Step::NetVeth)
             .with("host", host.clone())
@@ -362,7 +360,7 @@ pub fn plug(
             .with("mtu", attached.mtu),
     );
     sock.set_up(&host, Some(&net.bridge))
-        .map_err(net_err("plug the veth into the bridge"))?;
+        .map_err(net_err(m::NET_PLUG_VETH))?;
     narrator.emit(
         &Event::new(Step::NetPlug)
             .with("host", host)
@@ -376,7 +374,7 @@ pub fn plug(
         s.set_up(inside, None)?;
         s.add_default_route(inside, gateway)
     })
-    .map_err(net_err("configure the container's interfaces"))?;
+    .map_err(net_err(m::NET_CONFIGURE_INTERFACES))?;
     narrator.emit(&Event::new(Step::NetLoopback).with("pid", pid));
     narrator.emit(
         &Event::new(Step::NetAddress)
@@ -422,19 +420,16 @@ pub fn connect(
 ) -> Result<Ipv4Addr, Error> {
     let mtu = network::host_mtu();
     let lock = store::lock(paths)?;
-    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
+    let sock = netlink::Socket::open().map_err(net_err(m::NET_OPEN_NETLINK))?;
     let mut net = store::load(paths, &c.network)?.ok_or_else(|| Error::Hinted {
-        message: format!("no network named {:?}", c.network),
-        hint: format!(
-            "create it with `dockling network create {}`, or `dockling network disconnect` it",
-            c.network
-        ),
+        message: msg!(m::NO_NETWORK_NAMED, network = format!("{:?}", c.network)),
+        hint: msg!(m::NO_NETWORK_NAMED_HINT, network = c.network),
     })?;
     let others = store::leases(paths, &net.name).len();
     let up = bridge::ensure(&sock, paths, &mut net, mtu)?;
     narrate_bridge(paths, &net, &up, others, mtu, narrator)?;
-    let nat = nat::ensure(paths, &net, up != bridge::Up::Shared)
-        .map_err(net_err("add the network's NAT and forwarding rules"))?;
+    let nat =
+        nat::ensure(paths, &net, up != bridge::Up::Shared).map_err(net_err(m::NET_ADD_NAT))?;
     narrate_nat(paths, &net, nat, narrator)?;
     let (ip, lease) = match c.ip {
         None => store::free_address(paths, &net)?,
@@ -452,16 +447,16 @@ pub fn connect(
     store::take(&lease, id, names)?;
     let host = network::host_veth_n(id, c.iface);
     let inside = network::container_if(c.iface);
-    add_veth(&sock, &host, &inside, pid, mtu).map_err(net_err("create the veth pair"))?;
+    add_veth(&sock, &host, &inside, pid, mtu).map_err(net_err(m::NET_CREATE_VETH))?;
     sock.set_up(&host, Some(&net.bridge))
-        .map_err(net_err("plug the veth into the bridge"))?;
+        .map_err(net_err(m::NET_PLUG_VETH))?;
     let prefix = net.subnet.prefix();
     netlink::in_netns(pid, || {
         let s = netlink::Socket::open()?;
         s.add_address(&inside, ip, prefix)?;
         s.set_up(&inside, None)
     })
-    .map_err(net_err("configure the container's interface"))?;
+    .map_err(net_err(m::NET_CONFIGURE_INTERFACE))?;
     narrator.emit(
         &Event::new(Step::NetConnect)
             .with("network", net.name.clone())
@@ -491,9 +486,9 @@ pub fn disconnect(
 ) -> Result<bool, Error> {
     let lock = store::lock(paths)?;
     let host = network::host_veth_n(id, iface);
-    let sock = netlink::Socket::open().map_err(net_err("open a netlink socket"))?;
+    let sock = netlink::Socket::open().map_err(net_err(m::NET_OPEN_NETLINK))?;
     sock.delete_link(&host)
-        .map_err(net_err("delete the container's interface"))?;
+        .map_err(net_err(m::NET_DELETE_INTERFACE))?;
     let mut had = false;
     for l in store::leases(paths, network)
         .into_iter()

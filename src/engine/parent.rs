@@ -2,6 +2,8 @@
 //! narration and stdio, forward signals, wait, and report how the command
 //! ended.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::time::{Duration, Instant};
 
@@ -62,7 +64,7 @@ pub fn container_main_process(
     let parent_pid = nix::unistd::getpid();
     let flags = namespaces::clone_flags(&spec.namespaces);
     process::assert_single_threaded();
-    let pid = match process::clone(flags).map_err(Error::sys("clone the container process"))? {
+    let pid = match process::clone(flags).map_err(Error::sys(msg!(m::CLONE_CONTAINER)))? {
         None => child::container_init_process(
             spec,
             child_side,
@@ -171,7 +173,7 @@ pub(super) fn prepare(
         source: e,
     })?;
     let (sync, child_side) =
-        sync::pair(narrator.wants_events()).map_err(Error::sys("create the sync socket"))?;
+        sync::pair(narrator.wants_events()).map_err(Error::sys(msg!(m::CREATE_SYNC_SOCKET)))?;
     Ok((filter, stdio, sync, child_side))
 }
 
@@ -209,9 +211,7 @@ fn create_cgroup(
     let host = cgroups::Host::detect(std::path::Path::new(cgroups::CGROUP_ROOT));
     let cg = cgroups::for_run(&host, parent, id).map_err(|message| Error::Hinted {
         message,
-        hint:
-            "boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1) or mount the v1 controllers"
-                .into(),
+        hint: msg!(m::NO_CGROUPS_HINT),
     })?;
     for p in cg.parents() {
         journal.record(Resource::CgroupParent { path: p })?;
@@ -227,14 +227,14 @@ fn create_cgroup(
             .with("dir", dirs.join(" ")),
     );
     let writes = cg.create(limits).map_err(|e| Error::Hinted {
-        message: format!("cannot set up the cgroup: {e}"),
-        hint: "`dockling doctor` shows the cgroup layout and which controllers are usable".into(),
+        message: msg!(m::CANNOT_SET_UP_CGROUP, error = e),
+        hint: msg!(m::DOCTOR_SHOWS_CONTROLLERS),
     })?;
     narrate_writes(&writes, narrator);
     let rules = crate::cgroups::devices::rules(devices);
     let setup = cg.allow_devices(&rules).map_err(|e| Error::Hinted {
-        message: format!("cannot set the device rules of the cgroup: {e}"),
-        hint: "`dockling doctor` shows the cgroup layout and which controllers are usable".into(),
+        message: msg!(m::CANNOT_SET_DEVICE_RULES, error = e),
+        hint: msg!(m::DOCTOR_SHOWS_CONTROLLERS),
     })?;
     let allowed: Vec<String> = rules
         .iter()
@@ -457,7 +457,7 @@ pub(super) fn supervise(
         }
         match poll(&mut fds, timeout) {
             Ok(_) | Err(nix::Error::EINTR) => {}
-            Err(e) => return Err(Error::sys("wait for the container (poll)")(e)),
+            Err(e) => return Err(Error::sys(msg!(m::WAIT_FOR_CONTAINER_POLL))(e)),
         }
         let ready: Vec<RawFd> = fds
             .iter()
@@ -465,7 +465,7 @@ pub(super) fn supervise(
             .map(|f| f.as_fd().as_raw_fd())
             .collect();
         drop(fds);
-        while let Some(signal) = signals.next().map_err(Error::sys("read signals"))? {
+        while let Some(signal) = signals.next().map_err(Error::sys(msg!(m::READ_SIGNALS)))? {
             match signal {
                 Signal::SIGCHLD => {}
                 Signal::SIGWINCH => stdio.resize(),
@@ -491,7 +491,7 @@ pub(super) fn supervise(
                     match nix::sys::signal::kill(pid, s) {
                         Ok(()) | Err(nix::Error::ESRCH) => {}
                         Err(e) => {
-                            return Err(Error::sys(format!("pass {s} on to the container"))(e));
+                            return Err(Error::sys(msg!(m::PASS_SIGNAL_ON, signal = s))(e));
                         }
                     }
                 }
@@ -559,7 +559,7 @@ fn reap(pid: Pid) -> Result<Option<Ended>, Error> {
     match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
         Ok(status) => Ok(Ended::from_status(status)),
         Err(nix::Error::EINTR) => Ok(None),
-        Err(e) => Err(Error::sys("wait for the container")(e)),
+        Err(e) => Err(Error::sys(msg!(m::WAIT_FOR_CONTAINER))(e)),
     }
 }
 
@@ -571,6 +571,6 @@ fn kill_now(pid: Pid, narrator: &mut dyn Narrator) -> Result<(), Error> {
     );
     match nix::sys::signal::kill(pid, Signal::SIGKILL) {
         Ok(()) | Err(nix::Error::ESRCH) => Ok(()),
-        Err(e) => Err(Error::sys("kill the container")(e)),
+        Err(e) => Err(Error::sys(msg!(m::KILL_THE_CONTAINER))(e)),
     }
 }

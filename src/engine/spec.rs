@@ -4,6 +4,8 @@
 //! engine runs it. Later stages add fields here (namespaces, limits,
 //! layers, network) rather than adding engines.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::path::PathBuf;
 
 use caps::CapsHashSet;
@@ -219,9 +221,7 @@ pub fn parse_env(arg: &str) -> Result<(String, String), String> {
         None => (arg.to_string(), std::env::var(arg).unwrap_or_default()),
     };
     if key.is_empty() || key.contains('\0') || value.contains('\0') {
-        return Err(format!(
-            "invalid environment variable {arg:?}: expected KEY=VALUE"
-        ));
+        return Err(msg!(m::BAD_ENV, arg = format!("{arg:?}")));
     }
     Ok((key, value))
 }

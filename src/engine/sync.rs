@@ -12,6 +12,8 @@
 //!
 //! Man pages: socketpair(2), unix(7) (SCM_RIGHTS), recvmsg(2).
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
@@ -228,7 +230,7 @@ impl ChildSide {
         loop {
             match nix::unistd::read(self.sock()?, &mut b) {
                 Ok(1) if b[0] == want => return Ok(()),
-                Ok(1) => return Err(io::Error::other("unexpected message from dockling")),
+                Ok(1) => return Err(io::Error::other(msg!(m::UNEXPECTED_SYNC_MESSAGE))),
                 Ok(_) => return Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
                 Err(nix::Error::EINTR) => {}
                 Err(e) => return Err(e.into()),

@@ -16,6 +16,8 @@
 //!
 //! No path may pass through a symlink on the way.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::net::Ipv4Addr;
 use std::path::{Component, Path, PathBuf};
 
@@ -54,10 +56,7 @@ impl Scope {
     /// something that run could have made. The reason when it is not.
     pub fn check(&self, r: &Resource, id: &str, run_dir: &Path) -> Result<(), String> {
         if run_dir != self.runs.join(id) {
-            return Err(format!(
-                "{} is not a run directory of this root",
-                run_dir.display()
-            ));
+            return Err(msg!(m::NOT_A_RUN_DIR, dir = run_dir.display()));
         }
         match r {
             Resource::Dir { path } => {
@@ -68,20 +67,17 @@ impl Scope {
                     .map(|base| base.join(id))
                     .any(|own| path.starts_with(&own));
                 if !ok {
-                    return Err(format!(
-                        "{} is not this run's own directory",
-                        path.display()
-                    ));
+                    return Err(msg!(m::NOT_RUNS_OWN_DIR, path = path.display()));
                 }
                 no_symlinks(path, self.per_run.iter().chain([&self.runs]))
             }
             Resource::Pin { path } => {
                 let own = self.pins.join(crate::image::pins::run_pin_name(id));
                 if path != &own {
-                    return Err(format!(
-                        "{} is not this run's pin {}",
-                        path.display(),
-                        own.display()
+                    return Err(msg!(
+                        m::NOT_RUNS_PIN,
+                        path = path.display(),
+                        own = own.display()
                     ));
                 }
                 clean(path)?;
@@ -105,18 +101,18 @@ impl Scope {
                 run,
             } => {
                 if networks != &self.networks {
-                    return Err(format!(
-                        "lease directory {} is not this root's {}",
-                        networks.display(),
-                        self.networks.display()
+                    return Err(msg!(
+                        m::LEASE_DIR_NOT_ROOTS,
+                        dir = networks.display(),
+                        own = self.networks.display()
                     ));
                 }
                 clean(path)?;
                 if !path.starts_with(networks) {
-                    return Err(format!(
-                        "lease {} is outside {}",
-                        path.display(),
-                        networks.display()
+                    return Err(msg!(
+                        m::LEASE_OUTSIDE,
+                        path = path.display(),
+                        dir = networks.display()
                     ));
                 }
                 no_symlinks(path, [networks])?;
@@ -125,27 +121,28 @@ impl Scope {
                     .and_then(|n| n.to_str())
                     .and_then(|n| n.parse().ok());
                 if !ip.is_some_and(|ip| subnet.contains(ip)) {
-                    return Err(format!(
-                        "lease {} names no address of {subnet}",
-                        path.display()
+                    return Err(msg!(
+                        m::LEASE_NO_ADDRESS,
+                        path = path.display(),
+                        subnet = subnet
                     ));
                 }
                 if !crate::network::store::is_bridge_name(bridge) {
-                    return Err(format!("{bridge:?} is not a dockling bridge name"));
+                    return Err(msg!(m::NOT_A_BRIDGE_NAME, bridge = format!("{bridge:?}")));
                 }
                 if !(0..=crate::network::MAX_IFACE)
                     .any(|n| *link == crate::network::host_veth_n(id, n))
                 {
-                    return Err(format!("{link:?} is not this run's veth"));
+                    return Err(msg!(m::NOT_RUNS_VETH, link = format!("{link:?}")));
                 }
                 if !run.is_empty() && run != id {
-                    return Err(format!("the lease of run {run:?} is not this run's"));
+                    return Err(msg!(m::NOT_RUNS_LEASE, run = format!("{run:?}")));
                 }
                 match ports
                     .iter()
                     .find(|r| !crate::network::firewall::is_port_rule(r, bridge, subnet))
                 {
-                    Some(bad) => Err(format!("not a rule dockling makes: {}", bad.command("-D"))),
+                    Some(bad) => Err(msg!(m::NOT_DOCKLINGS_RULE, rule = bad.command("-D"))),
                     None => Ok(()),
                 }
             }
@@ -169,11 +166,11 @@ impl Scope {
         };
         let fits = (parts.len() == depth || parts.len() == depth + 1) && parts.ends_with(&tail);
         if !fits {
-            return Err(format!(
-                "{} is not {}'s cgroup (expected …/{})",
-                path.display(),
-                id.unwrap_or("dockling"),
-                tail.join("/")
+            return Err(msg!(
+                m::NOT_RUNS_CGROUP,
+                path = path.display(),
+                id = id.unwrap_or("dockling"),
+                tail = tail.join("/")
             ));
         }
         no_symlinks(path, [&self.cgroup_root])
@@ -185,7 +182,7 @@ fn clean(path: &Path) -> Result<(), String> {
     let mut parts = path.components();
     let absolute = parts.next() == Some(Component::RootDir);
     if !absolute || !parts.all(|c| matches!(c, Component::Normal(_))) {
-        return Err(format!("{} is not a clean absolute path", path.display()));
+        return Err(msg!(m::NOT_CLEAN_PATH, path = path.display()));
     }
     Ok(())
 }
@@ -210,10 +207,10 @@ fn no_symlinks<'a>(
     {
         p.push(c);
         if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(format!(
-                "{} passes through the symlink {}",
-                path.display(),
-                p.display()
+            return Err(msg!(
+                m::THROUGH_SYMLINK,
+                path = path.display(),
+                link = p.display()
             ));
         }
     }
@@ -239,7 +236,7 @@ fn process(
         return if theirs == Some(ns) && ours != Some(ns) {
             Ok(())
         } else {
-            Err(format!("process {pid} is not in the run's PID namespace"))
+            Err(msg!(m::NOT_IN_RUNS_PIDNS, pid = pid))
         };
     }
     if let Some(root) = root.filter(|r| *r != Path::new("/")) {
@@ -247,15 +244,10 @@ fn process(
         return if theirs.as_deref() == Some(root) {
             Ok(())
         } else {
-            Err(format!(
-                "process {pid} is not chrooted into {}",
-                root.display()
-            ))
+            Err(msg!(m::NOT_CHROOTED_INTO, pid = pid, root = root.display()))
         };
     }
-    Err(format!(
-        "process {pid}: the entry says nothing that ties it to the run"
-    ))
+    Err(msg!(m::NOTHING_TIES_TO_RUN, pid = pid))
 }
 
 /// Whether the process has exited and waits only for its parent's wait

@@ -24,6 +24,8 @@
 
 pub mod check;
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::fd::AsRawFd;
@@ -296,7 +298,7 @@ fn undo_all(
             .map_err(|why| {
                 io::Error::new(
                     io::ErrorKind::PermissionDenied,
-                    format!("not undone: {why}"),
+                    msg!(m::NOT_UNDONE, why = why),
                 )
             })
             .and_then(|()| resource.undo());

@@ -80,19 +80,19 @@ const WORDS: &[(&str, &str, &str)] = &[
     (
         "no_new_namespaces",
         "none, it shares all of the host's",
-        "없음. 호스트의 것을 모두 같이 씁니다",
+        "없음, 호스트의 네임스페이스를 모두 함께 씁니다",
     ),
     ("ns_new", "new", "새로 만듦"),
-    ("ns_shared", "shared", "공유"),
+    ("ns_shared", "shared", "함께 씀"),
     ("ns_host", "host", "호스트"),
     ("ns_container", "container", "컨테이너"),
     ("nothing", "(nothing)", "(바뀐 것 없음)"),
-    ("forwarding_on", "was already on", "이미 켜져 있었습니다"),
+    ("forwarding_on", "was already on", "이미 켜져 있었음"),
     (
         "forwarding_off",
         "was off; dockling turned it on, and leaves it on as docker does: \
          `sysctl -w net.ipv4.ip_forward=0` turns it off",
-        "꺼져 있어서 dockling이 켰고, docker처럼 켜 둔 채로 둡니다. 끄려면 \
+        "꺼져 있던 것을 dockling이 켰고, docker처럼 계속 켜 둡니다. 끄는 명령: \
          `sysctl -w net.ipv4.ip_forward=0`",
     ),
     (

@@ -4,7 +4,9 @@
 use super::CommonArgs;
 use crate::engine::{ContainerSpec, Stage};
 use crate::error::Error;
+use crate::msg;
 use crate::narrate::Narrator;
+use crate::narrate::messages::containers as m;
 use crate::paths::Paths;
 
 pub fn run(args: &CommonArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
@@ -21,11 +23,8 @@ pub fn spec(args: &CommonArgs, paths: &Paths, stage: Stage) -> Result<ContainerS
         });
     }
     let (rootfs, hint) = match &args.rootfs {
-        Some(r) => (r.clone(), "check the --rootfs path".to_string()),
-        None => (
-            paths.default_rootfs(),
-            "make the default rootfs first: dockling rootfs fetch host".to_string(),
-        ),
+        Some(r) => (r.clone(), msg!(m::CHECK_ROOTFS_PATH)),
+        None => (paths.default_rootfs(), msg!(m::MAKE_DEFAULT_ROOTFS)),
     };
     let rootfs = crate::rootfs::validate(&rootfs, args.command.is_empty(), &hint)?;
     let mut spec = ContainerSpec::new(stage, rootfs, args.command.clone());
@@ -34,8 +33,9 @@ pub fn spec(args: &CommonArgs, paths: &Paths, stage: Stage) -> Result<ContainerS
     }
     let workdir = args.workdir.as_deref().unwrap_or("/");
     if !workdir.starts_with('/') {
-        return Err(Error::Usage(format!(
-            "-w {workdir}: the working directory must be an absolute path"
+        return Err(Error::Usage(msg!(
+            m::WORKDIR_NOT_ABSOLUTE,
+            workdir = workdir
         )));
     }
     spec.workdir = workdir.to_string();

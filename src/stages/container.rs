@@ -9,6 +9,8 @@
 //! (src/container/): it changes it under the container's lock, signals
 //! the container's process, or starts a monitor, and ends.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -97,17 +99,15 @@ pub fn create(
 ) -> Result<String, Error> {
     let policy = Policy::parse(life.restart.as_deref().unwrap_or("no")).map_err(Error::Usage)?;
     if life.rm && policy != Policy::No {
-        return Err(Error::Usage(
-            "conflicting options: --restart and --rm (a container removed when it ends cannot restart)"
-                .into(),
-        ));
+        return Err(Error::Usage(msg!(m::RESTART_AND_RM)));
     }
     let store = Store::new(paths);
     let taken = store.names()?;
     let name = match &life.name {
         Some(n) if !crate::container::names::valid(n) => {
-            return Err(Error::Usage(format!(
-                "--name {n:?}: a name is [a-zA-Z0-9][a-zA-Z0-9_.-]+"
+            return Err(Error::Usage(msg!(
+                m::BAD_NAME_FLAG,
+                name = format!("{n:?}")
             )));
         }
         Some(n) => n.clone(),
@@ -135,7 +135,7 @@ pub fn create(
         // docker takes a bare KEY as KEY with an empty value.
         let (k, v) = l.split_once('=').unwrap_or((l, ""));
         if k.is_empty() {
-            return Err(Error::Usage(format!("--label {l:?}: a label is KEY=VALUE")));
+            return Err(Error::Usage(msg!(m::BAD_LABEL, label = format!("{l:?}"))));
         }
         labels.insert(k.to_string(), v.to_string());
     }
@@ -205,7 +205,7 @@ fn start_detached(
     );
     match monitor::spawn(paths, store, id, narrator, false)? {
         Some(pid) => Ok(pid),
-        None => Err(Error::Usage("the container did not start".into())),
+        None => Err(Error::Usage(msg!(m::CONTAINER_DID_NOT_START))),
     }
 }
 
@@ -214,7 +214,7 @@ pub fn parse_signal(s: &str) -> Result<nix::sys::signal::Signal, Error> {
     use std::str::FromStr;
     if let Ok(n) = s.parse::<i32>() {
         return nix::sys::signal::Signal::try_from(n)
-            .map_err(|_| Error::Usage(format!("invalid signal: {s}")));
+            .map_err(|_| Error::Usage(msg!(m::INVALID_SIGNAL, signal = s)));
     }
     let up = s.to_ascii_uppercase();
     let full = if up.starts_with("SIG") {
@@ -223,7 +223,7 @@ pub fn parse_signal(s: &str) -> Result<nix::sys::signal::Signal, Error> {
         format!("SIG{up}")
     };
     nix::sys::signal::Signal::from_str(&full)
-        .map_err(|_| Error::Usage(format!("invalid signal: {s}")))
+        .map_err(|_| Error::Usage(msg!(m::INVALID_SIGNAL, signal = s)))
 }
 
 /// Send `sig` to the container's PID 1, if it is the process recorded.
@@ -246,8 +246,8 @@ fn signal_container(store: &Store, id: &str, sig: nix::sys::signal::Signal) -> R
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                         Err(e) => {
                             return Err(Error::Hinted {
-                                message: format!("cannot thaw the cgroup: {e}"),
-                                hint: "`dockling doctor` shows the cgroup layout".into(),
+                                message: msg!(m::CANNOT_THAW, error = e),
+                                hint: msg!(m::DOCTOR_SHOWS_CGROUPS),
                             });
                         }
                         Ok(_) => {}
@@ -367,8 +367,8 @@ fn stop_many(
             waiting.retain(|(j, _, _)| *j != i);
             if results[i].is_ok() {
                 results[i] = Err(Error::Hinted {
-                    message: format!("container {} did not stop after SIGKILL", &ids[i][..12]),
-                    hint: "a process in the D state (waiting on the kernel) cannot die until the wait ends".into(),
+                    message: msg!(m::DID_NOT_STOP_AFTER_SIGKILL, id = &ids[i][..12]),
+                    hint: msg!(m::D_STATE_HINT),
                 });
             }
         }
@@ -413,9 +413,7 @@ pub struct StartArgs {
 pub fn start(args: &StartArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
     let store = Store::new(paths);
     if (args.attach || args.interactive) && args.containers.len() > 1 {
-        return Err(Error::Usage(
-            "you cannot start and attach multiple containers at once".into(),
-        ));
+        return Err(Error::Usage(msg!(m::START_ATTACH_MULTIPLE)));
     }
     let mut started = None;
     let code = each(&args.containers, &store, |name, id| {
@@ -512,12 +510,12 @@ fn attach_to(store: &Store, id: &str, stdin: bool) -> Result<i32, Error> {
         },
     )
     .map_err(|e| Error::Hinted {
-        message: format!("cannot attach to {}: {e}", &id[..12]),
-        hint: "the container must be running: `dockling start` it".into(),
+        message: msg!(m::CANNOT_ATTACH, id = &id[..12], error = e),
+        hint: msg!(m::ATTACH_HINT),
     })?;
     match result {
         crate::container::attach::Detached::ByKeys => {
-            eprintln!("read escape sequence");
+            eprintln!("{}", msg!(m::READ_ESCAPE_SEQUENCE));
             Ok(0)
         }
         crate::container::attach::Detached::Ended => wait_exit(store, id),
@@ -593,10 +591,7 @@ pub fn kill(args: &KillArgs, paths: &Paths) -> Result<i32, Error> {
             && store.monitor_alive(id);
         if !live || !signal_container(&store, id, sig)? {
             return Err(Error::Refused {
-                message: format!(
-                    "cannot kill container: {name}: container {} is not running",
-                    &id[..12]
-                ),
+                message: msg!(m::CANNOT_KILL_NOT_RUNNING, name = name, id = &id[..12]),
                 hint: String::new(),
             });
         }
@@ -628,11 +623,8 @@ fn remove_one(
     if live && !force {
         let c = store.config(id)?;
         return Err(Error::Refused {
-            message: format!(
-                "cannot remove container \"/{}\": container is running: stop the container before removing or force remove",
-                c.name
-            ),
-            hint: format!("dockling stop {name}, or dockling rm -f {name}"),
+            message: msg!(m::CANNOT_REMOVE_RUNNING, name = c.name),
+            hint: msg!(m::RM_RUNNING_HINT, name = name),
         });
     }
     if live {
@@ -640,11 +632,8 @@ fn remove_one(
     }
     if !wait_gone(store, id, Duration::from_secs(10)) {
         return Err(Error::Hinted {
-            message: format!(
-                "container {} is still looked after by its monitor",
-                &id[..12]
-            ),
-            hint: "try again in a moment".into(),
+            message: msg!(m::STILL_MONITORED, id = &id[..12]),
+            hint: msg!(m::TRY_AGAIN),
         });
     }
     finish_dead_runs(paths)?;
@@ -672,9 +661,7 @@ pub struct PruneArgs {
 pub fn prune(args: &PruneArgs, paths: &Paths) -> Result<i32, Error> {
     let store = Store::new(paths);
     if !args.force {
-        eprint!(
-            "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] "
-        );
+        eprint!("{}", msg!(m::PRUNE_CONTAINERS_WARNING));
         let mut answer = String::new();
         std::io::stdin()
             .read_line(&mut answer)
@@ -694,14 +681,17 @@ pub fn prune(args: &PruneArgs, paths: &Paths) -> Result<i32, Error> {
         deleted.push(c.id);
     }
     if !deleted.is_empty() {
-        println!("Deleted Containers:");
+        println!("{}", msg!(m::DELETED_CONTAINERS));
         for id in &deleted {
             println!("{id}");
         }
         println!();
     }
     store.sweep()?;
-    println!("Total reclaimed space: {}", super::image::human(space));
+    println!(
+        "{}",
+        msg!(m::RECLAIMED_SPACE, size = super::image::human(space))
+    );
     Ok(0)
 }
 
@@ -736,7 +726,7 @@ pub struct PsArgs {
 fn matches_filter(f: &str, c: &Config, s: &crate::container::state::State) -> Result<bool, Error> {
     let (k, v) = f
         .split_once('=')
-        .ok_or_else(|| Error::Usage(format!("bad format of filter (expected name=value): {f}")))?;
+        .ok_or_else(|| Error::Usage(msg!(m::BAD_FILTER_FORMAT, filter = f)))?;
     Ok(match k {
         "name" => c.name.contains(v.trim_start_matches('/')),
         "id" => c.id.starts_with(v),
@@ -752,16 +742,14 @@ fn matches_filter(f: &str, c: &Config, s: &crate::container::state::State) -> Re
             ]
             .contains(&v)
             {
-                return Err(Error::Usage(format!(
-                    "invalid filter 'status={v}': created, restarting, running, removing, paused, exited or dead"
-                )));
+                return Err(Error::Usage(msg!(m::BAD_STATUS_FILTER, value = v)));
             }
             s.status.name() == v
         }
         "exited" => {
             let code: i32 = v
                 .parse()
-                .map_err(|_| Error::Usage(format!("invalid filter 'exited={v}': a number")))?;
+                .map_err(|_| Error::Usage(msg!(m::BAD_EXITED_FILTER, value = v)))?;
             s.status == Status::Exited && s.exit_code == code
         }
         "ancestor" => c.image == v || c.image_id.as_deref().is_some_and(|i| i.contains(v)),
@@ -769,7 +757,7 @@ fn matches_filter(f: &str, c: &Config, s: &crate::container::state::State) -> Re
             Some((lk, lv)) => c.labels.get(lk).is_some_and(|x| x == lv),
             None => c.labels.contains_key(v),
         },
-        other => return Err(Error::Usage(format!("invalid filter '{other}'"))),
+        other => return Err(Error::Usage(msg!(m::BAD_FILTER, filter = other))),
     })
 }
 
@@ -893,11 +881,8 @@ pub fn logs(args: &LogsArgs, paths: &Paths) -> Result<i32, Error> {
     let path = store.log_path(&id);
     let since = match &args.since {
         Some(s) => Some(
-            crate::clock::parse_since(s, crate::clock::now_ns()).ok_or_else(|| {
-                Error::Usage(format!(
-                    "--since {s}: a time (2026-11-29T14:03:07Z) or a duration (10m, 1h)"
-                ))
-            })?,
+            crate::clock::parse_since(s, crate::clock::now_ns())
+                .ok_or_else(|| Error::Usage(msg!(m::BAD_SINCE, since = s)))?,
         ),
         None => None,
     };
@@ -905,7 +890,7 @@ pub fn logs(args: &LogsArgs, paths: &Paths) -> Result<i32, Error> {
         None | Some("all") => None,
         Some(n) => Some(
             n.parse::<usize>()
-                .map_err(|_| Error::Usage(format!("--tail {n}: a number or all")))?,
+                .map_err(|_| Error::Usage(msg!(m::BAD_TAIL, tail = n)))?,
         ),
     };
     // Where following picks up: the end, as it is now.
@@ -956,8 +941,8 @@ pub fn attach(args: &AttachArgs, paths: &Paths) -> Result<i32, Error> {
     let id = store.find(&args.container)?;
     if !(store.state(&id)?.status == Status::Running && store.monitor_alive(&id)) {
         return Err(Error::Refused {
-            message: "you cannot attach to a stopped container, start it first".into(),
-            hint: format!("dockling start {}", args.container),
+            message: msg!(m::ATTACH_STOPPED),
+            hint: msg!(m::START_IT_HINT, name = args.container),
         });
     }
     attach_to(&store, &id, !args.no_stdin)
@@ -1067,10 +1052,7 @@ pub fn rename(args: &RenameArgs, paths: &Paths) -> Result<i32, Error> {
     let store = Store::new(paths);
     let id = store.find(&args.container)?;
     if !crate::container::names::valid(&args.new_name) {
-        return Err(Error::Usage(format!(
-            "invalid container name ({}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-            args.new_name
-        )));
+        return Err(Error::Usage(msg!(m::BAD_NEW_NAME, name = args.new_name)));
     }
     let c = store.config(&id)?;
     store.rename(&id, &args.new_name)?;
@@ -1119,10 +1101,10 @@ pub fn port(args: &PortArgs, paths: &Paths) -> Result<i32, Error> {
     }
     if !any && args.port.is_some() {
         return Err(Error::Refused {
-            message: format!(
-                "no public port '{}' published for {}",
-                args.port.as_deref().unwrap_or(""),
-                &id[..12]
+            message: msg!(
+                m::NO_PUBLIC_PORT,
+                port = args.port.as_deref().unwrap_or(""),
+                id = &id[..12]
             ),
             hint: String::new(),
         });

@@ -4,6 +4,8 @@
 //! namespaces, its cgroup, its processes in /proc). Lesson:
 //! lessons/07-lifecycle.md.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -41,14 +43,12 @@ fn running(
         && crate::journal::process_start_time(state.pid) == Some(state.pid_start);
     match state.status {
         Status::Paused if alive && paused_too => Ok((id, config, state)),
-        Status::Paused if alive => Err(refused(format!(
-            "{verb}: container {} is paused, unpause the container before {verb}",
-            &id[..12]
-        ))),
+        Status::Paused if alive => Err(refused(msg!(m::VERB_PAUSED, verb = verb, id = &id[..12]))),
         Status::Running if alive => Ok((id, config, state)),
-        _ => Err(refused(format!(
-            "{verb}: container {} is not running",
-            &id[..12]
+        _ => Err(refused(msg!(
+            m::VERB_NOT_RUNNING,
+            verb = verb,
+            id = &id[..12]
         ))),
     }
 }
@@ -109,9 +109,7 @@ pub fn exec_cmd(args: &ExecArgs, paths: &Paths, narrator: &mut dyn Narrator) -> 
     }
     if args.detach && (args.tty || args.interactive) {
         // docker allows it and then ignores the terminal; say so instead.
-        return Err(Error::Usage(
-            "exec -d runs in the background: -i and -t would have no terminal to use".into(),
-        ));
+        return Err(Error::Usage(msg!(m::EXEC_DETACH_TTY)));
     }
     let store = Store::new(paths);
     let (_, config, state) = running(&store, &args.container, "exec", false)?;
@@ -133,8 +131,9 @@ pub fn exec_cmd(args: &ExecArgs, paths: &Paths, narrator: &mut dyn Narrator) -> 
     }
     if let Some(w) = &args.workdir {
         if !w.starts_with('/') {
-            return Err(Error::Usage(format!(
-                "the working directory {w:?} must be an absolute path"
+            return Err(Error::Usage(msg!(
+                m::EXEC_WORKDIR_NOT_ABSOLUTE,
+                workdir = format!("{w:?}")
             )));
         }
         spec.workdir = w.clone();
@@ -218,21 +217,21 @@ fn top_with_ps(options: &[String], pids: &[i32]) -> Result<i32, Error> {
     let out = std::process::Command::new("ps")
         .args(options)
         .output()
-        .map_err(|e| Error::Usage(format!("cannot run ps: {e}")))?;
+        .map_err(|e| Error::Usage(msg!(m::CANNOT_RUN_PS, error = e)))?;
     if !out.status.success() {
-        return Err(Error::Usage(format!(
-            "ps {} failed: {}",
-            options.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
+        return Err(Error::Usage(msg!(
+            m::PS_FAILED,
+            options = options.join(" "),
+            error = String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines = text.lines();
     let header = lines.next().unwrap_or_default();
     let Some(col) = header.split_whitespace().position(|h| h == "PID") else {
-        return Err(Error::Usage(format!(
-            "ps {} prints no PID column; add -o pid (or use -ef)",
-            options.join(" ")
+        return Err(Error::Usage(msg!(
+            m::PS_NO_PID,
+            options = options.join(" ")
         )));
     };
     println!("{header}");
@@ -353,31 +352,28 @@ pub fn pause(
         let alive = state.pid > 0 && store.monitor_alive(id);
         match (frozen, state.status) {
             (true, Status::Paused) if alive => {
-                return Err(refused(format!(
-                    "cannot pause container {}: container {} is already paused",
-                    name,
-                    &id[..12]
+                return Err(refused(msg!(
+                    m::ALREADY_PAUSED,
+                    name = name,
+                    id = &id[..12]
                 )));
             }
             (false, Status::Running) if alive => {
-                return Err(refused(format!(
-                    "cannot unpause container {}: container {} is not paused",
-                    name,
-                    &id[..12]
-                )));
+                return Err(refused(msg!(m::NOT_PAUSED, name = name, id = &id[..12])));
             }
             (_, Status::Running | Status::Paused) if alive => {}
             _ => {
-                return Err(refused(format!(
-                    "cannot {verb} container {}: container {} is not running",
-                    name,
-                    &id[..12]
+                return Err(refused(msg!(
+                    m::PAUSE_NOT_RUNNING,
+                    verb = verb,
+                    name = name,
+                    id = &id[..12]
                 )));
             }
         }
         let cg = config.cgroup().ok_or_else(|| Error::Refused {
-            message: format!("cannot {verb} container {name}: it has no cgroup to freeze"),
-            hint: "the freezer is a cgroup's: make the container at stage 3 or later (`dockling cgroups -d`, `run -d`)".into(),
+            message: msg!(m::NO_CGROUP_TO_FREEZE, verb = verb, name = name),
+            hint: msg!(m::NO_CGROUP_TO_FREEZE_HINT),
         })?;
         freeze(cg.as_ref(), frozen, narrator)?;
         // Under the container's lock; a container that ended meanwhile
@@ -403,11 +399,12 @@ pub fn freeze(
     narrator: &mut dyn Narrator,
 ) -> Result<(), Error> {
     let writes = cg.freeze(frozen).map_err(|e| Error::Hinted {
-        message: format!(
-            "cannot {} the cgroup: {e}",
-            if frozen { "freeze" } else { "thaw" }
-        ),
-        hint: "`dockling doctor` shows the cgroup layout and which controllers are usable".into(),
+        message: if frozen {
+            msg!(m::CANNOT_FREEZE, error = e)
+        } else {
+            msg!(m::CANNOT_THAW, error = e)
+        },
+        hint: msg!(m::DOCTOR_SHOWS_CONTROLLERS),
     })?;
     for w in writes {
         narrator.emit(

@@ -5,8 +5,10 @@
 use super::CommonArgs;
 use crate::engine::{ContainerSpec, Stage};
 use crate::error::Error;
+use crate::msg;
 use crate::namespaces::{Namespace, STAGE2_NAMESPACES};
 use crate::narrate::Narrator;
+use crate::narrate::messages::containers as m;
 use crate::paths::Paths;
 use crate::security;
 
@@ -58,11 +60,8 @@ pub fn spec(args: &NamespacesArgs, paths: &Paths, stage: Stage) -> Result<Contai
         if absolute != spec.rootfs {
             return Err(Error::Rootfs {
                 path: given.clone(),
-                problem: format!(
-                    "goes through a symlink (it is really {})",
-                    spec.rootfs.display()
-                ),
-                hint: format!("pass the real path: --rootfs {}", spec.rootfs.display()),
+                problem: msg!(m::ROOTFS_THROUGH_SYMLINK, real = spec.rootfs.display()),
+                hint: msg!(m::ROOTFS_THROUGH_SYMLINK_HINT, real = spec.rootfs.display()),
             });
         }
     }
@@ -76,14 +75,13 @@ pub fn spec(args: &NamespacesArgs, paths: &Paths, stage: Stage) -> Result<Contai
     spec.namespaces = ns;
     if let Some(h) = &args.hostname {
         if !valid_hostname(h) {
-            return Err(Error::Usage(format!(
-                "--hostname {h:?}: use 1-63 letters, digits and '-', not starting with '-'"
+            return Err(Error::Usage(msg!(
+                m::BAD_HOSTNAME,
+                hostname = format!("{h:?}")
             )));
         }
         if !spec.has(Namespace::Uts) {
-            return Err(Error::Usage(
-                "--hostname needs the uts namespace (it would rename the host)".into(),
-            ));
+            return Err(Error::Usage(msg!(m::HOSTNAME_NEEDS_UTS)));
         }
     }
     spec.hostname = args.hostname.clone();
@@ -108,15 +106,16 @@ pub fn spec(args: &NamespacesArgs, paths: &Paths, stage: Stage) -> Result<Contai
         match opt.as_str() {
             "seccomp=unconfined" | "seccomp:unconfined" => spec.seccomp = false,
             other => {
-                return Err(Error::Usage(format!(
-                    "--security-opt {other:?}: dockling knows seccomp=unconfined (turns the seccomp filter off)"
+                return Err(Error::Usage(msg!(
+                    m::BAD_SECURITY_OPT,
+                    opt = format!("{other:?}")
                 )));
             }
         }
     }
     spec.init = args.init;
     if spec.init && !spec.has(Namespace::Pid) {
-        return Err(Error::Usage("--init needs the pid namespace".into()));
+        return Err(Error::Usage(msg!(m::INIT_NEEDS_PID)));
     }
     Ok(spec)
 }

@@ -2,6 +2,8 @@
 //! the bottom layer, each `--layer` goes on top in order, and a fresh upper
 //! directory takes every write. Lesson: lessons/04-overlay.md.
 
+use crate::msg;
+use crate::narrate::messages::containers as m;
 use std::path::PathBuf;
 
 use super::cgroups::CgroupsArgs;
@@ -41,20 +43,18 @@ pub fn spec(args: &OverlayArgs, paths: &Paths, stage: Stage) -> Result<Container
     let limits = super::cgroups::parse_limits(&args.cgroups)?;
     let mut spec = super::namespaces::spec(&args.cgroups.ns, paths, stage)?;
     if !spec.has(Namespace::Mount) {
-        return Err(Error::Usage(
-            "dockling overlay needs the mount namespace (--ns must include mount)".into(),
-        ));
+        return Err(Error::Usage(msg!(m::OVERLAY_NEEDS_MOUNT)));
     }
     let mut layers = vec![spec.rootfs.clone()];
     for l in &args.layers {
         let meta = std::fs::metadata(l).map_err(|e| Error::Hinted {
-            message: format!("layer {}: {e}", l.display()),
-            hint: "--layer takes an existing directory, e.g. one made with --commit".into(),
+            message: msg!(m::LAYER_PROBLEM, layer = l.display(), problem = e),
+            hint: msg!(m::LAYER_HINT),
         })?;
         if !meta.is_dir() {
-            return Err(Error::Usage(format!(
-                "layer {}: not a directory",
-                l.display()
+            return Err(Error::Usage(msg!(
+                m::LAYER_NOT_A_DIRECTORY,
+                layer = l.display()
             )));
         }
         layers.push(std::fs::canonicalize(l).map_err(Error::io("resolve", l))?);
@@ -62,10 +62,7 @@ pub fn spec(args: &OverlayArgs, paths: &Paths, stage: Stage) -> Result<Container
     if let Some(c) = &args.commit
         && c.symlink_metadata().is_ok()
     {
-        return Err(Error::Usage(format!(
-            "--commit {}: already exists; choose a new directory",
-            c.display()
-        )));
+        return Err(Error::Usage(msg!(m::COMMIT_EXISTS, dir = c.display())));
     }
     let commit = match &args.commit {
         Some(c) => Some(std::path::absolute(c).map_err(Error::io("resolve", c))?),

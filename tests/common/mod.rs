@@ -162,6 +162,10 @@ impl Env {
             .env("TERM", "xterm")
             .env("NO_COLOR", "1")
             .env_remove("DOCKLING_TRACE")
+            // English, whatever the locale of the machine running the tests
+            // (a Korean one would choose Korean); tests/korean.rs asks for
+            // Korean itself.
+            .env("DOCKLING_LANG", "en")
             // The narration unwrapped: `filter` lays it out at 80 columns
             // after putting a student's paths in place of this test's.
             .env("COLUMNS", "100000")
