@@ -1,8 +1,96 @@
 //! Messages of images and networks: pull, load, the store, the local
 //! registry, networks and their rules, and of the classroom tools: doctor,
 //! the tour, lessons, completions.
+//!
+//! Korean follows the narration's conventions (see `narrate::korean`):
+//! 합니다체; a `{placeholder}` is followed by a particle that never
+//! changes (에, 의, 만, 도 …), by a noun, or by nothing; commands, flags,
+//! file names and docker's own fixed words stay as they are.
 
 crate::messages! {
-    /// The tour's opening line.
-    TOUR_BEGINS = "the tour of dockling's lessons begins" / "dockling 수업 둘러보기를 시작합니다";
+    // ---- doctor: the status column (four columns wide in both) ----
+    DOCTOR_OK = "ok  " / "정상";
+    DOCTOR_WARN = "warn" / "주의";
+    DOCTOR_FAIL = "FAIL" / "실패";
+    /// The label before a check's advice.
+    DOCTOR_FIX = "fix:" / "해결:";
+
+    // ---- doctor: check names (the English one is also the json `check`) ----
+    CHECK_ROOT = "root" / "root 권한";
+    CHECK_KERNEL = "kernel" / "커널";
+    CHECK_NAMESPACE = "namespace {ns}" / "네임스페이스 {ns}";
+    CHECK_USERNS = "user namespaces" / "사용자 네임스페이스";
+    CHECK_CGROUP_LAYOUT = "cgroup layout" / "cgroup 구성";
+    CHECK_CGROUP_CONTROLLER = "cgroup {ctrl}" / "cgroup {ctrl} 컨트롤러";
+    CHECK_CGROUP_DELEGATION = "cgroup v2 delegation" / "cgroup v2 위임";
+    CHECK_DEVICE_RULES = "device rules" / "장치 규칙";
+    CHECK_SECCOMP = "seccomp" / "seccomp 필터";
+    CHECK_OVERLAYFS = "overlayfs" / "overlayfs 파일시스템";
+    CHECK_STATE_DIR = "state directory" / "상태 디렉토리";
+    CHECK_NET_DEVICES = "veth and bridge" / "veth와 브리지";
+    CHECK_FIREWALL = "iptables or nft" / "iptables 또는 nft";
+    CHECK_IP_FORWARD = "ip_forward" / "ip_forward 설정";
+    CHECK_FORWARD_POLICY = "FORWARD policy" / "FORWARD 정책";
+    CHECK_RESOLV_CONF = "resolv.conf" / "resolv.conf 설정";
+    CHECK_REGISTRY = "local registry" / "로컬 레지스트리";
+    CHECK_DEFAULT_ROOTFS = "default rootfs" / "기본 rootfs";
+
+    // ---- doctor: what each check found, and what to do ----
+    /// Which lesson needs a namespace (`{n}` is its number).
+    DOCTOR_LESSON = "lesson {n}" / "레슨 {n}";
+    DOCTOR_USER_NS_NOT_NEEDED = "not needed as root" / "root로 실행하면 필요 없음";
+    DOCTOR_ROOT_OK = "running as root" / "root로 실행 중입니다";
+    DOCTOR_ROOT_FAIL = "not running as root; the stages need it" / "root로 실행 중이 아닙니다. 각 단계에는 root 권한이 필요합니다";
+    DOCTOR_ROOT_FIX = "run dockling with sudo" / "dockling을 sudo로 실행하세요";
+    DOCTOR_KERNEL_OLD = "Linux {release} is older than 5.4" / "Linux {release}: 5.4보다 오래된 커널입니다";
+    DOCTOR_KERNEL_OLD_FIX = "some lessons may differ; use a newer VM image" / "일부 레슨의 결과가 다를 수 있습니다. 더 새로운 VM 이미지를 쓰세요";
+    DOCTOR_NS_AVAILABLE = "available ({needed})" / "사용 가능 ({needed})";
+    DOCTOR_NS_MISSING = "missing ({needed})" / "없음 ({needed})";
+    DOCTOR_NS_FIX = "use a kernel built with CONFIG_{option}_NS" / "CONFIG_{option}_NS로 빌드된 커널을 쓰세요";
+    DOCTOR_USERNS_FREE = "unprivileged user namespaces are not restricted" / "비특권 사용자 네임스페이스에 제한이 없습니다";
+    DOCTOR_USERNS_RESTRICTED = "restricted for unprivileged users ({notes}); dockling runs as root, so it is not affected" / "비특권 사용자에게는 제한되어 있습니다({notes}). dockling은 root로 실행되므로 영향이 없습니다";
+    DOCTOR_CGROUP_UNIFIED = "cgroup v2 (unified)" / "cgroup v2 (단일 계층)";
+    DOCTOR_CGROUP_HYBRID = "hybrid: controllers on cgroup v1, plus a v2 tree at /sys/fs/cgroup/unified" / "혼합(hybrid): 컨트롤러는 cgroup v1에 있고, /sys/fs/cgroup/unified에 v2 트리도 있습니다";
+    DOCTOR_CGROUP_LEGACY = "cgroup v1" / "cgroup v1 (기존 방식)";
+    DOCTOR_CGROUP_NONE = "no cgroup filesystem at /sys/fs/cgroup" / "/sys/fs/cgroup에 cgroup 파일시스템이 없습니다";
+    DOCTOR_CGROUP_NONE_FIX = "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup)" / "/sys/fs/cgroup에 cgroup2를 마운트하세요 (mount -t cgroup2 none /sys/fs/cgroup)";
+    DOCTOR_CTRL_V2 = "on cgroup v2 (lesson 3 uses v2)" / "cgroup v2에 있음 (레슨 3은 v2를 씁니다)";
+    DOCTOR_CTRL_V1 = "on cgroup v1 (lesson 3 uses v1)" / "cgroup v1에 있음 (레슨 3은 v1을 씁니다)";
+    DOCTOR_CTRL_MISSING = "not available on v1 or v2 (lesson 3)" / "v1에도 v2에도 없습니다 (레슨 3)";
+    DOCTOR_CTRL_FIX = "boot with the {ctrl} controller enabled" / "{ctrl} 컨트롤러를 켜고 부팅하세요";
+    DOCTOR_DELEGATION_SPLIT = "the v2 tree has controllers [{controllers}]; the others are bound to v1" / "v2 트리에는 [{controllers}] 컨트롤러만 있고, 나머지는 v1에 묶여 있습니다";
+    DOCTOR_DELEGATION_EMPTY = "root subtree_control is empty; dockling enables what it needs for its own cgroups" / "루트의 subtree_control이 비어 있습니다. dockling이 자기 cgroup에 필요한 컨트롤러를 켭니다";
+    DOCTOR_DELEGATION = "root subtree_control: {controllers}" / "루트의 subtree_control: {controllers}";
+    DOCTOR_DEVICES_BPF = "cgroup v2: a BPF device program per container (lessons 2 and 3)" / "cgroup v2: 컨테이너마다 BPF 장치 프로그램 하나 (레슨 2, 3)";
+    DOCTOR_DEVICES_BPF_REFUSED = "cgroup v2, but the kernel refuses a BPF device program: {error}" / "cgroup v2이지만 커널이 BPF 장치 프로그램을 거부합니다: {error}";
+    DOCTOR_DEVICES_BPF_FIX = "a kernel with CONFIG_CGROUP_BPF=y (every distribution kernel has it)" / "CONFIG_CGROUP_BPF=y인 커널이 필요합니다 (배포판 커널에는 모두 있습니다)";
+    DOCTOR_DEVICES_V1 = "cgroup v1 devices controller (lessons 2 and 3)" / "cgroup v1의 devices 컨트롤러 (레슨 2, 3)";
+    DOCTOR_DEVICES_V1_MISSING = "no devices controller on cgroup v1 (stages 3 to 6 need it)" / "cgroup v1에 devices 컨트롤러가 없습니다 (3~6단계에 필요합니다)";
+    DOCTOR_SECCOMP_OK = "filters available (lesson 2: docker's default profile)" / "필터 사용 가능 (레슨 2: docker의 기본 프로필)";
+    DOCTOR_SECCOMP_MISSING = "this kernel has no seccomp filters (stage 2 installs docker's)" / "이 커널에는 seccomp 필터가 없습니다 (2단계가 docker의 필터를 설치합니다)";
+    DOCTOR_SECCOMP_FIX = "a kernel with CONFIG_SECCOMP_FILTER=y (every distribution kernel has it)" / "CONFIG_SECCOMP_FILTER=y인 커널이 필요합니다 (배포판 커널에는 모두 있습니다)";
+    DOCTOR_OVERLAY_OK = "available (lesson 4)" / "사용 가능 (레슨 4)";
+    DOCTOR_OVERLAY_MODULE = "available as a module, loaded on first use (lesson 4)" / "모듈로 사용 가능, 처음 쓸 때 로드됩니다 (레슨 4)";
+    DOCTOR_OVERLAY_MISSING = "not available (lesson 4)" / "사용할 수 없습니다 (레슨 4)";
+    DOCTOR_STATE_ON_OVERLAY = "{path} is on overlayfs (inside a container?): overlay on overlay fails" / "{path} 경로가 overlayfs 위에 있습니다(컨테이너 안인가요?). overlay 위에 overlay는 만들 수 없습니다";
+    DOCTOR_STATE_ON_OVERLAY_FIX = "use --root on a real filesystem, e.g. a tmpfs: mount -t tmpfs tmpfs /mnt && dockling --root /mnt …" / "실제 파일시스템을 --root로 지정하세요. 예: tmpfs: mount -t tmpfs tmpfs /mnt && dockling --root /mnt …";
+    DOCTOR_STATE_OK = "{path} is not on overlayfs" / "{path} 경로는 overlayfs 위에 있지 않습니다";
+    DOCTOR_STATE_STATFS = "cannot statfs {path}: {error}" / "{path} 경로에 statfs를 할 수 없습니다: {error}";
+    DOCTOR_NET_OK = "available (lesson 5)" / "사용 가능 (레슨 5)";
+    DOCTOR_NET_UNCONFIRMED = "could not confirm {missing} (lesson 5)" / "{missing}: 있는지 확인하지 못했습니다 (레슨 5)";
+    DOCTOR_NET_MISSING = "missing: {missing} (lesson 5)" / "없음: {missing} (레슨 5)";
+    DOCTOR_FIREWALL_OK = "{path} (lesson 5)" / "{path} (레슨 5)";
+    DOCTOR_FIREWALL_MISSING = "iptables-restore not found (lesson 5)" / "iptables-restore가 없습니다 (레슨 5)";
+    DOCTOR_REGISTRY_OK = "{path} (lesson 6 pulls from it, offline)" / "{path} (레슨 6이 여기서 오프라인으로 pull합니다)";
+    DOCTOR_REGISTRY_MISSING = "docker-registry not found: the tour's lesson 6 needs a registry on this machine" / "docker-registry가 없습니다. tour의 레슨 6에는 이 머신의 레지스트리가 필요합니다";
+    DOCTOR_IP_FORWARD_ON = "on" / "켜짐";
+    DOCTOR_IP_FORWARD_OFF = "off; lesson 5 turns it on and leaves it on, as docker does (`sysctl -w net.ipv4.ip_forward=0` turns it off)" / "꺼짐. 레슨 5가 docker처럼 켜고 그대로 둡니다(`sysctl -w net.ipv4.ip_forward=0`으로 끕니다)";
+    DOCTOR_FORWARD_NO_IPTABLES = "cannot check without iptables" / "iptables가 없어 확인할 수 없습니다";
+    DOCTOR_FORWARD_DROP = "DROP (docker sets this): lesson 5 adds accept rules for its own bridge" / "DROP (docker가 설정한 값): 레슨 5가 자기 브리지에 대한 ACCEPT 규칙을 추가합니다";
+    DOCTOR_FORWARD_ACCEPT = "ACCEPT" / "ACCEPT (허용)";
+    DOCTOR_FORWARD_UNREADABLE = "could not read the FORWARD chain" / "FORWARD 체인을 읽지 못했습니다";
+    DOCTOR_RESOLV_STUB = "points at systemd-resolved's stub 127.0.0.53, unreachable from a container" / "systemd-resolved의 스텁 127.0.0.53을 가리킵니다. 컨테이너에서는 닿지 않는 주소입니다";
+    DOCTOR_RESOLV_STUB_FIX = "lesson 5 uses the upstream servers from /run/systemd/resolve/resolv.conf, or --dns" / "레슨 5는 /run/systemd/resolve/resolv.conf의 업스트림 서버나 --dns로 준 서버를 씁니다";
+    DOCTOR_RESOLV_OK = "no 127.0.0.53 stub" / "127.0.0.53 스텁이 없습니다";
+    DOCTOR_ROOTFS_MISSING = "{path} is missing" / "{path} 경로가 없습니다";
 }
