@@ -7,6 +7,9 @@
 //! the snapshot tests run them and compare the output with the block, so a
 //! lesson cannot drift from the program.
 
+use crate::narrate::lang::{self, Lang};
+use crate::narrate::messages::{Msg, images as m};
+
 /// `(file name, text)` for one file in lessons/.
 macro_rules! lesson {
     ($file:literal) => {
@@ -45,26 +48,53 @@ pub struct Transcript {
     pub output: String,
 }
 
+/// The lesson's title in Korean (the heading of lessons/ko/NN-….md), by
+/// number.
+const KOREAN_TITLES: &[Msg] = &[
+    m::LESSON_TITLE_0,
+    m::LESSON_TITLE_1,
+    m::LESSON_TITLE_2,
+    m::LESSON_TITLE_3,
+    m::LESSON_TITLE_4,
+    m::LESSON_TITLE_5,
+    m::LESSON_TITLE_6,
+    m::LESSON_TITLE_7,
+];
+
+/// Every lesson, its title in the run's language (the English one is the
+/// lesson's own heading).
 pub fn all() -> Vec<Lesson> {
+    let lang = lang::current();
     LESSONS
         .iter()
-        .map(|(file, text)| Lesson {
-            number: file
+        .map(|(file, text)| {
+            let number = file
                 .split('-')
                 .next()
                 .and_then(|n| n.parse().ok())
-                .unwrap_or(0),
-            file,
-            title: text
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim_start_matches('#')
-                .trim()
-                .to_string(),
-            text,
+                .unwrap_or(0);
+            let heading = heading(text);
+            let title = match KOREAN_TITLES.get(number as usize) {
+                Some(t) if lang == Lang::Ko => t.ko.to_string(),
+                _ => heading.to_string(),
+            };
+            Lesson {
+                number,
+                file,
+                title,
+                text,
+            }
         })
         .collect()
+}
+
+/// The first line of a lesson, without its `#`.
+fn heading(text: &str) -> &str {
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('#')
+        .trim()
 }
 
 pub fn find(number: u32) -> Option<Lesson> {
@@ -157,6 +187,14 @@ mod tests {
         assert_eq!((t[0].exit, t[1].exit), (0, 125));
         assert_eq!(t[0].args, ["chroot", "--", "true"]);
         assert_eq!(t[0].output, "out\n");
+    }
+
+    #[test]
+    fn every_lesson_has_its_korean_title_beside_its_own() {
+        assert_eq!(KOREAN_TITLES.len(), LESSONS.len());
+        for ((file, text), title) in LESSONS.iter().zip(KOREAN_TITLES) {
+            assert_eq!(title.en, heading(text), "{file}: the English title changed");
+        }
     }
 
     #[test]

@@ -8,6 +8,36 @@
 //! file names and docker's own fixed words stay as they are.
 
 crate::messages! {
+    // ---- the tour ----
+    /// The tour's opening line.
+    TOUR_BEGINS = "the tour of dockling's lessons begins" / "dockling 레슨 둘러보기를 시작합니다";
+    TOUR_NO_LESSON = "there is no lesson {n}" / "없는 레슨 번호입니다: {n}";
+    TOUR_NO_LESSON_HINT = "`dockling lesson list` lists them" / "`dockling lesson list` 명령이 레슨 목록을 보여 줍니다";
+    TOUR_BUILDING_ROOTFS = "== The lessons need a root filesystem; building one from this host's busybox\n" / "== 레슨에는 루트 파일시스템이 필요합니다. 이 호스트의 busybox로 하나 만듭니다\n";
+    TOUR_STARTING_REGISTRY = "== Starting a local registry (docker-registry) on {addr} with the image {image}\n" / "== 로컬 레지스트리(docker-registry)를 {addr}에서 시작합니다. 들어 있는 이미지: {image}\n";
+    TOUR_READING_ONLY = "(reading only: `dockling lesson {n}` prints it)" / "(읽기만 하는 레슨입니다. `dockling lesson {n}` 명령으로 봅니다)";
+    /// The `--step` prompt before each command.
+    TOUR_PROMPT = "  [Enter] run it, s skip it, r run the previous one again, q quit: " / "  [Enter] 실행, s 건너뛰기, r 이전 명령 다시 실행, q 끝내기: ";
+    TOUR_UNEXPECTED_EXIT = "lesson {n}: dockling {command} exited {status}, expected {exit}" / "레슨 {n}: dockling {command}: 기대한 종료 코드 {exit}, 실제 결과 {status}";
+    TOUR_NETWORK_NOT_REMOVED = "removing the network {name} the tour made: {error}" / "둘러보기가 만든 네트워크 {name} 삭제 실패: {error}";
+    TOUR_CONTAINER_NOT_REMOVED = "removing the container {id} the tour made" / "둘러보기가 만든 컨테이너 {id} 삭제 실패";
+    TOUR_IMAGE_NOT_REMOVED = "removing the image {reference} the tour pulled" / "둘러보기가 pull한 이미지 {reference} 삭제 실패";
+    TOUR_FAILURES = "dockling: the tour had failures:\n  {failures}" / "dockling: 둘러보기 중 실패한 것이 있습니다:\n  {failures}";
+    TOUR_STOPPED = "== Tour stopped in lesson {n}; `dockling tour --from {n}` starts there again." / "== 레슨 {n}에서 둘러보기를 멈췄습니다. `dockling tour --from {n}` 명령으로 거기서 다시 시작합니다.";
+    TOUR_COMPLETE = "== Tour complete. Read on with `dockling lesson N`, and try the exercises in each lesson." / "== 둘러보기를 마쳤습니다. `dockling lesson N` 명령으로 레슨을 읽고, 레슨마다 있는 연습 문제를 풀어 보세요.";
+    TOUR_IP_FORWARD_STAYS = "   (IP forwarding, which lesson 5 turned on for containers to reach out, stays on: `sysctl net.ipv4.ip_forward=0` turns it off.)" / "   (레슨 5가 컨테이너의 외부 통신을 위해 켠 IP 포워딩은 켜진 채로 남습니다. `sysctl net.ipv4.ip_forward=0` 명령으로 끕니다.)";
+
+    // ---- the lessons' titles, as `lesson list` and the tour show them ----
+    // (the Korean ones are the headings of lessons/ko/; the English ones
+    // are read from the lessons themselves)
+    LESSON_TITLE_0 = "Lesson 0: virtual machines and containers" / "레슨 0: 가상 머신과 컨테이너";
+    LESSON_TITLE_1 = "Lesson 1: chroot, a different root directory" / "레슨 1: chroot, 다른 루트 디렉토리";
+    LESSON_TITLE_2 = "Lesson 2: namespaces, a process with its own view of the machine" / "레슨 2: 네임스페이스, 머신을 자기만의 시각으로 보는 프로세스";
+    LESSON_TITLE_3 = "Lesson 3: cgroups, limits on memory, CPU and processes" / "레슨 3: cgroup, 메모리·CPU·프로세스 제한";
+    LESSON_TITLE_4 = "Lesson 4: layers and copy-on-write with overlayfs" / "레슨 4: overlayfs로 보는 레이어와 쓰기 시 복사";
+    LESSON_TITLE_5 = "Lesson 5: a network of its own: veth, a bridge, NAT and published ports" / "레슨 5: 자기만의 네트워크 — veth, 브리지, NAT, 포트 공개";
+    LESSON_TITLE_6 = "Lesson 6: images from a registry: pull and run" / "레슨 6: 레지스트리에서 받은 이미지 — pull과 run";
+    LESSON_TITLE_7 = "Lesson 7: the container lifecycle: run -d, ps, stop, start, logs, rm" / "레슨 7: 컨테이너 라이프 사이클 — run -d, ps, stop, start, logs, rm";
     // ---- doctor: the status column (four columns wide in both) ----
     DOCTOR_OK = "ok  " / "정상";
     DOCTOR_WARN = "warn" / "주의";
