@@ -27,6 +27,34 @@ crate::messages! {
     TOUR_COMPLETE = "== Tour complete. Read on with `dockling lesson N`, and try the exercises in each lesson." / "== 둘러보기를 마쳤습니다. `dockling lesson N` 명령으로 레슨을 읽고, 레슨마다 있는 연습 문제를 풀어 보세요.";
     TOUR_IP_FORWARD_STAYS = "   (IP forwarding, which lesson 5 turned on for containers to reach out, stays on: `sysctl net.ipv4.ip_forward=0` turns it off.)" / "   (레슨 5가 컨테이너의 외부 통신을 위해 켠 IP 포워딩은 켜진 채로 남습니다. `sysctl net.ipv4.ip_forward=0` 명령으로 끕니다.)";
 
+    // ---- stage 6's commands: images, rmi, prune, login, volumes ----
+    NO_SUCH_IMAGE = "no image {name} in the store" / "스토어에 없는 이미지입니다: {name}";
+    NO_SUCH_IMAGE_HINT = "`dockling images` lists them; `dockling pull NAME` fetches one" / "`dockling images` 명령이 이미지 목록을 보여 주고, `dockling pull NAME` 명령이 이미지를 받아 옵니다";
+    PRUNED = "removed {blobs} blob(s) and {layers} layer(s) no image uses" / "어느 이미지도 쓰지 않는 블롭 {blobs}개와 레이어 {layers}개를 삭제했습니다";
+    HELD_LAYERS = "kept {n} layer(s) no image names: a running container or a pull in progress uses them (`dockling image prune` removes them once it has ended)" / "이미지 이름이 가리키지 않는 레이어 {n}개는 남겨 두었습니다. 실행 중인 컨테이너나 진행 중인 pull이 쓰고 있습니다(그것이 끝난 뒤 `dockling image prune` 명령으로 삭제합니다)";
+    DELETED_LAYERS = "Deleted {n} layer(s) no other image uses" / "다른 이미지가 쓰지 않는 레이어 {n}개를 삭제했습니다";
+    /// After docker's own refusal (kept in docker's words).
+    RMI_CONFLICT_HINT = "remove the container first (`dockling rm -f {container}`), or `dockling rmi -f {name}` to remove the name anyway (the layers stay until the container is removed)" / "먼저 컨테이너를 삭제하거나(`dockling rm -f {container}`), `dockling rmi -f {name}` 명령으로 이름만이라도 지우세요(레이어는 컨테이너가 삭제될 때까지 남습니다)";
+    LOGIN_NO_PASSWORD = "give the password with -p or --password-stdin" / "비밀번호를 -p나 --password-stdin으로 주세요";
+    LOGIN_BAD_REGISTRY = "registry {registry}: {error}" / "레지스트리 {registry}: {error}";
+    LOGIN_FAILED = "login to {registry} failed: {error}" / "레지스트리 {registry}에 로그인하지 못했습니다: {error}";
+    LOGIN_FAILED_HINT = "check the user and password" / "사용자 이름과 비밀번호를 확인하세요";
+    /// docker's "Login Succeeded", then where dockling keeps it.
+    LOGIN_SUCCEEDED = "Login Succeeded (stored in {path}, readable by root only)" / "Login Succeeded (로그인 정보는 {path}에 저장했고, root만 읽을 수 있습니다)";
+    LOGGED_OUT = "Removed login credentials for {registry}" / "레지스트리 {registry}의 로그인 정보를 삭제했습니다";
+    NOT_LOGGED_IN = "not logged in to {registry}" / "레지스트리 {registry}에 로그인되어 있지 않습니다";
+    VOLUME_FORMAT = "-v {v}: expected HOST:CONTAINER[:ro], e.g. -v /srv/data:/data:ro" / "-v {v}: HOST:CONTAINER[:ro] 형식이어야 합니다. 예: -v /srv/data:/data:ro";
+    VOLUME_RELATIVE = "-v {v}: both paths must be absolute" / "-v {v}: 두 경로 모두 절대 경로여야 합니다";
+    VOLUME_DOTDOT = "-v {v}: the container path may not contain .." / "-v {v}: 컨테이너 쪽 경로에는 ..가 들어갈 수 없습니다";
+    VOLUME_OVER_DEV = "-v {v}: /dev is the kernel's: a volume may not cover /dev itself" / "-v {v}: /dev는 커널이 채우는 곳입니다. 볼륨으로 /dev 자체를 덮을 수는 없습니다";
+    VOLUME_OVER_KERNEL = "-v {v}: /{top} is the kernel's: a volume may not cover /{top} or anything in it" / "-v {v}: /{top} 디렉토리는 커널이 채우는 곳입니다. 볼륨으로 /{top} 디렉토리나 그 안의 경로를 덮을 수 없습니다";
+    VOLUME_NO_HOST_PATH_HINT = "the host path must exist" / "호스트 쪽 경로가 있어야 합니다";
+    IMAGE_REMOVED_WHILE_PULLED = "image {reference} was removed as it was pulled" / "이미지 {reference}: pull하는 사이에 삭제되었습니다";
+    RUN_AGAIN_HINT = "run it again" / "다시 실행하세요";
+    LAYER_MISSING = "image {reference}: layer {path} is missing from the store" / "이미지 {reference}: 스토어에 없는 레이어입니다: {path}";
+    PULL_AGAIN_HINT = "pull it again: dockling pull {reference}" / "다시 pull하세요: dockling pull {reference}";
+    IMAGE_WITHOUT_LAYERS = "image {reference} has no layers" / "이미지 {reference}에는 레이어가 없습니다";
+
     // ---- the lessons' titles, as `lesson list` and the tour show them ----
     // (the Korean ones are the headings of lessons/ko/; the English ones
     // are read from the lessons themselves)
