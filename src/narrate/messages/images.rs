@@ -55,6 +55,29 @@ crate::messages! {
     PULL_AGAIN_HINT = "pull it again: dockling pull {reference}" / "다시 pull하세요: dockling pull {reference}";
     IMAGE_WITHOUT_LAYERS = "image {reference} has no layers" / "이미지 {reference}에는 레이어가 없습니다";
 
+    // ---- stage 5's commands: networks, connect, disconnect ----
+    NO_IPTABLES = "iptables-restore is not installed; stage 5 needs it for NAT and port mapping" / "iptables-restore가 설치되어 있지 않습니다. 5단계는 NAT와 포트 포워딩에 이것을 씁니다";
+    NO_IPTABLES_HINT = "apt-get install iptables (or dnf install iptables-nft)" / "apt-get install iptables 명령으로 설치하세요 (또는 dnf install iptables-nft)";
+    BAD_CONTAINER_NAME = "--name {name}: a name is [a-zA-Z0-9][a-zA-Z0-9_.-]+" / "--name {name}: 이름은 [a-zA-Z0-9][a-zA-Z0-9_.-]+ 형식이어야 합니다";
+    ALIASES_NEED_USER_NETWORK = "network-scoped aliases are supported only for containers on user-defined networks, not {network}" / "네트워크 별칭(alias)은 사용자가 만든 네트워크의 컨테이너에만 쓸 수 있습니다. {network} 네트워크에서는 쓸 수 없습니다";
+    BAD_ALIAS = "alias {alias}: a host name is letters, digits, '-' and '.'" / "별칭 {alias}: 호스트 이름에는 영문자, 숫자, '-', '.'만 쓸 수 있습니다";
+    NO_NETWORK_OF_ITS_OWN = "container {container} has no network of its own: it was made by a stage before 5" / "컨테이너 {container}에는 자기 네트워크가 없습니다. 5단계 이전의 단계로 만든 컨테이너입니다";
+    NO_NETWORK_OF_ITS_OWN_HINT = "only containers of `dockling network` or `dockling run` can join networks" / "네트워크에 연결할 수 있는 것은 `dockling network`나 `dockling run`으로 만든 컨테이너뿐입니다";
+    NETWORK_NOT_FOUND = "network {network} not found" / "네트워크 {network}: 찾을 수 없습니다";
+    NETWORK_NOT_FOUND_HINT = "`dockling network ls` lists the networks" / "`dockling network ls` 명령이 네트워크 목록을 보여 줍니다";
+    ALREADY_CONNECTED = "endpoint with name {name} already exists in network {network}" / "네트워크 {network}에 이미 {name} 이름의 엔드포인트가 있습니다";
+    TOO_MANY_NETWORKS = "container {container} is on {n} networks already, the most dockling gives one" / "컨테이너 {container}: 이미 네트워크 {n}개에 연결되어 있습니다. dockling이 컨테이너 하나에 허용하는 최대 개수입니다";
+    TOO_MANY_NETWORKS_HINT = "disconnect it from one first" / "먼저 네트워크 하나에서 연결을 끊으세요";
+    FIRST_NETWORK = "container {container} was started on network {network}: dockling cannot take its first network (eth0, its default route) away" / "컨테이너 {container}: 네트워크 {network}에서 시작된 컨테이너입니다. dockling은 첫 네트워크(eth0, 기본 경로)를 떼어 낼 수 없습니다";
+    FIRST_NETWORK_HINT = "disconnect only networks joined with `dockling network connect`" / "`dockling network connect`로 연결한 네트워크만 끊을 수 있습니다";
+    NOT_CONNECTED = "container {container} is not connected to network {network}" / "컨테이너 {container}: 네트워크 {network}에 연결되어 있지 않습니다";
+    NO_ADDRESS_ON_NETWORK = "container {container} holds no address on network {network} (its run lost it)" / "컨테이너 {container}: 네트워크 {network}의 주소가 없습니다 (실행 중에 잃었습니다)";
+    NO_ADDRESS_ON_NETWORK_HINT = "`dockling network disconnect -f` forgets the connection anyway" / "`dockling network disconnect -f` 명령은 그래도 연결 기록을 지웁니다";
+    BAD_SUBNET = "--subnet {subnet}: {error}" / "--subnet {subnet}: {error}";
+    BAD_SUBNET_HINT = "a subnet from /8 to /30 in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), e.g. --subnet 10.147.200.0/24" / "사설 대역(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) 안에서 /8부터 /30까지의 서브넷을 주세요. 예: --subnet 10.147.200.0/24";
+    NETWORK_CREATED = "{name} {subnet} (gateway {gateway}, bridge {bridge})" / "{name} {subnet} (게이트웨이 {gateway}, 브리지 {bridge})";
+    NO_NETWORK_NAMED = "no network named {name}" / "그런 이름의 네트워크가 없습니다: {name}";
+
     // ---- the lessons' titles, as `lesson list` and the tour show them ----
     // (the Korean ones are the headings of lessons/ko/; the English ones
     // are read from the lessons themselves)
