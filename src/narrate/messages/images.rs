@@ -78,6 +78,35 @@ crate::messages! {
     NETWORK_CREATED = "{name} {subnet} (gateway {gateway}, bridge {bridge})" / "{name} {subnet} (게이트웨이 {gateway}, 브리지 {bridge})";
     NO_NETWORK_NAMED = "no network named {name}" / "그런 이름의 네트워크가 없습니다: {name}";
 
+    // ---- pull: failures, their hints, progress ----
+    PULL_FAILED = "pull failed: {error}" / "pull하지 못했습니다: {error}";
+    PULL_AUTH_HINT = "`dockling login REGISTRY` stores a user and password" / "`dockling login REGISTRY` 명령으로 사용자 이름과 비밀번호를 저장하세요";
+    PULL_REFUSED_HINT = "dockling sends credentials only to the registry and the token server it names, over https or on loopback (or with --insecure-registry)" / "dockling은 로그인 정보를 레지스트리와 레지스트리가 지정한 토큰 서버에만, https나 루프백으로만 보냅니다(--insecure-registry를 주면 예외)";
+    PULL_DIGEST_HINT = "the registry's copy is damaged or was tampered with; nothing was stored" / "레지스트리에 있는 사본이 손상되었거나 변조되었습니다. 아무것도 저장하지 않았습니다";
+    PULL_HTTP_HINT = "check the name and that the registry is reachable" / "이미지 이름이 맞는지, 레지스트리에 접속할 수 있는지 확인하세요";
+    PULL_INVALID_HINT = "the registry sent something dockling cannot use" / "레지스트리가 dockling이 쓸 수 없는 응답을 보냈습니다";
+    PULL_NO_PLATFORM_HINT = "choose one with --platform OS/ARCH" / "--platform OS/ARCH로 플랫폼을 고르세요";
+    PULL_STALLED_HINT = "nothing was stored; try again, or allow longer pauses with {env}=SECONDS" / "아무것도 저장하지 않았습니다. 다시 시도하거나, {env}=SECONDS로 더 긴 멈춤을 허용하세요";
+    PULL_LOCAL_HINT = "nothing was stored; check the store's disk" / "아무것도 저장하지 않았습니다. 스토어가 있는 디스크를 확인하세요";
+    PULL_NO_ROOM = "no room for the image in {dir}: {reason}" / "{dir}에 이미지를 둘 공간이 없습니다: {reason}";
+    PULL_NO_ROOM_HINT = "nothing was downloaded; free some space there, or keep dockling's state elsewhere with --root DIR" / "아무것도 내려받지 않았습니다. 그곳의 공간을 비우거나, --root DIR로 dockling의 상태를 다른 곳에 두세요";
+    PULL_OVER_ENV_LIMIT = "refused: {what} takes the image past {env}={limit} unpacked" / "거부했습니다: {what} 때문에 압축을 푼 이미지가 {env}={limit} 한도를 넘습니다";
+    PULL_OVER_ENV_LIMIT_HINT = "nothing was stored; if the image is genuine, raise {env}" / "아무것도 저장하지 않았습니다. 정상적인 이미지라면 {env} 값을 올리세요";
+    PULL_OVER_FREE_SPACE = "refused: {what} unpacks to more than the {limit} the store can take ({dir} has {free} free, {margin} of it kept free)" / "거부했습니다: {what}의 압축을 풀면 스토어가 받을 수 있는 {limit}보다 커집니다 ({dir}의 여유 공간 {free}, 그중 {margin}은 비워 둡니다)";
+    PULL_OVER_FREE_SPACE_HINT = "nothing was stored; free some space there, or set {env} (e.g. 8g)" / "아무것도 저장하지 않았습니다. 그곳의 공간을 비우거나 {env} 값을 정하세요 (예: 8g)";
+    /// What a size limit was going over: one layer.
+    PULL_LAYER = "layer {digest}" / "레이어 {digest}";
+    PULL_INTERRUPTED = "dockling: pull interrupted; its partial downloads were removed" / "dockling: pull이 중단되었습니다. 내려받던 조각은 삭제했습니다";
+    PULL_INTERRUPTED_LEFTOVERS = "dockling: pull interrupted; some partial downloads are left (`dockling cleanup` removes them): {error}" / "dockling: pull이 중단되었습니다. 내려받던 조각 일부가 남았습니다(`dockling cleanup` 명령으로 삭제합니다): {error}";
+    /// A progress bar's label.
+    PULL_BAR = "layer {n}/{of} {digest}" / "레이어 {n}/{of} {digest}";
+    PULL_LAYER_UNFINISHED = "a layer download did not finish" / "레이어 하나의 다운로드가 끝나지 않았습니다";
+    /// A progress bar that has not moved.
+    PULL_STALLED = "stalled {seconds}s" / "{seconds}초째 멈춤";
+    WARNING = "dockling: warning: {warning}" / "dockling: 경고: {warning}";
+    CANNOT_REMOVE = "cannot remove {path}: {error}" / "{path}: 삭제할 수 없습니다: {error}";
+    PULL_LAYER_UNUSABLE_HINT = "nothing was stored; this copy of the layer is unusable" / "아무것도 저장하지 않았습니다. 이 레이어 사본은 쓸 수 없습니다";
+
     // ---- the lessons' titles, as `lesson list` and the tour show them ----
     // (the Korean ones are the headings of lessons/ko/; the English ones
     // are read from the lessons themselves)
