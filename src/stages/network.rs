@@ -312,7 +312,7 @@ fn disconnect(
 /// `--subnet CIDR`, or why it cannot be a network's subnet.
 fn parse_subnet(s: &str) -> Result<Subnet, Error> {
     Subnet::parse_cidr(s).map_err(|e| Error::Hinted {
-        message: msg!(m::BAD_SUBNET, subnet = s, error = e),
+        message: format!("--subnet {s}: {e}"),
         hint: msg!(m::BAD_SUBNET_HINT),
     })
 }

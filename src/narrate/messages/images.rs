@@ -73,7 +73,6 @@ crate::messages! {
     NOT_CONNECTED = "container {container} is not connected to network {network}" / "컨테이너 {container}: 네트워크 {network}에 연결되어 있지 않습니다";
     NO_ADDRESS_ON_NETWORK = "container {container} holds no address on network {network} (its run lost it)" / "컨테이너 {container}: 네트워크 {network}의 주소가 없습니다 (실행 중에 잃었습니다)";
     NO_ADDRESS_ON_NETWORK_HINT = "`dockling network disconnect -f` forgets the connection anyway" / "`dockling network disconnect -f` 명령은 그래도 연결 기록을 지웁니다";
-    BAD_SUBNET = "--subnet {subnet}: {error}" / "--subnet {subnet}: {error}";
     BAD_SUBNET_HINT = "a subnet from /8 to /30 in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), e.g. --subnet 10.147.200.0/24" / "사설 대역(10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) 안에서 /8부터 /30까지의 서브넷을 주세요. 예: --subnet 10.147.200.0/24";
     NETWORK_CREATED = "{name} {subnet} (gateway {gateway}, bridge {bridge})" / "{name} {subnet} (게이트웨이 {gateway}, 브리지 {bridge})";
     NO_NETWORK_NAMED = "no network named {name}" / "그런 이름의 네트워크가 없습니다: {name}";
