@@ -106,6 +106,65 @@ crate::messages! {
     CANNOT_REMOVE = "cannot remove {path}: {error}" / "{path}: 삭제할 수 없습니다: {error}";
     PULL_LAYER_UNUSABLE_HINT = "nothing was stored; this copy of the layer is unusable" / "아무것도 저장하지 않았습니다. 이 레이어 사본은 쓸 수 없습니다";
 
+    // ---- the image store, pins, credentials ----
+    FREE_SPACE = "{size} free" / "여유 공간 {size}";
+    FREE_SPACE_UNKNOWN = "free space unknown" / "여유 공간을 알 수 없음";
+    DISK_FULL = "the disk is full: no space left on the filesystem of {dir} ({free})" / "디스크가 가득 찼습니다: {dir}의 파일시스템에 남은 공간이 없습니다 ({free})";
+    DISK_FULL_HINT = "nothing was stored; free some space there (`dockling image prune` removes layers no image uses), or keep dockling's state elsewhere with --root DIR" / "아무것도 저장하지 않았습니다. 그곳의 공간을 비우거나(`dockling image prune` 명령이 어느 이미지도 쓰지 않는 레이어를 삭제합니다), --root DIR로 dockling의 상태를 다른 곳에 두세요";
+    SIZE_LIMIT_ZERO = "{env} {value}: must be more than 0" / "{env} {value}: 0보다 커야 합니다";
+    SIZE_LIMIT_NO_ROOM = "the image's layers are {compressed} compressed, and the store's filesystem has {free} free (less {margin} kept free)" / "이미지의 레이어는 압축된 상태로 {compressed}인데, 스토어의 파일시스템에는 여유 공간이 {free}뿐입니다 (그중 {margin}은 비워 둡니다)";
+    BLOB_DAMAGED = "blob {digest} in the store is damaged" / "스토어의 블롭 {digest}: 손상되었습니다";
+    REMOVE_AND_PULL_AGAIN_HINT = "remove the image with `dockling rmi` and pull it again" / "`dockling rmi` 명령으로 이미지를 삭제하고 다시 pull하세요";
+    BAD_INDEX = "{path} is not a valid index: {error}" / "{path}: 올바른 인덱스가 아닙니다: {error}";
+    BAD_INDEX_HINT = "it is dockling's image list; restore or remove it" / "dockling의 이미지 목록 파일입니다. 복구하거나 삭제하세요";
+    STORED_MANIFEST_UNREADABLE = "the manifest of {digest} in the store cannot be read: {error}" / "스토어에 있는 {digest}의 매니페스트를 읽을 수 없습니다: {error}";
+    STORED_CONFIG_UNREADABLE = "the config of {digest} in the store cannot be read: {error}" / "스토어에 있는 {digest}의 설정(config)을 읽을 수 없습니다: {error}";
+    PIN_UNREADABLE = "pin {path} cannot be read: {error}" / "핀 파일 {path}: 읽을 수 없습니다: {error}";
+    PIN_UNREADABLE_HINT = "a live dockling holds it; nothing was removed while it is unreadable" / "실행 중인 dockling이 잡고 있는 핀입니다. 읽을 수 없는 동안에는 아무것도 삭제하지 않았습니다";
+    PIN_NOT_REMOVED = "cannot remove {path}: {error}; `dockling image prune` will" / "{path}: 삭제할 수 없습니다: {error}. `dockling image prune` 명령이 나중에 삭제합니다";
+    CREDENTIALS_INVALID = "{path} is not valid JSON: {error}" / "{path}: 올바른 JSON이 아닙니다: {error}";
+    CREDENTIALS_INVALID_HINT = "remove it and `dockling login` again" / "그 파일을 삭제하고 다시 `dockling login` 하세요";
+
+    // ---- an image's config: command, working directory, user ----
+    NO_COMMAND = "the image has no Entrypoint or Cmd: give a command after the image name" / "이미지에 Entrypoint도 Cmd도 없습니다. 이미지 이름 뒤에 명령을 주세요";
+    WORKDIR_RELATIVE = "working directory {dir} must be an absolute path" / "작업 디렉토리 {dir}: 절대 경로여야 합니다";
+    USER_NOT_IN_PASSWD = "user {user} is not in {whose} /etc/passwd" / "사용자 {user}: {whose} /etc/passwd에 없습니다";
+    GROUP_NOT_IN_GROUP = "group {group} is not in {whose} /etc/group" / "그룹 {group}: {whose} /etc/group에 없습니다";
+    WHOSE_IMAGE = "the image's" / "이미지의";
+    WHOSE_CONTAINER = "the container's" / "컨테이너의";
+
+    // ---- load ----
+    LOAD_NOT_AN_ARCHIVE_HINT = "load takes a `docker save` tarball or an OCI layout directory" / "load에는 `docker save`로 만든 tar 파일이나 OCI 레이아웃 디렉토리를 주세요";
+    LOAD_NEITHER = "{dir}: neither an OCI layout (index.json) nor a docker save archive (manifest.json)" / "{dir}: OCI 레이아웃(index.json)도 docker save 아카이브(manifest.json)도 아닙니다";
+    LOAD_NEITHER_HINT = "make one with `skopeo copy docker://IMAGE oci:DIR:TAG` or `docker save IMAGE -o FILE`" / "`skopeo copy docker://IMAGE oci:DIR:TAG`나 `docker save IMAGE -o FILE` 명령으로 만드세요";
+    LOAD_FAILED = "load failed: {what}" / "load하지 못했습니다: {what}";
+    LOAD_FAILED_HINT = "nothing was stored for this image" / "이 이미지에 대해서는 아무것도 저장하지 않았습니다";
+    LOAD_SYMLINK = "{path}: a symlink, not a file" / "{path}: 파일이 아니라 심볼릭 링크입니다";
+    LOAD_NOT_REGULAR = "{path} is {what}; an image holds regular files only" / "{path}: {what}입니다. 이미지에는 일반 파일만 들어 있어야 합니다";
+    KIND_FIFO = "a FIFO" / "FIFO(이름 있는 파이프)";
+    KIND_SOCKET = "a socket" / "소켓";
+    KIND_DEVICE = "a device" / "장치 파일";
+    KIND_DIRECTORY = "a directory" / "디렉토리";
+    KIND_OTHER = "not a regular file" / "일반 파일이 아닌 것";
+    LOAD_TOO_BIG = "{path}: more than {cap} bytes" / "{path}: {cap}바이트를 넘습니다";
+    LOAD_UNNAMED = "{digest}: an image without a name (ref.name annotation)" / "{digest}: 이름(ref.name 어노테이션)이 없는 이미지입니다";
+    LOAD_OUTSIDE = "manifest.json names {path}, outside the archive" / "manifest.json이 아카이브 바깥의 경로를 가리킵니다: {path}";
+
+    // ---- lesson 6's local registry, push ----
+    REGISTRY_NEEDS_ROOTFS = "lesson 6's image is made from {path}, which is missing" / "레슨 6의 이미지는 {path}에서 만드는데, 그 경로가 없습니다";
+    REGISTRY_CANNOT_START = "cannot start docker-registry: {error}" / "docker-registry를 시작할 수 없습니다: {error}";
+    REGISTRY_CANNOT_START_HINT = "apt-get install docker-registry (lesson 6 pulls from a registry on this machine)" / "apt-get install docker-registry 명령으로 설치하세요 (레슨 6은 이 머신의 레지스트리에서 pull합니다)";
+    REGISTRY_NOT_LISTENING = "docker-registry did not start listening on {addr}" / "docker-registry가 {addr}에서 연결을 받기 시작하지 않았습니다";
+    REGISTRY_NOT_LISTENING_HINT = "is the port taken? `ss -ltnp | grep {port}`" / "포트를 이미 누가 쓰고 있지 않나요? `ss -ltnp | grep {port}`";
+    PUSH_FAILED_HINT = "is the registry running and writable?" / "레지스트리가 실행 중이고 쓰기가 가능한지 확인하세요";
+
+    // ---- --env-file, with docker's rules ----
+    ENVFILE_LINE_TOO_LONG = "line {n} is longer than {max} bytes (docker's limit, bufio.MaxScanTokenSize)" / "{n}번째 줄: {max}바이트보다 깁니다 (docker의 한도, bufio.MaxScanTokenSize)";
+    ENVFILE_NOT_UTF8 = "line {n} is not valid UTF-8 (byte {byte} of the line)" / "{n}번째 줄: 올바른 UTF-8이 아닙니다 (줄의 {byte}번째 바이트)";
+    ENVFILE_NO_NAME = "line {n}: no variable name on line '{line}' (it starts with '=')" / "{n}번째 줄: '{line}' 줄에 변수 이름이 없습니다 ('='로 시작합니다)";
+    ENVFILE_WHITESPACE = "line {n}: variable '{key}' contains whitespaces" / "{n}번째 줄: 변수 '{key}'의 이름에 공백이 있습니다";
+    ENVFILE_NUL = "line {n}: variable '{key}' contains a NUL byte, which no environment can hold" / "{n}번째 줄: 변수 '{key}'에 NUL 바이트가 있습니다. 환경변수에는 NUL 바이트를 담을 수 없습니다";
+
     // ---- the lessons' titles, as `lesson list` and the tour show them ----
     // (the Korean ones are the headings of lessons/ko/; the English ones
     // are read from the lessons themselves)
