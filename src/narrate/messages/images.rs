@@ -165,6 +165,50 @@ crate::messages! {
     ENVFILE_WHITESPACE = "line {n}: variable '{key}' contains whitespaces" / "{n}번째 줄: 변수 '{key}'의 이름에 공백이 있습니다";
     ENVFILE_NUL = "line {n}: variable '{key}' contains a NUL byte, which no environment can hold" / "{n}번째 줄: 변수 '{key}'에 NUL 바이트가 있습니다. 환경변수에는 NUL 바이트를 담을 수 없습니다";
 
+    // ---- networks: definitions, addresses, bridges ----
+    BAD_NETWORK_NAME = "network name {name}: use 1-{max} letters, digits, '_', '.' or '-', starting with a letter or digit (the bridge is named {prefix}NAME and interface names have at most 15 characters)" / "네트워크 이름 {name}: 영문자나 숫자로 시작하는 1~{max}자의 영문자, 숫자, '_', '.', '-'를 쓰세요 (브리지 이름이 {prefix}NAME이고, 인터페이스 이름은 15자까지입니다)";
+    NETWORK_FILE_HINT = "remove the file, or fix it by hand" / "파일을 삭제하거나 직접 고치세요";
+    NO_NETWORK_NAMED_HINT = "create it with `dockling network create {name}`, or see `dockling network ls`" / "`dockling network create {name}` 명령으로 만들거나, `dockling network ls`로 목록을 보세요";
+    NETWORK_EXISTS = "network {name} already exists" / "네트워크 {name}: 이미 있습니다";
+    SUBNET_TAKEN = "subnet {subnet} cannot be used: {why}" / "서브넷 {subnet}: 쓸 수 없습니다: {why}";
+    SUBNET_TAKEN_HINT = "choose a private subnet nothing on this host uses, e.g. --subnet 10.147.200.0/24 (`ip route` and `ip addr` list the host's routes and addresses)" / "이 호스트에서 아무도 쓰지 않는 사설 서브넷을 고르세요. 예: --subnet 10.147.200.0/24 (`ip route`와 `ip addr`가 호스트의 경로와 주소를 보여 줍니다)";
+    OVERLAPS_NETWORK = "it overlaps network {name} ({subnet})" / "네트워크 {name}의 서브넷({subnet})과 겹칩니다";
+    NO_FREE_SUBNET = "no free subnet left in 10.147.0.0/16" / "10.147.0.0/16 안에 남은 서브넷이 없습니다";
+    NO_FREE_SUBNET_HINT = "give one with --subnet" / "--subnet으로 서브넷을 주세요";
+    /// docker's words for a network in use.
+    NETWORK_IN_USE = "error while removing network: network {name} has active endpoints" / "네트워크를 삭제하는 중 오류: 네트워크 {name}에 연결된 엔드포인트가 있습니다";
+    NETWORK_IN_USE_HINT = "{n} container(s) on it: {containers}; stop them or `dockling network disconnect {name} CONTAINER` (or `dockling cleanup` if they were killed)" / "연결된 컨테이너 {n}개: {containers}. 컨테이너를 멈추거나 `dockling network disconnect {name} CONTAINER` 명령으로 끊으세요 (강제로 종료된 컨테이너라면 `dockling cleanup`)";
+    /// A container on a network known only by its run.
+    LEASE_OF_RUN = "run {run} ({ip})" / "실행 {run} ({ip})";
+    NETWORK_RULES_NOT_REMOVED = "cannot remove the rules of network {name}: {error}" / "네트워크 {name}의 규칙을 삭제할 수 없습니다: {error}";
+    NETWORK_RULES_NOT_REMOVED_HINT = "`iptables-save | grep dockling` lists them; `dockling network rm` again retries" / "`iptables-save | grep dockling` 명령이 그 규칙들을 보여 줍니다. `dockling network rm`을 다시 하면 다시 시도합니다";
+    NETWORK_FULL = "network {name} ({subnet}) has no free address left" / "네트워크 {name}({subnet})에 남은 주소가 없습니다";
+    NETWORK_FULL_HINT = "create a network with a larger subnet" / "더 큰 서브넷으로 네트워크를 만드세요";
+    IP_NOT_GIVEN_BY_NETWORK = "--ip {ip}: not an address network {name} ({subnet}) gives to containers (the gateway {gateway} is the host's)" / "--ip {ip}: 네트워크 {name}({subnet})가 컨테이너에 주는 주소가 아닙니다 (게이트웨이({gateway})는 호스트의 주소입니다)";
+    /// docker's words for an address taken.
+    IP_IN_USE = "Address already in use: {ip} on network {name}" / "이미 사용 중인 주소입니다: 네트워크 {name}의 {ip}";
+    IP_IN_USE_HINT = "choose another --ip, or leave it out for the lowest free one" / "다른 --ip를 고르거나, 빼면 비어 있는 가장 낮은 주소를 씁니다";
+    OVERLAPS_HOST_ROUTE = "it overlaps the host's route {subnet} on {device}" / "{device}에 있는 호스트의 경로({subnet})와 겹칩니다";
+    OVERLAPS_HOST_ADDRESS = "it overlaps the address {address} on {device}" / "{device}에 있는 주소({address})와 겹칩니다";
+    NET_CANNOT = "cannot {what}: {error}" / "{what}에 실패했습니다: {error}";
+    NET_CANNOT_HINT = "`dockling doctor` checks what networking needs (root, veth and bridge support, iptables)" / "`dockling doctor` 명령이 네트워크에 필요한 것(root 권한, veth와 브리지 지원, iptables)을 점검합니다";
+    NET_LOOK_UP_BRIDGE = "look up the bridge" / "브리지 찾기";
+    NET_BRIDGE_ADDRESS = "give the bridge its address" / "브리지에 주소 주기";
+    NET_BRIDGE_UP = "bring the bridge up" / "브리지 켜기";
+    NET_READ_HOST_ADDRESSES = "read the host's addresses" / "호스트의 주소 읽기";
+    NET_CREATE_BRIDGE = "create the bridge (ip link add type bridge)" / "브리지 만들기(ip link add type bridge)";
+    NET_BRIDGE_ALIAS = "set the bridge's alias" / "브리지 별칭 설정";
+    NET_OPEN_NETLINK = "open a netlink socket" / "netlink 소켓 열기";
+    BRIDGE_ALIAS_OTHER = "its alias says it is {found}, not {ours}" / "별칭(alias)이 {found}입니다. 이 네트워크의 별칭은 {ours}입니다";
+    BRIDGE_NO_ALIAS = "it has no alias, so it may belong to another state root or an older dockling" / "별칭(alias)이 없습니다. 다른 상태 루트나 예전 dockling의 것일 수 있습니다";
+    BRIDGE_NOT_OURS = "network {name}: the host already has a link {bridge} that is not this network's bridge: {whose}" / "네트워크 {name}: 호스트에 이미 {bridge} 링크가 있는데, 이 네트워크의 브리지가 아닙니다: {whose}";
+    BRIDGE_NOT_OURS_HINT = "dockling does not adopt another's bridge; if nothing uses it, `ip link del {bridge}` removes it" / "dockling은 남의 브리지를 가져다 쓰지 않습니다. 아무도 쓰지 않는다면 `ip link del {bridge}` 명령으로 삭제하세요";
+    SUBNET_TAKEN_NOW = "network {name}: its subnet {subnet} is taken on this host now: {why}" / "네트워크 {name}: 서브넷 {subnet}: 지금은 이 호스트에서 쓰이고 있습니다: {why}";
+    SUBNET_TAKEN_NOW_HINT = "remove it (`dockling network rm {name}`) and create it again with a free --subnet" / "네트워크를 삭제하고(`dockling network rm {name}`) 비어 있는 --subnet으로 다시 만드세요";
+    HALF_MADE_BRIDGE = "{error}; and removing the half-made bridge {bridge} failed: {cause}" / "{error}. 그리고 만들다 만 브리지 {bridge}도 삭제하지 못했습니다: {cause}";
+    REMOVE_BY_HAND_HINT = "`ip link del {bridge}` removes it by hand" / "`ip link del {bridge}` 명령으로 직접 삭제하세요";
+    BRIDGE_NOT_REMOVED = "cannot remove the bridge {bridge}: {error}" / "브리지 {bridge}: 삭제할 수 없습니다: {error}";
+
     // ---- the lessons' titles, as `lesson list` and the tour show them ----
     // (the Korean ones are the headings of lessons/ko/; the English ones
     // are read from the lessons themselves)
