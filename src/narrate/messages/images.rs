@@ -209,6 +209,26 @@ crate::messages! {
     REMOVE_BY_HAND_HINT = "`ip link del {bridge}` removes it by hand" / "`ip link del {bridge}` 명령으로 직접 삭제하세요";
     BRIDGE_NOT_REMOVED = "cannot remove the bridge {bridge}: {error}" / "브리지 {bridge}: 삭제할 수 없습니다: {error}";
 
+    // ---- subnets: why one cannot be a network's ----
+    PREFIX_OUT_OF_RANGE = "prefix /{prefix} is out of range: an IPv4 prefix has 0 to 32 bits (use /{min} to /{max})" / "프리픽스 /{prefix}: 범위를 벗어났습니다. IPv4 프리픽스는 0~32비트입니다 (/{min}부터 /{max}까지 쓰세요)";
+    SUBNET_RESERVED = "it overlaps {range}, the {name} range: {why}" / "{range}({name} 대역)과 겹칩니다: {why}";
+    PREFIX_TOO_LARGE = "prefix /{prefix} is too large a network: use /{min} to /{max} (a /24 holds 253 containers)" / "프리픽스 /{prefix}: 너무 큰 네트워크입니다. /{min}부터 /{max}까지 쓰세요 (/24에는 컨테이너 253개가 들어갑니다)";
+    PREFIX_TOO_SMALL = "a /{prefix} is too small: it has no room for the gateway and one container besides the network and broadcast addresses; use /{max} or larger (a /24 holds 253 containers)" / "/{prefix} 서브넷은 너무 작습니다: 네트워크 주소와 브로드캐스트 주소 말고 게이트웨이와 컨테이너 하나가 들어갈 자리가 없습니다. /{max}나 그보다 큰 서브넷을 쓰세요 (/24에는 컨테이너 253개가 들어갑니다)";
+    HOST_BITS_SET = "{addr}/{prefix} has host bits set: the network is {network}/{prefix}" / "{addr}/{prefix}: 호스트 부분의 비트가 켜져 있습니다. 네트워크 주소는 {network}/{prefix}입니다";
+    CIDR_EXPECTED = "expected ADDRESS/PREFIX, e.g. 10.147.5.0/24" / "ADDRESS/PREFIX 형식이어야 합니다. 예: 10.147.5.0/24";
+    NOT_AN_IPV4_ADDRESS = "{addr} is not an IPv4 address" / "{addr}: IPv4 주소가 아닙니다";
+    NOT_A_PREFIX_LENGTH = "{prefix} is not a prefix length" / "{prefix}: 프리픽스 길이가 아닙니다";
+    RESERVED_THIS_NETWORK = "\"this network\" (RFC 1122)" / "\"이 네트워크\"(RFC 1122)";
+    RESERVED_THIS_NETWORK_WHY = "its addresses mean \"this host\" and are only ever a source, never a destination" / "이 대역의 주소는 \"이 호스트\"를 뜻하며, 출발지로만 쓰이고 목적지가 되는 일은 없습니다";
+    RESERVED_LOOPBACK = "loopback" / "루프백";
+    RESERVED_LOOPBACK_WHY = "packets to it never leave a host's own lo interface, so no bridge could carry them" / "이 대역으로 가는 패킷은 호스트의 lo 인터페이스를 벗어나지 않으므로, 어떤 브리지도 실어 나를 수 없습니다";
+    RESERVED_LINK_LOCAL = "link-local (RFC 3927)" / "링크 로컬(RFC 3927)";
+    RESERVED_LINK_LOCAL_WHY = "it is never routed beyond one link, so NAT could not take the containers out (and clouds serve instance metadata at 169.254.169.254)" / "링크 하나를 넘어 라우팅되는 일이 없으므로, NAT로 컨테이너를 밖으로 내보낼 수 없습니다 (게다가 클라우드는 169.254.169.254에서 인스턴스 메타데이터를 제공합니다)";
+    RESERVED_MULTICAST = "multicast" / "멀티캐스트";
+    RESERVED_MULTICAST_WHY = "its addresses name groups of receivers, not hosts" / "이 대역의 주소는 호스트가 아니라 수신자 그룹을 가리킵니다";
+    RESERVED_FUTURE = "reserved (RFC 1112) and broadcast" / "예약(RFC 1112)과 브로드캐스트";
+    RESERVED_FUTURE_WHY = "it was set aside for future use and ends with the limited broadcast address 255.255.255.255; the kernel will not route to it" / "앞으로 쓰려고 남겨 둔 대역으로, 제한 브로드캐스트 주소 255.255.255.255로 끝납니다. 커널은 이 대역으로 라우팅하지 않습니다";
+
     // ---- the lessons' titles, as `lesson list` and the tour show them ----
     // (the Korean ones are the headings of lessons/ko/; the English ones
     // are read from the lessons themselves)
