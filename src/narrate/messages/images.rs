@@ -229,6 +229,21 @@ crate::messages! {
     RESERVED_FUTURE = "reserved (RFC 1112) and broadcast" / "예약(RFC 1112)과 브로드캐스트";
     RESERVED_FUTURE_WHY = "it was set aside for future use and ends with the limited broadcast address 255.255.255.255; the kernel will not route to it" / "앞으로 쓰려고 남겨 둔 대역으로, 제한 브로드캐스트 주소 255.255.255.255로 끝납니다. 커널은 이 대역으로 라우팅하지 않습니다";
 
+    // ---- -p and --add-host ----
+    PORT_NOT_A_NUMBER = "{which} port {port} is not a number" / "{which} 포트 {port}: 숫자가 아닙니다";
+    PORT_OUT_OF_RANGE = "{which} port {port} is out of range (1-65535)" / "{which} 포트 {port}: 범위(1-65535)를 벗어났습니다";
+    /// Which side of `-p`.
+    PORT_HOST = "host" / "호스트";
+    PORT_CONTAINER = "container" / "컨테이너";
+    BAD_PROTOCOL = "protocol {proto} is not tcp or udp" / "프로토콜 {proto}: tcp나 udp가 아닙니다";
+    PUBLISH_FORMAT = "expected [IP:]HOST_PORT:CONTAINER_PORT[/udp], e.g. -p 8080:80" / "[IP:]HOST_PORT:CONTAINER_PORT[/udp] 형식이어야 합니다. 예: -p 8080:80";
+    PORT_IN_USE = "host port {port}/{proto} is already in use on {ip} (`ss -lntup` shows by what)" / "호스트 포트 {port}/{proto}: {ip}에서 이미 쓰이고 있습니다 (`ss -lntup` 명령으로 누가 쓰는지 봅니다)";
+    NOT_A_HOST_ADDRESS = "-p {publish}: {ip} is not an address of this host" / "-p {publish}: {ip}: 이 호스트의 주소가 아닙니다";
+    CANNOT_LISTEN = "cannot listen on {addr}/{proto}: {error}" / "{addr}/{proto}에서 연결을 받을 수 없습니다: {error}";
+    ADD_HOST_FORMAT = "--add-host {arg}: expected NAME:IP" / "--add-host {arg}: NAME:IP 형식이어야 합니다";
+    ADD_HOST_BAD_NAME = "--add-host {arg}: {name} is not a host name" / "--add-host {arg}: {name}: 호스트 이름이 아닙니다";
+    ADD_HOST_BAD_IP = "--add-host {arg}: {ip} is not an IPv4 address" / "--add-host {arg}: {ip}: IPv4 주소가 아닙니다";
+
     // ---- the lessons' titles, as `lesson list` and the tour show them ----
     // (the Korean ones are the headings of lessons/ko/; the English ones
     // are read from the lessons themselves)
