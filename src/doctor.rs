@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::cgroups::{self, Host, Layout};
+use crate::msg;
 use crate::narrate::TraceMode;
+use crate::narrate::messages::{Msg, fill, images as m};
 use crate::paths::Paths;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -24,37 +28,83 @@ pub enum Status {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
+    /// The check's name in English: what `--trace json` and scripts match.
     pub check: String,
+    /// The check's name in the run's language, as the text form shows it.
+    #[serde(skip)]
+    pub name: String,
     pub status: Status,
     pub detail: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub fix: String,
 }
 
-fn check(name: &str, status: Status, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+/// A check's name: English for the json, and as shown.
+pub struct Name {
+    en: String,
+    shown: String,
+}
+
+impl From<Msg> for Name {
+    fn from(m: Msg) -> Name {
+        Name {
+            en: m.en.into(),
+            shown: msg!(m),
+        }
+    }
+}
+
+impl From<&str> for Name {
+    fn from(s: &str) -> Name {
+        Name {
+            en: s.into(),
+            shown: s.into(),
+        }
+    }
+}
+
+fn check(
+    name: impl Into<Name>,
+    status: Status,
+    detail: impl Into<String>,
+    fix: impl Into<String>,
+) -> Check {
+    let name = name.into();
     Check {
-        check: name.into(),
+        check: name.en,
+        name: name.shown,
         status,
         detail: detail.into(),
         fix: fix.into(),
     }
 }
 
-/// The namespace types and the lesson that needs each.
-const NAMESPACES: &[(&str, &str)] = &[
-    ("mnt", "lesson 2"),
-    ("uts", "lesson 2"),
-    ("ipc", "lesson 2"),
-    ("pid", "lesson 2"),
-    ("net", "lesson 5"),
-    ("cgroup", "lesson 3"),
-    ("user", "not needed as root"),
+/// The namespace types and the lesson that needs each (none: not needed
+/// when running as root).
+const NAMESPACES: &[(&str, Option<u32>)] = &[
+    ("mnt", Some(2)),
+    ("uts", Some(2)),
+    ("ipc", Some(2)),
+    ("pid", Some(2)),
+    ("net", Some(5)),
+    ("cgroup", Some(3)),
+    ("user", None),
 ];
+
+/// The width of the name column: at least 22, as wide as the widest name
+/// in display columns (a Hangul syllable takes two).
+const NAME_WIDTH: usize = 22;
 
 use crate::overlay::OVERLAYFS_SUPER_MAGIC;
 
 pub fn run(paths: &Paths, trace: TraceMode) -> i32 {
     let checks = all(paths);
+    let width = checks
+        .iter()
+        .map(|c| c.name.width())
+        .max()
+        .unwrap_or(0)
+        .max(NAME_WIDTH);
     let mut out = std::io::stdout().lock();
     for c in &checks {
         // stdout closed (e.g. `| head`): nothing more to say.
@@ -66,16 +116,17 @@ pub fn run(paths: &Paths, trace: TraceMode) -> i32 {
             )
         } else {
             let tag = match c.status {
-                Status::Ok => "ok  ",
-                Status::Warn => "warn",
-                Status::Fail => "FAIL",
+                Status::Ok => msg!(m::DOCTOR_OK),
+                Status::Warn => msg!(m::DOCTOR_WARN),
+                Status::Fail => msg!(m::DOCTOR_FAIL),
             };
             let fix = if c.fix.is_empty() {
                 String::new()
             } else {
-                format!("\n       fix: {}", c.fix)
+                format!("\n       {} {}", msg!(m::DOCTOR_FIX), c.fix)
             };
-            writeln!(out, "{tag}  {:<22} {}{fix}", c.check, c.detail)
+            let pad = " ".repeat(width - c.name.width());
+            writeln!(out, "{tag}  {}{pad} {}{fix}", c.name, c.detail)
         };
     }
     if checks.iter().any(|c| c.status == Status::Fail) {
@@ -112,13 +163,13 @@ fn read(path: &str) -> Option<String> {
 
 fn root() -> Check {
     if nix::unistd::geteuid().is_root() {
-        check("root", Status::Ok, "running as root", "")
+        check(m::CHECK_ROOT, Status::Ok, msg!(m::DOCTOR_ROOT_OK), "")
     } else {
         check(
-            "root",
+            m::CHECK_ROOT,
             Status::Fail,
-            "not running as root; the stages need it",
-            "run dockling with sudo",
+            msg!(m::DOCTOR_ROOT_FAIL),
+            msg!(m::DOCTOR_ROOT_FIX),
         )
     }
 }
@@ -137,13 +188,13 @@ fn kernel() -> Check {
         .filter_map(|s| s.parse::<u32>().ok());
     let version = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
     if version >= (5, 4) {
-        check("kernel", Status::Ok, format!("Linux {release}"), "")
+        check(m::CHECK_KERNEL, Status::Ok, format!("Linux {release}"), "")
     } else {
         check(
-            "kernel",
+            m::CHECK_KERNEL,
             Status::Warn,
-            format!("Linux {release} is older than 5.4"),
-            "some lessons may differ; use a newer VM image",
+            msg!(m::DOCTOR_KERNEL_OLD, release = release),
+            msg!(m::DOCTOR_KERNEL_OLD_FIX),
         )
     }
 }
@@ -151,10 +202,22 @@ fn kernel() -> Check {
 fn namespaces() -> Vec<Check> {
     NAMESPACES
         .iter()
-        .map(|(ns, needed)| {
-            let name = format!("namespace {ns}");
+        .map(|(ns, lesson)| {
+            let name = Name {
+                en: fill(m::CHECK_NAMESPACE.en, &[("ns", ns)]),
+                shown: msg!(m::CHECK_NAMESPACE, ns = ns),
+            };
+            let needed = match lesson {
+                Some(n) => msg!(m::DOCTOR_LESSON, n = n),
+                None => msg!(m::DOCTOR_USER_NS_NOT_NEEDED),
+            };
             if Path::new("/proc/self/ns").join(ns).exists() {
-                check(&name, Status::Ok, format!("available ({needed})"), "")
+                check(
+                    name,
+                    Status::Ok,
+                    msg!(m::DOCTOR_NS_AVAILABLE, needed = needed),
+                    "",
+                )
             } else {
                 let status = if *ns == "user" {
                     Status::Warn
@@ -162,10 +225,10 @@ fn namespaces() -> Vec<Check> {
                     Status::Fail
                 };
                 check(
-                    &name,
+                    name,
                     status,
-                    format!("missing ({needed})"),
-                    format!("use a kernel built with CONFIG_{}_NS", ns.to_uppercase()),
+                    msg!(m::DOCTOR_NS_MISSING, needed = needed),
+                    msg!(m::DOCTOR_NS_FIX, option = ns.to_uppercase()),
                 )
             }
         })
@@ -184,20 +247,12 @@ fn userns_restrictions() -> Check {
         notes.push("kernel.apparmor_restrict_unprivileged_userns=1");
     }
     if notes.is_empty() {
-        check(
-            "user namespaces",
-            Status::Ok,
-            "unprivileged user namespaces are not restricted",
-            "",
-        )
+        check(m::CHECK_USERNS, Status::Ok, msg!(m::DOCTOR_USERNS_FREE), "")
     } else {
         check(
-            "user namespaces",
+            m::CHECK_USERNS,
             Status::Warn,
-            format!(
-                "restricted for unprivileged users ({}); dockling runs as root, so it is not affected",
-                notes.join(", ")
-            ),
+            msg!(m::DOCTOR_USERNS_RESTRICTED, notes = notes.join(", ")),
             "",
         )
     }
@@ -207,62 +262,52 @@ fn cgroups() -> Vec<Check> {
     let host = Host::detect(Path::new(cgroups::CGROUP_ROOT));
     let none = host.layout == Layout::None;
     let mut out = vec![check(
-        "cgroup layout",
+        m::CHECK_CGROUP_LAYOUT,
         if none { Status::Fail } else { Status::Ok },
         match host.layout {
-            Layout::Unified => "cgroup v2 (unified)".to_string(),
-            Layout::Hybrid => {
-                "hybrid: controllers on cgroup v1, plus a v2 tree at /sys/fs/cgroup/unified".into()
-            }
-            Layout::Legacy => "cgroup v1".into(),
-            Layout::None => "no cgroup filesystem at /sys/fs/cgroup".into(),
+            Layout::Unified => msg!(m::DOCTOR_CGROUP_UNIFIED),
+            Layout::Hybrid => msg!(m::DOCTOR_CGROUP_HYBRID),
+            Layout::Legacy => msg!(m::DOCTOR_CGROUP_LEGACY),
+            Layout::None => msg!(m::DOCTOR_CGROUP_NONE),
         },
         if none {
-            "mount cgroup2 at /sys/fs/cgroup (mount -t cgroup2 none /sys/fs/cgroup)"
+            msg!(m::DOCTOR_CGROUP_NONE_FIX)
         } else {
-            ""
+            String::new()
         },
     )];
     let use_v2 = host.v2_has_all();
     for ctrl in cgroups::CONTROLLERS {
-        let name = format!("cgroup {ctrl}");
+        let name = || Name {
+            en: fill(m::CHECK_CGROUP_CONTROLLER.en, &[("ctrl", ctrl)]),
+            shown: msg!(m::CHECK_CGROUP_CONTROLLER, ctrl = ctrl),
+        };
         if host.v2_controllers.iter().any(|c| c == ctrl) && use_v2 {
-            out.push(check(
-                &name,
-                Status::Ok,
-                "on cgroup v2 (lesson 3 uses v2)",
-                "",
-            ));
+            out.push(check(name(), Status::Ok, msg!(m::DOCTOR_CTRL_V2), ""));
         } else if host.v1_mounts.iter().any(|(c, _)| c == ctrl) {
-            out.push(check(
-                &name,
-                Status::Ok,
-                "on cgroup v1 (lesson 3 uses v1)",
-                "",
-            ));
+            out.push(check(name(), Status::Ok, msg!(m::DOCTOR_CTRL_V1), ""));
         } else {
             out.push(check(
-                &name,
+                name(),
                 Status::Fail,
-                "not available on v1 or v2 (lesson 3)",
-                format!("boot with the {ctrl} controller enabled"),
+                msg!(m::DOCTOR_CTRL_MISSING),
+                msg!(m::DOCTOR_CTRL_FIX, ctrl = ctrl),
             ));
         }
     }
     if let Some(r) = &host.v2_root {
         let sub = std::fs::read_to_string(r.join("cgroup.subtree_control")).unwrap_or_default();
         let detail = if !use_v2 {
-            format!(
-                "the v2 tree has controllers [{}]; the others are bound to v1",
-                host.v2_controllers.join(" ")
+            msg!(
+                m::DOCTOR_DELEGATION_SPLIT,
+                controllers = host.v2_controllers.join(" ")
             )
         } else if sub.trim().is_empty() {
-            "root subtree_control is empty; dockling enables what it needs for its own cgroups"
-                .into()
+            msg!(m::DOCTOR_DELEGATION_EMPTY)
         } else {
-            format!("root subtree_control: {}", sub.trim())
+            msg!(m::DOCTOR_DELEGATION, controllers = sub.trim())
         };
-        out.push(check("cgroup v2 delegation", Status::Ok, detail, ""));
+        out.push(check(m::CHECK_CGROUP_DELEGATION, Status::Ok, detail, ""));
     }
     out
 }
@@ -274,31 +319,31 @@ fn device_rules() -> Check {
     if host.v2_has_all() {
         return match cgroups::bpf::available() {
             Ok(()) => check(
-                "device rules",
+                m::CHECK_DEVICE_RULES,
                 Status::Ok,
-                "cgroup v2: a BPF device program per container (lessons 2 and 3)",
+                msg!(m::DOCTOR_DEVICES_BPF),
                 "",
             ),
             Err(e) => check(
-                "device rules",
+                m::CHECK_DEVICE_RULES,
                 Status::Fail,
-                format!("cgroup v2, but the kernel refuses a BPF device program: {e}"),
-                "a kernel with CONFIG_CGROUP_BPF=y (every distribution kernel has it)",
+                msg!(m::DOCTOR_DEVICES_BPF_REFUSED, error = e),
+                msg!(m::DOCTOR_DEVICES_BPF_FIX),
             ),
         };
     }
     if host.v1_mounts.iter().any(|(c, _)| c == "devices") {
         check(
-            "device rules",
+            m::CHECK_DEVICE_RULES,
             Status::Ok,
-            "cgroup v1 devices controller (lessons 2 and 3)",
+            msg!(m::DOCTOR_DEVICES_V1),
             "",
         )
     } else {
         check(
-            "device rules",
+            m::CHECK_DEVICE_RULES,
             Status::Fail,
-            "no devices controller on cgroup v1 (stages 3 to 6 need it)",
+            msg!(m::DOCTOR_DEVICES_V1_MISSING),
             "mount -t cgroup -o devices devices /sys/fs/cgroup/devices",
         )
     }
@@ -309,18 +354,13 @@ fn seccomp() -> Check {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let actions = read("/proc/sys/kernel/seccomp/actions_avail").unwrap_or_default();
     if status.contains("Seccomp:") && actions.split_whitespace().any(|a| a == "errno") {
-        check(
-            "seccomp",
-            Status::Ok,
-            "filters available (lesson 2: docker's default profile)",
-            "",
-        )
+        check(m::CHECK_SECCOMP, Status::Ok, msg!(m::DOCTOR_SECCOMP_OK), "")
     } else {
         check(
-            "seccomp",
+            m::CHECK_SECCOMP,
             Status::Fail,
-            "this kernel has no seccomp filters (stage 2 installs docker's)",
-            "a kernel with CONFIG_SECCOMP_FILTER=y (every distribution kernel has it)",
+            msg!(m::DOCTOR_SECCOMP_MISSING),
+            msg!(m::DOCTOR_SECCOMP_FIX),
         )
     }
 }
@@ -331,19 +371,24 @@ fn overlay() -> Check {
         .lines()
         .any(|l| l.split_whitespace().last() == Some("overlay"))
     {
-        check("overlayfs", Status::Ok, "available (lesson 4)", "")
+        check(
+            m::CHECK_OVERLAYFS,
+            Status::Ok,
+            msg!(m::DOCTOR_OVERLAY_OK),
+            "",
+        )
     } else if Path::new("/sys/module/overlay").exists() || module_exists("overlay") {
         check(
-            "overlayfs",
+            m::CHECK_OVERLAYFS,
             Status::Ok,
-            "available as a module, loaded on first use (lesson 4)",
+            msg!(m::DOCTOR_OVERLAY_MODULE),
             "",
         )
     } else {
         check(
-            "overlayfs",
+            m::CHECK_OVERLAYFS,
             Status::Fail,
-            "not available (lesson 4)",
+            msg!(m::DOCTOR_OVERLAY_MISSING),
             "modprobe overlay",
         )
     }
@@ -369,24 +414,21 @@ fn state_dir_fs(paths: &Paths) -> Check {
     }
     match cgroups::fs_magic(&p) {
         Ok(OVERLAYFS_SUPER_MAGIC) => check(
-            "state directory",
+            m::CHECK_STATE_DIR,
             Status::Fail,
-            format!(
-                "{} is on overlayfs (inside a container?): overlay on overlay fails",
-                p.display()
-            ),
-            "use --root on a real filesystem, e.g. a tmpfs: mount -t tmpfs tmpfs /mnt && dockling --root /mnt …",
+            msg!(m::DOCTOR_STATE_ON_OVERLAY, path = p.display()),
+            msg!(m::DOCTOR_STATE_ON_OVERLAY_FIX),
         ),
         Ok(_) => check(
-            "state directory",
+            m::CHECK_STATE_DIR,
             Status::Ok,
-            format!("{} is not on overlayfs", paths.data.display()),
+            msg!(m::DOCTOR_STATE_OK, path = paths.data.display()),
             "",
         ),
         Err(e) => check(
-            "state directory",
+            m::CHECK_STATE_DIR,
             Status::Warn,
-            format!("cannot statfs {}: {e}", p.display()),
+            msg!(m::DOCTOR_STATE_STATFS, path = p.display(), error = e),
             "",
         ),
     }
@@ -422,19 +464,19 @@ fn net_devices() -> Check {
         .map(|(m, _)| *m)
         .collect();
     if missing.is_empty() {
-        check("veth and bridge", Status::Ok, "available (lesson 5)", "")
+        check(m::CHECK_NET_DEVICES, Status::Ok, msg!(m::DOCTOR_NET_OK), "")
     } else if config.is_empty() {
         check(
-            "veth and bridge",
+            m::CHECK_NET_DEVICES,
             Status::Warn,
-            format!("could not confirm {} (lesson 5)", missing.join(", ")),
+            msg!(m::DOCTOR_NET_UNCONFIRMED, missing = missing.join(", ")),
             "modprobe veth bridge",
         )
     } else {
         check(
-            "veth and bridge",
+            m::CHECK_NET_DEVICES,
             Status::Fail,
-            format!("missing: {} (lesson 5)", missing.join(", ")),
+            msg!(m::DOCTOR_NET_MISSING, missing = missing.join(", ")),
             "modprobe veth bridge",
         )
     }
@@ -453,15 +495,15 @@ fn firewall() -> Check {
     // backend (iptables-nft or iptables-legacy); nft alone is not enough.
     match on_path("iptables-restore") {
         Some(p) => check(
-            "iptables or nft",
+            m::CHECK_FIREWALL,
             Status::Ok,
-            format!("{} (lesson 5)", p.display()),
+            msg!(m::DOCTOR_FIREWALL_OK, path = p.display()),
             "",
         ),
         None => check(
-            "iptables or nft",
+            m::CHECK_FIREWALL,
             Status::Fail,
-            "iptables-restore not found (lesson 5)",
+            msg!(m::DOCTOR_FIREWALL_MISSING),
             "apt-get install iptables",
         ),
     }
@@ -470,15 +512,15 @@ fn firewall() -> Check {
 fn registry_server() -> Check {
     match on_path("docker-registry") {
         Some(p) => check(
-            "local registry",
+            m::CHECK_REGISTRY,
             Status::Ok,
-            format!("{} (lesson 6 pulls from it, offline)", p.display()),
+            msg!(m::DOCTOR_REGISTRY_OK, path = p.display()),
             "",
         ),
         None => check(
-            "local registry",
+            m::CHECK_REGISTRY,
             Status::Warn,
-            "docker-registry not found: the tour's lesson 6 needs a registry on this machine",
+            msg!(m::DOCTOR_REGISTRY_MISSING),
             "apt-get install docker-registry",
         ),
     }
@@ -486,11 +528,16 @@ fn registry_server() -> Check {
 
 fn ip_forward() -> Check {
     match read("/proc/sys/net/ipv4/ip_forward").as_deref() {
-        Some("1") => check("ip_forward", Status::Ok, "on", ""),
+        Some("1") => check(
+            m::CHECK_IP_FORWARD,
+            Status::Ok,
+            msg!(m::DOCTOR_IP_FORWARD_ON),
+            "",
+        ),
         _ => check(
-            "ip_forward",
+            m::CHECK_IP_FORWARD,
             Status::Warn,
-            "off; lesson 5 turns it on and leaves it on, as docker does (`sysctl -w net.ipv4.ip_forward=0` turns it off)",
+            msg!(m::DOCTOR_IP_FORWARD_OFF),
             "",
         ),
     }
@@ -499,9 +546,9 @@ fn ip_forward() -> Check {
 fn forward_policy() -> Check {
     let Some(iptables) = on_path("iptables") else {
         return check(
-            "FORWARD policy",
+            m::CHECK_FORWARD_POLICY,
             Status::Warn,
-            "cannot check without iptables",
+            msg!(m::DOCTOR_FORWARD_NO_IPTABLES),
             "",
         );
     };
@@ -510,16 +557,21 @@ fn forward_policy() -> Check {
         .output()
     {
         Ok(o) if String::from_utf8_lossy(&o.stdout).contains("-P FORWARD DROP") => check(
-            "FORWARD policy",
+            m::CHECK_FORWARD_POLICY,
             Status::Warn,
-            "DROP (docker sets this): lesson 5 adds accept rules for its own bridge",
+            msg!(m::DOCTOR_FORWARD_DROP),
             "",
         ),
-        Ok(o) if o.status.success() => check("FORWARD policy", Status::Ok, "ACCEPT", ""),
+        Ok(o) if o.status.success() => check(
+            m::CHECK_FORWARD_POLICY,
+            Status::Ok,
+            msg!(m::DOCTOR_FORWARD_ACCEPT),
+            "",
+        ),
         _ => check(
-            "FORWARD policy",
+            m::CHECK_FORWARD_POLICY,
             Status::Warn,
-            "could not read the FORWARD chain",
+            msg!(m::DOCTOR_FORWARD_UNREADABLE),
             "",
         ),
     }
@@ -532,25 +584,35 @@ fn resolv_conf() -> Check {
         .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["nameserver", "127.0.0.53"]);
     if stub {
         check(
-            "resolv.conf",
+            m::CHECK_RESOLV_CONF,
             Status::Warn,
-            "points at systemd-resolved's stub 127.0.0.53, unreachable from a container",
-            "lesson 5 uses the upstream servers from /run/systemd/resolve/resolv.conf, or --dns",
+            msg!(m::DOCTOR_RESOLV_STUB),
+            msg!(m::DOCTOR_RESOLV_STUB_FIX),
         )
     } else {
-        check("resolv.conf", Status::Ok, "no 127.0.0.53 stub", "")
+        check(
+            m::CHECK_RESOLV_CONF,
+            Status::Ok,
+            msg!(m::DOCTOR_RESOLV_OK),
+            "",
+        )
     }
 }
 
 fn default_rootfs(paths: &Paths) -> Check {
     let r = paths.default_rootfs();
     if r.join("bin/sh").symlink_metadata().is_ok() {
-        check("default rootfs", Status::Ok, format!("{}", r.display()), "")
+        check(
+            m::CHECK_DEFAULT_ROOTFS,
+            Status::Ok,
+            format!("{}", r.display()),
+            "",
+        )
     } else {
         check(
-            "default rootfs",
+            m::CHECK_DEFAULT_ROOTFS,
             Status::Warn,
-            format!("{} is missing", r.display()),
+            msg!(m::DOCTOR_ROOTFS_MISSING, path = r.display()),
             "dockling rootfs fetch host",
         )
     }

@@ -84,16 +84,19 @@ pub fn all_in(lang: crate::narrate::lang::Lang) -> Vec<Lesson> {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0),
             file,
-            title: text
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim_start_matches('#')
-                .trim()
-                .to_string(),
+            title: heading(text).to_string(),
             text,
         })
         .collect()
+}
+
+/// The first line of a lesson, without its `#`.
+fn heading(text: &str) -> &str {
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('#')
+        .trim()
 }
 
 pub fn find(number: u32) -> Option<Lesson> {

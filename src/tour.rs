@@ -17,7 +17,10 @@ use std::process::Command;
 use crate::cli::{FetchArgs, FetchSource};
 use crate::error::Error;
 use crate::lessons;
+use crate::msg;
 use crate::narrate::Narrator;
+use crate::narrate::lang::{self, Lang};
+use crate::narrate::messages::images as m;
 use crate::paths::Paths;
 
 /// What the teacher chose.
@@ -82,8 +85,18 @@ fn run_one(
     if let Some(root) = &paths.root {
         cmd.env("DOCKLING_ROOT", root);
     }
+    // The demos speak the tour's language, however it was chosen.
+    cmd.env("DOCKLING_LANG", lang_name());
     std::io::stdout().flush().ok();
     cmd.status().map_err(Error::io("run", exe))
+}
+
+/// The run's language as `DOCKLING_LANG` names it.
+fn lang_name() -> &'static str {
+    match lang::current() {
+        Lang::En => "en",
+        Lang::Ko => "ko",
+    }
 }
 
 pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result<i32, Error> {
@@ -93,8 +106,8 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
     for n in [opts.from, opts.only].into_iter().flatten() {
         if !all.iter().any(|l| l.number == n) {
             return Err(Error::Hinted {
-                message: format!("there is no lesson {n}"),
-                hint: "`dockling lesson list` lists them".into(),
+                message: msg!(m::TOUR_NO_LESSON, n = n),
+                hint: msg!(m::TOUR_NO_LESSON_HINT),
             });
         }
     }
@@ -105,7 +118,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
         .collect();
     let rootfs = paths.default_rootfs();
     if rootfs.symlink_metadata().is_err() {
-        println!("== The lessons need a root filesystem; building one from this host's busybox\n");
+        println!("{}", msg!(m::TOUR_BUILDING_ROOTFS));
         let args = FetchArgs {
             source: FetchSource::Host,
             dir: None,
@@ -133,7 +146,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
         if opts.clear && std::io::stdout().is_terminal() {
             print!("\x1b[H\x1b[2J");
         }
-        println!("\n{:=^78}", format!(" {} ", lesson.title));
+        println!("\n{}", banner(&lesson.title));
         if let Some(intro) = lesson.text.split("\n\n").nth(1) {
             println!("{}\n", intro.trim());
         }
@@ -143,9 +156,12 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
         let registry_addr = crate::image::local_registry::free_addr();
         let _registry = if lesson.text.contains(crate::image::local_registry::ADDR) {
             println!(
-                "== Starting a local registry (docker-registry) on {} with the image {}\n",
-                registry_addr,
-                crate::image::local_registry::REPOSITORY
+                "{}",
+                msg!(
+                    m::TOUR_STARTING_REGISTRY,
+                    addr = registry_addr,
+                    image = crate::image::local_registry::REPOSITORY
+                )
             );
             Some(crate::image::local_registry::start_at(
                 paths,
@@ -155,10 +171,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
             None
         };
         if transcripts.is_empty() {
-            println!(
-                "(reading only: `dockling lesson {}` prints it)",
-                lesson.number
-            );
+            println!("{}", msg!(m::TOUR_READING_ONLY, n = lesson.number));
         }
         let mut previous: Option<usize> = None;
         let mut i = 0;
@@ -169,7 +182,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
                 .replace(crate::image::local_registry::ADDR, &registry_addr);
             println!("$ dockling {shown}");
             if pause {
-                match ask("  [Enter] run it, s skip it, r run the previous one again, q quit: ") {
+                match ask(&msg!(m::TOUR_PROMPT)) {
                     Answer::Run => {}
                     Answer::Skip => {
                         println!();
@@ -198,9 +211,12 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
             let status = run_one(&exe, paths, &t.args, &registry_addr)?;
             // A transcript may fail on purpose; its fence says which code.
             if status.code() != Some(t.exit) {
-                failed.push(format!(
-                    "lesson {}: dockling {} exited {status}, expected {}",
-                    lesson.number, t.command, t.exit
+                failed.push(msg!(
+                    m::TOUR_UNEXPECTED_EXIT,
+                    n = lesson.number,
+                    command = t.command,
+                    status = status,
+                    exit = t.exit
                 ));
             }
             println!();
@@ -213,35 +229,35 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
         if !networks_before.contains(&n.name)
             && let Err(e) = crate::network::store::remove(paths, &n.name)
         {
-            failed.push(format!(
-                "removing the network {} the tour made: {}",
-                n.name,
-                e.chain()
+            failed.push(msg!(
+                m::TOUR_NETWORK_NOT_REMOVED,
+                name = n.name,
+                error = e.chain()
             ));
         }
     }
     if !failed.is_empty() {
-        eprintln!(
-            "dockling: the tour had failures:\n  {}",
-            failed.join("\n  ")
-        );
+        eprintln!("{}", msg!(m::TOUR_FAILURES, failures = failed.join("\n  ")));
         return Ok(crate::error::EXIT_DOCKLING_FAILED);
     }
     match quit {
-        Some(n) => println!(
-            "== Tour stopped in lesson {n}; `dockling tour --from {n}` starts there again."
-        ),
-        None => println!(
-            "== Tour complete. Read on with `dockling lesson N`, and try the exercises in each lesson."
-        ),
+        Some(n) => println!("{}", msg!(m::TOUR_STOPPED, n = n)),
+        None => println!("{}", msg!(m::TOUR_COMPLETE)),
     }
     if std::fs::read_to_string("/proc/sys/net/ipv4/ip_forward").is_ok_and(|v| v.trim() == "1") {
-        println!(
-            "   (IP forwarding, which lesson 5 turned on for containers to reach out, stays on: \
-             `sysctl net.ipv4.ip_forward=0` turns it off.)"
-        );
+        println!("{}", msg!(m::TOUR_IP_FORWARD_STAYS));
     }
     Ok(0)
+}
+
+/// A lesson's title centred in a line of `=`, 78 columns wide on the
+/// screen (a Hangul syllable takes two), as `{:=^78}` centres English.
+fn banner(title: &str) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let text = format!(" {title} ");
+    let fill = 78usize.saturating_sub(text.width());
+    let left = fill / 2;
+    format!("{}{text}{}", "=".repeat(left), "=".repeat(fill - left))
 }
 
 /// The images in the store, by reference.
@@ -263,6 +279,7 @@ fn reset(
     let quiet = |args: &[&str]| {
         let mut cmd = Command::new(exe);
         cmd.args(["--trace", "quiet"]).args(args);
+        cmd.env("DOCKLING_LANG", lang_name());
         if let Some(root) = &paths.root {
             cmd.env("DOCKLING_ROOT", root);
         }
@@ -273,15 +290,27 @@ fn reset(
         .unwrap_or_default();
     for id in now.iter().filter(|id| !containers_before.contains(id)) {
         if !quiet(&["rm", "-f", id]).is_ok_and(|s| s.success()) {
-            failed.push(format!(
-                "removing the container {} the tour made",
-                &id[..12]
-            ));
+            failed.push(msg!(m::TOUR_CONTAINER_NOT_REMOVED, id = &id[..12]));
         }
     }
     for reference in images(paths).iter().filter(|r| !images_before.contains(r)) {
         if !quiet(&["rmi", reference]).is_ok_and(|s| s.success()) {
-            failed.push(format!("removing the image {reference} the tour pulled"));
+            failed.push(msg!(m::TOUR_IMAGE_NOT_REMOVED, reference = reference));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banners_are_78_columns_in_either_language() {
+        use unicode_width::UnicodeWidthStr;
+        let en = "Lesson 1: chroot, a different root directory";
+        assert_eq!(banner(en), format!("{:=^78}", format!(" {en} ")));
+        for l in crate::lessons::all_in(crate::narrate::lang::Lang::Ko) {
+            assert_eq!(banner(&l.title).width(), 78, "{}", l.title);
         }
     }
 }

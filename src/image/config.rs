@@ -16,6 +16,8 @@ use std::path::PathBuf;
 use rootfs_fetch::oci::manifest::RunConfig;
 
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::images as m;
 
 /// What the user asked for on the command line.
 #[derive(Debug, Clone, Default)]
@@ -46,9 +48,7 @@ pub fn command(image: &RunConfig, o: &Overrides) -> Result<Vec<String>, Error> {
     };
     let all: Vec<String> = entrypoint.into_iter().chain(cmd).collect();
     if all.is_empty() {
-        return Err(Error::Usage(
-            "the image has no Entrypoint or Cmd: give a command after the image name".into(),
-        ));
+        return Err(Error::Usage(msg!(m::NO_COMMAND)));
     }
     Ok(all)
 }
@@ -78,11 +78,22 @@ pub fn workdir(image: &RunConfig, o: &Overrides) -> Result<String, Error> {
         .or_else(|| image.working_dir.clone().filter(|w| !w.is_empty()))
         .unwrap_or_else(|| "/".into());
     if !w.starts_with('/') {
-        return Err(Error::Usage(format!(
-            "working directory {w:?} must be an absolute path"
+        return Err(Error::Usage(msg!(
+            m::WORKDIR_RELATIVE,
+            dir = format!("{w:?}")
         )));
     }
     Ok(w)
+}
+
+/// `whose` (given in English by the caller, "the image's" or "the
+/// container's") in the run's language.
+fn whose_text(whose: &str) -> String {
+    [m::WHOSE_IMAGE, m::WHOSE_CONTAINER]
+        .into_iter()
+        .find(|w| w.en == whose)
+        .map(|w| msg!(w))
+        .unwrap_or_else(|| whose.to_string())
 }
 
 /// uid and gid for `USER[:GROUP]`, names looked up in the image's files
@@ -100,7 +111,7 @@ pub fn user(
     else {
         return Ok(None);
     };
-    resolve_user(&spec, "the image's", |f| top_file(layers, f)).map(Some)
+    resolve_user(&spec, m::WHOSE_IMAGE.en, |f| top_file(layers, f)).map(Some)
 }
 
 /// uid and gid for `USER[:GROUP]`, names looked up in `read("etc/passwd")`
@@ -130,8 +141,13 @@ pub fn resolve_user(
     };
     let (uid, primary_gid) = match u.parse::<u32>() {
         Ok(n) => (n, lookup_by_uid(&passwd, n)),
-        Err(_) => lookup(&passwd, &u)
-            .ok_or_else(|| Error::Usage(format!("user {u:?} is not in {whose} /etc/passwd")))?,
+        Err(_) => lookup(&passwd, &u).ok_or_else(|| {
+            Error::Usage(msg!(
+                m::USER_NOT_IN_PASSWD,
+                user = format!("{u:?}"),
+                whose = whose_text(whose)
+            ))
+        })?,
     };
     let gid = match g {
         None => primary_gid.unwrap_or(0),
@@ -139,7 +155,13 @@ pub fn resolve_user(
             Ok(n) => n,
             Err(_) => lookup(&read("etc/group"), &g)
                 .map(|(id, _)| id)
-                .ok_or_else(|| Error::Usage(format!("group {g:?} is not in {whose} /etc/group")))?,
+                .ok_or_else(|| {
+                    Error::Usage(msg!(
+                        m::GROUP_NOT_IN_GROUP,
+                        group = format!("{g:?}"),
+                        whose = whose_text(whose)
+                    ))
+                })?,
         },
     };
     Ok((uid, gid))

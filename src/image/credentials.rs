@@ -11,6 +11,8 @@ use rootfs_fetch::oci::auth::Credentials;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::images as m;
 use crate::paths::Paths;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -32,8 +34,8 @@ fn read(paths: &Paths) -> Result<File, Error> {
     let p = path(paths);
     match fs::read(&p) {
         Ok(b) => serde_json::from_slice(&b).map_err(|e| Error::Hinted {
-            message: format!("{} is not valid JSON: {e}", p.display()),
-            hint: "remove it and `dockling login` again".into(),
+            message: msg!(m::CREDENTIALS_INVALID, path = p.display(), error = e),
+            hint: msg!(m::CREDENTIALS_INVALID_HINT),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(File::default()),
         Err(e) => Err(Error::io("read", p)(e)),

@@ -23,6 +23,8 @@
 use std::path::Path;
 
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::images as m;
 
 /// The longest line bufio.Scanner reads, without its newline.
 const MAX_LINE: usize = 64 * 1024 - 1;
@@ -53,17 +55,11 @@ pub fn parse(
     for (i, raw) in lines.into_iter().enumerate() {
         let n = i + 1;
         if raw.len() > MAX_LINE {
-            return Err(format!(
-                "line {n} is longer than {MAX_LINE} bytes (docker's limit, bufio.MaxScanTokenSize)"
-            ));
+            return Err(msg!(m::ENVFILE_LINE_TOO_LONG, n = n, max = MAX_LINE));
         }
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let text = std::str::from_utf8(raw).map_err(|e| {
-            format!(
-                "line {n} is not valid UTF-8 (byte {} of the line)",
-                e.valid_up_to() + 1
-            )
-        })?;
+        let text = std::str::from_utf8(raw)
+            .map_err(|e| msg!(m::ENVFILE_NOT_UTF8, n = n, byte = e.valid_up_to() + 1))?;
         let text = if n == 1 {
             text.strip_prefix(std::str::from_utf8(BOM).expect("the BOM is UTF-8"))
                 .unwrap_or(text)
@@ -79,17 +75,13 @@ pub fn parse(
             None => (line, None),
         };
         if key.is_empty() {
-            return Err(format!(
-                "line {n}: no variable name on line '{line}' (it starts with '=')"
-            ));
+            return Err(msg!(m::ENVFILE_NO_NAME, n = n, line = line));
         }
         if key.contains(KEY_WHITESPACE) {
-            return Err(format!("line {n}: variable '{key}' contains whitespaces"));
+            return Err(msg!(m::ENVFILE_WHITESPACE, n = n, key = key));
         }
         if line.contains('\0') {
-            return Err(format!(
-                "line {n}: variable '{key}' contains a NUL byte, which no environment can hold"
-            ));
+            return Err(msg!(m::ENVFILE_NUL, n = n, key = key));
         }
         match value {
             Some(v) => out.push((key.to_string(), v.to_string())),

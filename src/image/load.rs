@@ -26,7 +26,9 @@ use serde::Deserialize;
 use super::pull::{ImageBudget, client_err, keep, one_layer, pull_pin};
 use super::store::{self, Image, Store, remove_tree};
 use crate::error::Error;
+use crate::msg;
 use crate::narrate::Narrator;
+use crate::narrate::messages::images as m;
 use crate::paths::Paths;
 
 pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<Vec<Image>, Error> {
@@ -86,7 +88,7 @@ pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<V
             } else {
                 Error::Hinted {
                     message: format!("{}: {e}", path.display()),
-                    hint: "load takes a `docker save` tarball or an OCI layout directory".into(),
+                    hint: msg!(m::LOAD_NOT_AN_ARCHIVE_HINT),
                 }
             }
         })?;
@@ -94,7 +96,7 @@ pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<V
     })();
     if let Err(e) = remove_tree(&tmp) {
         // The load's own result matters more; `image prune` sweeps this.
-        eprintln!("dockling: warning: {}", e.chain());
+        eprintln!("{}", msg!(m::WARNING, warning = e.chain()));
     }
     result
 }
@@ -113,16 +115,16 @@ fn from_dir(
         from_docker_save(store, dir, narrator)
     } else {
         Err(Error::Hinted {
-            message: format!("{}: neither an OCI layout (index.json) nor a docker save archive (manifest.json)", dir.display()),
-            hint: "make one with `skopeo copy docker://IMAGE oci:DIR:TAG` or `docker save IMAGE -o FILE`".into(),
+            message: msg!(m::LOAD_NEITHER, dir = dir.display()),
+            hint: msg!(m::LOAD_NEITHER_HINT),
         })
     }
 }
 
 fn bad(what: impl std::fmt::Display) -> Error {
     Error::Hinted {
-        message: format!("load failed: {what}"),
-        hint: "nothing was stored for this image".into(),
+        message: msg!(m::LOAD_FAILED, what = what),
+        hint: msg!(m::LOAD_FAILED_HINT),
     }
 }
 
@@ -136,26 +138,27 @@ fn open_regular(p: &Path) -> Result<fs::File, Error> {
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(p)
         .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => bad(format!("{}: a symlink, not a file", p.display())),
+            Some(libc::ELOOP) => bad(msg!(m::LOAD_SYMLINK, path = p.display())),
             _ => Error::io("open", p)(e),
         })?;
     let kind = f.metadata().map_err(Error::io("stat", p))?.file_type();
     if !kind.is_file() {
         use std::os::unix::fs::FileTypeExt;
         let what = if kind.is_fifo() {
-            "a FIFO"
+            m::KIND_FIFO
         } else if kind.is_socket() {
-            "a socket"
+            m::KIND_SOCKET
         } else if kind.is_char_device() || kind.is_block_device() {
-            "a device"
+            m::KIND_DEVICE
         } else if kind.is_dir() {
-            "a directory"
+            m::KIND_DIRECTORY
         } else {
-            "not a regular file"
+            m::KIND_OTHER
         };
-        return Err(bad(format!(
-            "{} is {what}; an image holds regular files only",
-            p.display()
+        return Err(bad(msg!(
+            m::LOAD_NOT_REGULAR,
+            path = p.display(),
+            what = msg!(what)
         )));
     }
     Ok(f)
@@ -169,7 +172,7 @@ fn read_small(p: &Path, cap: u64) -> Result<Vec<u8>, Error> {
         .read_to_end(&mut bytes)
         .map_err(Error::io("read", p))?;
     if bytes.len() as u64 > cap {
-        return Err(bad(format!("{}: more than {cap} bytes", p.display())));
+        return Err(bad(msg!(m::LOAD_TOO_BIG, path = p.display(), cap = cap)));
     }
     Ok(bytes)
 }
@@ -243,10 +246,7 @@ fn layout_name(base: &str, d: &Descriptor) -> Result<String, Error> {
         (None, Some(r)) if r.contains('/') || r.contains(':') => r.clone(),
         (None, Some(tag)) => format!("localhost/{base}:{tag}"),
         (None, None) => {
-            return Err(bad(format!(
-                "{}: an image without a name (ref.name annotation)",
-                d.digest
-            )));
+            return Err(bad(msg!(m::LOAD_UNNAMED, digest = d.digest)));
         }
     };
     raw.parse::<Reference>().map(|r| r.to_string()).map_err(bad)
@@ -297,7 +297,7 @@ struct SaveEntry {
 /// other (`ID/layer.tar -> ../ID2/layer.tar`): such a link is resolved,
 /// and must land inside the archive too.
 fn inside(dir: &Path, rel: &str) -> Result<PathBuf, Error> {
-    let outside = || bad(format!("manifest.json names {rel:?}, outside the archive"));
+    let outside = || bad(msg!(m::LOAD_OUTSIDE, path = format!("{rel:?}")));
     if rel.starts_with('/') || rel.split('/').any(|c| c == "..") {
         return Err(outside());
     }

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use super::push::{Pusher, layer_from_dir};
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::images as m;
 use crate::paths::Paths;
 
 pub const ADDR: &str = "127.0.0.1:5055";
@@ -58,10 +60,7 @@ pub fn start_at(paths: &Paths, addr: &str) -> Result<LocalRegistry, Error> {
     let rootfs = paths.default_rootfs();
     if !rootfs.is_dir() {
         return Err(Error::Hinted {
-            message: format!(
-                "lesson 6's image is made from {}, which is missing",
-                rootfs.display()
-            ),
+            message: msg!(m::REGISTRY_NEEDS_ROOTFS, path = rootfs.display()),
             hint: "dockling rootfs fetch host".into(),
         });
     }
@@ -94,17 +93,17 @@ pub fn start_at(paths: &Paths, addr: &str) -> Result<LocalRegistry, Error> {
             });
         }
         reg.child = Some(cmd.spawn().map_err(|e| Error::Hinted {
-            message: format!("cannot start docker-registry: {e}"),
-            hint: "apt-get install docker-registry (lesson 6 pulls from a registry on this machine)".into(),
+            message: msg!(m::REGISTRY_CANNOT_START, error = e),
+            hint: msg!(m::REGISTRY_CANNOT_START_HINT),
         })?);
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(addr).is_err() {
             if Instant::now() > deadline {
                 return Err(Error::Hinted {
-                    message: format!("docker-registry did not start listening on {addr}"),
-                    hint: format!(
-                        "is the port taken? `ss -ltnp | grep {}`",
-                        addr.rsplit(':').next().unwrap_or(addr)
+                    message: msg!(m::REGISTRY_NOT_LISTENING, addr = addr),
+                    hint: msg!(
+                        m::REGISTRY_NOT_LISTENING_HINT,
+                        port = addr.rsplit(':').next().unwrap_or(addr)
                     ),
                 });
             }

@@ -38,6 +38,8 @@ use serde::{Deserialize, Serialize};
 use super::store::Store;
 use crate::error::Error;
 use crate::lock::Lock;
+use crate::msg;
+use crate::narrate::messages::images as m;
 
 /// Who holds a pin.
 ///
@@ -140,10 +142,10 @@ impl Drop for Pin {
         match fs::remove_file(&self.path) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => eprintln!(
-                "dockling: warning: cannot remove {}: {e}; `dockling image prune` will",
-                self.path.display()
-            ),
+            Err(e) => {
+                let warning = msg!(m::PIN_NOT_REMOVED, path = self.path.display(), error = e);
+                eprintln!("{}", msg!(m::WARNING, warning = warning))
+            }
         }
     }
 }
@@ -235,9 +237,8 @@ pub fn scan(dir: &Path) -> Result<Scan, Error> {
                 (&f).read_to_end(&mut text)
                     .map_err(Error::io("read", &path))?;
                 let pinned = serde_json::from_slice(&text).map_err(|err| Error::Hinted {
-                    message: format!("pin {} cannot be read: {err}", path.display()),
-                    hint: "a live dockling holds it; nothing was removed while it is unreadable"
-                        .into(),
+                    message: msg!(m::PIN_UNREADABLE, path = path.display(), error = err),
+                    hint: msg!(m::PIN_UNREADABLE_HINT),
                 })?;
                 scan.live.push(pinned);
             }
@@ -274,7 +275,8 @@ fn remove_quietly(p: &Path) {
     if let Err(e) = fs::remove_file(p)
         && e.kind() != io::ErrorKind::NotFound
     {
-        eprintln!("dockling: warning: cannot remove {}: {e}", p.display());
+        let warning = msg!(m::CANNOT_REMOVE, path = p.display(), error = e);
+        eprintln!("{}", msg!(m::WARNING, warning = warning));
     }
 }
 

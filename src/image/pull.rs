@@ -32,6 +32,8 @@ use super::credentials;
 use super::pins::{Holder, Pin, Pinned};
 use super::store::{self, Image, LimitSource, SizeLimit, Store, Stored, remove_tree};
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::images as m;
 use crate::narrate::{Event, Narrator, Step};
 use crate::paths::Paths;
 
@@ -48,24 +50,17 @@ pub struct PullOptions {
 
 pub fn client_err(e: ClientError) -> Error {
     let hint = match &e {
-        ClientError::Auth(_) => "`dockling login REGISTRY` stores a user and password".to_string(),
-        ClientError::Refused(_) => "dockling sends credentials only to the registry and the token \
-            server it names, over https or on loopback (or with --insecure-registry)"
-            .into(),
-        ClientError::DigestMismatch { .. } => {
-            "the registry's copy is damaged or was tampered with; nothing was stored".into()
-        }
-        ClientError::Http { .. } => "check the name and that the registry is reachable".into(),
-        ClientError::Invalid(_) => "the registry sent something dockling cannot use".into(),
-        ClientError::NoPlatform(_) => "choose one with --platform OS/ARCH".into(),
-        ClientError::Stalled { .. } => format!(
-            "nothing was stored; try again, or allow longer pauses with {}=SECONDS",
-            client::STALL_ENV
-        ),
-        ClientError::Local { .. } => "nothing was stored; check the store's disk".into(),
+        ClientError::Auth(_) => msg!(m::PULL_AUTH_HINT),
+        ClientError::Refused(_) => msg!(m::PULL_REFUSED_HINT),
+        ClientError::DigestMismatch { .. } => msg!(m::PULL_DIGEST_HINT),
+        ClientError::Http { .. } => msg!(m::PULL_HTTP_HINT),
+        ClientError::Invalid(_) => msg!(m::PULL_INVALID_HINT),
+        ClientError::NoPlatform(_) => msg!(m::PULL_NO_PLATFORM_HINT),
+        ClientError::Stalled { .. } => msg!(m::PULL_STALLED_HINT, env = client::STALL_ENV),
+        ClientError::Local { .. } => msg!(m::PULL_LOCAL_HINT),
     };
     Error::Hinted {
-        message: format!("pull failed: {}", chain(&e)),
+        message: msg!(m::PULL_FAILED, error = chain(&e)),
         hint,
     }
 }
@@ -128,13 +123,12 @@ impl ImageBudget {
                 match env {
                     Some(_) => Error::Usage(message),
                     None => Error::Hinted {
-                        message: format!(
-                            "no room for the image in {}: {message}",
-                            store.layers.display()
+                        message: msg!(
+                            m::PULL_NO_ROOM,
+                            dir = store.layers.display(),
+                            reason = message
                         ),
-                        hint: "nothing was downloaded; free some space there, or keep dockling's \
-                               state elsewhere with --root DIR"
-                            .into(),
+                        hint: msg!(m::PULL_NO_ROOM_HINT),
                     },
                 }
             })?;
@@ -149,27 +143,24 @@ impl ImageBudget {
         let limit = store::human(self.limit.bytes);
         match self.limit.source {
             LimitSource::Env => Error::Hinted {
-                message: format!(
-                    "refused: {what} takes the image past {}={limit} unpacked",
-                    store::MAX_SIZE_ENV
+                message: msg!(
+                    m::PULL_OVER_ENV_LIMIT,
+                    what = what,
+                    env = store::MAX_SIZE_ENV,
+                    limit = limit
                 ),
-                hint: format!(
-                    "nothing was stored; if the image is genuine, raise {}",
-                    store::MAX_SIZE_ENV
-                ),
+                hint: msg!(m::PULL_OVER_ENV_LIMIT_HINT, env = store::MAX_SIZE_ENV),
             },
             LimitSource::FreeSpace { free, margin } => Error::Hinted {
-                message: format!(
-                    "refused: {what} unpacks to more than the {limit} the store can take \
-                     ({} has {} free, {} of it kept free)",
-                    store.layers.display(),
-                    store::human(free),
-                    store::human(margin)
+                message: msg!(
+                    m::PULL_OVER_FREE_SPACE,
+                    what = what,
+                    limit = limit,
+                    dir = store.layers.display(),
+                    free = store::human(free),
+                    margin = store::human(margin)
                 ),
-                hint: format!(
-                    "nothing was stored; free some space there, or set {} (e.g. 8g)",
-                    store::MAX_SIZE_ENV
-                ),
+                hint: msg!(m::PULL_OVER_FREE_SPACE_HINT, env = store::MAX_SIZE_ENV),
             },
         }
     }
@@ -385,16 +376,17 @@ fn fetch_layers(
                     _ => Ok(()),
                 };
                 match (removed, pin) {
-                    (Ok(_), Ok(())) => {
-                        eprintln!("dockling: pull interrupted; its partial downloads were removed")
-                    }
+                    (Ok(_), Ok(())) => eprintln!("{}", msg!(m::PULL_INTERRUPTED)),
                     (r, p) => eprintln!(
-                        "dockling: pull interrupted; some partial downloads are left \
-                         (`dockling cleanup` removes them): {}",
-                        r.err()
-                            .map(|e| e.chain())
-                            .or(p.err().map(|e| e.to_string()))
-                            .unwrap_or_default()
+                        "{}",
+                        msg!(
+                            m::PULL_INTERRUPTED_LEFTOVERS,
+                            error = r
+                                .err()
+                                .map(|e| e.chain())
+                                .or(p.err().map(|e| e.to_string()))
+                                .unwrap_or_default()
+                        )
                     ),
                 }
             })
@@ -420,7 +412,12 @@ fn fetch_layers(
                     .expect("a valid template")
                     .progress_chars("=> "),
                 );
-                b.set_prefix(format!("layer {}/{of} {}", i + 1, desc.digest.short()));
+                b.set_prefix(msg!(
+                    m::PULL_BAR,
+                    n = i + 1,
+                    of = of,
+                    digest = desc.digest.short()
+                ));
                 b
             })
         })
@@ -484,7 +481,7 @@ fn fetch_layers(
         .into_inner()
         .unwrap_or_else(|p| p.into_inner())
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(Error::Usage("a layer download did not finish".into()))))
+        .map(|r| r.unwrap_or_else(|| Err(Error::Usage(msg!(m::PULL_LAYER_UNFINISHED)))))
         .collect();
     flush(log, narrator);
     let mut size = 0;
@@ -504,7 +501,7 @@ fn stall_note(still: Duration) -> String {
     if still < STALL_NOTE_AFTER {
         String::new()
     } else {
-        format!("stalled {}s", still.as_secs())
+        msg!(m::PULL_STALLED, seconds = still.as_secs())
     }
 }
 
@@ -560,8 +557,12 @@ pub fn one_layer(
             .with("dir", dir.display().to_string())
             .with("bytes", bytes));
     }
-    let compression = manifest::compression(&desc.media_type)
-        .map_err(|e| client_err(ClientError::Invalid(format!("layer {}: {e}", desc.digest))))?;
+    let compression = manifest::compression(&desc.media_type).map_err(|e| {
+        client_err(ClientError::Invalid(format!(
+            "{}: {e}",
+            msg!(m::PULL_LAYER, digest = desc.digest)
+        )))
+    })?;
     // An I/O error on the store: a full disk is said as such.
     let io = |what: &'static str, p: &std::path::Path| {
         let p = p.to_path_buf();
@@ -614,15 +615,13 @@ pub fn one_layer(
         Err(e) => {
             // Reported already; leftovers would be swept by `image prune`.
             if let Err(e2) = remove_tree(&tmp) {
-                eprintln!("dockling: warning: {}", e2.chain());
+                eprintln!("{}", msg!(m::WARNING, warning = e2.chain()));
             }
             if let Err(e2) = std::fs::remove_file(&blob_tmp)
                 && e2.kind() != std::io::ErrorKind::NotFound
             {
-                eprintln!(
-                    "dockling: warning: cannot remove {}: {e2}",
-                    blob_tmp.display()
-                );
+                let warning = msg!(m::CANNOT_REMOVE, path = blob_tmp.display(), error = e2);
+                eprintln!("{}", msg!(m::WARNING, warning = warning));
             }
             return Err(e);
         }
@@ -660,7 +659,7 @@ pub fn one_layer(
 /// full disk, the registry's fault, or an unusable blob.
 fn layer_err(store: &Store, e: LayerError, budget: &ImageBudget) -> Error {
     if let LayerError::TooBig { blob, .. } = &e {
-        return budget.exceeded(store, &format!("layer {blob}"));
+        return budget.exceeded(store, &msg!(m::PULL_LAYER, digest = blob));
     }
     if store::is_storage_full(&e) {
         return store.disk_full();
@@ -668,8 +667,8 @@ fn layer_err(store: &Store, e: LayerError, budget: &ImageBudget) -> Error {
     match e {
         LayerError::Client(c) => client_err(c),
         other => Error::Hinted {
-            message: format!("pull failed: {}", chain(&other)),
-            hint: "nothing was stored; this copy of the layer is unusable".into(),
+            message: msg!(m::PULL_FAILED, error = chain(&other)),
+            hint: msg!(m::PULL_LAYER_UNUSABLE_HINT),
         },
     }
 }

@@ -13,6 +13,8 @@ use rootfs_fetch::oci::digest::Digest;
 use rootfs_fetch::oci::manifest;
 
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::images as m;
 
 /// A registry to push to: `http://HOST` (loopback) and optional Basic
 /// credentials.
@@ -25,7 +27,7 @@ pub struct Pusher {
 fn err(what: String) -> Error {
     Error::Hinted {
         message: what,
-        hint: "is the registry running and writable?".into(),
+        hint: msg!(m::PUSH_FAILED_HINT),
     }
 }
 

@@ -40,6 +40,8 @@ use serde::{Deserialize, Serialize};
 
 use super::pins::{self, Pin, Pinned};
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::{Msg, images as m};
 use crate::paths::Paths;
 
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -166,7 +168,7 @@ pub fn size_limit(env: Option<&str>, space: Space, compressed: u64) -> Result<Si
     if let Some(v) = env {
         let bytes = crate::cgroups::limits::size(MAX_SIZE_ENV, v, 1 << 60)?;
         if bytes == 0 {
-            return Err(format!("{MAX_SIZE_ENV} {v}: must be more than 0"));
+            return Err(msg!(m::SIZE_LIMIT_ZERO, env = MAX_SIZE_ENV, value = v));
         }
         return Ok(SizeLimit {
             bytes,
@@ -176,12 +178,11 @@ pub fn size_limit(env: Option<&str>, space: Space, compressed: u64) -> Result<Si
     let margin = (space.total / 20).min(FREE_MARGIN_MAX);
     let bytes = space.free.saturating_sub(margin).saturating_sub(compressed);
     if bytes == 0 {
-        return Err(format!(
-            "the image's layers are {} compressed, and the store's filesystem has {} free \
-             (less {} kept free)",
-            human(compressed),
-            human(space.free),
-            human(margin)
+        return Err(msg!(
+            m::SIZE_LIMIT_NO_ROOM,
+            compressed = human(compressed),
+            free = human(space.free),
+            margin = human(margin)
         ));
     }
     Ok(SizeLimit {
@@ -298,16 +299,11 @@ impl Store {
     pub fn disk_full(&self) -> Error {
         let free = self
             .space()
-            .map(|s| format!("{} free", human(s.free)))
-            .unwrap_or_else(|_| "free space unknown".into());
+            .map(|s| msg!(m::FREE_SPACE, size = human(s.free)))
+            .unwrap_or_else(|_| msg!(m::FREE_SPACE_UNKNOWN));
         Error::Hinted {
-            message: format!(
-                "the disk is full: no space left on the filesystem of {} ({free})",
-                self.layers.display()
-            ),
-            hint: "nothing was stored; free some space there (`dockling image prune` removes \
-                   layers no image uses), or keep dockling's state elsewhere with --root DIR"
-                .into(),
+            message: msg!(m::DISK_FULL, dir = self.layers.display(), free = free),
+            hint: msg!(m::DISK_FULL_HINT),
         }
     }
     pub fn blob_path(&self, d: &Digest) -> PathBuf {
@@ -336,8 +332,8 @@ impl Store {
         let bytes = fs::read(&p).map_err(Error::io("read", &p))?;
         if Digest::of(&bytes) != *d {
             return Err(Error::Hinted {
-                message: format!("blob {d} in the store is damaged"),
-                hint: "remove the image with `dockling rmi` and pull it again".into(),
+                message: msg!(m::BLOB_DAMAGED, digest = d),
+                hint: msg!(m::REMOVE_AND_PULL_AGAIN_HINT),
             });
         }
         Ok(bytes)
@@ -358,8 +354,8 @@ impl Store {
         let p = self.images.join("index.json");
         match fs::read(&p) {
             Ok(b) => serde_json::from_slice(&b).map_err(|e| Error::Hinted {
-                message: format!("{} is not a valid index: {e}", p.display()),
-                hint: "it is dockling's image list; restore or remove it".into(),
+                message: msg!(m::BAD_INDEX, path = p.display(), error = e),
+                hint: msg!(m::BAD_INDEX_HINT),
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(IndexFile {
                 schema_version: 2,
@@ -407,14 +403,14 @@ impl Store {
     }
 
     fn load(&self, d: &Descriptor) -> Result<Image, Error> {
-        let bad = |what: &str, e: serde_json::Error| Error::Hinted {
-            message: format!("{what} of {} in the store cannot be read: {e}", d.digest),
-            hint: "remove the image with `dockling rmi` and pull it again".into(),
+        let bad = |what: Msg, e: serde_json::Error| Error::Hinted {
+            message: msg!(what, digest = d.digest, error = e),
+            hint: msg!(m::REMOVE_AND_PULL_AGAIN_HINT),
         };
         let manifest: Manifest = serde_json::from_slice(&self.read_blob(&d.digest)?)
-            .map_err(|e| bad("the manifest", e))?;
+            .map_err(|e| bad(m::STORED_MANIFEST_UNREADABLE, e))?;
         let config: ImageConfig = serde_json::from_slice(&self.read_blob(&manifest.config.digest)?)
-            .map_err(|e| bad("the config", e))?;
+            .map_err(|e| bad(m::STORED_CONFIG_UNREADABLE, e))?;
         let repo_digest = d
             .annotations
             .as_ref()
@@ -639,7 +635,8 @@ pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<(), Err
     {
         // The write's own error is the one to report; this one says why a
         // `.tmp-write-*` file is left for `image prune` or `cleanup`.
-        eprintln!("dockling: warning: cannot remove {}: {e}", tmp.display());
+        let warning = msg!(m::CANNOT_REMOVE, path = tmp.display(), error = e);
+        eprintln!("{}", msg!(m::WARNING, warning = warning));
     }
     result
 }

@@ -31,6 +31,8 @@ use super::ipnet::{self, Route, Subnet};
 use super::netlink::{self, Address, Socket};
 use super::store::{self, BRIDGE_PREFIX, Network};
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::{Msg, images as m};
 use crate::paths::{self, Paths};
 
 /// The host-wide lock taken around checking a subnet and making a bridge.
@@ -84,21 +86,20 @@ pub fn host_clash(
     sock: &Socket,
 ) -> Option<String> {
     if let Some(r) = ipnet::clashing_route(subnet, routes) {
-        return Some(format!(
-            "it overlaps the host's route {} on {}",
-            r.subnet,
-            describe(sock, &r.device)
+        return Some(msg!(
+            m::OVERLAPS_HOST_ROUTE,
+            subnet = r.subnet,
+            device = describe(sock, &r.device)
         ));
     }
     addresses
         .iter()
         .find(|a| subnet.overlaps_address(a.ip, a.prefix))
         .map(|a| {
-            format!(
-                "it overlaps the address {}/{} on {}",
-                a.ip,
-                a.prefix,
-                describe(sock, &a.device)
+            msg!(
+                m::OVERLAPS_HOST_ADDRESS,
+                address = format!("{}/{}", a.ip, a.prefix),
+                device = describe(sock, &a.device)
             )
         })
 }
@@ -118,31 +119,31 @@ pub enum Up {
     Made { moved_from: Option<Subnet> },
 }
 
-fn net_err(what: &str) -> impl FnOnce(io::Error) -> Error + '_ {
-    move |e| {
-        Error::Hinted {
-        message: format!("cannot {what}: {e}"),
-        hint: "`dockling doctor` checks what networking needs (root, veth and bridge support, iptables)"
-            .into(),
-    }
+fn net_err(what: Msg) -> impl FnOnce(io::Error) -> Error {
+    move |e| Error::Hinted {
+        message: msg!(m::NET_CANNOT, what = msg!(what), error = e),
+        hint: msg!(m::NET_CANNOT_HINT),
     }
 }
 
 /// The error for a link called like our bridge that is not ours.
 fn not_ours(net: &Network, found: Option<&str>, ours: &str) -> Error {
     let whose = match found {
-        Some(a) if !a.is_empty() => format!("its alias says it is {a:?}, not {ours:?}"),
-        _ => "it has no alias, so it may belong to another state root or an older dockling".into(),
+        Some(a) if !a.is_empty() => msg!(
+            m::BRIDGE_ALIAS_OTHER,
+            found = format!("{a:?}"),
+            ours = format!("{ours:?}")
+        ),
+        _ => msg!(m::BRIDGE_NO_ALIAS),
     };
     Error::Hinted {
-        message: format!(
-            "network {}: the host already has a link {} that is not this network's bridge: {whose}",
-            net.name, net.bridge
+        message: msg!(
+            m::BRIDGE_NOT_OURS,
+            name = net.name,
+            bridge = net.bridge,
+            whose = whose
         ),
-        hint: format!(
-            "dockling does not adopt another's bridge; if nothing uses it, `ip link del {}` removes it",
-            net.bridge
-        ),
+        hint: msg!(m::BRIDGE_NOT_OURS_HINT, bridge = net.bridge),
     }
 }
 
@@ -156,7 +157,7 @@ pub fn ensure(sock: &Socket, paths: &Paths, net: &mut Network, mtu: u32) -> Resu
     let _host = crate::lock::lock_host(HOST_LOCK)?;
     if let Some(link) = sock
         .link(&net.bridge)
-        .map_err(net_err("look up the bridge"))?
+        .map_err(net_err(m::NET_LOOK_UP_BRIDGE))?
     {
         if link.alias.as_deref() != Some(alias.as_str()) {
             return Err(not_ours(net, link.alias.as_deref(), &alias));
@@ -165,27 +166,26 @@ pub fn ensure(sock: &Socket, paths: &Paths, net: &mut Network, mtu: u32) -> Resu
         // its address or down: finish the job (both are no-ops otherwise).
         match sock.add_address(&net.bridge, net.gateway(), net.subnet.prefix()) {
             Err(e) if e.raw_os_error() != Some(libc::EEXIST) => {
-                return Err(net_err("give the bridge its address")(e));
+                return Err(net_err(m::NET_BRIDGE_ADDRESS)(e));
             }
             _ => {}
         }
         sock.set_up(&net.bridge, None)
-            .map_err(net_err("bring the bridge up"))?;
+            .map_err(net_err(m::NET_BRIDGE_UP))?;
         return Ok(Up::Shared);
     }
-    let (routes, addresses) = host_view(sock).map_err(net_err("read the host's addresses"))?;
+    let (routes, addresses) = host_view(sock).map_err(net_err(m::NET_READ_HOST_ADDRESSES))?;
     let mut moved_from = None;
     if let Some(why) = host_clash(&net.subnet, &routes, &addresses, sock) {
         if !net.auto_subnet || !store::leases(paths, &net.name).is_empty() {
             return Err(Error::Hinted {
-                message: format!(
-                    "network {}: its subnet {} is taken on this host now: {why}",
-                    net.name, net.subnet
+                message: msg!(
+                    m::SUBNET_TAKEN_NOW,
+                    name = net.name,
+                    subnet = net.subnet,
+                    why = why
                 ),
-                hint: format!(
-                    "remove it (`dockling network rm {0}`) and create it again with a free --subnet",
-                    net.name
-                ),
+                hint: msg!(m::SUBNET_TAKEN_NOW_HINT, name = net.name),
             });
         }
         let free = store::free_subnet(paths, &net.name, |s| {
@@ -204,24 +204,26 @@ pub fn ensure(sock: &Socket, paths: &Paths, net: &mut Network, mtu: u32) -> Resu
 fn make(sock: &Socket, net: &Network, alias: &str, mtu: u32) -> Result<(), Error> {
     let b = &net.bridge;
     sock.add_bridge(b, mtu)
-        .map_err(net_err("create the bridge (ip link add type bridge)"))?;
+        .map_err(net_err(m::NET_CREATE_BRIDGE))?;
     let rest = sock
         .set_alias(b, alias)
-        .map_err(net_err("set the bridge's alias"))
+        .map_err(net_err(m::NET_BRIDGE_ALIAS))
         .and_then(|()| {
             sock.add_address(b, net.gateway(), net.subnet.prefix())
-                .map_err(net_err("give the bridge its address"))
+                .map_err(net_err(m::NET_BRIDGE_ADDRESS))
         })
-        .and_then(|()| sock.set_up(b, None).map_err(net_err("bring the bridge up")));
+        .and_then(|()| sock.set_up(b, None).map_err(net_err(m::NET_BRIDGE_UP)));
     if let Err(e) = rest {
         return Err(match sock.delete_link(b) {
             Ok(_) => e,
             Err(d) => Error::Hinted {
-                message: format!(
-                    "{}; and removing the half-made bridge {b} failed: {d}",
-                    e.chain()
+                message: msg!(
+                    m::HALF_MADE_BRIDGE,
+                    error = e.chain(),
+                    bridge = b,
+                    cause = d
                 ),
-                hint: format!("`ip link del {b}` removes it by hand"),
+                hint: msg!(m::REMOVE_BY_HAND_HINT, bridge = b),
             },
         });
     }
@@ -232,10 +234,10 @@ fn make(sock: &Socket, net: &Network, alias: &str, mtu: u32) -> Result<(), Error
 /// ours; refuse if a link of that name belongs to someone else. Returns
 /// whether there was a bridge.
 pub fn remove(paths: &Paths, net: &Network) -> Result<bool, Error> {
-    let sock = Socket::open().map_err(net_err("open a netlink socket"))?;
+    let sock = Socket::open().map_err(net_err(m::NET_OPEN_NETLINK))?;
     let Some(link) = sock
         .link(&net.bridge)
-        .map_err(net_err("look up the bridge"))?
+        .map_err(net_err(m::NET_LOOK_UP_BRIDGE))?
     else {
         return Ok(false);
     };
@@ -244,8 +246,8 @@ pub fn remove(paths: &Paths, net: &Network) -> Result<bool, Error> {
         return Err(not_ours(net, link.alias.as_deref(), &ours));
     }
     sock.delete_link(&net.bridge).map_err(|e| Error::Hinted {
-        message: format!("cannot remove the bridge {}: {e}", net.bridge),
-        hint: format!("`ip link del {}` removes it by hand", net.bridge),
+        message: msg!(m::BRIDGE_NOT_REMOVED, bridge = net.bridge, error = e),
+        hint: msg!(m::REMOVE_BY_HAND_HINT, bridge = net.bridge),
     })
 }
 

@@ -13,6 +13,9 @@
 
 use std::net::Ipv4Addr;
 
+use crate::msg;
+use crate::narrate::messages::images as m;
+
 /// docker's fallback when the host has only a loopback resolver.
 pub const FALLBACK: [Ipv4Addr; 2] = [Ipv4Addr::new(8, 8, 8, 8), Ipv4Addr::new(8, 8, 4, 4)];
 /// Where systemd-resolved writes the servers its 127.0.0.53 stub uses.
@@ -86,17 +89,25 @@ pub fn hosts(ip: Ipv4Addr, names: &[&str], extra: &[(String, Ipv4Addr)]) -> Stri
 pub fn parse_add_host(arg: &str) -> Result<(String, Ipv4Addr), String> {
     let (name, ip) = arg
         .split_once(':')
-        .ok_or_else(|| format!("--add-host {arg:?}: expected NAME:IP"))?;
+        .ok_or_else(|| msg!(m::ADD_HOST_FORMAT, arg = format!("{arg:?}")))?;
     let ok = !name.is_empty()
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-.".contains(c));
     if !ok {
-        return Err(format!("--add-host {arg:?}: {name:?} is not a host name"));
+        return Err(msg!(
+            m::ADD_HOST_BAD_NAME,
+            arg = format!("{arg:?}"),
+            name = format!("{name:?}")
+        ));
     }
-    let ip = ip
-        .parse()
-        .map_err(|_| format!("--add-host {arg:?}: {ip:?} is not an IPv4 address"))?;
+    let ip = ip.parse().map_err(|_| {
+        msg!(
+            m::ADD_HOST_BAD_IP,
+            arg = format!("{arg:?}"),
+            ip = format!("{ip:?}")
+        )
+    })?;
     Ok((name.to_string(), ip))
 }
 
@@ -116,7 +127,7 @@ mod tests {
         let (text, _) = resolv_conf(&[], host, None);
         assert!(text.contains("nameserver 8.8.8.8"));
         let (text, source) = resolv_conf(&[Ipv4Addr::new(192, 0, 2, 1)], host, Some(up));
-        assert!(text.contains("nameserver 192.0.2.1\n") && source == "--dns");
+        assert!(text.contains("nameserver 192.0.2.1\n") && source == "dns_flag");
         let (text, _) = resolv_conf(&[], "nameserver 192.0.2.7\n", None);
         assert!(text.contains("nameserver 192.0.2.7"));
     }

@@ -13,6 +13,9 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
+use crate::msg;
+use crate::narrate::messages::{Msg, images as m};
+
 /// A network's subnet: an IPv4 network dockling can hand out addresses in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Subnet {
@@ -29,8 +32,8 @@ pub const MAX_PREFIX: u8 = 30;
 /// A range set aside for a special purpose (RFC 6890), no network's subnet.
 pub struct Reserved {
     pub range: Subnet,
-    pub name: &'static str,
-    pub why: &'static str,
+    pub name: Msg,
+    pub why: Msg,
 }
 
 /// The special-purpose ranges a network's subnet may not overlap.
@@ -47,36 +50,44 @@ pub fn reserved() -> [Reserved; 5] {
         r(
             [0, 0, 0, 0],
             8,
-            "\"this network\" (RFC 1122)",
-            "its addresses mean \"this host\" and are only ever a source, never a destination",
+            m::RESERVED_THIS_NETWORK,
+            m::RESERVED_THIS_NETWORK_WHY,
         ),
         r(
             [127, 0, 0, 0],
             8,
-            "loopback",
-            "packets to it never leave a host's own lo interface, so no bridge could carry them",
+            m::RESERVED_LOOPBACK,
+            m::RESERVED_LOOPBACK_WHY,
         ),
         r(
             [169, 254, 0, 0],
             16,
-            "link-local (RFC 3927)",
-            "it is never routed beyond one link, so NAT could not take the containers out \
-             (and clouds serve instance metadata at 169.254.169.254)",
+            m::RESERVED_LINK_LOCAL,
+            m::RESERVED_LINK_LOCAL_WHY,
         ),
         r(
             [224, 0, 0, 0],
             4,
-            "multicast",
-            "its addresses name groups of receivers, not hosts",
+            m::RESERVED_MULTICAST,
+            m::RESERVED_MULTICAST_WHY,
         ),
         r(
             [240, 0, 0, 0],
             4,
-            "reserved (RFC 1112) and broadcast",
-            "it was set aside for future use and ends with the limited broadcast address \
-             255.255.255.255; the kernel will not route to it",
+            m::RESERVED_FUTURE,
+            m::RESERVED_FUTURE_WHY,
         ),
     ]
+}
+
+/// Why `/prefix` (past 32) is no IPv4 prefix.
+fn out_of_range(prefix: impl fmt::Display) -> String {
+    msg!(
+        m::PREFIX_OUT_OF_RANGE,
+        prefix = prefix,
+        min = MIN_PREFIX,
+        max = MAX_PREFIX
+    )
 }
 
 impl Subnet {
@@ -85,32 +96,35 @@ impl Subnet {
     /// a gateway and a container, or has host bits set.
     pub fn new(addr: Ipv4Addr, prefix: u8) -> Result<Self, String> {
         if prefix > 32 {
-            return Err(format!(
-                "prefix /{prefix} is out of range: an IPv4 prefix has 0 to 32 bits (use /{MIN_PREFIX} to /{MAX_PREFIX})"
-            ));
+            return Err(out_of_range(prefix));
         }
         let network = Ipv4Addr::from(u32::from(addr) & mask(prefix));
         let whole = Subnet { network, prefix };
         if let Some(r) = reserved().iter().find(|r| r.range.overlaps(&whole)) {
-            return Err(format!(
-                "it overlaps {}, the {} range: {}",
-                r.range, r.name, r.why
+            return Err(msg!(
+                m::SUBNET_RESERVED,
+                range = r.range,
+                name = msg!(r.name),
+                why = msg!(r.why)
             ));
         }
         if prefix < MIN_PREFIX {
-            return Err(format!(
-                "prefix /{prefix} is too large a network: use /{MIN_PREFIX} to /{MAX_PREFIX} (a /24 holds 253 containers)"
+            return Err(msg!(
+                m::PREFIX_TOO_LARGE,
+                prefix = prefix,
+                min = MIN_PREFIX,
+                max = MAX_PREFIX
             ));
         }
         if prefix > MAX_PREFIX {
-            return Err(format!(
-                "a /{prefix} is too small: it has no room for the gateway and one container besides the network \
-                 and broadcast addresses; use /{MAX_PREFIX} or larger (a /24 holds 253 containers)"
-            ));
+            return Err(msg!(m::PREFIX_TOO_SMALL, prefix = prefix, max = MAX_PREFIX));
         }
         if network != addr {
-            return Err(format!(
-                "{addr}/{prefix} has host bits set: the network is {network}/{prefix}"
+            return Err(msg!(
+                m::HOST_BITS_SET,
+                addr = addr,
+                prefix = prefix,
+                network = network
             ));
         }
         Ok(whole)
@@ -181,22 +195,15 @@ impl Subnet {
     /// `ADDRESS/PREFIX` as a network's subnet; the error is the reason
     /// alone, for the caller to say which value it was.
     pub fn parse_cidr(s: &str) -> Result<Self, String> {
-        let (addr, prefix) = s
-            .split_once('/')
-            .ok_or("expected ADDRESS/PREFIX, e.g. 10.147.5.0/24")?;
+        let (addr, prefix) = s.split_once('/').ok_or_else(|| msg!(m::CIDR_EXPECTED))?;
         let addr: Ipv4Addr = addr
             .parse()
-            .map_err(|_| format!("{addr:?} is not an IPv4 address"))?;
+            .map_err(|_| msg!(m::NOT_AN_IPV4_ADDRESS, addr = format!("{addr:?}")))?;
         if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("{prefix:?} is not a prefix length"));
+            return Err(msg!(m::NOT_A_PREFIX_LENGTH, prefix = format!("{prefix:?}")));
         }
         // Only digits: a failed parse is a number past 255, so past 32.
-        let prefix: u8 = prefix.parse().map_err(|_| {
-            format!(
-                "prefix /{prefix} is out of range: an IPv4 prefix has 0 to 32 bits \
-                 (use /{MIN_PREFIX} to /{MAX_PREFIX})"
-            )
-        })?;
+        let prefix: u8 = prefix.parse().map_err(|_| out_of_range(prefix))?;
         Subnet::new(addr, prefix)
     }
 }

@@ -21,6 +21,9 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::msg;
+use crate::narrate::messages::{Msg, images as m, images as msgs};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Proto {
@@ -71,13 +74,17 @@ impl std::fmt::Display for PortMap {
 
 /// A port number, 1 to 65535. Any string of digits that is not one is
 /// out of range, however long (it is never wrapped into a u16).
-fn port(s: &str, which: &str) -> Result<u16, String> {
+fn port(s: &str, which: Msg) -> Result<u16, String> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{which} port {s:?} is not a number"));
+        return Err(msg!(
+            m::PORT_NOT_A_NUMBER,
+            which = msg!(which),
+            port = format!("{s:?}")
+        ));
     }
     match s.parse::<u16>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!("{which} port {s} is out of range (1-65535)")),
+        _ => Err(msg!(m::PORT_OUT_OF_RANGE, which = msg!(which), port = s)),
     }
 }
 
@@ -87,7 +94,7 @@ impl FromStr for PortMap {
         let (rest, proto) = match arg.rsplit_once('/') {
             Some((r, "tcp")) => (r, Proto::Tcp),
             Some((r, "udp")) => (r, Proto::Udp),
-            Some((_, p)) => return Err(format!("protocol {p:?} is not tcp or udp")),
+            Some((_, p)) => return Err(msg!(m::BAD_PROTOCOL, proto = format!("{p:?}"))),
             None => (arg, Proto::Tcp),
         };
         let parts: Vec<&str> = rest.split(':').collect();
@@ -95,20 +102,20 @@ impl FromStr for PortMap {
             [h, c] => (None, h, c),
             [ip, h, c] => (Some(ip), h, c),
             _ => {
-                return Err("expected [IP:]HOST_PORT:CONTAINER_PORT[/udp], e.g. -p 8080:80".into());
+                return Err(msg!(m::PUBLISH_FORMAT));
             }
         };
         let host_ip = match ip {
             None | Some("") => None,
             Some(ip) => Some(
                 ip.parse::<Ipv4Addr>()
-                    .map_err(|_| format!("{ip:?} is not an IPv4 address"))?,
+                    .map_err(|_| msg!(m::NOT_AN_IPV4_ADDRESS, addr = format!("{ip:?}")))?,
             ),
         };
         Ok(PortMap {
             host_ip,
-            host_port: port(host, "host")?,
-            container_port: port(container, "container")?,
+            host_port: port(host, m::PORT_HOST)?,
+            container_port: port(container, m::PORT_CONTAINER)?,
             proto,
         })
     }
@@ -130,16 +137,21 @@ pub fn bind_all(maps: &[PortMap]) -> Result<Vec<Listener>, String> {
                 Proto::Udp => UdpSocket::bind(addr).map(Listener::Udp),
             };
             bound.map_err(|e| match e.kind() {
-                io::ErrorKind::AddrInUse => format!(
-                    "host port {}/{} is already in use on {} (`ss -lntup` shows by what)",
-                    m.host_port,
-                    m.proto_name(),
-                    addr.ip()
+                io::ErrorKind::AddrInUse => msg!(
+                    msgs::PORT_IN_USE,
+                    port = m.host_port,
+                    proto = m.proto_name(),
+                    ip = addr.ip()
                 ),
                 io::ErrorKind::AddrNotAvailable => {
-                    format!("-p {m}: {} is not an address of this host", addr.ip())
+                    msg!(msgs::NOT_A_HOST_ADDRESS, publish = m, ip = addr.ip())
                 }
-                _ => format!("cannot listen on {addr}/{}: {e}", m.proto_name()),
+                _ => msg!(
+                    msgs::CANNOT_LISTEN,
+                    addr = addr,
+                    proto = m.proto_name(),
+                    error = e
+                ),
             })
         })
         .collect()

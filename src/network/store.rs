@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 use super::ipnet::Subnet;
 use super::{bridge, netlink};
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::images as m;
 use crate::paths::Paths;
 
 /// The network a container joins when `--network` is not given.
@@ -63,9 +65,11 @@ pub fn validate_name(name: &str) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Usage(format!(
-            "network name {name:?}: use 1-{MAX_NAME} letters, digits, '_', '.' or '-', starting with a letter or digit \
-             (the bridge is named {BRIDGE_PREFIX}NAME and interface names have at most 15 characters)"
+        Err(Error::Usage(msg!(
+            m::BAD_NETWORK_NAME,
+            name = format!("{name:?}"),
+            max = MAX_NAME,
+            prefix = BRIDGE_PREFIX
         )))
     }
 }
@@ -97,7 +101,7 @@ pub fn list(paths: &Paths) -> Result<Vec<Network>, Error> {
             let text = fs::read_to_string(&p).map_err(Error::io("read", &p))?;
             let net: Network = serde_json::from_str(&text).map_err(|e| Error::Hinted {
                 message: format!("{}: {e}", p.display()),
-                hint: "remove the file, or fix it by hand".into(),
+                hint: msg!(m::NETWORK_FILE_HINT),
             })?;
             out.push(net);
         }
@@ -132,10 +136,8 @@ pub fn resolve(paths: &Paths, name: Option<&str>) -> Result<Network, Error> {
         return create_locked(paths, name, None);
     }
     Err(Error::Hinted {
-        message: format!("no network named {name:?}"),
-        hint: format!(
-            "create it with `dockling network create {name}`, or see `dockling network ls`"
-        ),
+        message: msg!(m::NO_NETWORK_NAMED, name = format!("{name:?}")),
+        hint: msg!(m::NO_NETWORK_NAMED_HINT, name = name),
     })
 }
 
@@ -148,7 +150,10 @@ pub fn create(paths: &Paths, name: &str, subnet: Option<Subnet>) -> Result<Netwo
 
 fn create_locked(paths: &Paths, name: &str, subnet: Option<Subnet>) -> Result<Network, Error> {
     if load(paths, name)?.is_some() {
-        return Err(Error::Usage(format!("network {name:?} already exists")));
+        return Err(Error::Usage(msg!(
+            m::NETWORK_EXISTS,
+            name = format!("{name:?}")
+        )));
     }
     let sock = netlink::Socket::open().map_err(Error::io("open", "a netlink socket"))?;
     let (routes, addresses) =
@@ -158,10 +163,8 @@ fn create_locked(paths: &Paths, name: &str, subnet: Option<Subnet>) -> Result<Ne
         Some(s) => {
             if let Some(why) = clash_with_networks(paths, name, &s)?.or_else(|| host(&s)) {
                 return Err(Error::Hinted {
-                    message: format!("subnet {s} cannot be used: {why}"),
-                    hint: "choose a private subnet nothing on this host uses, e.g. --subnet 10.147.200.0/24 \
-                           (`ip route` and `ip addr` list the host's routes and addresses)"
-                        .into(),
+                    message: msg!(m::SUBNET_TAKEN, subnet = s, why = why),
+                    hint: msg!(m::SUBNET_TAKEN_HINT),
                 });
             }
             (s, false)
@@ -187,7 +190,7 @@ fn clash_with_networks(
     Ok(list(paths)?
         .iter()
         .find(|n| n.name != name && n.subnet.overlaps(subnet))
-        .map(|n| format!("it overlaps network {} ({})", n.name, n.subnet)))
+        .map(|n| msg!(m::OVERLAPS_NETWORK, name = n.name, subnet = n.subnet)))
 }
 
 /// The first of 10.147.0.0/24, 10.147.1.0/24, … that no other network of
@@ -205,8 +208,8 @@ pub fn free_subnet(
         .map(|n| Subnet::new(Ipv4Addr::new(10, 147, n, 0), 24).expect("valid"))
         .find(|s| !others.iter().any(|n| n.subnet.overlaps(s)) && host(s).is_none())
         .ok_or_else(|| Error::Hinted {
-            message: "no free subnet left in 10.147.0.0/16".into(),
-            hint: "give one with --subnet".into(),
+            message: msg!(m::NO_FREE_SUBNET),
+            hint: msg!(m::NO_FREE_SUBNET_HINT),
         })
 }
 
@@ -227,25 +230,28 @@ pub fn remove(paths: &Paths, name: &str) -> Result<Network, Error> {
     validate_name(name)?;
     let _lock = lock(paths)?;
     let Some(net) = load(paths, name)? else {
-        return Err(Error::Usage(format!("no network named {name:?}")));
+        return Err(Error::Usage(msg!(
+            m::NO_NETWORK_NAMED,
+            name = format!("{name:?}")
+        )));
     };
     let users = leases(paths, name);
     if !users.is_empty() {
         // docker's words (and exit code 1, a refusal).
         return Err(Error::Refused {
-            message: format!("error while removing network: network {name} has active endpoints"),
-            hint: format!(
-                "{} container(s) on it: {}; stop them or `dockling network disconnect {name} CONTAINER` \
-                 (or `dockling cleanup` if they were killed)",
-                users.len(),
-                users
+            message: msg!(m::NETWORK_IN_USE, name = name),
+            hint: msg!(
+                m::NETWORK_IN_USE_HINT,
+                n = users.len(),
+                containers = users
                     .iter()
                     .map(|l| match l.names.first() {
                         Some(n) => format!("{n} ({})", l.ip),
-                        None => format!("run {} ({})", l.run, l.ip),
+                        None => msg!(m::LEASE_OF_RUN, run = l.run, ip = l.ip),
                     })
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                name = name
             ),
         });
     }
@@ -253,9 +259,8 @@ pub fn remove(paths: &Paths, name: &str) -> Result<Network, Error> {
     // bridge goes; the rules first, so a kill in between leaves a bridge
     // (which `network rm` takes again) rather than rules nobody knows of.
     super::nat::remove(paths, name).map_err(|e| Error::Hinted {
-        message: format!("cannot remove the rules of network {name}: {e}"),
-        hint: "`iptables-save | grep dockling` lists them; `dockling network rm` again retries"
-            .into(),
+        message: msg!(m::NETWORK_RULES_NOT_REMOVED, name = name, error = e),
+        hint: msg!(m::NETWORK_RULES_NOT_REMOVED_HINT),
     })?;
     bridge::remove(paths, &net)?;
     let p = def_path(paths, name);
@@ -345,11 +350,8 @@ pub fn free_address(paths: &Paths, net: &Network) -> Result<(Ipv4Addr, PathBuf),
         .hosts()
         .find(|ip| !taken.contains(ip))
         .ok_or_else(|| Error::Hinted {
-            message: format!(
-                "network {} ({}) has no free address left",
-                net.name, net.subnet
-            ),
-            hint: "create a network with a larger subnet".into(),
+            message: msg!(m::NETWORK_FULL, name = net.name, subnet = net.subnet),
+            hint: msg!(m::NETWORK_FULL_HINT),
         })?;
     Ok((ip, dir.join(ip.to_string())))
 }
@@ -359,18 +361,19 @@ pub fn free_address(paths: &Paths, net: &Network) -> Result<(Ipv4Addr, PathBuf),
 /// free. Call with the lock held; create the file with [`take`].
 pub fn address(paths: &Paths, net: &Network, ip: Ipv4Addr) -> Result<PathBuf, Error> {
     if !net.subnet.hosts().any(|h| h == ip) {
-        return Err(Error::Usage(format!(
-            "--ip {ip}: not an address network {} ({}) gives to containers (the gateway {} is the host's)",
-            net.name,
-            net.subnet,
-            net.gateway()
+        return Err(Error::Usage(msg!(
+            m::IP_NOT_GIVEN_BY_NETWORK,
+            ip = ip,
+            name = net.name,
+            subnet = net.subnet,
+            gateway = net.gateway()
         )));
     }
     let path = leases_dir(paths).join(&net.name).join(ip.to_string());
     if path.exists() {
         return Err(Error::Refused {
-            message: format!("Address already in use: {ip} on network {}", net.name),
-            hint: "choose another --ip, or leave it out for the lowest free one".into(),
+            message: msg!(m::IP_IN_USE, ip = ip, name = net.name),
+            hint: msg!(m::IP_IN_USE_HINT),
         });
     }
     Ok(path)

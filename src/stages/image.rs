@@ -19,7 +19,9 @@ use crate::image::config::{self, Overrides};
 use crate::image::pins::Holder;
 use crate::image::store::{Image, Store};
 use crate::image::{credentials, envfile, load, pull};
+use crate::msg;
 use crate::namespaces::Namespace;
+use crate::narrate::messages::images as m;
 use crate::narrate::{Event, Narrator, Step};
 use crate::paths::Paths;
 
@@ -149,8 +151,8 @@ pub fn human(n: u64) -> String {
 
 fn find(store: &Store, name: &str) -> Result<Image, Error> {
     store.find(name)?.ok_or_else(|| Error::Hinted {
-        message: format!("no image {name:?} in the store"),
-        hint: "`dockling images` lists them; `dockling pull NAME` fetches one".into(),
+        message: msg!(m::NO_SUCH_IMAGE, name = format!("{name:?}")),
+        hint: msg!(m::NO_SUCH_IMAGE_HINT),
     })
 }
 
@@ -183,10 +185,7 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
         ImageCommand::Prune => {
             let lock = store.lock()?;
             let c = store.collect_garbage(&lock)?;
-            println!(
-                "removed {} blob(s) and {} layer(s) no image uses",
-                c.blobs, c.layers
-            );
+            println!("{}", msg!(m::PRUNED, blobs = c.blobs, layers = c.layers));
             if c.held > 0 {
                 println!("{}", held_note(c.held));
             }
@@ -196,10 +195,7 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
 }
 
 fn held_note(n: usize) -> String {
-    format!(
-        "kept {n} layer(s) no image names: a running container or a pull in progress uses them \
-         (`dockling image prune` removes them once it has ended)"
-    )
+    msg!(m::HELD_LAYERS, n = n)
 }
 
 /// `docker rmi`: untag each image, then remove the layers and blobs no
@@ -245,7 +241,7 @@ pub fn rmi(names: &[String], force: bool, paths: &Paths) -> Result<i32, Error> {
     }
     let c = store.collect_garbage(&lock)?;
     if untagged > 0 || c.layers > 0 {
-        println!("Deleted {} layer(s) no other image uses", c.layers);
+        println!("{}", msg!(m::DELETED_LAYERS, n = c.layers));
     }
     if c.held > 0 {
         println!("{}", held_note(c.held));
@@ -262,7 +258,8 @@ fn conflict(name: &str, img: &Image, container: &str, running: bool) -> Error {
     let which = if running { "running" } else { "stopped" };
     let hex = name.strip_prefix("sha256:").unwrap_or(name);
     let by_id = hex.len() >= 12 && img.id().hex().starts_with(hex);
-    // Exit 1, as docker's daemon refusing.
+    // Exit 1, as docker's daemon refusing, in docker's words (lesson 6
+    // quotes them); the hint is dockling's, in the run's language.
     Error::Refused {
         message: if by_id {
             format!(
@@ -275,10 +272,7 @@ fn conflict(name: &str, img: &Image, container: &str, running: bool) -> Error {
                 img.id().short()
             )
         },
-        hint: format!(
-            "remove the container first (`dockling rm -f {container}`), or `dockling rmi -f {name}` \
-             to remove the name anyway (the layers stay until the container is removed)"
-        ),
+        hint: msg!(m::RMI_CONFLICT_HINT, container = container, name = name),
     }
 }
 
@@ -304,14 +298,18 @@ pub fn login(args: &LoginArgs, paths: &Paths) -> Result<i32, Error> {
             s.trim_end_matches(['\n', '\r']).to_string()
         }
         (None, false) => {
-            return Err(Error::Usage(
-                "give the password with -p or --password-stdin".into(),
-            ));
+            return Err(Error::Usage(msg!(m::LOGIN_NO_PASSWORD)));
         }
     };
     let r: Reference = format!("{}/dockling-login-check", args.registry)
         .parse()
-        .map_err(|e: String| Error::Usage(format!("registry {:?}: {e}", args.registry)))?;
+        .map_err(|e: String| {
+            Error::Usage(msg!(
+                m::LOGIN_BAD_REGISTRY,
+                registry = format!("{:?}", args.registry),
+                error = e
+            ))
+        })?;
     let creds = Credentials {
         user: args.username.clone(),
         password,
@@ -320,23 +318,26 @@ pub fn login(args: &LoginArgs, paths: &Paths) -> Result<i32, Error> {
         std::sync::Arc::new(std::sync::Mutex::new(|_: &_| {}));
     let mut client = Client::new(&r, Some(creds.clone()), args.insecure_registry, noop);
     client.ping().map_err(|e| Error::Hinted {
-        message: format!("login to {} failed: {e}", r.registry),
-        hint: "check the user and password".into(),
+        message: msg!(m::LOGIN_FAILED, registry = r.registry, error = e),
+        hint: msg!(m::LOGIN_FAILED_HINT),
     })?;
     credentials::store(paths, &r.registry, &creds)?;
     println!(
-        "Login Succeeded (stored in {}, readable by root only)",
-        paths.data.join("auth.json").display()
+        "{}",
+        msg!(
+            m::LOGIN_SUCCEEDED,
+            path = paths.data.join("auth.json").display()
+        )
     );
     Ok(0)
 }
 
 pub fn logout(registry: &str, paths: &Paths) -> Result<i32, Error> {
     if credentials::forget(paths, registry)? {
-        println!("Removed login credentials for {registry}");
+        println!("{}", msg!(m::LOGGED_OUT, registry = registry));
         Ok(0)
     } else {
-        Err(Error::Usage(format!("not logged in to {registry}")))
+        Err(Error::Usage(msg!(m::NOT_LOGGED_IN, registry = registry)))
     }
 }
 
@@ -347,18 +348,14 @@ fn parse_volume(v: &str) -> Result<Bind, Error> {
         [h, c, "ro"] => (h, c, true),
         [h, c, "rw"] => (h, c, false),
         _ => {
-            return Err(Error::Usage(format!(
-                "-v {v}: expected HOST:CONTAINER[:ro], e.g. -v /srv/data:/data:ro"
-            )));
+            return Err(Error::Usage(msg!(m::VOLUME_FORMAT, v = v)));
         }
     };
     if !host.starts_with('/') || !ctr.starts_with('/') {
-        return Err(Error::Usage(format!("-v {v}: both paths must be absolute")));
+        return Err(Error::Usage(msg!(m::VOLUME_RELATIVE, v = v)));
     }
     if ctr.split('/').any(|c| c == "..") {
-        return Err(Error::Usage(format!(
-            "-v {v}: the container path may not contain .."
-        )));
+        return Err(Error::Usage(msg!(m::VOLUME_DOTDOT, v = v)));
     }
     // What the kernel shows there must stay the kernel's (and masked): a
     // volume over /proc would undo the masking of /proc/kcore and friends.
@@ -371,18 +368,15 @@ fn parse_volume(v: &str) -> Result<Bind, Error> {
         .filter(|t| matches!(**t, "proc" | "sys"))
         .or(clean.first().filter(|t| **t == "dev" && clean.len() == 1))
     {
-        return Err(Error::Usage(format!(
-            "-v {v}: /{top} is the kernel's: a volume may not cover {}",
-            if *top == "dev" {
-                "/dev itself".to_string()
-            } else {
-                format!("/{top} or anything in it")
-            }
-        )));
+        return Err(Error::Usage(if *top == "dev" {
+            msg!(m::VOLUME_OVER_DEV, v = v)
+        } else {
+            msg!(m::VOLUME_OVER_KERNEL, v = v, top = top)
+        }));
     }
     let source = std::fs::canonicalize(host).map_err(|e| Error::Hinted {
         message: format!("-v {v}: {host}: {e}"),
-        hint: "the host path must exist".into(),
+        hint: msg!(m::VOLUME_NO_HOST_PATH_HINT),
     })?;
     Ok(Bind {
         source,
@@ -442,8 +436,8 @@ fn image_container(
             store
                 .pin_image(&pulled.reference, Holder::Container, &id)?
                 .ok_or_else(|| Error::Hinted {
-                    message: format!("image {} was removed as it was pulled", pulled.reference),
-                    hint: "run it again".into(),
+                    message: msg!(m::IMAGE_REMOVED_WHILE_PULLED, reference = pulled.reference),
+                    hint: msg!(m::RUN_AGAIN_HINT),
                 })?
         }
     };
@@ -456,18 +450,18 @@ fn image_container(
         .collect();
     if let Some(missing) = layers.iter().find(|l| !l.is_dir()) {
         return Err(Error::Hinted {
-            message: format!(
-                "image {}: layer {} is missing from the store",
-                img.reference,
-                missing.display()
+            message: msg!(
+                m::LAYER_MISSING,
+                reference = img.reference,
+                path = missing.display()
             ),
-            hint: format!("pull it again: dockling pull {}", img.reference),
+            hint: msg!(m::PULL_AGAIN_HINT, reference = img.reference),
         });
     }
     let Some((bottom, above)) = layers.split_first() else {
-        return Err(Error::Usage(format!(
-            "image {} has no layers",
-            img.reference
+        return Err(Error::Usage(msg!(
+            m::IMAGE_WITHOUT_LAYERS,
+            reference = img.reference
         )));
     };
     let rc = &img.config.config;

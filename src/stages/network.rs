@@ -10,9 +10,11 @@ use crate::container::state::{Config, State, Status};
 use crate::container::store::Store;
 use crate::engine::{ContainerSpec, Stage};
 use crate::error::Error;
+use crate::msg;
 use crate::namespaces::Namespace;
 use crate::narrate::Narrator;
 use crate::narrate::Quiet;
+use crate::narrate::messages::images as m;
 use crate::network::ipnet::Subnet;
 use crate::network::ports::PortMap;
 use crate::network::{Connection, NetworkSpec, dns, firewall, store};
@@ -121,17 +123,17 @@ pub fn spec(args: &NetworkArgs, paths: &Paths, stage: Stage) -> Result<Container
     let mut spec = super::overlay::spec(&args.overlay, paths, stage)?;
     if !firewall::available() {
         return Err(Error::Hinted {
-            message: "iptables-restore is not installed; stage 5 needs it for NAT and port mapping"
-                .into(),
-            hint: "apt-get install iptables (or dnf install iptables-nft)".into(),
+            message: msg!(m::NO_IPTABLES),
+            hint: msg!(m::NO_IPTABLES_HINT),
         });
     }
     let name = args.overlay.cgroups.ns.common.life.name.clone();
     if let Some(n) = &name
         && !crate::container::names::valid(n)
     {
-        return Err(Error::Usage(format!(
-            "--name {n:?}: a name is [a-zA-Z0-9][a-zA-Z0-9_.-]+"
+        return Err(Error::Usage(msg!(
+            m::BAD_CONTAINER_NAME,
+            name = format!("{n:?}")
         )));
     }
     let network = store::resolve(paths, args.network.as_deref())?;
@@ -155,15 +157,14 @@ pub fn spec(args: &NetworkArgs, paths: &Paths, stage: Stage) -> Result<Container
 /// on a network whose containers resolve names (docker's rule).
 pub fn check_aliases(aliases: &[String], network: &str) -> Result<Vec<String>, Error> {
     if !aliases.is_empty() && !crate::network::peers::resolves(network) {
-        return Err(Error::Usage(format!(
-            "network-scoped aliases are supported only for containers on user-defined networks, not {network}"
+        return Err(Error::Usage(msg!(
+            m::ALIASES_NEED_USER_NETWORK,
+            network = network
         )));
     }
     for a in aliases {
         if dns::parse_add_host(&format!("{a}:127.0.0.1")).is_err() || a.starts_with(['-', '.']) {
-            return Err(Error::Usage(format!(
-                "alias {a:?}: a host name is letters, digits, '-' and '.'"
-            )));
+            return Err(Error::Usage(msg!(m::BAD_ALIAS, alias = format!("{a:?}"))));
         }
     }
     Ok(aliases.to_vec())
@@ -182,11 +183,8 @@ fn container_of(
     let config = cstore.config(&id)?;
     if config.spec.network.is_none() {
         return Err(Error::Refused {
-            message: format!(
-                "container {query} has no network of its own: it was made by a stage before 5"
-            ),
-            hint: "only containers of `dockling network` or `dockling run` can join networks"
-                .into(),
+            message: msg!(m::NO_NETWORK_OF_ITS_OWN, container = query),
+            hint: msg!(m::NO_NETWORK_OF_ITS_OWN_HINT),
         });
     }
     Ok((cstore, id, held, config, state))
@@ -213,27 +211,25 @@ fn connect(
     let (cstore, _id, held, mut config, state) = container_of(query, paths)?;
     if store::load(paths, net)?.is_none() {
         return Err(Error::Refused {
-            message: format!("network {net} not found"),
-            hint: "`dockling network ls` lists the networks".into(),
+            message: msg!(m::NETWORK_NOT_FOUND, network = net),
+            hint: msg!(m::NETWORK_NOT_FOUND_HINT),
         });
     }
     let aliases = check_aliases(aliases, net)?;
     let ns = config.spec.network.as_mut().expect("checked");
     if ns.is_on(net) {
         return Err(Error::Refused {
-            message: format!(
-                "endpoint with name {} already exists in network {net}",
-                config.name
-            ),
+            message: msg!(m::ALREADY_CONNECTED, name = config.name, network = net),
             hint: String::new(),
         });
     }
     let iface = ns.free_iface().ok_or_else(|| Error::Refused {
-        message: format!(
-            "container {query} is on {} networks already, the most dockling gives one",
-            crate::network::MAX_IFACE + 1
+        message: msg!(
+            m::TOO_MANY_NETWORKS,
+            container = query,
+            n = crate::network::MAX_IFACE + 1
         ),
-        hint: "disconnect it from one first".into(),
+        hint: msg!(m::TOO_MANY_NETWORKS_HINT),
     })?;
     let c = Connection {
         network: net.to_string(),
@@ -284,16 +280,13 @@ fn disconnect(
     let ns = config.spec.network.as_mut().expect("checked");
     if ns.network.name == net {
         return Err(Error::Refused {
-            message: format!(
-                "container {query} was started on network {net}: dockling cannot take its first \
-                 network (eth0, its default route) away"
-            ),
-            hint: "disconnect only networks joined with `dockling network connect`".into(),
+            message: msg!(m::FIRST_NETWORK, container = query, network = net),
+            hint: msg!(m::FIRST_NETWORK_HINT),
         });
     }
     let Some(at) = ns.connected.iter().position(|c| c.network == net) else {
         return Err(Error::Refused {
-            message: format!("container {query} is not connected to network {net}"),
+            message: msg!(m::NOT_CONNECTED, container = query, network = net),
             hint: String::new(),
         });
     };
@@ -305,10 +298,8 @@ fn disconnect(
             Ok(false) | Err(_) if force => {}
             Ok(false) => {
                 return Err(Error::Refused {
-                    message: format!(
-                        "container {query} holds no address on network {net} (its run lost it)"
-                    ),
-                    hint: "`dockling network disconnect -f` forgets the connection anyway".into(),
+                    message: msg!(m::NO_ADDRESS_ON_NETWORK, container = query, network = net),
+                    hint: msg!(m::NO_ADDRESS_ON_NETWORK_HINT),
                 });
             }
             Err(e) => return Err(e),
@@ -322,14 +313,12 @@ fn disconnect(
 fn parse_subnet(s: &str) -> Result<Subnet, Error> {
     Subnet::parse_cidr(s).map_err(|e| Error::Hinted {
         message: format!("--subnet {s}: {e}"),
-        hint: "a subnet from /8 to /30 in a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), \
-               e.g. --subnet 10.147.200.0/24"
-            .into(),
+        hint: msg!(m::BAD_SUBNET_HINT),
     })
 }
 
-fn manage(m: &Manage, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
-    match m {
+fn manage(cmd: &Manage, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32, Error> {
+    match cmd {
         Manage::Connect {
             ip,
             aliases,
@@ -345,11 +334,14 @@ fn manage(m: &Manage, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32,
             let subnet = subnet.as_deref().map(parse_subnet).transpose()?;
             let net = store::create(paths, name, subnet)?;
             println!(
-                "{} {} (gateway {}, bridge {})",
-                net.name,
-                net.subnet,
-                net.gateway(),
-                net.bridge
+                "{}",
+                msg!(
+                    m::NETWORK_CREATED,
+                    name = net.name,
+                    subnet = net.subnet,
+                    gateway = net.gateway(),
+                    bridge = net.bridge
+                )
             );
         }
         Manage::Ls => {
@@ -372,8 +364,9 @@ fn manage(m: &Manage, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32,
         }
         Manage::Inspect { name } => {
             store::validate_name(name)?;
-            let net = store::load(paths, name)?
-                .ok_or_else(|| Error::Usage(format!("no network named {name:?}")))?;
+            let net = store::load(paths, name)?.ok_or_else(|| {
+                Error::Usage(msg!(m::NO_NETWORK_NAMED, name = format!("{name:?}")))
+            })?;
             let containers: Vec<serde_json::Value> = store::leases(paths, name)
                 .iter()
                 .map(|l| serde_json::json!({ "run": l.run, "ip": l.ip.to_string(), "names": l.names }))
