@@ -97,6 +97,12 @@ pub enum Step {
     PullLayerBlob,
     PullTagged,
     RunImage,
+    // `dockling compare`: a measured VM beside a container.
+    CompareInitramfs,
+    CompareBoot,
+    CompareVmUnusable,
+    CompareContainer,
+    CompareSaved,
 }
 
 impl Step {
@@ -177,6 +183,11 @@ impl Step {
         Step::PullLayerBlob,
         Step::PullTagged,
         Step::RunImage,
+        Step::CompareInitramfs,
+        Step::CompareBoot,
+        Step::CompareVmUnusable,
+        Step::CompareContainer,
+        Step::CompareSaved,
     ];
 
     /// The snake_case id used in JSON and in the catalog.
