@@ -21,24 +21,23 @@ pub struct Report<'a> {
     pub rootfs: &'a Path,
 }
 
-/// A duration in milliseconds as a person reads it: "0.8 ms", "24 ms", "3.21 s".
+/// A duration, always in milliseconds so that a column reads at a
+/// glance: "0.8 ms", "24 ms", "3214 ms".
 pub fn duration(ms: f64) -> String {
     if ms < 10.0 {
         format!("{ms:.1} ms")
-    } else if ms < 1000.0 {
-        format!("{ms:.0} ms")
     } else {
-        format!("{:.2} s", ms / 1000.0)
+        format!("{ms:.0} ms")
     }
 }
 
-/// Bytes in KiB or MiB, one decimal.
+/// Bytes, always in MiB: "0.49 MiB", "190.0 MiB".
 pub fn size(bytes: u64) -> String {
-    let kib = bytes as f64 / 1024.0;
-    if kib < 1024.0 {
-        format!("{kib:.1} KiB")
+    let mib = bytes as f64 / (1024.0 * 1024.0);
+    if mib < 1.0 {
+        format!("{mib:.2} MiB")
     } else {
-        format!("{:.1} MiB", kib / 1024.0)
+        format!("{mib:.1} MiB")
     }
 }
 
@@ -187,8 +186,8 @@ mod tests {
     fn figures_read_as_people_write_them() {
         assert_eq!(duration(0.84), "0.8 ms");
         assert_eq!(duration(24.2), "24 ms");
-        assert_eq!(duration(3214.0), "3.21 s");
-        assert_eq!(size(1536), "1.5 KiB");
+        assert_eq!(duration(3214.4), "3214 ms");
+        assert_eq!(size(512 << 10), "0.50 MiB");
         assert_eq!(size(190 << 20), "190.0 MiB");
         assert_eq!(ratio(3214.0, 24.0), "134x");
         assert_eq!(ratio(2.0, 1.25), "1.6x");
