@@ -98,6 +98,9 @@ pub fn argv(
     // Only the kernel's own serious messages on the console: the
     // command's output comes through it too.
     let quiet = "quiet loglevel=1";
+    if kind == Kind::Uml {
+        v.extend(quiet.split(' ').map(String::from));
+    }
     match kind {
         Kind::Uml => v.extend([
             format!("mem={MEMORY_MIB}M"),
@@ -109,7 +112,6 @@ pub fn argv(
             "ssl=null".into(),
             // Its control socket's directory, removed afterwards.
             format!("uml_dir={}", uml_dir.display()),
-            quiet.into(),
         ]),
         Kind::Kvm | Kind::Tcg => {
             v.extend(
