@@ -75,18 +75,8 @@ impl Writer {
         pad(out);
     }
 
-    pub fn dir(&mut self, name: &str, perm: u32) {
-        self.entry(name, libc::S_IFDIR | perm, 0, 0, &[]);
-        self.packed.entries += 1;
-    }
-
     pub fn file(&mut self, name: &str, perm: u32, data: &[u8]) {
         self.entry(name, libc::S_IFREG | perm, 0, 0, data);
-        self.packed.entries += 1;
-    }
-
-    pub fn symlink(&mut self, name: &str, target: &[u8]) {
-        self.entry(name, libc::S_IFLNK | 0o777, 0, 0, target);
         self.packed.entries += 1;
     }
 

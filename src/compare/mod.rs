@@ -315,7 +315,8 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
                 .with("kind_id", kind.id())
                 .with("program", program.display().to_string())
                 .with("memory", format!("{} MiB", vm::MEMORY_MIB))
-                .with("args", argv.clone()),
+                .with("argv", argv.clone())
+                .with("args", vm::by_hand(&argv, &initrd)),
         );
         let outcome = vm::boot(kind, &argv, &tag);
         if kind == Kind::Uml {
@@ -329,7 +330,7 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
                 break;
             }
             Err(why) => {
-                let command = crate::narrate::catalog::shell_join(&argv);
+                let command = crate::narrate::catalog::shell_join(&vm::by_hand(&argv, &initrd));
                 let event = match why {
                     vm::Unusable::Hung(t) => {
                         if kind == Kind::Kvm {

@@ -146,6 +146,25 @@ pub fn argv(
     v
 }
 
+/// Where the by-hand line of `compare_initramfs` writes the archive.
+pub const BY_HAND_INITRD: &str = "/tmp/initramfs.cpio";
+
+/// The same VM as a student can start it by hand: the archive where the
+/// initramfs step's by-hand line wrote it (the memfd is gone with
+/// dockling), a shell as the guest's init instead of the script, and no
+/// directory of dockling's.
+pub fn by_hand(argv: &[String], initrd: &Path) -> Vec<String> {
+    let initrd = initrd.display().to_string();
+    let init = format!("rdinit=/{}", probe::GUEST_INIT);
+    argv.iter()
+        .filter(|a| !a.starts_with("uml_dir="))
+        .map(|a| {
+            a.replace(&initrd, BY_HAND_INITRD)
+                .replace(&init, "rdinit=/bin/sh")
+        })
+        .collect()
+}
+
 /// What a VM that ran the command showed.
 #[derive(Debug, Clone)]
 pub struct Ran {

@@ -358,7 +358,7 @@ pub fn vm_unusable_text(problem: &str) -> (&'static str, &'static str, &'static 
             "the guest printed nothing of its own in {seconds} s, so it was killed",
             "Nested KVM (a VM inside a cloud VM) often stops early in the guest's boot, before the \
              kernel prints anything; the same kernel boots under emulation (TCG).",
-            "{command}   # by hand; Ctrl-A x quits",
+            "{command}   # by hand; Ctrl-C stops it",
         ),
         "hung_before" => (
             "it hung here before (noted in {file})",
@@ -1240,7 +1240,7 @@ pub fn english(step: Step) -> Narration {
             why: "The guest kernel boots, unpacks the initramfs and runs /dockling-init as its PID 1. The \
                   script prints one line right before it runs your command and one when the command has \
                   ended: the time to the first line is the time to the command's first instruction.",
-            shell: "{command}",
+            shell: "{command}   # with a shell as the guest's init: type in it, `poweroff -f` ends it",
             vm: "This is the VM: {memory} of RAM given at boot, whether the guest uses it or not, and a \
                  kernel of its own.",
         },
