@@ -143,14 +143,14 @@ fn kinds(choice: VmChoice) -> &'static [Kind] {
 
 /// The guest kernel for qemu: `--kernel` (or DOCKLING_GUEST_KERNEL) when
 /// given, else the first of the state directory's and the host's own.
-fn guest_kernel(args: &CompareArgs, paths: &Paths) -> Result<PathBuf, Error> {
+pub fn guest_kernel(given: Option<&Path>, paths: &Paths) -> Result<PathBuf, Error> {
     let fetch = format!(
         "give one with --kernel PATH, or fetch Debian's: scripts/guest-kernel {} (in dockling's source)",
         paths.data.join("guest").display()
     );
-    if let Some(k) = &args.kernel {
+    if let Some(k) = given.filter(|k| !k.as_os_str().is_empty()) {
         return if k.is_file() {
-            Ok(k.clone())
+            Ok(k.to_path_buf())
         } else {
             Err(Error::Hinted {
                 message: format!("no guest kernel at {} (--kernel)", k.display()),
@@ -206,7 +206,7 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
     let kernel = match args.vm {
         // UML is its own kernel; qemu's is looked for if UML cannot run.
         VmChoice::Uml => None,
-        _ => Some(guest_kernel(args, paths)?),
+        _ => Some(guest_kernel(args.kernel.as_deref(), paths)?),
     };
     let tag = probe::tag();
 
@@ -304,7 +304,7 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
         let kernel_path = match (kind, &kernel) {
             (Kind::Uml, _) => program.clone(),
             (_, Some(k)) => k.clone(),
-            (_, None) => guest_kernel(args, paths)?,
+            (_, None) => guest_kernel(args.kernel.as_deref(), paths)?,
         };
         let argv = vm::argv(kind, &program, &kernel_path, &initrd, &uml_dir);
         if kind == Kind::Uml {
