@@ -329,12 +329,12 @@ pub fn vm_kind_text(kind: &str) -> (&'static str, &'static str) {
         ),
         "kvm" => (
             "qemu KVM",
-            "qemu with KVM, hardware virtualisation: the guest's instructions run on the real CPU",
+            "qemu with KVM, hardware virtualisation, where the guest's instructions run on the real CPU",
         ),
         _ => (
             "qemu TCG",
-            "qemu emulating the CPU in software (TCG): every guest instruction is translated first, \
-             so it is many times slower than KVM",
+            "qemu emulating the CPU in software (TCG), which translates every guest instruction \
+             before it runs it, many times slower than KVM",
         ),
     }
 }
