@@ -33,7 +33,7 @@ pub struct Globals {
     /// Keep all state under DIR instead of /var/lib/dockling and /run/dockling
     #[arg(long, global = true, env = "DOCKLING_ROOT", value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// How much to explain: explain, plain, json or quiet
+    /// How much to explain: explain (this stage in full), full, plain, json or quiet
     #[arg(
         long,
         global = true,
@@ -42,6 +42,10 @@ pub struct Globals {
         env = "DOCKLING_TRACE"
     )]
     pub trace: TraceMode,
+    /// The language to explain in: en or ko (default: DOCKLING_LANG, else
+    /// ko when the locale is Korean, e.g. LANG=ko_KR.UTF-8)
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<crate::narrate::lang::Lang>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -404,6 +408,11 @@ pub fn main() -> i32 {
             return 0;
         }
     };
+    crate::narrate::lang::set(
+        cli.globals
+            .lang
+            .unwrap_or_else(crate::narrate::lang::from_env),
+    );
     let paths = Paths::new(cli.globals.root.as_deref());
     let mut narrator = narrate::for_mode(cli.globals.trace);
     match dispatch(&cli, &paths, narrator.as_mut()) {

@@ -14,6 +14,25 @@ macro_rules! lesson {
     };
 }
 
+/// `(file name, text)` for one file in lessons/ko/.
+macro_rules! lesson_ko {
+    ($file:literal) => {
+        ($file, include_str!(concat!("../lessons/ko/", $file)))
+    };
+}
+
+/// The same lessons in Korean, with the same file names.
+pub const LESSONS_KO: &[(&str, &str)] = &[
+    lesson_ko!("00-vm-vs-container.md"),
+    lesson_ko!("01-chroot.md"),
+    lesson_ko!("02-namespaces.md"),
+    lesson_ko!("03-cgroups.md"),
+    lesson_ko!("04-overlay.md"),
+    lesson_ko!("05-network.md"),
+    lesson_ko!("06-registry.md"),
+    lesson_ko!("07-lifecycle.md"),
+];
+
 /// (file name, text) of every lesson, in order.
 pub const LESSONS: &[(&str, &str)] = &[
     lesson!("00-vm-vs-container.md"),
@@ -45,8 +64,18 @@ pub struct Transcript {
     pub output: String,
 }
 
+/// The lessons in the language of this run.
 pub fn all() -> Vec<Lesson> {
-    LESSONS
+    all_in(crate::narrate::lang::current())
+}
+
+/// The lessons in `lang`.
+pub fn all_in(lang: crate::narrate::lang::Lang) -> Vec<Lesson> {
+    let files = match lang {
+        crate::narrate::lang::Lang::En => LESSONS,
+        crate::narrate::lang::Lang::Ko => LESSONS_KO,
+    };
+    files
         .iter()
         .map(|(file, text)| Lesson {
             number: file

@@ -156,7 +156,15 @@ fn install_and_tour_in_scripts_dev_match_the_readme() {
 
 #[test]
 fn the_cheatsheet_covers_every_docker_command_of_the_notes() {
-    let sheet = repo("lessons/cheatsheet.md");
+    // The English sheet and the Korean one (lessons/ko/), which keeps the
+    // commands as they are and translates the rest.
+    for file in ["lessons/cheatsheet.md", "lessons/ko/cheatsheet.md"] {
+        cheatsheet_covers_every_docker_command_of_the_notes(file);
+    }
+}
+
+fn cheatsheet_covers_every_docker_command_of_the_notes(file: &str) {
+    let sheet = repo(file);
     // The subcommands the notes use (../shared/seeds/), as docker names them.
     for cmd in [
         "docker search",
@@ -197,7 +205,7 @@ fn the_cheatsheet_covers_every_docker_command_of_the_notes() {
         "docker network connect",
         "docker network disconnect",
     ] {
-        assert!(sheet.contains(cmd), "the cheat sheet lacks {cmd}");
+        assert!(sheet.contains(cmd), "{file} lacks {cmd}");
     }
     // Every dockling command it names (in `code`) exists.
     let help = text(&dockling(&["--help"]).stdout);
@@ -209,7 +217,7 @@ fn the_cheatsheet_covers_every_docker_command_of_the_notes() {
         let sub = sub.trim_end_matches(['…', ',']);
         assert!(
             help.contains(&format!("\n  {sub} ")),
-            "the cheat sheet names `dockling {sub}`, which does not exist"
+            "{file} names `dockling {sub}`, which does not exist"
         );
     }
 }

@@ -17,12 +17,19 @@ use common::{Env, require_root};
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn check_lesson(file: &str) {
+    check_lesson_in("", file)
+}
+
+/// A lesson of lessons/ (`dir` ""), or of lessons/ko/ (`dir` "ko"), whose
+/// commands run with `--lang ko`, as for a student whose locale is Korean.
+fn check_lesson_in(dir: &str, file: &str) {
     if !require_root(file) {
         return;
     }
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("lessons")
+        .join(dir)
         .join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let env = Env::with_rootfs();
@@ -36,7 +43,10 @@ fn check_lesson(file: &str) {
     let mut actual = Vec::new();
     let mut mismatches = Vec::new();
     for (i, t) in dockling::lessons::transcripts(&text).iter().enumerate() {
-        let args: Vec<&str> = t.args.iter().map(String::as_str).collect();
+        let mut args: Vec<&str> = t.args.iter().map(String::as_str).collect();
+        if dir == "ko" {
+            args.splice(0..0, ["--lang", "ko"]);
+        }
         let (code, out) = env.merged(&args);
         let out = env.filter(&out);
         assert_eq!(
@@ -45,8 +55,13 @@ fn check_lesson(file: &str) {
             "{file}: `dockling {}` exit code\n{out}",
             t.command
         );
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}-")
+        };
         insta::assert_snapshot!(
-            format!("{}-{i}", file.trim_end_matches(".md")),
+            format!("{prefix}{}-{i}", file.trim_end_matches(".md")),
             out,
             &format!("dockling {}", t.command)
         );
@@ -145,34 +160,124 @@ fn lesson_06_registry() {
 }
 
 #[test]
+fn lesson_ko_00_vm_vs_container() {
+    check_lesson_in("ko", "00-vm-vs-container.md");
+}
+
+#[test]
+fn lesson_ko_01_chroot() {
+    check_lesson_in("ko", "01-chroot.md");
+}
+
+#[test]
+fn lesson_ko_02_namespaces() {
+    check_lesson_in("ko", "02-namespaces.md");
+}
+
+#[test]
+fn lesson_ko_03_cgroups() {
+    check_lesson_in("ko", "03-cgroups.md");
+}
+
+#[test]
+fn lesson_ko_04_overlay() {
+    check_lesson_in("ko", "04-overlay.md");
+}
+
+#[test]
+fn lesson_ko_05_network() {
+    check_lesson_in("ko", "05-network.md");
+}
+
+#[test]
+fn lesson_ko_06_registry() {
+    check_lesson_in("ko", "06-registry.md");
+}
+
+#[test]
+fn lesson_ko_07_lifecycle() {
+    check_lesson_in("ko", "07-lifecycle.md");
+}
+
+#[test]
 fn lesson_07_lifecycle() {
     check_lesson("07-lifecycle.md");
 }
 
-/// Every lesson has its answers, and every answer file its lesson.
-#[test]
-fn every_lesson_has_an_answers_file() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
-    for (file, text) in dockling::lessons::LESSONS {
+/// How the lessons of one language name their parts: lessons/ holds the
+/// English ones, lessons/ko/ the Korean ones (issue 16), with the same file
+/// names, the same exercises and an answers/ directory each.
+struct Language {
+    /// The directory under lessons/ ("" for English).
+    dir: &'static str,
+    /// The first line of answers/NN.md, with {} for the lesson's number.
+    answers_title: &'static str,
+    /// The heading of a lesson's exercises.
+    exercises: &'static str,
+}
+
+const ENGLISH: Language = Language {
+    dir: "",
+    answers_title: "# Answers to lesson {}",
+    exercises: "\n## Exercises\n",
+};
+
+const KOREAN: Language = Language {
+    dir: "ko",
+    answers_title: "# 레슨 {} 연습 문제 해답",
+    exercises: "\n## 연습 문제\n",
+};
+
+fn lessons_dir(lang: &Language) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("lessons")
+        .join(lang.dir)
+}
+
+/// (file name, text) of every lesson of a language, in the English order.
+fn lessons_of(lang: &Language) -> Vec<(&'static str, String)> {
+    dockling::lessons::LESSONS
+        .iter()
+        .map(|(file, text)| {
+            if lang.dir.is_empty() {
+                (*file, text.to_string())
+            } else {
+                let path = lessons_dir(lang).join(file);
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                (*file, text)
+            }
+        })
+        .collect()
+}
+
+fn check_answers(lang: &Language) {
+    let dir = lessons_dir(lang);
+    for (file, text) in lessons_of(lang) {
         let n = &file[..2];
         let answers = dir.join("answers").join(format!("{n}.md"));
         let a = std::fs::read_to_string(&answers)
             .unwrap_or_else(|e| panic!("{}: {e}", answers.display()));
         assert!(
-            a.starts_with(&format!(
-                "# Answers to lesson {}",
-                n.trim_start_matches('0').max("0")
-            )),
+            a.starts_with(
+                &lang
+                    .answers_title
+                    .replace("{}", n.trim_start_matches('0').max("0"))
+            ),
             "{}: heading",
             answers.display()
         );
+        let link = std::path::Path::new("lessons")
+            .join(lang.dir)
+            .join("answers")
+            .join(format!("{n}.md"));
         assert!(
-            text.contains(&format!("lessons/answers/{n}.md")),
+            text.contains(link.to_str().unwrap()),
             "{file} does not point to its answers"
         );
         // One answer per exercise, numbered as the lesson numbers them.
         let exercises = text
-            .split("\n## Exercises\n")
+            .split(lang.exercises)
             .nth(1)
             .map(|s| s.split("\n## ").next().unwrap_or(""))
             .unwrap_or("");
@@ -186,6 +291,7 @@ fn every_lesson_has_an_answers_file() {
                 .count()
         };
         let body = a.split("\n## ").next().unwrap_or("");
+        assert!(count(exercises) > 0, "{file}: no exercises found");
         assert_eq!(
             count(body),
             count(exercises),
@@ -193,6 +299,85 @@ fn every_lesson_has_an_answers_file() {
             answers.display()
         );
     }
+}
+
+/// Every lesson has its answers, and every answer file its lesson.
+#[test]
+fn every_lesson_has_an_answers_file() {
+    check_answers(&ENGLISH);
+}
+
+#[test]
+fn every_korean_lesson_has_an_answers_file() {
+    check_answers(&KOREAN);
+}
+
+/// The heading levels of a lesson, fenced blocks left out.
+fn heading_levels(text: &str) -> Vec<usize> {
+    let mut fenced = false;
+    let mut levels = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && line.starts_with('#') {
+            levels.push(line.len() - line.trim_start_matches('#').len());
+        }
+    }
+    levels
+}
+
+/// A Korean lesson is the English one's pair: the same sections, and the
+/// same transcripts (the commands and their exit codes, in order) so that
+/// the tour and the snapshot tests run the same things in either language.
+/// The outputs are not compared: they are blessed with `--lang ko`.
+#[test]
+fn korean_lessons_pair_with_the_english_ones() {
+    let hangul = |t: &str| t.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
+    let commands = |t: &str| -> Vec<(String, i32)> {
+        dockling::lessons::transcripts(t)
+            .into_iter()
+            .map(|t| (t.command, t.exit))
+            .collect()
+    };
+    let consoles = |t: &str| {
+        t.lines()
+            .filter(|l| l.trim().starts_with("```console"))
+            .count()
+    };
+    for ((file, en), (_, ko)) in lessons_of(&ENGLISH).iter().zip(lessons_of(&KOREAN)) {
+        assert!(hangul(&ko), "lessons/ko/{file} has no Hangul");
+        assert_eq!(
+            heading_levels(&ko),
+            heading_levels(en),
+            "lessons/ko/{file}: not the same sections as lessons/{file}"
+        );
+        assert_eq!(
+            commands(&ko),
+            commands(en),
+            "lessons/ko/{file}: not the same transcripts as lessons/{file}"
+        );
+        assert_eq!(
+            consoles(&ko),
+            consoles(en),
+            "lessons/ko/{file}: console blocks"
+        );
+    }
+    // Nothing in lessons/ko/ but the lessons, their answers, the cheat sheet
+    // and the glossary.
+    let mut extra: Vec<String> = std::fs::read_dir(lessons_dir(&KOREAN))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            !dockling::lessons::LESSONS.iter().any(|(f, _)| f == n)
+                && !["answers", "cheatsheet.md", "용어.md"].contains(&n.as_str())
+        })
+        .collect();
+    extra.sort();
+    assert!(
+        extra.is_empty(),
+        "lessons/ko/ has unexpected files: {extra:?}"
+    );
 }
 
 #[test]
@@ -211,4 +396,9 @@ fn every_lesson_file_is_built_into_the_binary() {
         .map(|(f, _)| f.to_string())
         .collect();
     assert_eq!(on_disk, built);
+    let built_ko: Vec<String> = dockling::lessons::LESSONS_KO
+        .iter()
+        .map(|(f, _)| f.to_string())
+        .collect();
+    assert_eq!(on_disk, built_ko, "lessons/ko/ has the same lessons");
 }

@@ -167,3 +167,37 @@ fn lesson_6_runs_its_registry_elsewhere_when_the_port_is_taken() {
     drop(held);
     env.assert_clean();
 }
+
+#[test]
+fn the_tour_runs_through_in_korean_with_a_korean_locale() {
+    if !require_root("the_tour_runs_through_in_korean_with_a_korean_locale") {
+        return;
+    }
+    let env = Env::new();
+    let out = env
+        .cmd(&["tour"])
+        .env_remove("DOCKLING_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "ko_KR.UTF-8")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{err}");
+    // Every lesson, by its Korean title, and the narration in Korean.
+    for lesson in dockling::lessons::all_in(dockling::narrate::lang::Lang::Ko) {
+        assert!(
+            text.contains(&lesson.title),
+            "no {:?}:\n{text}",
+            lesson.title
+        );
+    }
+    let all = format!("{text}{err}");
+    assert!(
+        all.contains("    이유     "),
+        "the narration is not in Korean:\n{all}"
+    );
+    assert_eq!(env.bridges_left(), Vec::<String>::new());
+    env.assert_clean();
+}

@@ -51,6 +51,7 @@ pub fn run_with(
     narrator.emit(
         &Event::new(Step::Start)
             .with("stage", spec.stage.name())
+            .with("stage_n", spec.stage.number())
             .with("rootfs", spec.rootfs.display().to_string())
             .with("command", spec.command.join(" "))
             .with("args", spec.command.clone())
@@ -125,6 +126,13 @@ pub fn run_with(
         eprintln!(
             "dockling: warning: could not undo {:?}: {}; it stays in the journal for `dockling cleanup`",
             f.resource, f.error
+        );
+    }
+    if result.is_ok() {
+        narrator.emit(
+            &Event::new(Step::Summary)
+                .with("stage", spec.stage.name())
+                .with("args", spec.command.clone()),
         );
     }
     result
@@ -232,7 +240,7 @@ fn finish_overlay(
     let text = if lines.is_empty() {
         "(nothing)".to_string()
     } else {
-        lines.join("\n             ")
+        lines.join("\n")
     };
     narrator.emit(
         &Event::new(Step::OverlayDiff)

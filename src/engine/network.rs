@@ -193,7 +193,7 @@ fn narrate_nat(
                 },
             )
             .with("policy", policy)
-            .with("rules", commands.join("\n             ")),
+            .with("rules", commands.join("\n")),
     );
     Ok(())
 }
@@ -220,7 +220,7 @@ fn narrate_port(
                 if mine.is_empty() {
                     "(none: a loopback address is served by the proxy alone)".to_string()
                 } else {
-                    mine.join("\n             ")
+                    mine.join("\n")
                 },
             ),
     );

@@ -39,6 +39,18 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The stage's number, as in the lessons (and in [`crate::narrate::Step::stage`]).
+    pub fn number(self) -> u8 {
+        match self {
+            Stage::Chroot => 1,
+            Stage::Namespaces => 2,
+            Stage::Cgroups => 3,
+            Stage::Overlay => 4,
+            Stage::Network => 5,
+            Stage::Run => 6,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Stage::Chroot => "chroot",

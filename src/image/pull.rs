@@ -185,7 +185,7 @@ fn flush(log: &Mutex<Vec<Exchange>>, narrator: &mut dyn Narrator) {
                 .with("method", x.method)
                 .with("url", x.url)
                 .with("status", x.status)
-                .with("notes", x.notes.join("\n             ")),
+                .with("notes", x.notes.join("\n")),
         );
     }
 }

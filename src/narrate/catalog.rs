@@ -6,6 +6,8 @@
 //! fields as `{field}`. A second language is a second `fn` like [`english`]
 //! chosen by the renderers; mechanism code never changes for it.
 
+use super::korean;
+use super::lang::Lang;
 use super::{Event, Step};
 
 /// The text for one step, as templates.
@@ -28,8 +30,70 @@ pub struct Rendered {
     pub vm: String,
 }
 
+/// Every text of one language: the steps and the pieces `render`
+/// chooses from an event's fields.
+struct Texts {
+    step: fn(Step) -> Narration,
+    stage: fn(&str, bool) -> (&'static str, &'static str),
+    cgroup_file: fn(&str) -> &'static str,
+    devices: fn(&str) -> (&'static str, &'static str),
+    undo_cgroup: fn(Option<bool>) -> (&'static str, &'static str),
+    clone: fn(bool) -> &'static str,
+    built: fn(bool) -> &'static str,
+    summary_vm: fn(bool) -> &'static str,
+    vm_kind: fn(&str) -> (&'static str, &'static str),
+    vm_unusable: fn(&str) -> (&'static str, &'static str, &'static str),
+}
+
+const ENGLISH: Texts = Texts {
+    step: english,
+    stage: stage_text,
+    cgroup_file: cgroup_file_text,
+    devices: devices_text,
+    undo_cgroup: undo_cgroup_text,
+    clone: clone_text,
+    built: built_text,
+    summary_vm: summary_vm_text,
+    vm_kind: vm_kind_text,
+    vm_unusable: vm_unusable_text,
+};
+
+const KOREAN: Texts = Texts {
+    step: korean::korean,
+    stage: korean::stage_text,
+    cgroup_file: korean::cgroup_file_text,
+    devices: korean::devices_text,
+    undo_cgroup: korean::undo_cgroup_text,
+    clone: korean::clone_text,
+    built: korean::built_text,
+    summary_vm: korean::summary_vm_text,
+    vm_kind: korean::vm_kind_text,
+    vm_unusable: korean::vm_unusable_text,
+};
+
+/// The labels of a step's rows (syscall, why, by hand, in a VM), at most
+/// eight columns wide each.
+pub fn labels(lang: Lang) -> [&'static str; 4] {
+    match lang {
+        Lang::En => ["syscall", "why", "by hand", "in a VM"],
+        Lang::Ko => ["시스템콜", "이유", "직접하기", "VM에서는"],
+    }
+}
+
+/// The event's text in the language of this run.
 pub fn render(event: &Event) -> Rendered {
-    let n = english(event.step);
+    render_in(event, super::lang::current())
+}
+
+/// The event's text in `lang`.
+pub fn render_in(event: &Event, lang: Lang) -> Rendered {
+    let t = match lang {
+        Lang::En => &ENGLISH,
+        Lang::Ko => &KOREAN,
+    };
+    let (stage_text, cgroup_file_text, devices_text, undo_cgroup_text, clone_text) =
+        (t.stage, t.cgroup_file, t.devices, t.undo_cgroup, t.clone);
+    let n = (t.step)(event.step);
     let mut event = event.clone();
     // A command and an environment given as lists are shown as a shell
     // would need them typed: each word quoted where it must be, so that a
@@ -94,34 +158,41 @@ pub fn render(event: &Event) -> Rendered {
         let enter = fill(clone_text(!flags.is_empty()), &event);
         event = event.with("enter", enter);
     }
+    if event.step == Step::Summary {
+        let line = fill((t.summary_vm)(event.fields.contains_key("vm_kind")), &event);
+        event = event.with("vm_line", line);
+    }
     if let Some(prebuilt) = event.fields.get("prebuilt").and_then(|v| v.as_bool()) {
-        event = event.with(
-            "built",
-            if prebuilt {
-                "compiled once, when dockling was built"
-            } else {
-                "compiled before clone for this capability set"
-            },
-        );
+        event = event.with("built", (t.built)(prebuilt));
     }
     if matches!(event.step, Step::CompareBoot | Step::CompareVmUnusable)
         && let Some(kind) = event.field("kind_id")
     {
-        let (name, about) = vm_kind_text(&kind);
+        let (name, about) = (t.vm_kind)(&kind);
         event = event.with("kind", name).with("about", about);
     }
     if event.step == Step::CompareVmUnusable
         && let Some(problem) = event.field("problem_id")
     {
-        let (problem, cause, fix) = vm_unusable_text(&problem);
+        let (problem, cause, fix) = (t.vm_unusable)(&problem);
         let (problem, cause, fix) = (
             fill(problem, &event),
             fill(cause, &event),
             fill(fix, &event),
         );
         let next = match event.field("next_id") {
-            Some(next) => format!("trying {} instead", vm_kind_text(&next).0),
-            None => "no other kind of VM to try".to_string(),
+            Some(next) => fill_fields(
+                match lang {
+                    Lang::En => "trying {next} instead",
+                    Lang::Ko => "대신 시도할 VM: {next}",
+                },
+                &[("next", vm_kind_text(&next).0.to_string())],
+            ),
+            None => match lang {
+                Lang::En => "no other kind of VM to try",
+                Lang::Ko => "시도할 다른 VM이 없습니다",
+            }
+            .to_string(),
         };
         event = event
             .with("problem", problem)
@@ -435,6 +506,27 @@ pub fn fill_fields(template: &str, fields: &[(&str, String)]) -> String {
     fill(template, &event)
 }
 
+/// Where the seccomp filter's program came from.
+pub fn built_text(prebuilt: bool) -> &'static str {
+    if prebuilt {
+        "compiled once, when dockling was built"
+    } else {
+        "compiled before clone for this capability set"
+    }
+}
+
+/// The summary's VM line: figures `dockling compare` measured on this
+/// machine when there are any, else where to get them.
+pub fn summary_vm_text(measured: bool) -> &'static str {
+    if measured {
+        "On this machine a {vm_kind} guest took {vm_start} from power-on to the same command, and \
+         its VM process used {vm_memory} of memory (measured by `dockling compare`)."
+    } else {
+        "`dockling compare` measures a VM on this machine: it boots a guest kernel with the same files \
+         and runs the same command, and from then on this line quotes its figures."
+    }
+}
+
 /// What a stage adds to the one before, and how to do the same by hand.
 /// `mount_ns` is false when `--ns` left out the mount namespace: then
 /// there is no pivot_root and no /proc of its own, only chroot.
@@ -614,7 +706,7 @@ pub fn english(step: Step) -> Narration {
                   host route packets between interfaces (it {forwarding}); MASQUERADE rewrites each outgoing \
                   packet's source to the host's own address and rewrites the replies back. The FORWARD rules \
                   let the containers out even under a DROP policy (this host's FORWARD policy is {policy}), \
-                  let containers on the same network talk, and drop traffic to other dockling networks:\n             {rules}",
+                  let containers on the same network talk, and drop traffic to other dockling networks:\n{rules}",
             shell: "sysctl -w net.ipv4.ip_forward=1; then the iptables commands above",
             vm: "libvirt's default network does exactly this for its VMs: a bridge, ip_forward and a \
                  MASQUERADE rule.",
@@ -719,7 +811,7 @@ pub fn english(step: Step) -> Narration {
             why: "Nobody outside the host can address the container, so the host lends it a port. Packets \
                   from other machines are rewritten by DNAT as they arrive; connections to the host's own \
                   addresses, 127.0.0.1 included, reach dockling's proxy listening on {listen}:{host_port}, \
-                  which copies the bytes to {target} (docker's docker-proxy does the same). Rules:\n             {rules}",
+                  which copies the bytes to {target} (docker's docker-proxy does the same). Rules:\n{rules}",
             shell: "the iptables commands above, and e.g. socat TCP-LISTEN:{host_port},fork TCP:{target}",
             vm: "A VM behind NAT needs the same port forwarding (e.g. QEMU's hostfwd=tcp::{host_port}-:…).",
         },
@@ -1290,6 +1382,13 @@ pub fn english(step: Step) -> Narration {
             shell: "curl -LO {url} && sha256sum -c && tar -xzf alpine-minirootfs-*.tar.gz -C {path}",
             vm: "A VM downloads an installer ISO or a cloud disk image of hundreds of MB.",
         },
+        Step::Summary => Narration {
+            title: "your command started {started} after dockling did; all it made was gone at {total}",
+            syscall: "",
+            why: "",
+            shell: "",
+            vm: "{vm_line}",
+        },
         Step::RootfsFromImage => Narration {
             title: "unpacked {reference} ({layers} layer(s), {files} entries) into {path}",
             syscall: "GET …/manifests/…, GET …/blobs/… for each layer; verify; untar each layer on top of the last",
@@ -1316,6 +1415,10 @@ mod tests {
                 ("shell", n.shell),
                 ("vm", n.vm),
             ] {
+                // The summary is its title and the VM's figures.
+                if step == Step::Summary && matches!(what, "why" | "shell") {
+                    continue;
+                }
                 assert!(!text.trim().is_empty(), "{step:?} has no {what}");
             }
         }

@@ -77,6 +77,8 @@ pub enum Step {
     JoinRoot,
     Freeze,
     Thaw,
+    // The run as a whole, once it is over.
+    Summary,
     // Undoing the journal.
     UndoProcess,
     UndoCgroup,
@@ -166,6 +168,11 @@ impl Step {
         Step::MonitorStart,
         Step::StopSignal,
         Step::StopKill,
+        Step::Setns,
+        Step::JoinRoot,
+        Step::Freeze,
+        Step::Thaw,
+        Step::Summary,
         Step::UndoProcess,
         Step::UndoCgroup,
         Step::UndoDir,
@@ -189,6 +196,37 @@ impl Step {
         Step::CompareContainer,
         Step::CompareSaved,
     ];
+
+    /// The stage whose lesson introduces this step: 1 chroot, 2
+    /// namespaces, 3 cgroups, 4 overlay, 5 network, 6 images, 7 containers
+    /// with a life of their own; 0 for the steps every stage has in full
+    /// (how the run starts and ends). The default narration shows a
+    /// step in full when it belongs to the stage being run, else as one
+    /// line: what an earlier lesson explained is not explained again.
+    pub fn stage(self) -> u8 {
+        use Step::*;
+        match self {
+            // compare is no stage: its steps are always told in full.
+            Start | Summary | CompareInitramfs | CompareBoot | CompareVmUnusable
+            | CompareContainer | CompareSaved => 0,
+            Journal | Clone | CloseFds | Session | Terminal | Chroot | Chdir | User | Signals
+            | Exec | Forward | Escalate | Exited | Signaled | UndoProcess | UndoDir
+            | RootfsBuilt | RootfsDownloaded => 1,
+            Namespaces | Hostname | MountPrivate | BindRootfs | MountProc | MountSys | MountDev
+            | MaskPaths | BindFiles | PivotRoot | DropCaps | NoNewPrivs | Seccomp | Init
+            | NoDeviceCgroup => 2,
+            Cgroup | CgroupWrite | Devices | CgroupUsage | CgroupReport | OomKilled
+            | UndoCgroup => 3,
+            OverlayDirs | MountOverlay | OverlayDiff | OverlayCommit | OverlayKept => 4,
+            NetSubnetMoved | NetBridge | NetBridgeShared | NetNat | NetNatKept | NetLease
+            | NetFiles | NetPeers | NetVeth | NetPlug | NetLoopback | NetAddress | NetPort
+            | NetConnect | NetDisconnect | UndoLease => 5,
+            PullResolve | PullRequest | PullPlatform | PullManifest | PullLayer
+            | PullLayerPresent | PullLayerBlob | PullTagged | RunImage | RootfsFromImage
+            | UndoPin => 6,
+            MonitorStart | StopSignal | StopKill | Setns | JoinRoot | Freeze | Thaw => 7,
+        }
+    }
 
     /// The snake_case id used in JSON and in the catalog.
     pub fn id(self) -> String {

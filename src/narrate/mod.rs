@@ -3,10 +3,11 @@
 //! The mechanism (engine, rootfs, journal …) never prints prose. It reports
 //! what it did as an [`Event`]: a [`Step`] id plus the values involved (a
 //! path, a pid, flags). A [`Narrator`] receives events; the renderers here
-//! decide what a student sees: `explain` (the full story, coloured on a
-//! terminal), `plain` (the same without colour, used by the lesson
-//! transcripts), `json` (one object per line, for tools) and `quiet` (only
-//! the contained program's own output). Every sentence lives in
+//! decide what a student sees: `explain` (the stage being run in full,
+//! earlier stages' steps one line each, wrapped, coloured on a terminal),
+//! `full` (every step in full), `plain` (every step in full, unwrapped and
+//! uncoloured, for tools), `json` (one object per line, for tools) and
+//! `quiet` (only the contained program's own output). Every sentence lives in
 //! [`catalog`], keyed by step, so that a second language can be added
 //! without touching mechanism code.
 //!
@@ -15,11 +16,14 @@
 pub mod catalog;
 mod event;
 mod json;
+pub mod korean;
+pub mod lang;
+pub mod messages;
 mod text;
 
 pub use event::{Event, Step};
 pub use json::Json;
-pub use text::Text;
+pub use text::{Detail, Text, layout};
 
 use std::io::{IsTerminal, Write};
 
@@ -37,10 +41,13 @@ pub trait Narrator {
 /// How much to explain, chosen with `--trace`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TraceMode {
-    /// Every step with why, the shell equivalent and the VM comparison;
-    /// coloured on a terminal unless NO_COLOR is set.
+    /// The stage being run step by step, with why, the shell equivalent
+    /// and the VM comparison; steps of earlier stages one line each.
+    /// Wrapped to the terminal, coloured on one unless NO_COLOR is set.
     Explain,
-    /// The same as explain, never coloured.
+    /// Every step of every stage in full, wrapped, coloured as explain.
+    Full,
+    /// Every step in full, one line per row, never coloured: for tools.
     Plain,
     /// One JSON object per step, one per line.
     Json,
@@ -70,7 +77,13 @@ impl Narrator for Quiet {
 pub fn for_mode(mode: TraceMode) -> Box<dyn Narrator> {
     let out: Box<dyn Write> = Box::new(std::io::stderr());
     match mode {
-        TraceMode::Explain => Box::new(Text::new(out, use_color())),
+        TraceMode::Explain => Box::new(Text::with(
+            out,
+            use_color(),
+            Detail::Condensed,
+            text::width(),
+        )),
+        TraceMode::Full => Box::new(Text::with(out, use_color(), Detail::Full, text::width())),
         TraceMode::Plain => Box::new(Text::new(out, false)),
         TraceMode::Json => Box::new(Json::new(out)),
         TraceMode::Quiet => Box::new(Quiet),

@@ -32,6 +32,8 @@ pub const MODULES: &[&str] = &[
     "9p",
     // Block devices made of files, for the device rules' tests.
     "loop",
+    // Stage 4's layers.
+    "overlay",
 ];
 
 pub const QEMU: &str = "qemu-system-x86_64";

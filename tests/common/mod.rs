@@ -172,6 +172,9 @@ impl Env {
             .env("NO_COLOR", "1")
             .env("DOCKLING_GUEST_KERNEL", guest_kernel())
             .env_remove("DOCKLING_TRACE")
+            // The narration unwrapped: `filter` lays it out at 80 columns
+            // after putting a student's paths in place of this test's.
+            .env("COLUMNS", "100000")
             .stdin(Stdio::null());
         // As from a student's interactive shell: SIGINT and SIGQUIT not
         // ignored (a test runner started as a background job of a script
@@ -315,7 +318,8 @@ impl Env {
     /// The shared filter table: this test's paths become the defaults a
     /// student sees, and values that differ per run become placeholders.
     /// A `ps` table is filtered cell by cell and aligned again, as
-    /// dockling would have aligned the student's values.
+    /// dockling would have aligned the student's values; the narration is
+    /// wrapped to 80 columns, as a student's terminal of 80 would have it.
     pub fn filter(&self, text: &str) -> String {
         let mut out = String::new();
         let column = regex::Regex::new(r"(^|   )(\S)").unwrap();
@@ -419,7 +423,10 @@ impl Env {
                 out.push('\n');
             }
         }
-        out
+        // dockling ran with no width limit (COLUMNS, in `cmd`): the
+        // narration breaks its lines at 80 columns where it would for the
+        // student's paths and pids, not this test's.
+        dockling::narrate::layout(&out, 80)
     }
 
     fn filter_text(&self, text: &str) -> String {
@@ -427,6 +434,8 @@ impl Env {
         let mut text = text
             .replace(&format!("{root}/run"), "/run/dockling")
             .replace(&root, "/var/lib/dockling")
+            // This test's cgroup parent is the student's `dockling`.
+            .replace(&self.cgroup_parent, "dockling")
             // compare: the tests' guest kernel and dockling, where a
             // student's are.
             .replace(
@@ -457,24 +466,43 @@ impl Env {
             (r"sha256:[0-9a-f]{64}", "sha256:[DIGEST]"),
             // A container's full id, as `run -d` prints it.
             (r"(?m)^[0-9a-f]{64}$", "[CONTAINER ID]"),
-            (r"\b[0-9a-f]{64}\b", "[DIGEST]"),
-            (r"\b[0-9a-f]{12}\b", "[ID]"),
+            (r"(?-u:\b)[0-9a-f]{64}(?-u:\b)", "[DIGEST]"),
+            (r"(?-u:\b)[0-9a-f]{12}(?-u:\b)", "[ID]"),
             // Sizes of images made from this build's rootfs (lesson 1's
             // helper program changes with every build).
-            (r"\b\d+ bytes (compressed|unpacked|->)", "[N] bytes $1"),
+            (
+                r"(?-u:\b)\d+ bytes (compressed|unpacked|->)",
+                "[N] bytes $1",
+            ),
             (r"content-length: \d{4,}", "content-length: [N]"),
-            (r"\b\d+(\.\d+)?(kB|MB|GB)\b", "[SIZE]"),
+            (r"(?-u:\b)\d+(\.\d+)?(kB|MB|GB)(?-u:\b)", "[SIZE]"),
             (r":\[\d+\]", ":[NSID]"),
             (
-                r"(= |pid |wait4\(|kill\(|kill -s \w+ |/proc/)\d+",
+                r"(= |pid |wait4\(|kill\(|kill -s \w+ |/proc/|IFLA_NET_NS_PID=|netns )\d+",
                 "${1}[PID]",
             ),
             // Stage 7: times, as `ps` and `inspect` show them.
             (
-                r"\b(Less than a second|About an? (minute|hour)|\d+ (second|minute|hour|day|week|month|year)s?)\b",
+                r"(?-u:\b)(Less than a second|About an? (minute|hour)|\d+ (second|minute|hour|day|week|month|year)s?)(?-u:\b)",
                 "[TIME]",
             ),
-            (r"\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TIMESTAMP]"),
+            (
+                r"(?-u:\b)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z",
+                "[TIMESTAMP]",
+            ),
+            // A container's host-side veth: veth and 11 of its id's digits.
+            (r"(?-u:\b)veth[0-9a-f]{11}(?-u:\b)", "veth[ID]"),
+            // The pid a cgroup is given (cgroup.procs).
+            (
+                r"(?-u:\b)(write |echo )\d+( to cgroup\.procs| > \S+/cgroup\.procs)",
+                "${1}[PID]${2}",
+            ),
+            (
+                r#"(cgroup\.procs", O_WRONLY\); write\(…, ")\d+"#,
+                "${1}[PID]",
+            ),
+            // The narration's times since dockling started.
+            (r"(?-u:\b)\d+\.\d+ (ms|s)(?-u:\b)", "[T]"),
             // A client's port, as busybox httpd logs it.
             (r"(\[[0-9a-f:.]+\]):\d+:", "$1:[PORT]:"),
             // compare: its lines' tag, the initramfs, the kernels' releases.
