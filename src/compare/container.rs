@@ -4,6 +4,7 @@
 //! a pipe whose lines are stamped as they arrive. Its narration, asked for
 //! as `--trace json`, carries the cgroup's peak memory (`cgroup_report`).
 
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -54,15 +55,25 @@ pub fn argv(paths: &Paths, rootfs: &Path, tag: &str, command: &[String]) -> Vec<
 }
 
 pub fn run(argv: &[String], tag: &str) -> Result<Ran, Error> {
-    let began = Instant::now();
-    let mut child = Command::new(&argv[0])
-        .args(&argv[1..])
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..])
         .env_remove("DOCKLING_TRACE")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(Error::io("start", &argv[0]))?;
+        .stderr(Stdio::piped());
+    // SAFETY: prctl(2) is async-signal-safe. If compare dies first, the
+    // container's dockling gets SIGTERM, stops its container as `docker
+    // stop` would and undoes the run.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let began = Instant::now();
+    let mut child = cmd.spawn().map_err(Error::io("start", &argv[0]))?;
     let lines = read_lines(child.stdout.take().expect("piped"));
     let stderr = read_all(child.stderr.take().expect("piped"));
     let mut start = None;
