@@ -424,3 +424,70 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
 pub fn file_size(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_fall_back_to_tcg_and_figures_round_trip_through_the_state_directory() {
+        assert_eq!(kinds(VmChoice::Qemu), [Kind::Kvm, Kind::Tcg]);
+        assert_eq!(kinds(VmChoice::Kvm), [Kind::Kvm, Kind::Tcg]);
+        assert_eq!(kinds(VmChoice::Uml), [Kind::Uml, Kind::Tcg]);
+        assert_eq!(kinds(VmChoice::Tcg), [Kind::Tcg]);
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(Some(dir.path()));
+        assert_eq!(cached(&paths), None);
+        let figures = VmFigures {
+            kind: "qemu TCG".into(),
+            boot_ms: 3100,
+            container_ms: 9,
+            vm_total_ms: 3200,
+            container_total_ms: 30,
+            vm_memory_bytes: 200 << 20,
+            container_memory_bytes: 1 << 19,
+            vm_disk_bytes: 22 << 20,
+            container_disk_bytes: 14 << 20,
+            guest_kernel: "6.1.0-57-amd64".into(),
+            host_kernel: "6.18.44".into(),
+            vm_processes: 81,
+            container_processes: 1,
+            command: vec!["true".into()],
+            measured_at: 1,
+        };
+        let cache = Cache {
+            figures: Some(figures.clone()),
+            kvm_hung: Some("/k".into()),
+        };
+        let file = save(&paths, &cache).unwrap();
+        assert_eq!(file, dir.path().join("compare.json"));
+        assert_eq!(cached(&paths), Some(figures));
+        assert_eq!(load(&paths).kvm_hung, Some(PathBuf::from("/k")));
+        // A file that is not ours reads as nothing measured.
+        std::fs::write(&file, "not json").unwrap();
+        assert_eq!(cached(&paths), None);
+    }
+
+    #[test]
+    fn a_missing_kernel_names_where_it_looked_and_how_to_get_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(Some(dir.path()));
+        let e = guest_kernel(Some(Path::new("/nonexistent/vmlinuz")), &paths).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no guest kernel at /nonexistent/vmlinuz (--kernel)"
+        );
+        assert!(e.hint().unwrap().contains("scripts/guest-kernel"));
+        std::fs::create_dir_all(dir.path().join("guest")).unwrap();
+        std::fs::write(dir.path().join("guest/vmlinuz"), b"").unwrap();
+        assert_eq!(
+            guest_kernel(None, &paths).unwrap(),
+            dir.path().join("guest/vmlinuz")
+        );
+        // An empty DOCKLING_GUEST_KERNEL is no kernel given.
+        assert_eq!(
+            guest_kernel(Some(Path::new("")), &paths).unwrap(),
+            dir.path().join("guest/vmlinuz")
+        );
+    }
+}

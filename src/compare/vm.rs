@@ -353,3 +353,66 @@ pub fn peak_rss(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map(|kb| kb * 1024)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qemu_and_uml_boot_the_initramfs_script_and_by_hand_a_shell() {
+        let (initrd, dir) = (
+            Path::new("/proc/7/fd/3"),
+            Path::new("/run/dockling/compare-7"),
+        );
+        let tcg = argv(
+            Kind::Tcg,
+            Path::new("/usr/bin/qemu-system-x86_64"),
+            Path::new("/k"),
+            initrd,
+            dir,
+        );
+        let line = tcg.join(" ");
+        assert!(
+            line.starts_with("/usr/bin/qemu-system-x86_64 -accel tcg -m 256 "),
+            "{line}"
+        );
+        assert!(line.contains(" -kernel /k -initrd /proc/7/fd/3 "), "{line}");
+        assert!(line.ends_with("rdinit=/dockling-init"), "{line}");
+        let kvm = argv(Kind::Kvm, Path::new("qemu"), Path::new("/k"), initrd, dir);
+        assert_eq!(kvm[1..3], ["-accel", "kvm"]);
+        let uml = argv(
+            Kind::Uml,
+            Path::new("/usr/bin/linux"),
+            Path::new("/usr/bin/linux"),
+            initrd,
+            dir,
+        );
+        assert!(uml.contains(&"initrd=/proc/7/fd/3".to_string()), "{uml:?}");
+        assert!(
+            uml.contains(&"uml_dir=/run/dockling/compare-7".to_string()),
+            "{uml:?}"
+        );
+        assert!(uml.contains(&"mem=256M".to_string()), "{uml:?}");
+        // By hand: the archive the initramfs step's line writes, a shell
+        // as init, nothing of dockling's.
+        let hand = by_hand(&uml, initrd).join(" ");
+        assert!(
+            hand.contains("initrd=/tmp/initramfs.cpio rdinit=/bin/sh"),
+            "{hand}"
+        );
+        assert!(
+            !hand.contains("uml_dir") && !hand.contains("/proc/7"),
+            "{hand}"
+        );
+        let hand = by_hand(&tcg, initrd).join(" ");
+        assert!(hand.contains("-initrd /tmp/initramfs.cpio "), "{hand}");
+        assert!(hand.ends_with("rdinit=/bin/sh"), "{hand}");
+    }
+
+    #[test]
+    fn peak_rss_reads_vmhwm() {
+        let own = peak_rss(std::process::id()).unwrap();
+        assert!(own > 1 << 20, "{own}");
+        assert_eq!(peak_rss(u32::MAX), None);
+    }
+}
