@@ -82,6 +82,20 @@ fn default_narration_of_each_stage() {
         for line in out.lines() {
             assert!(fits(line), "stage {n}: {line:?}");
         }
+        // The same in Korean (lesson 3 in Korean shows stage 3's).
+        let mut ko = vec!["--lang", "ko"];
+        ko.extend(&args);
+        let (code, out) = env.merged(&ko);
+        assert_eq!(code, Some(0), "stage {n} in Korean: {out}");
+        let out = env.filter(&out.replace(&addr, dockling::image::local_registry::ADDR));
+        for line in out.lines() {
+            assert!(fits(line), "stage {n} in Korean: {line:?}");
+        }
+        insta::assert_snapshot!(
+            format!("stage{n}-{version}-ko"),
+            out,
+            &format!("dockling {}", ko.join(" "))
+        );
     }
     env.ok(&["--trace", "quiet", "rmi", &image]);
     env.assert_clean();
@@ -240,4 +254,43 @@ fn narration_in_a_v2_guest() {
         ran.console
     );
     assert!(text.contains("narration checked on cgroup v2"), "{text}");
+}
+
+/// The text of a kept snapshot, without insta's header.
+fn snapshot(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("narration__{name}.snap"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let body = text.splitn(3, "---\n").nth(2).unwrap_or_default();
+    format!("{}\n", body.trim_end())
+}
+
+/// The ```text block of a lesson after `<!-- narration: NAME -->`.
+fn lesson_block(lesson: &str, name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("lessons")
+        .join(lesson);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let marker = format!("<!-- narration: {name} -->");
+    let after = text
+        .split(&marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{lesson} has no {marker}"));
+    let block = after.split("```text\n").nth(1).unwrap();
+    block.split("```").next().unwrap().to_string()
+}
+
+/// Lesson 3 shows the v2 narration a student on most machines sees; it is
+/// the one `narration_in_a_v2_guest` keeps, in English and in Korean.
+#[test]
+fn lesson_3_shows_the_v2_narration_checked_in_the_guest() {
+    assert_eq!(
+        lesson_block("03-cgroups.md", "stage3-v2"),
+        snapshot("stage3-v2")
+    );
+    assert_eq!(
+        lesson_block("ko/03-cgroups.md", "stage3-v2-ko"),
+        snapshot("stage3-v2-ko")
+    );
 }

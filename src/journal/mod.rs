@@ -289,6 +289,8 @@ fn undo_all(
             own_dir = true;
             continue;
         }
+        // Told from what is there before it goes (v2's cgroup.kill).
+        let event = resource.event();
         let outcome = scope
             .check(&resource, &id, dir)
             .map_err(|why| {
@@ -299,7 +301,7 @@ fn undo_all(
             })
             .and_then(|()| resource.undo());
         match outcome {
-            Ok(true) => narrator.emit(&resource.event()),
+            Ok(true) => narrator.emit(&event),
             Ok(false) => {}
             Err(error) => failures.push(Failure { resource, error }),
         }

@@ -477,6 +477,11 @@ impl Env {
             (r"content-length: \d{4,}", "content-length: [N]"),
             (r"(?-u:\b)\d+(\.\d+)?(kB|MB|GB)(?-u:\b)", "[SIZE]"),
             (r":\[\d+\]", ":[NSID]"),
+            // A cgroup's report: what the container used.
+            (
+                r"(peak memory|OOM kills|CPU time|periods|throttled time|forks refused) = \d+",
+                "$1 = [N]",
+            ),
             (
                 r"(= |pid |wait4\(|kill\(|kill -s \w+ |/proc/|IFLA_NET_NS_PID=|netns )\d+",
                 "${1}[PID]",
