@@ -87,6 +87,8 @@ pub enum Command {
     Cleanup,
     /// Check that this machine has what every stage needs
     Doctor,
+    /// Boot a real VM and run a container beside it, and print what each took, measured
+    Compare(crate::compare::CompareArgs),
     /// The main job: every lesson in order, running its demos with narration
     Tour(TourArgs),
     /// Print a lesson: `dockling lesson list`, `dockling lesson 1`
@@ -301,6 +303,11 @@ pub fn command() -> clap::Command {
         }),
         deferred!("cleanup", "Finish undoing runs whose dockling was killed (e.g. by SIGKILL)", |c| c),
         deferred!("doctor", "Check that this machine has what every stage needs", |c| c),
+        deferred!(
+            "compare",
+            "Boot a real VM and run a container beside it, and print what each took, measured",
+            crate::compare::CompareArgs::augment_args,
+        ),
         deferred!("tour", "The main job: every lesson in order, running its demos with narration", TourArgs::augment_args),
         deferred!("lesson", "Print a lesson: `dockling lesson list`, `dockling lesson 1`", LessonArgs::augment_args),
         deferred!("create", "Stage 7: create a container from an image, without starting it", stages::image::RunArgs::augment_args),
@@ -463,6 +470,7 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
         }
         Command::Cleanup => cleanup(paths, narrator),
         Command::Doctor => Ok(crate::doctor::run(paths, cli.globals.trace)),
+        Command::Compare(a) => crate::compare::run(a, paths, narrator),
         Command::Tour(a) => crate::tour::run(
             paths,
             &crate::tour::Options {

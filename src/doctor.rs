@@ -152,7 +152,37 @@ pub fn all(paths: &Paths) -> Vec<Check> {
     v.push(resolv_conf());
     v.push(registry_server());
     v.push(default_rootfs(paths));
+    v.push(compare_vm(paths));
     v
+}
+
+/// What `dockling compare` (lesson 0) needs to boot a VM: qemu and a
+/// guest kernel.
+fn compare_vm(paths: &Paths) -> Check {
+    let name = "VM for compare";
+    if crate::compare::vm::which(crate::compare::vm::QEMU).is_none() {
+        return check(
+            name,
+            Status::Warn,
+            "qemu is not installed; lesson 0's `dockling compare` needs it",
+            "apt-get install qemu-system-x86",
+        );
+    }
+    let given = std::env::var_os("DOCKLING_GUEST_KERNEL").map(PathBuf::from);
+    match crate::compare::guest_kernel(given.as_deref(), paths) {
+        Ok(k) => check(
+            name,
+            Status::Ok,
+            format!("qemu, guest kernel {}", k.display()),
+            "",
+        ),
+        Err(e) => check(
+            name,
+            Status::Warn,
+            format!("{e} (lesson 0's `dockling compare`)"),
+            e.hint().unwrap_or_default(),
+        ),
+    }
 }
 
 fn read(path: &str) -> Option<String> {

@@ -8,6 +8,7 @@
 pub mod cgroups;
 pub mod cli;
 pub mod clock;
+pub mod compare;
 pub mod container;
 pub mod doctor;
 pub mod engine;

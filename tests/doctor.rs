@@ -26,6 +26,7 @@ fn doctor_reports_every_check_as_json_and_exits_by_failures() {
         "FORWARD policy",
         "local registry",
         "default rootfs",
+        "VM for compare",
     ] {
         assert!(
             checks.iter().any(|c| c["check"] == name),

@@ -41,6 +41,8 @@ struct Texts {
     clone: fn(bool) -> &'static str,
     built: fn(bool) -> &'static str,
     summary_vm: fn(bool) -> &'static str,
+    vm_kind: fn(&str) -> (&'static str, &'static str),
+    vm_unusable: fn(&str) -> (&'static str, &'static str, &'static str),
 }
 
 const ENGLISH: Texts = Texts {
@@ -52,6 +54,8 @@ const ENGLISH: Texts = Texts {
     clone: clone_text,
     built: built_text,
     summary_vm: summary_vm_text,
+    vm_kind: vm_kind_text,
+    vm_unusable: vm_unusable_text,
 };
 
 const KOREAN: Texts = Texts {
@@ -63,6 +67,8 @@ const KOREAN: Texts = Texts {
     clone: korean::clone_text,
     built: korean::built_text,
     summary_vm: korean::summary_vm_text,
+    vm_kind: korean::vm_kind_text,
+    vm_unusable: korean::vm_unusable_text,
 };
 
 /// The labels of a step's rows (syscall, why, by hand, in a VM), at most
@@ -294,6 +300,41 @@ pub fn render_in(event: &Event, lang: Lang) -> Rendered {
     if let Some(prebuilt) = event.fields.get("prebuilt").and_then(|v| v.as_bool()) {
         event = event.with("built", (t.built)(prebuilt));
     }
+    if matches!(event.step, Step::CompareBoot | Step::CompareVmUnusable)
+        && let Some(kind) = event.field("kind_id")
+    {
+        let (name, about) = (t.vm_kind)(&kind);
+        event = event.with("kind", name).with("about", about);
+    }
+    if event.step == Step::CompareVmUnusable
+        && let Some(problem) = event.field("problem_id")
+    {
+        let (problem, cause, fix) = (t.vm_unusable)(&problem);
+        let (problem, cause, fix) = (
+            fill(problem, &event),
+            fill(cause, &event),
+            fill(fix, &event),
+        );
+        let next = match event.field("next_id") {
+            Some(next) => fill_fields(
+                match lang {
+                    Lang::En => "trying {next} instead",
+                    Lang::Ko => "대신 시도할 VM: {next}",
+                },
+                &[("next", vm_kind_text(&next).0.to_string())],
+            ),
+            None => match lang {
+                Lang::En => "no other kind of VM to try",
+                Lang::Ko => "시도할 다른 VM이 없습니다",
+            }
+            .to_string(),
+        };
+        event = event
+            .with("problem", problem)
+            .with("cause", cause)
+            .with("fix", fix)
+            .with("next", next);
+    }
     let fill = |t: &str| fill(t, &event);
     Rendered {
         title: fill(n.title),
@@ -481,6 +522,123 @@ pub fn clone_text(namespaces: bool) -> &'static str {
     } else {
         "sh   # a shell forks a child for every command: type the next steps' lines in this one"
     }
+}
+
+/// The kinds of VM `dockling compare` boots: a short name, and what
+/// the kind is, said plainly.
+pub fn vm_kind_text(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "uml" => (
+            "UML",
+            "user-mode Linux, a guest kernel built to run as ordinary processes of the host's (no \
+             hardware virtualisation, no emulated CPU)",
+        ),
+        "kvm" => (
+            "qemu KVM",
+            "qemu with KVM, hardware virtualisation, where the guest's instructions run on the real CPU",
+        ),
+        _ => (
+            "qemu TCG",
+            "qemu emulating the CPU in software (TCG), which translates every guest instruction \
+             before it runs it, many times slower than KVM",
+        ),
+    }
+}
+
+/// Why a kind of VM could not run, for `compare_vm_unusable`: what went
+/// wrong, the likely cause, and what to try.
+pub fn vm_unusable_text(problem: &str) -> (&'static str, &'static str, &'static str) {
+    match problem {
+        "missing" => (
+            "{program} is not installed",
+            "compare runs VMs with programs from Debian's packages.",
+            "apt-get install {package}",
+        ),
+        "no_kvm" => (
+            "/dev/kvm cannot be opened ({error})",
+            "KVM needs the CPU's virtualisation extensions (VT-x, AMD-V) and the kvm module; inside a \
+             cloud VM they are there only when the provider offers nested virtualisation.",
+            "ls -l /dev/kvm; lsmod | grep kvm",
+        ),
+        "hung" => (
+            "the guest printed nothing of its own in {seconds} s, so it was killed",
+            "Nested KVM (a VM inside a cloud VM) often stops early in the guest's boot, before the \
+             kernel prints anything; the same kernel boots under emulation (TCG).",
+            "{command}   # by hand; Ctrl-C stops it",
+        ),
+        "hung_before" => (
+            "it hung here before (noted in {file})",
+            "A guest that hung once with this kernel would hang again, and waiting costs seconds; \
+             `--vm kvm` tries it anyway.",
+            "dockling compare --vm kvm",
+        ),
+        _ => (
+            "the guest ended before running the command ({status})",
+            "{last}",
+            "{command}",
+        ),
+    }
+}
+
+/// One row of `dockling compare`'s table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompareRow {
+    Heading,
+    FirstInstruction,
+    WallTime,
+    Memory,
+    Disk,
+    Kernels,
+    Processes,
+    ExitCode,
+}
+
+/// A row's label in the first column of the table.
+pub fn compare_label(row: CompareRow) -> &'static str {
+    match row {
+        CompareRow::Heading => "MEASURED",
+        CompareRow::FirstInstruction => "command started",
+        CompareRow::WallTime => "command ended",
+        CompareRow::Memory => "memory, peak",
+        CompareRow::Disk => "disk",
+        CompareRow::Kernels => "kernels running",
+        CompareRow::Processes => "processes started",
+        CompareRow::ExitCode => "exit code",
+    }
+}
+
+/// The table's column headings: the VM's (with its kind), the
+/// container's, and the ratio.
+pub const COMPARE_HEADINGS: [&str; 3] = ["VM ({kind})", "CONTAINER (stage 5)", "VM / CONTAINER"];
+
+/// What each figure is, printed under the table. `{…}` are filled by
+/// [`fill_fields`].
+pub const COMPARE_LEGEND: &[&str] = &[
+    "command started: from starting {program} (or dockling) to the line the script prints right before \
+     it runs the command, timestamped when it arrived here; command ended: to the VM's or dockling's exit",
+    "memory: {program}'s peak resident memory (VmHWM in /proc/PID/status; the guest was given {given}), \
+     and the peak of the container's cgroup",
+    "disk: the guest's kernel ({kernel}) and initramfs, and the rootfs {rootfs}, which every container \
+     shares read-only",
+    "kernels: the guest ran {guest_kernel} on this host's {host_kernel}; the container ran on the host's",
+    "processes: pids the kernel had handed out when the command started, and when it ended; most of \
+     the guest's are its kernel's own threads",
+];
+
+/// Headings of the command's own output, when it printed any.
+pub const COMPARE_OUTPUT: [&str; 2] = [
+    "the command's output in the VM:",
+    "the command's output in the container:",
+];
+
+/// Fill `{name}` placeholders from name-value pairs (for texts that are
+/// not an event's, such as [`COMPARE_LEGEND`]).
+pub fn fill_fields(template: &str, fields: &[(&str, String)]) -> String {
+    let mut event = Event::new(Step::CompareSaved);
+    for (k, v) in fields {
+        event = event.with(k, v.clone());
+    }
+    fill(template, &event)
 }
 
 /// Where the seccomp filter's program came from.
@@ -1290,6 +1448,56 @@ pub fn english(step: Step) -> Narration {
                   -e adds to or overrides the image's Env; -w overrides its WorkingDir.",
             shell: "the earlier stages' steps, with the layers as lowerdir",
             vm: "Booting a downloaded VM image runs whatever its init starts; there is no one command.",
+        },
+        Step::CompareInitramfs => Narration {
+            title: "pack {rootfs} into an initramfs for the guest",
+            syscall: "read every file of {rootfs}; write a cpio \"newc\" archive into memfd_create(\"{name}\") \
+                      ({entries} entries, {size}), given to the VM as {path}",
+            why: "A VM cannot open the host's directories: whatever the guest runs must reach its kernel. An \
+                  initramfs is a cpio archive the kernel unpacks into a RAM filesystem at boot; this one holds \
+                  the same busybox files the container gets, plus /dockling-init, the script both will run.",
+            shell: "cd {rootfs} && find . | cpio -o -H newc > /tmp/initramfs.cpio",
+            vm: "A real VM boots from a disk image with a whole distribution on it; an initramfs is the \
+                 smallest thing a kernel can boot.",
+        },
+        Step::CompareBoot => Narration {
+            title: "boot {kind}: {about}",
+            syscall: "clone(); execve(\"{program}\", …) with {memory} of RAM; its serial console is a pipe, \
+                      read here, each line timestamped as it arrives",
+            why: "The guest kernel boots, unpacks the initramfs and runs /dockling-init as its PID 1. The \
+                  script prints one line right before it runs your command and one when the command has \
+                  ended: the time to the first line is the time to the command's first instruction.",
+            shell: "{command}   # with a shell as the guest's init: type in it, `poweroff -f` ends it",
+            vm: "This is the VM: {memory} of RAM given at boot, whether the guest uses it or not, and a \
+                 kernel of its own.",
+        },
+        Step::CompareVmUnusable => Narration {
+            title: "{kind} cannot run here: {problem}; {next}",
+            syscall: "{detail}",
+            why: "{cause}",
+            shell: "{fix}",
+            vm: "Which VM a machine can run depends on its CPU and on whether it is itself a VM: a cloud \
+                 VM often has no usable nested KVM, and then only emulation (TCG) is left.",
+        },
+        Step::CompareContainer => Narration {
+            title: "run the same script in a container (stage 5: namespaces, cgroup, overlay, network)",
+            syscall: "clone(); execve(\"{program}\", …); its stdout is a pipe, read here, each line \
+                      timestamped as it arrives; its --trace json gives the cgroup's peak memory",
+            why: "The same busybox files and the same script, now as PID 1 of a container: dockling makes \
+                  the namespaces, the cgroup, the overlay and the network of stages 1 to 5 and execs it. \
+                  No kernel boots: the script's first line comes from one more process of the host's.",
+            shell: "{command}",
+            vm: "The VM above had to boot a kernel before its first line; the container's first line \
+                 waits only for the setup steps.",
+        },
+        Step::CompareSaved => Narration {
+            title: "keep these figures in {file}",
+            syscall: "write(\"{file}.tmp\"); rename(\"{file}.tmp\", \"{file}\")",
+            why: "The narration of every run can then quote what a VM took on this machine, measured, \
+                  instead of claiming it.",
+            shell: "cat {file}",
+            vm: "The figures differ from machine to machine, most between hardware virtualisation (KVM) \
+                 and emulation (TCG): run `dockling compare` again after changing either.",
         },
         Step::RootfsBuilt => Narration {
             title: "built a root filesystem in {path} from this host's {source}",

@@ -99,6 +99,12 @@ pub enum Step {
     PullLayerBlob,
     PullTagged,
     RunImage,
+    // `dockling compare`: a measured VM beside a container.
+    CompareInitramfs,
+    CompareBoot,
+    CompareVmUnusable,
+    CompareContainer,
+    CompareSaved,
 }
 
 impl Step {
@@ -184,6 +190,11 @@ impl Step {
         Step::PullLayerBlob,
         Step::PullTagged,
         Step::RunImage,
+        Step::CompareInitramfs,
+        Step::CompareBoot,
+        Step::CompareVmUnusable,
+        Step::CompareContainer,
+        Step::CompareSaved,
     ];
 
     /// The stage whose lesson introduces this step: 1 chroot, 2
@@ -195,7 +206,9 @@ impl Step {
     pub fn stage(self) -> u8 {
         use Step::*;
         match self {
-            Start | Summary => 0,
+            // compare is no stage: its steps are always told in full.
+            Start | Summary | CompareInitramfs | CompareBoot | CompareVmUnusable
+            | CompareContainer | CompareSaved => 0,
             Journal | Clone | CloseFds | Session | Terminal | Chroot | Chdir | User | Signals
             | Exec | Forward | Escalate | Exited | Signaled | UndoProcess | UndoDir
             | RootfsBuilt | RootfsDownloaded => 1,

@@ -912,6 +912,100 @@ pub fn korean(step: Step) -> Narration {
             vm: "VM은 수백 MB짜리 설치 ISO나 클라우드 디스크 이미지를 받습니다.",
             ..en
         },
+        Step::CompareInitramfs => Narration {
+            title: "{rootfs}의 파일로 게스트용 initramfs 만들기",
+            why: "VM은 호스트의 디렉토리를 열 수 없습니다: 게스트가 실행할 것은 모두 게스트 커널에 건네야 \
+                  합니다. initramfs는 커널이 부팅할 때 RAM 파일시스템에 푸는 cpio 아카이브입니다. 여기에는 \
+                  컨테이너가 받는 것과 같은 busybox 파일들과, 양쪽이 실행할 스크립트 /dockling-init이 \
+                  들어 있습니다.",
+            vm: "실제 VM은 배포판 전체가 든 디스크 이미지로 부팅합니다. initramfs는 커널이 부팅할 수 있는 \
+                 가장 작은 것입니다.",
+            ..en
+        },
+        Step::CompareBoot => Narration {
+            title: "{kind} 부팅: {about}",
+            why: "게스트 커널이 부팅하고 initramfs를 풀어 /dockling-init을 PID 1로 실행합니다. 스크립트는 \
+                  명령을 실행하기 직전에 한 줄, 명령이 끝난 뒤에 한 줄을 출력합니다: 첫 줄까지의 시간이 \
+                  명령의 첫 명령어(instruction)까지의 시간입니다.",
+            shell: "{command}   # 게스트의 init으로 셸이 뜹니다: 명령을 입력하고, `poweroff -f`로 끝냅니다",
+            vm: "이것이 VM입니다: 게스트가 쓰든 안 쓰든 부팅할 때 RAM을 {memory} 받고, 자기 커널을 \
+                 가집니다.",
+            ..en
+        },
+        Step::CompareVmUnusable => Narration {
+            title: "여기서 실행할 수 없는 VM: {kind} — {problem}; {next}",
+            vm: "어떤 VM을 실행할 수 있는지는 CPU와, 그 머신 자체가 VM인지에 달려 있습니다: 클라우드 VM에는 \
+                 쓸 수 있는 중첩 KVM이 없는 경우가 많고, 그러면 에뮬레이션(TCG)만 남습니다.",
+            ..en
+        },
+        Step::CompareContainer => Narration {
+            title: "같은 스크립트를 컨테이너에서 실행 (5단계: 네임스페이스, cgroup, 오버레이, 네트워크)",
+            why: "같은 busybox 파일과 같은 스크립트를, 이번에는 컨테이너의 PID 1로 실행합니다: dockling이 \
+                  1~5단계의 네임스페이스, cgroup, 오버레이, 네트워크를 만들고 exec합니다. 부팅하는 커널은 \
+                  없습니다: 스크립트의 첫 줄은 호스트의 프로세스 하나에서 나옵니다.",
+            vm: "위의 VM은 첫 줄 전에 커널을 부팅해야 했습니다. 컨테이너의 첫 줄은 준비 단계들만 \
+                 기다립니다.",
+            ..en
+        },
+        Step::CompareSaved => Narration {
+            title: "이 수치를 {file}에 보관",
+            why: "이제 모든 실행의 설명이, VM이 이 머신에서 얼마나 걸렸는지를 주장하는 대신 측정값으로 \
+                  인용할 수 있습니다.",
+            vm: "수치는 머신마다 다르고, 하드웨어 가상화(KVM)와 에뮬레이션(TCG) 사이에서 가장 크게 \
+                 다릅니다: 둘 중 하나를 바꾸면 `dockling compare`를 다시 실행하세요.",
+            ..en
+        },
+    }
+}
+
+/// The kinds of VM `dockling compare` boots, in Korean.
+pub fn vm_kind_text(kind: &str) -> (&'static str, &'static str) {
+    let (name, _) = super::catalog::vm_kind_text(kind);
+    let about = match kind {
+        "uml" => {
+            "user-mode Linux, 호스트의 평범한 프로세스로 실행되도록 빌드된 게스트 커널 (하드웨어 \
+             가상화도, 에뮬레이션한 CPU도 없음)"
+        }
+        "kvm" => "KVM을 쓰는 qemu, 게스트의 명령어가 실제 CPU에서 실행되는 하드웨어 가상화",
+        _ => {
+            "CPU를 소프트웨어로 에뮬레이션하는 qemu (TCG), 게스트의 명령어를 모두 번역한 뒤 실행하므로 \
+             KVM보다 몇 배나 느림"
+        }
+    };
+    (name, about)
+}
+
+/// Why a kind of VM could not run, in Korean (see the English one).
+pub fn vm_unusable_text(problem: &str) -> (&'static str, &'static str, &'static str) {
+    match problem {
+        "missing" => (
+            "설치되지 않은 프로그램: {program}",
+            "compare는 Debian 패키지의 프로그램으로 VM을 실행합니다.",
+            "apt-get install {package}",
+        ),
+        "no_kvm" => (
+            "/dev/kvm을 열 수 없습니다 ({error})",
+            "KVM에는 CPU의 가상화 확장(VT-x, AMD-V)과 kvm 모듈이 필요합니다. 클라우드 VM 안에서는 \
+             제공자가 중첩 가상화를 제공할 때만 있습니다.",
+            "ls -l /dev/kvm; lsmod | grep kvm",
+        ),
+        "hung" => (
+            "게스트가 {seconds}초 동안 아무것도 출력하지 않아 종료시켰습니다",
+            "중첩 KVM(클라우드 VM 안의 VM)은 게스트 부팅 초기에, 커널이 무언가 출력하기도 전에 멈추는 \
+             일이 많습니다. 같은 커널이 에뮬레이션(TCG)으로는 부팅됩니다.",
+            "{command}   # 직접 실행; Ctrl-C로 멈춥니다",
+        ),
+        "hung_before" => (
+            "전에 여기서 멈췄습니다 ({file}에 기록됨)",
+            "이 커널로 한 번 멈춘 게스트는 또 멈추고, 기다리는 데 몇 초가 듭니다. `--vm kvm`은 그래도 \
+             시도합니다.",
+            "dockling compare --vm kvm",
+        ),
+        _ => (
+            "게스트가 명령을 실행하기 전에 끝났습니다 ({status})",
+            "{last}",
+            "{command}",
+        ),
     }
 }
 

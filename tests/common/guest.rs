@@ -43,12 +43,18 @@ pub struct Guest {
     dir: PathBuf,
 }
 
+/// Where `scripts/guest-kernel` put the kernel: `DOCKLING_GUEST_DIR`, or
+/// this crate's `target/guest`.
+pub fn dir() -> PathBuf {
+    std::env::var_os("DOCKLING_GUEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/guest"))
+}
+
 /// The guest, or `None` after saying loudly why it cannot run (a failure
 /// in CI, where everything must run).
 pub fn require(test: &str) -> Option<Guest> {
-    let dir = std::env::var_os("DOCKLING_GUEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/guest"));
+    let dir = dir();
     let missing = if !dir.join("vmlinuz").exists() {
         Some(format!(
             "{} has no guest kernel (scripts/guest-kernel fetches it; scripts/dev test runs that)",

@@ -17,6 +17,15 @@ use std::time::{Duration, Instant};
 
 pub const DOCKLING: &str = env!("CARGO_BIN_EXE_dockling");
 
+/// The guest kernel `dockling compare` boots: DOCKLING_GUEST_KERNEL when
+/// set, else the one `scripts/guest-kernel` fetches for the tests
+/// (guest::dir()/vmlinuz).
+pub fn guest_kernel() -> PathBuf {
+    std::env::var_os("DOCKLING_GUEST_KERNEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| guest::dir().join("vmlinuz"))
+}
+
 /// True when the test may go on. Without root: a loud message, and a panic
 /// in CI, where everything must run.
 pub fn require_root(test: &str) -> bool {
@@ -161,6 +170,7 @@ impl Env {
             .env("DOCKLING_CGROUP_PARENT", &self.cgroup_parent)
             .env("TERM", "xterm")
             .env("NO_COLOR", "1")
+            .env("DOCKLING_GUEST_KERNEL", guest_kernel())
             .env_remove("DOCKLING_TRACE")
             // English, whatever the locale of the machine running the tests
             // (a Korean one would choose Korean); tests/korean.rs asks for
@@ -317,10 +327,13 @@ impl Env {
     pub fn filter(&self, text: &str) -> String {
         let mut out = String::new();
         let column = regex::Regex::new(r"(^|   )(\S)").unwrap();
+        let number = regex::Regex::new(r"\d+(\.\d+)?").unwrap();
         let mut lines = text.split_inclusive('\n').peekable();
         while let Some(line) = lines.next() {
             // docker's tables: ps, stats (CONTAINER ID …) and top (UID …).
-            if !line.starts_with("CONTAINER ID ") && !line.starts_with("UID ") {
+            // docker's tables, and compare's (MEASURED …).
+            let compare = line.starts_with("MEASURED ");
+            if !line.starts_with("CONTAINER ID ") && !line.starts_with("UID ") && !compare {
                 out.push_str(&self.filter_text(line));
                 continue;
             }
@@ -366,6 +379,15 @@ impl Env {
                             let cell = cell.trim();
                             if row == 0 {
                                 return cell.to_string();
+                            }
+                            // compare's figures are measured: every number
+                            // varies, but the kernels and the exit codes.
+                            let fixed = ["kernels running", "exit code"];
+                            if compare
+                                && i > 0
+                                && !fixed.contains(&r.split("   ").next().unwrap_or(""))
+                            {
+                                return number.replace_all(cell, "[N]").into_owned();
                             }
                             // Columns whose values change from run to run.
                             match names[i].as_str() {
@@ -417,7 +439,14 @@ impl Env {
             .replace(&format!("{root}/run"), "/run/dockling")
             .replace(&root, "/var/lib/dockling")
             // This test's cgroup parent is the student's `dockling`.
-            .replace(&self.cgroup_parent, "dockling");
+            .replace(&self.cgroup_parent, "dockling")
+            // compare: the tests' guest kernel and dockling, where a
+            // student's are.
+            .replace(
+                &guest_kernel().display().to_string(),
+                "/var/lib/dockling/guest/vmlinuz",
+            )
+            .replace(DOCKLING, "/usr/local/bin/dockling");
         for (name, bridge, subnet) in self.learn_networks() {
             // A test root's bridge has a name of its own; the default
             // root's is dl-NAME.
@@ -488,6 +517,13 @@ impl Env {
             (r"(?-u:\b)\d+\.\d+ (ms|s)(?-u:\b)", "[T]"),
             // A client's port, as busybox httpd logs it.
             (r"(\[[0-9a-f:.]+\]):\d+:", "$1:[PORT]:"),
+            // compare: its lines' tag, the initramfs, the kernels' releases.
+            (r"dockling-compare-[0-9a-f]{8}", "dockling-compare-[TAG]"),
+            (r"\(\d+ entries, [\d.]+ \w+\)", "([N] entries, [SIZE])"),
+            (
+                r"the guest ran \S+ on this host's \S+;",
+                "the guest ran [KERNEL] on this host's [KERNEL];",
+            ),
         ];
         rules.iter().fold(text, |t, (re, with)| {
             regex::Regex::new(re)
