@@ -134,12 +134,18 @@ pub fn run_with(
             )
         );
     }
-    if result.is_ok() {
-        narrator.emit(
-            &Event::new(Step::Summary)
-                .with("stage", spec.stage.name())
-                .with("args", spec.command.clone()),
-        );
+    if result.is_ok() && narrator.wants_events() {
+        let mut summary = Event::new(Step::Summary)
+            .with("stage", spec.stage.name())
+            .with("args", spec.command.clone());
+        // What `dockling compare` measured on this machine, if it ran.
+        if let Some(vm) = crate::compare::cached(paths) {
+            summary = summary
+                .with("vm_kind", vm.kind)
+                .with("vm_boot_ms", vm.boot_ms)
+                .with("vm_memory_bytes", vm.vm_memory_bytes);
+        }
+        narrator.emit(&summary);
     }
     result
 }

@@ -293,6 +293,13 @@ pub fn render_in(event: &Event, lang: Lang) -> Rendered {
         let enter = fill(clone_text(!flags.is_empty()), &event);
         event = event.with("enter", enter);
     }
+    if let Some(ms) = event.fields.get("vm_boot_ms").and_then(|v| v.as_u64()) {
+        let start = super::text::duration(std::time::Duration::from_millis(ms));
+        event = event.with("vm_start", start.trim());
+    }
+    if let Some(b) = event.fields.get("vm_memory_bytes").and_then(|v| v.as_u64()) {
+        event = event.with("vm_memory", crate::cgroups::limits::human(b));
+    }
     if event.step == Step::Summary {
         let line = fill((t.summary_vm)(event.fields.contains_key("vm_kind")), &event);
         event = event.with("vm_line", line);
