@@ -7,9 +7,8 @@ use std::path::Path;
 use super::VmFigures;
 use super::container;
 use super::vm;
-use crate::narrate::catalog::{
-    self, COMPARE_HEADINGS, COMPARE_LEGEND, COMPARE_OUTPUT, CompareRow, fill_fields,
-};
+use crate::narrate::catalog::{self, COMPARE_HEADINGS, CompareRow, fill_fields};
+use unicode_width::UnicodeWidthStr;
 
 pub struct Report<'a> {
     pub kind_id: &'a str,
@@ -116,10 +115,11 @@ pub fn table(r: &Report) -> Vec<String> {
     align(&rows)
 }
 
-/// Columns left-aligned, three spaces apart, trailing blanks trimmed.
+/// Columns left-aligned by display width (Hangul takes two columns),
+/// three spaces apart, trailing blanks trimmed.
 fn align(rows: &[[String; 4]]) -> Vec<String> {
     let widths: Vec<usize> = (0..4)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .map(|i| rows.iter().map(|r| r[i].width()).max().unwrap_or(0))
         .collect();
     rows.iter()
         .map(|r| {
@@ -127,7 +127,7 @@ fn align(rows: &[[String; 4]]) -> Vec<String> {
             for (i, cell) in r.iter().enumerate() {
                 line.push_str(cell);
                 if i + 1 < r.len() {
-                    line.push_str(&" ".repeat(widths[i] - cell.chars().count() + 3));
+                    line.push_str(&" ".repeat(widths[i] - cell.width() + 3));
                 }
             }
             line.trim_end().to_string()
@@ -150,7 +150,7 @@ pub fn legend(r: &Report) -> Vec<String> {
         ("guest_kernel", r.vm.kernel.clone()),
         ("host_kernel", r.container.kernel.clone()),
     ];
-    COMPARE_LEGEND
+    catalog::compare_legend()
         .iter()
         .map(|t| fill_fields(t, &fields))
         .collect()
@@ -166,7 +166,7 @@ pub fn print(r: &Report) {
         text.push_str(line);
         text.push('\n');
     }
-    for (heading, output) in COMPARE_OUTPUT
+    for (heading, output) in catalog::compare_output()
         .iter()
         .zip([&r.vm.output, &r.container.output])
     {

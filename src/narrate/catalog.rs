@@ -602,6 +602,19 @@ pub enum CompareRow {
 
 /// A row's label in the first column of the table.
 pub fn compare_label(row: CompareRow) -> &'static str {
+    // The heading row stays in English in both languages, like docker's
+    // column names; the rows' labels are read as words.
+    if super::lang::current() == Lang::Ko && row != CompareRow::Heading {
+        return match row {
+            CompareRow::FirstInstruction => "명령 시작",
+            CompareRow::WallTime => "명령 종료",
+            CompareRow::Memory => "메모리 최대치",
+            CompareRow::Disk => "디스크",
+            CompareRow::Kernels => "실행 중인 커널",
+            CompareRow::Processes => "시작된 프로세스",
+            _ => "종료 코드",
+        };
+    }
     match row {
         CompareRow::Heading => "MEASURED",
         CompareRow::FirstInstruction => "command started",
@@ -631,6 +644,39 @@ pub const COMPARE_LEGEND: &[&str] = &[
     "processes: pids the kernel had handed out when the command started, and when it ended; most of \
      the guest's are its kernel's own threads",
 ];
+
+/// The legend in Korean.
+pub const COMPARE_LEGEND_KO: &[&str] = &[
+    "명령 시작: {program}(또는 dockling)을 시작한 때부터, 명령을 실행하기 바로 전에 스크립트가 찍는 줄이 \
+     이곳에 도착한 때까지; 명령 종료: VM 또는 dockling이 끝날 때까지",
+    "메모리: {program}의 최대 상주 메모리(/proc/PID/status의 VmHWM, 게스트에게 준 메모리는 {given})와 \
+     컨테이너 cgroup의 최대치",
+    "디스크: 게스트의 커널({kernel})과 initramfs, 그리고 모든 컨테이너가 읽기 전용으로 함께 쓰는 루트 \
+     파일 시스템 {rootfs}",
+    "커널: 게스트는 이 호스트의 {host_kernel} 위에서 {guest_kernel} 커널을 돌렸고, 컨테이너는 호스트의 \
+     커널에서 실행되었습니다",
+    "프로세스: 명령이 시작할 때와 끝날 때까지 커널이 나눠 준 pid 수. 게스트 쪽은 대부분 게스트 커널 \
+     자신의 스레드입니다",
+];
+
+/// The legend in the run's language.
+pub fn compare_legend() -> &'static [&'static str] {
+    match super::lang::current() {
+        Lang::En => COMPARE_LEGEND,
+        Lang::Ko => COMPARE_LEGEND_KO,
+    }
+}
+
+/// The output headings in the run's language.
+pub fn compare_output() -> [&'static str; 2] {
+    match super::lang::current() {
+        Lang::En => COMPARE_OUTPUT,
+        Lang::Ko => [
+            "VM 안에서 명령이 출력한 내용:",
+            "컨테이너 안에서 명령이 출력한 내용:",
+        ],
+    }
+}
 
 /// Headings of the command's own output, when it printed any.
 pub const COMPARE_OUTPUT: [&str; 2] = [
@@ -1651,6 +1697,18 @@ mod tests {
             exec.shell,
             "exec env -i 'GREETING=hello world' HOME=/root sh -c 'echo $GREETING'"
         );
+    }
+
+    #[test]
+    fn compares_legend_has_both_languages_with_the_same_placeholders() {
+        assert_eq!(COMPARE_LEGEND.len(), COMPARE_LEGEND_KO.len());
+        for (en, ko) in COMPARE_LEGEND.iter().zip(COMPARE_LEGEND_KO) {
+            let (mut a, mut b) = (placeholders(en), placeholders(ko));
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{ko}");
+            assert!(super::super::lang::has_hangul(ko));
+        }
     }
 
     #[test]
