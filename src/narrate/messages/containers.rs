@@ -47,6 +47,13 @@ crate::messages! {
     IO_GIVE_BACK_LEASE = "cannot give back the lease {path}" / "주소 임대({path})를 반납할 수 없습니다";
     IO_SYNC = "cannot sync {path}" / "{path}: 디스크에 기록(sync)할 수 없습니다";
     IO_START_MONITOR = "cannot start the monitor {path}" / "모니터 프로세스({path})를 시작할 수 없습니다";
+    IO_START_VM = "cannot start the VM program {path}" / "VM 프로그램({path})을 시작할 수 없습니다";
+    IO_WAIT_FOR = "cannot wait for {path}" / "{path}: 끝나기를 기다릴 수 없습니다";
+    IO_START = "cannot start {path}" / "{path}: 시작할 수 없습니다";
+    IO_WRITE_INITRAMFS = "cannot write the initramfs to {path}" / "initramfs를 {path}에 쓸 수 없습니다";
+    IO_READ_DIR = "cannot read the directory {path}" / "디렉토리 {path}: 읽을 수 없습니다";
+    IO_READ_FILE = "cannot read the file {path}" / "파일 {path}: 읽을 수 없습니다";
+    IO_READ_LINK = "cannot read the link {path}" / "링크 {path}: 읽을 수 없습니다";
     IO_SAVE = "cannot save {path}" / "{path}: 저장할 수 없습니다";
     IO_RUN = "cannot run {path}" / "{path}: 실행할 수 없습니다";
     IO_RENDER = "cannot render {path}" / "{path}: 렌더링할 수 없습니다";
@@ -358,6 +365,13 @@ pub const IO_WHATS: &[(&str, Msg)] = &[
     ("give back the lease", IO_GIVE_BACK_LEASE),
     ("sync", IO_SYNC),
     ("start the monitor", IO_START_MONITOR),
+    ("start the VM program", IO_START_VM),
+    ("wait for", IO_WAIT_FOR),
+    ("start", IO_START),
+    ("write the initramfs to", IO_WRITE_INITRAMFS),
+    ("read the directory", IO_READ_DIR),
+    ("read the file", IO_READ_FILE),
+    ("read the link", IO_READ_LINK),
     ("save", IO_SAVE),
     ("run", IO_RUN),
     ("render", IO_RENDER),
