@@ -159,27 +159,27 @@ pub fn all(paths: &Paths) -> Vec<Check> {
 /// What `dockling compare` (lesson 0) needs to boot a VM: qemu and a
 /// guest kernel.
 fn compare_vm(paths: &Paths) -> Check {
-    let name = "VM for compare";
+    let name = || m::CHECK_COMPARE_VM;
     if crate::compare::vm::which(crate::compare::vm::QEMU).is_none() {
         return check(
-            name,
+            name(),
             Status::Warn,
-            "qemu is not installed; lesson 0's `dockling compare` needs it",
+            msg!(m::DOCTOR_COMPARE_NO_QEMU),
             "apt-get install qemu-system-x86",
         );
     }
     let given = std::env::var_os("DOCKLING_GUEST_KERNEL").map(PathBuf::from);
     match crate::compare::guest_kernel(given.as_deref(), paths) {
         Ok(k) => check(
-            name,
+            name(),
             Status::Ok,
-            format!("qemu, guest kernel {}", k.display()),
+            msg!(m::DOCTOR_COMPARE_OK, kernel = k.display()),
             "",
         ),
         Err(e) => check(
-            name,
+            name(),
             Status::Warn,
-            format!("{e} (lesson 0's `dockling compare`)"),
+            msg!(m::DOCTOR_COMPARE_MISSING, error = e),
             e.hint().unwrap_or_default(),
         ),
     }

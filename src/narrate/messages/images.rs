@@ -245,6 +245,10 @@ crate::messages! {
     ADD_HOST_BAD_IP = "--add-host {arg}: {ip} is not an IPv4 address" / "--add-host {arg}: {ip}: IPv4 주소가 아닙니다";
 
     // ---- doctor: the status column (four columns wide in both) ----
+    CHECK_COMPARE_VM = "VM for compare" / "compare용 VM";
+    DOCTOR_COMPARE_NO_QEMU = "qemu is not installed; lesson 0's `dockling compare` needs it" / "qemu가 설치되어 있지 않습니다. 레슨 0의 `dockling compare`에 필요합니다";
+    DOCTOR_COMPARE_OK = "qemu, guest kernel {kernel}" / "qemu, 게스트 커널 {kernel}";
+    DOCTOR_COMPARE_MISSING = "{error} (lesson 0's `dockling compare`)" / "{error} (레슨 0의 `dockling compare`에 필요)";
     DOCTOR_OK = "ok  " / "정상";
     DOCTOR_WARN = "warn" / "주의";
     DOCTOR_FAIL = "FAIL" / "실패";
