@@ -200,6 +200,14 @@ fn row_lead(label: &str) -> String {
     )
 }
 
+/// Whether a row's label is `by hand`'s, in any language: its value is
+/// a shell command, broken only where it still pastes as one.
+fn is_by_hand(label: &str) -> bool {
+    [Lang::En, Lang::Ko]
+        .into_iter()
+        .any(|l| catalog::labels(l)[2] == label)
+}
+
 /// The label a row starts with, in any language, and the row's lead.
 fn row_label(line: &str) -> Option<(&'static str, String)> {
     [Lang::En, Lang::Ko]
@@ -256,9 +264,7 @@ impl Layouter {
         if line.starts_with("[dockling] ") {
             self.shell = false;
         } else if let Some((label, _)) = row_label(line) {
-            self.shell = [Lang::En, Lang::Ko]
-                .map(|l| catalog::labels(l)[2])
-                .contains(&label);
+            self.shell = is_by_hand(label);
         } else if let Some(rest) = line.strip_prefix(&" ".repeat(INDENT)) {
             let rest = rest.trim_start();
             let lines = match self.shell {
@@ -313,8 +319,7 @@ pub fn layout_line(line: &str, width: usize) -> Vec<String> {
         return vec![line.to_string()];
     };
     let value = &line[lead.len()..];
-    let by_hand = [Lang::En, Lang::Ko].map(|l| catalog::labels(l)[2]);
-    let lines = if by_hand.contains(&label) {
+    let lines = if is_by_hand(label) {
         wrap_shell(value, width - INDENT)
     } else {
         wrap(value, width - INDENT, width - INDENT)
