@@ -14,6 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 pub const DOCKLING: &str = env!("CARGO_BIN_EXE_dockling");
 
@@ -341,7 +342,7 @@ impl Env {
             let header = line.trim_end();
             let starts: Vec<usize> = column
                 .captures_iter(header)
-                .map(|c| header[..c.get(2).unwrap().start()].chars().count())
+                .map(|c| header[..c.get(2).unwrap().start()].width())
                 .collect();
             let mut rows = vec![header.to_string()];
             while let Some(row) = lines.next_if(|l| !l.trim().is_empty() && !l.starts_with('[')) {
@@ -351,38 +352,32 @@ impl Env {
                 .iter()
                 .enumerate()
                 .map(|(i, &from)| {
-                    let to = starts.get(i + 1).copied().unwrap_or(header.len());
-                    header
-                        .chars()
-                        .skip(from)
-                        .take(to - from)
-                        .collect::<String>()
-                        .trim()
-                        .to_string()
+                    let to = starts.get(i + 1).copied().unwrap_or(usize::MAX);
+                    columns(header, from, to).trim().to_string()
                 })
                 .collect();
             let table: Vec<Vec<String>> = rows
                 .iter()
                 .enumerate()
                 .map(|(row, r)| {
-                    let chars: Vec<char> = r.chars().collect();
                     starts
                         .iter()
                         .enumerate()
                         .map(|(i, &from)| {
-                            let to = starts.get(i + 1).copied().unwrap_or(chars.len());
-                            let cell: String = chars
-                                .get(from.min(chars.len())..to.min(chars.len()))
-                                .unwrap_or_default()
-                                .iter()
-                                .collect();
+                            let to = starts.get(i + 1).copied().unwrap_or(usize::MAX);
+                            let cell = columns(r, from, to);
                             let cell = cell.trim();
                             if row == 0 {
                                 return cell.to_string();
                             }
                             // compare's figures are measured: every number
                             // varies, but the kernels and the exit codes.
-                            let fixed = ["kernels running", "exit code"];
+                            let fixed = [
+                                "kernels running",
+                                "exit code",
+                                "실행 중인 커널",
+                                "종료 코드",
+                            ];
                             if compare
                                 && i > 0
                                 && !fixed.contains(&r.split("   ").next().unwrap_or(""))
@@ -410,7 +405,7 @@ impl Env {
                 .map(|i| {
                     table
                         .iter()
-                        .map(|r| r[i].chars().count())
+                        .map(|r| r[i].width())
                         .max()
                         .unwrap_or(0)
                 })
@@ -420,7 +415,7 @@ impl Env {
                 for (i, cell) in r.iter().enumerate() {
                     line.push_str(cell);
                     if i + 1 < r.len() {
-                        line.push_str(&" ".repeat(widths[i] - cell.chars().count() + 3));
+                        line.push_str(&" ".repeat(widths[i] - cell.width() + 3));
                     }
                 }
                 out.push_str(line.trim_end());
@@ -679,4 +674,19 @@ pub fn bridge_ports(bridge: &str) -> Vec<String> {
         std::thread::sleep(Duration::from_millis(10));
     }
     ports()
+}
+
+/// The part of `line` between display columns `from` and `to`, as a
+/// terminal shows it: a Hangul syllable takes two columns.
+fn columns(line: &str, from: usize, to: usize) -> String {
+    let mut at = 0;
+    let mut out = String::new();
+    for c in line.chars() {
+        let w = c.width().unwrap_or(0);
+        if at >= from && at < to {
+            out.push(c);
+        }
+        at += w;
+    }
+    out
 }
