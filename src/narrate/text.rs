@@ -292,24 +292,25 @@ pub fn layout_line(line: &str, width: usize) -> Vec<String> {
     };
     if let Some(rest) = line.strip_prefix("[dockling] ✓ ") {
         let (head, time) = split_time(rest);
-        let head = truncate(&format!("✓ {head}"), width - 11 - TIME_ROOM);
+        let room = TIME_ROOM.max(time.width());
+        let head = truncate(&format!("✓ {head}"), width - 11 - room);
         return vec![format!("[dockling] {head}{time}")];
     }
     if let Some(rest) = line.strip_prefix("[dockling] ") {
         let (head, time) = split_time(rest);
-        let mut lines: Vec<String> =
-            wrap(&head, width - 11 - TIME_ROOM, width - INDENT - TIME_ROOM)
-                .into_iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let lead = if i == 0 {
-                        "[dockling] ".to_string()
-                    } else {
-                        " ".repeat(INDENT)
-                    };
-                    format!("{lead}{l}")
-                })
-                .collect();
+        let room = TIME_ROOM.max(time.width());
+        let mut lines: Vec<String> = wrap(&head, width - 11 - room, width - INDENT - room)
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let lead = if i == 0 {
+                    "[dockling] ".to_string()
+                } else {
+                    " ".repeat(INDENT)
+                };
+                format!("{lead}{l}")
+            })
+            .collect();
         if let Some(last) = lines.last_mut() {
             last.push_str(&time);
         }
@@ -384,13 +385,18 @@ impl Narrator for Text {
 /// way every run: `0.31 ms`, `12.3 ms`, `0.456 s`, `3.142 s`.
 pub fn duration(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
-    match ms {
-        m if m < 10.0 => format!("{m:.2} ms"),
-        m if m < 100.0 => format!("{m:.1} ms"),
-        m if m < 10_000.0 => format!("{:.3} s", m / 1000.0),
-        m if m < 100_000.0 => format!("{:.2} s", m / 1000.0),
-        m => format!("{:.1} s", m / 1000.0),
-    }
+    // Each form is tried in turn and kept if it still takes seven columns
+    // once rounded: 9.996 ms is "10.0 ms", not "10.00 ms".
+    let forms = [
+        format!("{ms:.2} ms"),
+        format!("{ms:.1} ms"),
+        format!("{:.3} s", ms / 1000.0),
+        format!("{:.2} s", ms / 1000.0),
+    ];
+    forms
+        .into_iter()
+        .find(|f| f.len() <= 7)
+        .unwrap_or_else(|| format!("{:.1} s", ms / 1000.0))
 }
 
 /// The width to wrap to: the terminal's, else `COLUMNS`, else 80.
@@ -563,7 +569,9 @@ mod tests {
 
     #[test]
     fn durations_take_seven_columns() {
-        for ms in [0.31, 9.99, 12.3, 99.9, 456.0, 3142.0, 45_000.0] {
+        for ms in [
+            0.31, 9.99, 9.996, 12.3, 99.9, 99.96, 456.0, 3142.0, 9999.7, 45_000.0,
+        ] {
             let d = duration(Duration::from_secs_f64(ms / 1000.0));
             assert_eq!(d.len(), 7, "{d}");
         }

@@ -402,13 +402,7 @@ impl Env {
                 })
                 .collect();
             let widths: Vec<usize> = (0..starts.len())
-                .map(|i| {
-                    table
-                        .iter()
-                        .map(|r| r[i].width())
-                        .max()
-                        .unwrap_or(0)
-                })
+                .map(|i| table.iter().map(|r| r[i].width()).max().unwrap_or(0))
                 .collect();
             for r in table {
                 let mut line = String::new();
