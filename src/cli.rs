@@ -140,6 +140,13 @@ pub enum Command {
     Completions(crate::kit::CompletionsArgs),
     /// Print the man page dockling(1); `--dir DIR` writes one per subcommand too
     Man(crate::kit::ManArgs),
+    // ---- push ----
+    /// Give an image another name: `tag SOURCE TARGET`
+    Tag(stages::push::TagArgs),
+    /// Send an image to a registry: `push REGISTRY/NAME[:TAG]`
+    Push(stages::push::PushArgs),
+    /// Find images at a registry (Docker Hub's search API, or a registry's catalog)
+    Search(stages::push::SearchArgs),
 }
 
 /// `dockling container VERB`, as the notes write docker's commands.
@@ -344,6 +351,14 @@ pub fn command() -> clap::Command {
             "Print the man page dockling(1); `--dir DIR` writes one per subcommand too",
             crate::kit::ManArgs::augment_args,
         ),
+        // ---- push ----
+        deferred!("tag", "Give an image another name: `tag SOURCE TARGET`", stages::push::TagArgs::augment_args),
+        deferred!("push", "Send an image to a registry: `push REGISTRY/NAME[:TAG]`", stages::push::PushArgs::augment_args),
+        deferred!(
+            "search",
+            "Find images at a registry (Docker Hub's search API, or a registry's catalog)",
+            stages::push::SearchArgs::augment_args,
+        ),
     ])
 }
 
@@ -458,6 +473,12 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
         Command::Pull(args) => stages::image::pull(args, paths, narrator),
         Command::Run(args) => stages::image::run(args, paths, narrator),
         Command::Images => stages::image::images(paths),
+        // ---- push ----
+        Command::Image(stages::image::ImageCommand::Push(a)) | Command::Push(a) => {
+            stages::push::push(a, paths, narrator)
+        }
+        Command::Tag(a) => stages::push::tag(a, paths),
+        Command::Search(a) => stages::push::search_cmd(a, paths, narrator),
         Command::Image(cmd) => stages::image::image(cmd, paths),
         Command::Rmi(a) => stages::image::rmi(&a.names, a.force, paths),
         Command::Load(a) => stages::image::load_cmd(&a.path, paths, narrator),

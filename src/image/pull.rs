@@ -265,6 +265,13 @@ pub fn pull_pinned(
         &log,
     )?;
     let img = keep(&store, &name, stored, &config_bytes, config, size, narrator)?;
+    // Remembered so that a push to another repository of this registry can
+    // mount these blobs instead of uploading them (see super::sources);
+    // forgetting costs only an upload.
+    let blobs: Vec<Digest> = std::iter::once(img.manifest.config.digest.clone())
+        .chain(img.manifest.layers.iter().map(|l| l.digest.clone()))
+        .collect();
+    let _ = super::sources::record(paths, &r.name(), &blobs);
     Ok((img, pin))
 }
 

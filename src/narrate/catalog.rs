@@ -1586,6 +1586,35 @@ pub fn english(step: Step) -> Narration {
             shell: "skopeo copy docker://{reference} oci:img && umoci unpack --image img bundle && mv bundle/rootfs {path}",
             vm: "A VM downloads an installer ISO or a cloud disk image of hundreds of MB.",
         },
+        Step::PushRequest => Narration {
+            title: "{method} {url} -> {status}",
+            syscall: "{notes}",
+            why: "Pushing is the registry API's write side, plain HTTP too: HEAD asks whether a blob is \
+                  there, POST opens an upload (or mounts a blob from another repository), PATCH sends a \
+                  chunk, PUT with ?digest= closes the upload, and PUT of the manifest names the image. A \
+                  401 carries the challenge; a push needs a token for `pull,push` on the repository.",
+            shell: "curl -si -X {method} {url}",
+            vm: "Publishing a VM image is one upload of one big file.",
+        },
+        Step::PushBlob => Narration {
+            title: "blob {n}/{of} {digest}: {outcome}",
+            syscall: "{how}",
+            why: "A blob is named by its digest, so the registry can tell what it already has: HEAD first, \
+                  and nothing is sent for a blob it has (\"Layer already exists\"). A blob it holds in another \
+                  repository is mounted: linked, not copied. Only the rest is uploaded, and the registry \
+                  checks its digest before keeping it.",
+            shell: "skopeo copy oci:{store}:{reference} docker://{target}",
+            vm: "A VM disk image has no parts to share: every upload sends the whole disk again.",
+        },
+        Step::PushManifest => Narration {
+            title: "{tag}: manifest {digest} ({size} bytes) named {target}",
+            syscall: "PUT /v2/{repository}/manifests/{tag}",
+            why: "The manifest goes last: the registry refuses one that names a blob it lacks, so when the \
+                  tag appears, everything it needs is there. Its digest is that of its bytes: the same \
+                  image pushed anywhere has the same digest.",
+            shell: "skopeo inspect docker://{target}",
+            vm: "A VM image is published under a file name; nothing checks that the name and the bytes agree.",
+        },
     }
 }
 

@@ -105,6 +105,10 @@ pub enum Step {
     CompareVmUnusable,
     CompareContainer,
     CompareSaved,
+    // `dockling push`.
+    PushRequest,
+    PushBlob,
+    PushManifest,
 }
 
 impl Step {
@@ -195,6 +199,9 @@ impl Step {
         Step::CompareVmUnusable,
         Step::CompareContainer,
         Step::CompareSaved,
+        Step::PushRequest,
+        Step::PushBlob,
+        Step::PushManifest,
     ];
 
     /// The stage whose lesson introduces this step: 1 chroot, 2
@@ -223,7 +230,7 @@ impl Step {
             | NetConnect | NetDisconnect | UndoLease => 5,
             PullResolve | PullRequest | PullPlatform | PullManifest | PullLayer
             | PullLayerPresent | PullLayerBlob | PullTagged | RunImage | RootfsFromImage
-            | UndoPin => 6,
+            | UndoPin | PushRequest | PushBlob | PushManifest => 6,
             MonitorStart | StopSignal | StopKill | Setns | JoinRoot | Freeze | Thaw => 7,
         }
     }

@@ -955,6 +955,32 @@ pub fn korean(step: Step) -> Narration {
                  다릅니다: 둘 중 하나를 바꾸면 `dockling compare`를 다시 실행하세요.",
             ..en
         },
+        Step::PushRequest => Narration {
+            title: "{method} {url} -> 응답 {status}",
+            why: "push는 레지스트리 API의 쓰기 쪽이고, 역시 평범한 HTTP입니다: HEAD는 blob이 있는지 묻고, \
+                  POST는 업로드를 열며(또는 다른 저장소의 blob을 마운트하며), PATCH는 조각 하나를 보내고, \
+                  ?digest=를 붙인 PUT이 업로드를 닫고, 매니페스트의 PUT이 이미지에 이름을 붙입니다. 401 \
+                  응답에는 챌린지가 담겨 있고, push에는 저장소의 `pull,push` 토큰이 필요합니다.",
+            vm: "VM 이미지를 공개하는 것은 큰 파일 하나를 한 번 업로드하는 것입니다.",
+            ..en
+        },
+        Step::PushBlob => Narration {
+            title: "blob {n}/{of} {digest}의 결과: {outcome}",
+            why: "blob은 다이제스트로 이름이 붙기 때문에 레지스트리는 자기에게 이미 무엇이 있는지 압니다: \
+                  먼저 HEAD로 묻고, 이미 있는 blob은 보내지 않습니다(\"Layer already exists\"). 다른 \
+                  저장소에 있는 blob은 마운트합니다: 복사하지 않고 연결만 합니다. 나머지만 업로드하고, \
+                  레지스트리는 보관하기 전에 다이제스트를 확인합니다.",
+            vm: "VM 디스크 이미지에는 나눠 쓸 부분이 없습니다: 업로드할 때마다 디스크 전체를 다시 보냅니다.",
+            ..en
+        },
+        Step::PushManifest => Narration {
+            title: "{tag}: 매니페스트 {digest}({size}바이트), 이름 {target}",
+            why: "매니페스트는 마지막에 보냅니다: 레지스트리는 없는 blob을 가리키는 매니페스트를 거부하므로, \
+                  태그가 나타날 때에는 필요한 것이 모두 있습니다. 다이제스트는 매니페스트 바이트의 \
+                  다이제스트라서, 같은 이미지는 어디에 push해도 다이제스트가 같습니다.",
+            vm: "VM 이미지는 파일 이름으로 공개되고, 이름과 바이트가 맞는지 확인하는 것은 없습니다.",
+            ..en
+        },
     }
 }
 

@@ -43,6 +43,11 @@ pub enum ImageCommand {
     Inspect { reference: String },
     /// Remove layers and blobs that no image and no running container uses, and leftovers of interrupted pulls
     Prune,
+    // ---- push ----
+    /// Give an image another name: `image tag SOURCE TARGET`
+    Tag(super::push::TagArgs),
+    /// Send an image to a registry: `image push REGISTRY/NAME[:TAG]`
+    Push(super::push::PushArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -190,6 +195,9 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
                 println!("{}", held_note(c.held));
             }
         }
+        // ---- push ----
+        ImageCommand::Tag(a) => return super::push::tag(a, paths),
+        ImageCommand::Push(_) => unreachable!("dispatched by cli, with the narrator"),
     }
     Ok(0)
 }

@@ -11,6 +11,7 @@ pub mod inside;
 pub mod namespaces;
 pub mod network;
 pub mod overlay;
+pub mod push;
 
 use std::path::PathBuf;
 

@@ -73,18 +73,21 @@ pub struct Resolved {
 }
 
 pub struct Client {
-    agent: ureq::Agent,
+    pub(super) agent: ureq::Agent,
     /// `https://host` or `http://host`.
-    origin: String,
-    repository: String,
+    pub(super) origin: String,
+    pub(super) repository: String,
     credentials: Option<Credentials>,
     /// The Authorization header that worked last (Basic or Bearer).
-    authorization: Option<String>,
+    pub(super) authorization: Option<String>,
     observer: Observer,
     /// Plain http allowed off loopback (`--insecure-registry`), token realms included.
     insecure: bool,
     /// How long one socket read may wait for a byte.
     stall: Duration,
+    /// The scopes a token is asked for instead of the challenge's (a push
+    /// asks for `repository:NAME:pull,push`, see [`super::upload`]).
+    pub(super) scopes: Vec<String>,
 }
 
 /// Where exchanges are reported; shared by the clients of parallel layer
@@ -144,6 +147,7 @@ impl Client {
             observer,
             insecure,
             stall: DEFAULT_STALL,
+            scopes: Vec::new(),
         }
     }
 
@@ -171,10 +175,11 @@ impl Client {
             observer: self.observer.clone(),
             insecure: self.insecure,
             stall: self.stall,
+            scopes: self.scopes.clone(),
         }
     }
 
-    fn observe(&self, e: &Exchange) {
+    pub(super) fn observe(&self, e: &Exchange) {
         let mut o = self.observer.lock().unwrap_or_else(|p| p.into_inner());
         (*o)(e);
     }
@@ -237,7 +242,7 @@ impl Client {
     }
 
     /// The Authorization header for a challenge.
-    fn answer(&mut self, c: &auth::Challenge) -> Result<String, ClientError> {
+    pub(super) fn answer(&mut self, c: &auth::Challenge) -> Result<String, ClientError> {
         match c.scheme.as_str() {
             "basic" => self
                 .credentials
@@ -258,12 +263,24 @@ impl Client {
                 auth::check_realm(realm, self.insecure).map_err(|e| {
                     ClientError::Refused(format!("{}: {e}; refused", host_of(&self.origin)))
                 })?;
-                let scope = c
-                    .params
-                    .get("scope")
-                    .cloned()
-                    .unwrap_or_else(|| format!("repository:{}:pull", self.repository));
-                let mut url = format!("{realm}?scope={}", encode(&scope));
+                let scopes = if self.scopes.is_empty() {
+                    vec![
+                        c.params
+                            .get("scope")
+                            .cloned()
+                            .unwrap_or_else(|| format!("repository:{}:pull", self.repository)),
+                    ]
+                } else {
+                    self.scopes.clone()
+                };
+                let mut url = format!(
+                    "{realm}?{}",
+                    scopes
+                        .iter()
+                        .map(|s| format!("scope={}", encode(s)))
+                        .collect::<Vec<_>>()
+                        .join("&")
+                );
                 if let Some(s) = c.params.get("service") {
                     url.push_str(&format!("&service={}", encode(s)));
                 }
@@ -513,7 +530,7 @@ impl Client {
 
     /// A failed request as an error: a read that timed out is a stall of
     /// this host.
-    fn http_err(&self, url: &str, e: ureq::Error) -> ClientError {
+    pub(super) fn http_err(&self, url: &str, e: ureq::Error) -> ClientError {
         match e {
             ureq::Error::Timeout(ureq::Timeout::PerRead) => ClientError::Stalled {
                 host: host_of(url).to_string(),
@@ -586,7 +603,7 @@ fn is_timeout(e: &std::io::Error) -> bool {
 }
 
 /// `host:port` of a URL, for messages.
-fn host_of(url: &str) -> &str {
+pub(super) fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
@@ -730,7 +747,7 @@ fn check_status(url: &str, status: u16, what: &str) -> Result<(), ClientError> {
 }
 
 /// Percent-encode a query value.
-fn encode(s: &str) -> String {
+pub(super) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -742,7 +759,7 @@ fn encode(s: &str) -> String {
 }
 
 /// A Location header against the URL it came from.
-fn resolve(base: &str, location: &str) -> String {
+pub(super) fn resolve(base: &str, location: &str) -> String {
     if location.contains("://") {
         return location.into();
     }

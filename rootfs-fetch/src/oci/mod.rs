@@ -5,7 +5,8 @@
 //! [`reference`] parses names like docker does, [`client`] talks to the
 //! registry (with [`auth`]), [`manifest`] has the documents it serves and
 //! picks this machine's platform, [`digest`] checks every byte, and
-//! [`layer`] streams a layer through the safe unpacker.
+//! [`layer`] streams a layer through the safe unpacker; [`upload`] is the
+//! write side, for `dockling push` and `dockling search`.
 
 pub mod auth;
 pub mod client;
@@ -13,3 +14,4 @@ pub mod digest;
 pub mod layer;
 pub mod manifest;
 pub mod reference;
+pub mod upload;

@@ -15,6 +15,7 @@ use super::lang::{self, Lang};
 
 pub mod containers;
 pub mod images;
+pub mod push;
 
 /// One message in both languages.
 #[derive(Debug, Clone, Copy)]
@@ -85,7 +86,7 @@ macro_rules! msg {
 
 /// Every message of every file.
 pub fn all() -> Vec<(&'static str, Msg)> {
-    [containers::ALL, images::ALL].concat()
+    [containers::ALL, images::ALL, push::ALL].concat()
 }
 
 #[cfg(test)]

@@ -1,0 +1,451 @@
+//! Images going out: `dockling tag`, `push` and `search` against real
+//! registries (Debian's docker-registry on 127.0.0.1, one per test), one
+//! behind Basic auth (htpasswd) and one behind Bearer auth (a small token
+//! front of our own, tests/common/push_proxy.rs). Round trips are checked
+//! with skopeo and by pulling back into an empty store and running the
+//! image; HEAD skips, mounts and chunked uploads by the requests the
+//! registry got (the front's log) and by `--trace json`'s narration.
+
+mod common;
+#[path = "common/push_proxy.rs"]
+mod push_proxy;
+
+use std::sync::OnceLock;
+
+use common::Env;
+use common::registry::{Layer, Registry, TarBuilder, TestImage};
+use push_proxy::BearerProxy;
+use rootfs_fetch::oci::digest::Digest;
+
+const USER: &str = "alice";
+const PASSWORD: &str = "s3cret-push";
+
+/// The test rootfs (host busybox) as one layer; built once per binary.
+fn base(env: &Env) -> Layer {
+    static BASE: OnceLock<Layer> = OnceLock::new();
+    BASE.get_or_init(|| Layer::from_dir(&env.rootfs())).clone()
+}
+
+fn app_layer() -> Layer {
+    TarBuilder::new()
+        .dir("app/")
+        .file("app/message", b"hello from a pushed image\n")
+        .build()
+}
+
+fn setup(test: &str) -> Option<Env> {
+    if !common::registry::tools(test) {
+        return None;
+    }
+    common::rooted(test)
+}
+
+fn out(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(env: &Env, args: &[&str]) -> String {
+    let o = env.run(args);
+    assert!(o.status.success(), "dockling {args:?}: {}", out(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `dockling --trace json ARGS`: stdout, and the narrated events.
+fn traced(
+    env: &Env,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> (String, Vec<serde_json::Value>) {
+    let mut all = vec!["--trace", "json"];
+    all.extend_from_slice(args);
+    let mut c = env.cmd(&all);
+    for (k, v) in extra_env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "dockling {all:?}: {}", out(&o));
+    let events = String::from_utf8_lossy(&o.stderr)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .collect();
+    (String::from_utf8_lossy(&o.stdout).into_owned(), events)
+}
+
+/// The HTTP requests a push narrated: (method, url, status).
+fn requests(events: &[serde_json::Value]) -> Vec<(String, String, u64)> {
+    events
+        .iter()
+        .filter(|e| e["step"] == "push_request")
+        .map(|e| {
+            let f = &e["fields"];
+            (
+                f["method"].as_str().unwrap_or("").to_string(),
+                f["url"].as_str().unwrap_or("").to_string(),
+                f["status"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// `dockling run --rm --network none IMAGE`: its standard output.
+fn run_image(env: &Env, image: &str) -> String {
+    let args = [
+        "--trace",
+        "quiet",
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        image,
+    ];
+    let o = env.run(&args);
+    assert!(o.status.success(), "dockling {args:?}: {}", out(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// skopeo's view of a pushed image: its layer digests.
+fn skopeo_layers(host: &str, repo_tag: &str) -> Vec<String> {
+    let o = std::process::Command::new("skopeo")
+        .args([
+            "inspect",
+            "--tls-verify=false",
+            "--creds",
+            &format!("{USER}:{PASSWORD}"),
+            &format!("docker://{host}/{repo_tag}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "skopeo inspect: {}", out(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["Layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// An image of two layers in a first registry, pulled into `env`'s store
+/// as `HOST/t/src:v1`; returns the registry (keep it alive), the name and
+/// the layers' blob digests.
+fn seeded(env: &Env) -> (Registry, String, Vec<String>) {
+    let reg = Registry::start(None);
+    let mut img = TestImage::new(vec![base(env), app_layer()]);
+    img.cmd = vec!["cat".into(), "/app/message".into()];
+    reg.push_image("t/src", "v1", &img, false);
+    let name = format!("{}/t/src:v1", reg.host());
+    ok(env, &["--trace", "quiet", "pull", &name]);
+    let layers = img
+        .layers
+        .iter()
+        .map(|l| Digest::of(&l.gz).to_string())
+        .collect();
+    (reg, name, layers)
+}
+
+fn login(env: &Env, host: &str) {
+    ok(
+        env,
+        &[
+            "login", host, "-u", USER, "-p", PASSWORD, "--trace", "quiet",
+        ],
+    );
+}
+
+/// Pull `name` into a new, empty store (its own state root), logged in,
+/// and run it.
+fn pull_back_and_run(host: &str, name: &str) {
+    let fresh = Env::with_rootfs();
+    assert!(
+        !fresh.root.join("images/index.json").exists(),
+        "the store is empty"
+    );
+    login(&fresh, host);
+    ok(&fresh, &["--trace", "quiet", "pull", name]);
+    assert_eq!(run_image(&fresh, name), "hello from a pushed image\n");
+}
+
+#[test]
+fn tag_push_basic_auth_round_trip_head_skip_and_mount() {
+    let Some(env) = setup("tag_push_basic_auth_round_trip_head_skip_and_mount") else {
+        return;
+    };
+    let (_src, src_name, layers) = seeded(&env);
+    let reg = Registry::start(Some((USER, PASSWORD)));
+    let host = reg.host();
+    let target = format!("{host}/team/app:v1");
+
+    // tag: a second name for the same image; `images` lists both.
+    ok(&env, &["tag", &src_name, &target]);
+    let images = ok(&env, &["images"]);
+    let ids: Vec<&str> = images
+        .lines()
+        .filter(|l| l.contains("/t/src ") || l.contains("/team/app "))
+        .map(|l| l.split_whitespace().nth(2).unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{images}");
+    assert_eq!(ids[0], ids[1], "the same image id: {images}");
+    // `image tag` is the same command.
+    ok(
+        &env,
+        &["image", "tag", &target, &format!("{host}/team/app:v2")],
+    );
+    assert!(ok(&env, &["images"]).contains(&format!("{host}/team/app")));
+
+    login(&env, &host);
+    let (stdout, events) = traced(&env, &["push", &target], &[]);
+    assert!(
+        stdout.starts_with(&format!(
+            "The push refers to repository [{host}/team/app]\n"
+        )),
+        "{stdout}"
+    );
+    for l in &layers {
+        let hex = l.strip_prefix("sha256:").unwrap();
+        assert!(
+            stdout.contains(&format!("{}: Pushed", &hex[..12])),
+            "{stdout}"
+        );
+    }
+    let last = stdout.lines().last().unwrap();
+    assert!(
+        last.starts_with("v1: digest: sha256:") && last.contains(" size: "),
+        "{stdout}"
+    );
+    let reqs = requests(&events);
+    assert!(
+        reqs.iter().any(|(m, _, s)| m == "HEAD" && *s == 404),
+        "each blob was asked for first: {reqs:?}"
+    );
+    assert!(
+        reqs.iter()
+            .any(|(m, u, s)| m == "PUT" && u.contains("/manifests/v1") && *s == 201),
+        "{reqs:?}"
+    );
+    assert_eq!(skopeo_layers(&host, "team/app:v1"), layers);
+
+    // Again: every layer is there already, and nothing is uploaded.
+    let (again, events) = traced(&env, &["push", &target], &[]);
+    for l in &layers {
+        let hex = l.strip_prefix("sha256:").unwrap();
+        assert!(
+            again.contains(&format!("{}: Layer already exists", &hex[..12])),
+            "{again}"
+        );
+    }
+    assert!(!again.contains("Pushed"), "{again}");
+    let reqs = requests(&events);
+    let uploads: Vec<_> = reqs
+        .iter()
+        .filter(|(m, u, _)| m == "POST" || m == "PATCH" || (m == "PUT" && u.contains("/blobs/")))
+        .collect();
+    assert!(
+        uploads.is_empty(),
+        "a second push uploads nothing: {uploads:?}"
+    );
+    assert_eq!(
+        reqs.iter()
+            .filter(|(m, _, s)| m == "HEAD" && *s == 200)
+            .count(),
+        layers.len() + 1,
+        "a HEAD per layer and the config: {reqs:?}"
+    );
+
+    // Under a second name on the same registry: mounted, not uploaded.
+    let other = format!("{host}/other/app:v1");
+    ok(&env, &["tag", &target, &other]);
+    let (mounted, events) = traced(&env, &["push", &other], &[]);
+    for l in &layers {
+        let hex = l.strip_prefix("sha256:").unwrap();
+        assert!(
+            mounted.contains(&format!("{}: Mounted from team/app", &hex[..12])),
+            "{mounted}"
+        );
+    }
+    let reqs = requests(&events);
+    assert!(
+        reqs.iter().any(|(m, u, s)| m == "POST"
+            && u.contains("mount=sha256")
+            && u.contains("from=team%2Fapp")
+            && *s == 201),
+        "{reqs:?}"
+    );
+    assert!(
+        !reqs.iter().any(|(m, _, _)| m == "PATCH"),
+        "nothing uploaded: {reqs:?}"
+    );
+    assert_eq!(skopeo_layers(&host, "other/app:v1"), layers);
+
+    pull_back_and_run(&host, &target);
+}
+
+#[test]
+fn push_behind_bearer_auth_in_chunks_then_skips_every_blob() {
+    let Some(env) = setup("push_behind_bearer_auth_in_chunks_then_skips_every_blob") else {
+        return;
+    };
+    let (_src, src_name, layers) = seeded(&env);
+    let reg = Registry::start(None);
+    let proxy = BearerProxy::start(reg.port, USER, PASSWORD);
+    let host = proxy.host();
+    let target = format!("{host}/team/app:v1");
+    ok(&env, &["tag", &src_name, &target]);
+    login(&env, &host);
+    proxy.clear_log();
+
+    let chunk = 64 * 1024;
+    let (stdout, events) = traced(&env, &["push", &target], &[("DOCKLING_PUSH_CHUNK", "64k")]);
+    assert!(stdout.contains("Pushed"), "{stdout}");
+    // The token was asked for with push rights.
+    assert!(
+        proxy
+            .token_scopes()
+            .iter()
+            .any(|s| s.iter().any(|x| x == "repository:team/app:pull,push")),
+        "{:?}",
+        proxy.token_scopes()
+    );
+    let log = proxy.log();
+    let patches: Vec<_> = log.iter().filter(|l| l.method == "PATCH").collect();
+    // The busybox layer is larger than a chunk: several PATCHes, each with
+    // its Content-Range and at most a chunk of bytes.
+    assert!(patches.len() >= 2, "{log:?}");
+    for p in &patches {
+        assert_eq!(p.status, 202, "{p:?}");
+        assert!(p.body_len <= chunk, "{p:?}");
+        let range = p.content_range.as_deref().expect("a Content-Range");
+        let (a, b) = range.split_once('-').unwrap();
+        let (a, b): (usize, usize) = (a.parse().unwrap(), b.parse().unwrap());
+        assert_eq!(b - a + 1, p.body_len, "{p:?}");
+    }
+    let blob_events: Vec<_> = events
+        .iter()
+        .filter(|e| e["step"] == "push_blob")
+        .map(|e| e["fields"]["outcome"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        blob_events.iter().any(|o| o.contains("PATCH chunks")),
+        "{blob_events:?}"
+    );
+    assert_eq!(skopeo_layers(&host, "team/app:v1"), layers);
+
+    // A second push: HEADs and the manifest only, no upload at all.
+    proxy.clear_log();
+    let (again, _) = traced(&env, &["push", &target], &[]);
+    for l in &layers {
+        let hex = l.strip_prefix("sha256:").unwrap();
+        assert!(
+            again.contains(&format!("{}: Layer already exists", &hex[..12])),
+            "{again}"
+        );
+    }
+    let log = proxy.log();
+    let uploads: Vec<_> = log
+        .iter()
+        .filter(|l| {
+            l.method == "POST"
+                || l.method == "PATCH"
+                || (l.method == "PUT" && l.path.contains("/blobs/"))
+        })
+        .collect();
+    assert!(uploads.is_empty(), "{uploads:?}");
+    assert_eq!(
+        log.iter()
+            .filter(|l| l.method == "HEAD" && l.status == 200)
+            .count(),
+        layers.len() + 1,
+        "{log:?}"
+    );
+
+    pull_back_and_run(&host, &target);
+}
+
+#[test]
+fn push_failures_say_one_line_and_a_hint() {
+    let Some(env) = setup("push_failures_say_one_line_and_a_hint") else {
+        return;
+    };
+    let check = |o: std::process::Output, says: &str, hint: &str| {
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(125), "{err}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 2, "one line and a hint: {err}");
+        assert!(
+            lines[0].starts_with("dockling: ") && lines[0].contains(says),
+            "{err}"
+        );
+        assert!(
+            lines[1].starts_with("hint: ") && lines[1].contains(hint),
+            "{err}"
+        );
+    };
+    // Not in the store.
+    let o = env.run(&["--trace", "quiet", "push", "127.0.0.1:9/nothing/here:v1"]);
+    check(
+        o,
+        "no image 127.0.0.1:9/nothing/here:v1 in the store",
+        "dockling tag",
+    );
+
+    let (_src, src_name, _) = seeded(&env);
+    // Basic auth, no login.
+    let reg = Registry::start(Some((USER, PASSWORD)));
+    let target = format!("{}/team/app:v1", reg.host());
+    ok(&env, &["tag", &src_name, &target]);
+    let o = env.run(&["--trace", "quiet", "push", &target]);
+    check(o, "Basic auth", "dockling login");
+    // Basic auth, a wrong password in the stored credentials.
+    let bad = rootfs_fetch::oci::auth::Credentials {
+        user: USER.into(),
+        password: "wrong".into(),
+    };
+    std::fs::write(
+        env.root.join("auth.json"),
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{}"}}}}}}"#,
+            reg.host(),
+            bad.encode()
+        ),
+    )
+    .unwrap();
+    let o = env.run(&["--trace", "quiet", "push", &target]);
+    check(o, "even with credentials", "dockling login");
+    // Bearer: the token server refuses the credentials.
+    let reg2 = Registry::start(None);
+    let proxy = BearerProxy::start(reg2.port, USER, PASSWORD);
+    let target = format!("{}/team/app:v1", proxy.host());
+    ok(&env, &["tag", &src_name, &target]);
+    std::fs::write(
+        env.root.join("auth.json"),
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{}"}}}}}}"#,
+            proxy.host(),
+            bad.encode()
+        ),
+    )
+    .unwrap();
+    let o = env.run(&["--trace", "quiet", "push", &target]);
+    check(o, "answered 401", "dockling login");
+    assert!(proxy.token_refused() >= 1);
+    // Nothing uploaded by the refused pushes.
+    assert!(
+        !proxy
+            .log()
+            .iter()
+            .any(|l| l.method == "POST" && l.status != 401),
+        "{:?}",
+        proxy.log()
+    );
+    // A digest is not a tag.
+    let o = env.run(&[
+        "--trace",
+        "quiet",
+        "push",
+        &format!("{}/team/app@sha256:{}", proxy.host(), "0".repeat(64)),
+    ]);
+    check(o, "push takes a tag, not a digest", "dockling tag");
+}
