@@ -449,3 +449,146 @@ fn push_failures_say_one_line_and_a_hint() {
     ]);
     check(o, "push takes a tag, not a digest", "dockling tag");
 }
+
+/// A search server of our own that answers Docker Hub's v1 search API;
+/// returns its port and the query strings it was asked.
+fn search_server() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let asked: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let seen = asked.clone();
+    std::thread::spawn(move || {
+        for mut c in l.incoming().flatten() {
+            let mut line = String::new();
+            let mut r = BufReader::new(c.try_clone().unwrap());
+            r.read_line(&mut line).unwrap();
+            loop {
+                let mut h = String::new();
+                if r.read_line(&mut h).unwrap() == 0 || h.trim().is_empty() {
+                    break;
+                }
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+            let (status, body) = match path.strip_prefix("/v1/search?") {
+                Some(q) => {
+                    seen.lock().unwrap().push(q.to_string());
+                    // The shape of index.docker.io's answer.
+                    let results = serde_json::json!([
+                        {"name": "alpine", "description": "A minimal Docker image based on Alpine Linux with a complete package index and only 5 MB in size!", "star_count": 11000, "is_official": true, "is_automated": false},
+                        {"name": "someone/alpine-tools", "description": "tools", "star_count": 12, "is_official": false, "is_automated": false},
+                        {"name": "other/alpine-x", "description": "", "star_count": 0, "is_official": false, "is_automated": false},
+                    ]);
+                    let body = serde_json::json!({
+                        "num_pages": 1, "num_results": 3, "page_size": 25, "page": 1,
+                        "query": "alpine", "results": results,
+                    });
+                    ("200 OK", body.to_string())
+                }
+                None => ("404 Not Found", "{}".to_string()),
+            };
+            let _ = write!(
+                c,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (port, asked)
+}
+
+#[test]
+fn search_a_search_api_and_a_registry_catalog() {
+    if !common::registry::tools("search_a_search_api_and_a_registry_catalog") {
+        return;
+    }
+    let env = Env::new();
+    let search = |args: &[&str]| {
+        let mut all = vec!["--trace", "quiet", "search"];
+        all.extend_from_slice(args);
+        let o = env.run(&all);
+        assert!(o.status.success(), "dockling {all:?}: {}", out(&o));
+        (
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    // A registry that answers Docker Hub's search API.
+    let (port, asked) = search_server();
+    let host = format!("127.0.0.1:{port}");
+    let (table, said) = search(&["alpine", "--registry", &host]);
+    assert!(
+        said.contains("search API") && said.contains("/v1/search"),
+        "{said}"
+    );
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["NAME", "DESCRIPTION", "STARS", "OFFICIAL"],
+        "{table}"
+    );
+    assert_eq!(lines.len(), 4, "{table}");
+    assert!(
+        lines[1].starts_with("alpine ") && lines[1].ends_with("11000   [OK]"),
+        "{table}"
+    );
+    assert!(
+        lines[1].contains(" based on Alpine Linux…   ") && !lines[1].contains("complete"),
+        "cut to 45 characters: {table}"
+    );
+    assert!(
+        lines[2].starts_with("someone/alpine-tools ") && lines[2].ends_with(" 12"),
+        "{table}"
+    );
+    assert_eq!(asked.lock().unwrap().last().unwrap(), "q=alpine&n=25");
+    let (table, _) = search(&["alpine", "--registry", &host, "--filter", "stars=10"]);
+    assert_eq!(table.lines().count(), 3, "{table}");
+    assert!(!table.contains("other/alpine-x"), "{table}");
+    let (table, _) = search(&[
+        "alpine",
+        "--registry",
+        &host,
+        "--filter",
+        "is-official=true",
+    ]);
+    assert_eq!(table.lines().count(), 2, "{table}");
+    let (table, _) = search(&["alpine", "--registry", &host, "--limit", "2", "--no-trunc"]);
+    assert_eq!(table.lines().count(), 3, "{table}");
+    assert!(table.contains("only 5 MB in size!"), "{table}");
+    assert_eq!(asked.lock().unwrap().last().unwrap(), "q=alpine&n=2");
+    let o = env.run(&[
+        "search",
+        "alpine",
+        "--registry",
+        &host,
+        "--filter",
+        "stars=many",
+    ]);
+    assert_eq!(o.status.code(), Some(125), "{}", out(&o));
+
+    // docker-registry has no search API: its catalog, and the tags.
+    let reg = Registry::start(None);
+    let tiny = TestImage::new(vec![app_layer()]);
+    for (repo, tag) in [
+        ("t/alpha", "v1"),
+        ("t/alpha", "v2"),
+        ("t/beta", "v1"),
+        ("tools/alpha-cli", "latest"),
+    ] {
+        reg.push_image(repo, tag, &tiny, false);
+    }
+    let (table, said) = search(&["alpha", "--registry", &reg.host()]);
+    assert!(
+        said.contains("/v2/_catalog") && said.contains("no search API"),
+        "{said}"
+    );
+    assert_eq!(
+        table,
+        "NAME              TAGS\nt/alpha           v1, v2\ntools/alpha-cli   latest\n"
+    );
+    let (table, _) = search(&["alpha", "--registry", &reg.host(), "--limit", "1"]);
+    assert_eq!(table, "NAME      TAGS\nt/alpha   v1, v2\n");
+    // A catalog has no stars.
+    let (table, _) = search(&["alpha", "--registry", &reg.host(), "--filter", "stars=1"]);
+    assert_eq!(table, "NAME   TAGS\n");
+}

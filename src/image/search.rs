@@ -193,7 +193,7 @@ pub fn search(
         }
         let v1 = status;
         let (status, body) = client
-            .get_path("/v2/_catalog?n=10000", MAX_ANSWER)
+            .get_path("/v2/_catalog?n=1000", MAX_ANSWER)
             .map_err(|e| failed(&e))?;
         let url = format!("{}/v2/_catalog", client.origin());
         if status != 200 {
