@@ -43,6 +43,9 @@ pub enum ImageCommand {
     Inspect { reference: String },
     /// Remove layers and blobs that no image and no running container uses, and leftovers of interrupted pulls
     Prune,
+    // ---- build ----
+    /// Show the steps an image was made of
+    History(super::build::HistoryArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -157,6 +160,10 @@ fn find(store: &Store, name: &str) -> Result<Image, Error> {
 }
 
 pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
+    // ---- build ----
+    if let ImageCommand::History(a) = cmd {
+        return super::build::history(a, paths);
+    }
     let store = Store::open(paths)?;
     match cmd {
         ImageCommand::Inspect { reference } => {
@@ -182,6 +189,7 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
             });
             println!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
+        ImageCommand::History(_) => unreachable!("handled above"),
         ImageCommand::Prune => {
             let lock = store.lock()?;
             let c = store.collect_garbage(&lock)?;
