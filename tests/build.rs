@@ -333,7 +333,7 @@ fn the_dockerfile_subset_env_arg_workdir_user_dockerignore_and_add() {
         .unwrap();
     let tar = tar.into_inner().unwrap();
     let dockerfile = format!(
-        "ARG BASE={base}\nFROM $BASE\nARG WHO=nobody\nENV GREETING=\"hi there\" \\\n    PLACE=${{WHO:-x}}\nWORKDIR /srv/app\nCOPY --chown=1234:4321 . ./\nADD pack.tar /unpacked/\nLABEL made.by=\"dockling build\"\nEXPOSE 8080\nRUN chown 1234 /srv/app\nUSER 1234\nRUN echo \"$GREETING from $PLACE as $(id -u)\" > note && ls -n /srv/app | sort > listing\nENTRYPOINT [\"sh\", \"-c\"]\nCMD [\"cat note listing /unpacked/inner/file; pwd\"]\n"
+        "ARG BASE={base}\nFROM $BASE\nARG WHO=nobody\nENV GREETING=\"hi there\" \\\n    PLACE=${{WHO:-x}}\nWORKDIR /srv/app\nCOPY --chown=1234:4321 . ./\nADD pack.tar /unpacked/\nLABEL made.by=\"dockling build\"\nEXPOSE 8080\nRUN chown 1234 /srv/app\nUSER 1234\nRUN echo \"$GREETING from $PLACE as $(id -u)\" > note && ls -n /srv/app | sort > listing\nENTRYPOINT [\"sh\", \"-c\"]\nCMD [\"cat note listing /unpacked/inner/file; echo; pwd\"]\n"
     );
     let ctx = context(&[
         ("Dockerfile", &dockerfile),
@@ -662,6 +662,8 @@ fn podman_runs_an_image_dockling_built() {
                 "--cgroup-manager",
                 "cgroupfs",
             ])
+            // crun is on this VM, and refuses hybrid cgroups; runc works.
+            .args(["--runtime", "runc"])
             .args(args)
             .output()
             .expect("podman");
