@@ -965,7 +965,6 @@ pub fn korean(step: Step) -> Narration {
         },
         Step::BuildConfig => Narration {
             title: "{instruction}: config를 바꿈 ({field}), 레이어 없음",
-            syscall: "이미지 config의 JSON을 고치고, empty_layer: true인 history 항목을 추가",
             why: "ENV, CMD, ENTRYPOINT, USER, EXPOSE, LABEL, ARG는 파일을 바꾸지 않습니다: `run`이 \
                   컨테이너를 시작할 때 쓰는 설정만 바꿉니다. 레이어는 생기지 않지만 history에 한 줄이 \
                   남고, `dockling image history`가 크기 0B로 보여 줍니다.",
@@ -974,9 +973,6 @@ pub fn korean(step: Step) -> Narration {
         },
         Step::BuildLayer => Narration {
             title: "{instruction}: 레이어 {layer} (캐시 사용: {cached})",
-            syscall: "RUN: 지금까지의 레이어 위에서 컨테이너를 실행하고 upper 디렉토리를 tar로 묶음; \
-                      COPY/ADD: 컨텍스트의 파일을 tar로 묶음; tar를 gzip해 blobs/sha256에 두고 \
-                      layers/DIFF_ID에 풂",
             why: "RUN, COPY, ADD 하나가 레이어 하나를 만듭니다: 바뀐 파일을 담은 tar입니다. 레이어의 \
                   이름은 tar의 sha256(diff_id)이고, 키(앞 단계 + 명령 + 복사하는 파일)가 이미 캐시에 \
                   있는 단계는 다시 실행하지 않고 그 레이어를 다시 씁니다.",
@@ -985,7 +981,6 @@ pub fn korean(step: Step) -> Narration {
         },
         Step::BuildImage => Narration {
             title: "이미지 {id}: 레이어 {layers}개, 이름 {reference}",
-            syscall: "config 블롭(그 다이제스트가 이미지 ID), 매니페스트 블롭, index.json의 이름을 씀",
             why: "이미지는 블롭을 가리키는 JSON일 뿐입니다: config와 레이어를 다이제스트로 나열한 \
                   매니페스트입니다. 빌드가 쓴 것은 새 레이어와 이 작은 파일 두 개뿐입니다.",
             vm: "완성한 VM 디스크에 이름을 붙여 저장하는 것과 같습니다.",
@@ -993,8 +988,6 @@ pub fn korean(step: Step) -> Narration {
         },
         Step::CommitLayer => Narration {
             title: "commit {container}: upper 디렉토리(항목 {entries}개)가 레이어 {layer}",
-            syscall: "{upper} 디렉토리를 훑으며 whiteout(0/0 문자 장치)은 .wh.NAME으로, opaque 디렉토리는 \
-                      .wh..wh..opq로 바꾸고 tar, gzip",
             why: "컨테이너가 바꾼 것은 모두 오버레이의 upper 디렉토리에 있습니다. 이미지 스펙은 삭제를 \
                   빈 .wh. 파일로, overlayfs는 0/0 문자 장치로 적습니다: commit은 한쪽을 다른 쪽으로 \
                   옮겨 적고, 그 tar를 컨테이너 이미지 위의 레이어로 더한 뒤 새 config와 매니페스트를 \
