@@ -227,6 +227,7 @@ fn a_three_step_dockerfile_builds_runs_and_is_cached_until_a_copied_file_changes
     let ctx = context(&[("Dockerfile", &dockerfile), ("greeting.txt", "hello\n")]);
     let first = build(&env, "localhost/app:1", ctx.path());
     assert!(first.status.success(), "{}", out(&first));
+    eprintln!("--- first build:\n{}", out(&first));
     let s = steps(&stderr(&first));
     assert_eq!(s.len(), 3, "{}", stderr(&first));
     assert!(s[0].0.starts_with("[1/3] FROM"), "{s:?}");
@@ -250,6 +251,7 @@ fn a_three_step_dockerfile_builds_runs_and_is_cached_until_a_copied_file_changes
     let again = build(&env, "localhost/app:1", ctx.path());
     let took = t.elapsed();
     assert!(again.status.success(), "{}", out(&again));
+    eprintln!("--- the same again:\n{}", out(&again));
     let s = steps(&stderr(&again));
     assert_eq!(s.len(), 3);
     assert!(
@@ -273,6 +275,7 @@ fn a_three_step_dockerfile_builds_runs_and_is_cached_until_a_copied_file_changes
     std::fs::write(ctx.path().join("greeting.txt"), "changed\n").unwrap();
     let third = build(&env, "localhost/app:1", ctx.path());
     assert!(third.status.success(), "{}", out(&third));
+    eprintln!("--- after changing greeting.txt:\n{}", out(&third));
     let s = steps(&stderr(&third));
     assert!(!s[1].1 && !s[2].1, "COPY and RUN must run again: {s:?}");
     assert_eq!(
@@ -298,6 +301,7 @@ fn a_three_step_dockerfile_builds_runs_and_is_cached_until_a_copied_file_changes
     // history: newest first, the CMD an empty layer.
     let id = inspect(&env, "localhost/app:1")["Id"].clone();
     let h = stdout(&ok(&env, &["image", "history", "localhost/app:1"]));
+    eprintln!("--- image history:\n{h}");
     let lines: Vec<&str> = h.lines().collect();
     assert!(lines[0].starts_with("IMAGE "), "{h}");
     assert!(
@@ -501,6 +505,7 @@ fn commit_turns_a_containers_changes_into_a_layer_that_matches_diff() {
         ],
     );
     let diff = stdout(&ok(&env, &["diff", "changer"]));
+    eprintln!("--- diff changer:\n{diff}");
     let diff_lines: BTreeSet<String> = diff.lines().map(String::from).collect();
     let expected: BTreeSet<String> = ["C /app", "A /app/added", "C /app/change", "D /app/remove"]
         .map(String::from)
@@ -523,6 +528,7 @@ fn commit_turns_a_containers_changes_into_a_layer_that_matches_diff() {
         ],
     );
     let id = stdout(&o).trim().to_string();
+    eprintln!("--- commit:\n{id}");
     assert!(id.starts_with("sha256:") && id.len() == 71, "{id}");
     assert_eq!(inspect(&env, "localhost/committed:v1")["Id"], id.as_str());
     // The top layer's tar: exactly what diff said, deletions as .wh. files.
@@ -547,6 +553,7 @@ fn commit_turns_a_containers_changes_into_a_layer_that_matches_diff() {
         .collect();
     assert_eq!(entries, from_diff);
     assert!(entries.contains("app/.wh.remove"), "{entries:?}");
+    eprintln!("--- top layer tar: {entries:?}");
     // Run of the new image: the change is there, the deleted file gone.
     assert_eq!(run_image(&env, &["localhost/committed:v1"]), "new\n");
     assert_eq!(
