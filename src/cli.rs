@@ -147,6 +147,15 @@ pub enum Command {
     Push(stages::push::PushArgs),
     /// Find images at a registry (Docker Hub's search API, or a registry's catalog)
     Search(stages::push::SearchArgs),
+    // ---- build ----
+    /// Build an image from a Dockerfile: `build -t NAME[:TAG] CONTEXT`
+    Build(stages::build::BuildArgs),
+    /// Make a new image from a container's changes
+    Commit(stages::build::CommitArgs),
+    /// Show what a container changed: A added, C changed, D deleted
+    Diff(stages::build::DiffArgs),
+    /// Show the steps an image was made of
+    History(stages::build::HistoryArgs),
 }
 
 /// `dockling container VERB`, as the notes write docker's commands.
@@ -193,6 +202,11 @@ pub enum ContainerCommand {
     Pause(stages::inside::PauseArgs),
     /// Thaw paused containers
     Unpause(stages::inside::PauseArgs),
+    // ---- build ----
+    /// Make a new image from a container's changes
+    Commit(stages::build::CommitArgs),
+    /// Show what a container changed: A added, C changed, D deleted
+    Diff(stages::build::DiffArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -359,6 +373,11 @@ pub fn command() -> clap::Command {
             "Find images at a registry (Docker Hub's search API, or a registry's catalog)",
             stages::push::SearchArgs::augment_args,
         ),
+        // ---- build ----
+        deferred!("build", "Build an image from a Dockerfile: `build -t NAME[:TAG] CONTEXT`", stages::build::BuildArgs::augment_args),
+        deferred!("commit", "Make a new image from a container's changes", stages::build::CommitArgs::augment_args),
+        deferred!("diff", "Show what a container changed: A added, C changed, D deleted", stages::build::DiffArgs::augment_args),
+        deferred!("history", "Show the steps an image was made of", stages::build::HistoryArgs::augment_args),
     ])
 }
 
@@ -448,6 +467,7 @@ fn dispatch(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<i32
             | Command::Network(_)
             | Command::Run(_)
             | Command::Container(ContainerCommand::Run(_))
+            | Command::Build(_)
     );
     if !runs_a_container {
         return run_command(cli, paths, narrator);
@@ -544,7 +564,15 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
             ContainerCommand::Stats(a) => stages::inside::stats_cmd(a, paths),
             ContainerCommand::Pause(a) => stages::inside::pause(a, true, paths, narrator),
             ContainerCommand::Unpause(a) => stages::inside::pause(a, false, paths, narrator),
+            // ---- build ----
+            ContainerCommand::Commit(a) => stages::build::commit(a, paths, narrator),
+            ContainerCommand::Diff(a) => stages::build::diff(a, paths),
         },
+        // ---- build ----
+        Command::Build(a) => stages::build::build(a, paths, narrator),
+        Command::Commit(a) => stages::build::commit(a, paths, narrator),
+        Command::Diff(a) => stages::build::diff(a, paths),
+        Command::History(a) => stages::build::history(a, paths),
         Command::Monitor(a) => Ok(crate::container::monitor::main(
             paths,
             &a.id,

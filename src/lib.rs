@@ -5,6 +5,7 @@
 //! the presets behind each subcommand; `narrate` turns the engine's events
 //! into explanations. See ARCHITECTURE in the README for the map.
 
+pub mod build;
 pub mod cgroups;
 pub mod cli;
 pub mod clock;

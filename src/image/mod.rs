@@ -6,6 +6,8 @@
 //! Entrypoint, Cmd, Env, WorkingDir, User; [`envfile`]: docker's
 //! `--env-file` format).
 
+pub mod changeset;
+pub mod commit;
 pub mod config;
 pub mod credentials;
 pub mod envfile;

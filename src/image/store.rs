@@ -468,6 +468,20 @@ impl Store {
         Ok(true)
     }
 
+    /// Keep `manifest` in the index without a name (`docker commit` with
+    /// no repository: a `<none>` image). Call under [`Store::lock`].
+    pub fn keep_unnamed(&self, manifest: &Descriptor, size: u64) -> Result<(), Error> {
+        let mut idx = self.read_index()?;
+        if idx.manifests.iter().any(|d| d.digest == manifest.digest) {
+            return Ok(());
+        }
+        let mut d = manifest.clone();
+        d.annotations = Some(BTreeMap::from([(SIZE.to_string(), size.to_string())]));
+        d.platform = None;
+        idx.manifests.push(d);
+        self.write_index(&idx)
+    }
+
     /// Every directory that holds temporary entries.
     pub fn temp_dirs(&self) -> Vec<PathBuf> {
         vec![

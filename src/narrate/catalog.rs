@@ -1552,6 +1552,51 @@ pub fn english(step: Step) -> Narration {
             vm: "The figures differ from machine to machine, most between hardware virtualisation (KVM) \
                  and emulation (TCG): run `dockling compare` again after changing either.",
         },
+        Step::BuildFrom => Narration {
+            title: "FROM {image}: start from its {layers} layer(s) and its config",
+            syscall: "read index.json, the manifest and the config blob of {image} (pulled first if missing)",
+            why: "A build never starts from nothing: the new image is the base image plus layers on top. Its \
+                  config (Env, Cmd, WorkingDir …) is the starting point that later instructions change.",
+            shell: "skopeo inspect --config oci:/var/lib/dockling/images:{image}",
+            vm: "Cloning a template VM disk before installing more on it.",
+        },
+        Step::BuildConfig => Narration {
+            title: "{instruction}: changes the config ({field}), no layer",
+            syscall: "edit the image config's JSON; add a history entry with empty_layer: true",
+            why: "ENV, CMD, ENTRYPOINT, USER, EXPOSE, LABEL and ARG change no file: they only change the \
+                  settings `run` starts the container with. No layer is made, but the history keeps a line \
+                  for it, which `dockling image history` shows with size 0B.",
+            shell: "jq '.config' config.json",
+            vm: "Changing a VM's settings (its boot command line) without touching its disk.",
+        },
+        Step::BuildLayer => Narration {
+            title: "{instruction}: layer {layer} (cached: {cached})",
+            syscall: "RUN: a container on the layers so far, its upper dir tarred; COPY/ADD: context files tarred; \
+                      the tar gzip'd into blobs/sha256, unpacked into layers/DIFF_ID",
+            why: "Each RUN, COPY, ADD makes one layer: the files it changed, as a tar. A layer is named by the \
+                  sha256 of its tar (the diff_id), and a step whose key (the step before + the instruction + \
+                  the files it copies) is already in the cache reuses its layer instead of running again.",
+            shell: "tar -C upper -cf - . | gzip > layer.tar.gz; sha256sum layer.tar.gz",
+            vm: "Installing on a VM disk and snapshotting it after each step (qemu-img create -b …).",
+        },
+        Step::BuildImage => Narration {
+            title: "image {id}: {layers} layer(s), named {reference}",
+            syscall: "write the config blob (its digest is the image id), the manifest blob, and the name in index.json",
+            why: "The image is only JSON that points at blobs: a manifest listing the config and the layers \
+                  by digest. Building it wrote no more than the new layers and these two small files.",
+            shell: "cat /var/lib/dockling/images/index.json",
+            vm: "Saving the finished VM disk under a name.",
+        },
+        Step::CommitLayer => Narration {
+            title: "commit {container}: its upper dir ({entries} entries) becomes layer {layer}",
+            syscall: "walk {upper}; whiteouts (0/0 char devices) become .wh.NAME, opaque dirs .wh..wh..opq; tar, gzip",
+            why: "A container's changes are all in the upper directory of its overlay. The image spec writes \
+                  deletions as empty .wh. files, overlayfs as 0/0 character devices: commit translates one \
+                  into the other, adds the tar as a layer on top of the container's image, and writes a new \
+                  config and manifest.",
+            shell: "find {upper} -printf '%y %p\\n'",
+            vm: "Saving a VM's overlay disk as a new backing image.",
+        },
         Step::RootfsBuilt => Narration {
             title: "built a root filesystem in {path} from this host's {source}",
             syscall: "copy {programs} programs and {libraries} shared libraries; write /etc/passwd, \

@@ -109,6 +109,12 @@ pub enum Step {
     PushRequest,
     PushBlob,
     PushManifest,
+    // `dockling build` and `commit`: images made here.
+    BuildFrom,
+    BuildConfig,
+    BuildLayer,
+    BuildImage,
+    CommitLayer,
 }
 
 impl Step {
@@ -202,6 +208,11 @@ impl Step {
         Step::PushRequest,
         Step::PushBlob,
         Step::PushManifest,
+        Step::BuildFrom,
+        Step::BuildConfig,
+        Step::BuildLayer,
+        Step::BuildImage,
+        Step::CommitLayer,
     ];
 
     /// The stage whose lesson introduces this step: 1 chroot, 2
@@ -216,6 +227,8 @@ impl Step {
             // compare is no stage: its steps are always told in full.
             Start | Summary | CompareInitramfs | CompareBoot | CompareVmUnusable
             | CompareContainer | CompareSaved => 0,
+            // Building images is no stage of its own: told in full.
+            BuildFrom | BuildConfig | BuildLayer | BuildImage | CommitLayer => 0,
             Journal | Clone | CloseFds | Session | Terminal | Chroot | Chdir | User | Signals
             | Exec | Forward | Escalate | Exited | Signaled | UndoProcess | UndoDir
             | RootfsBuilt | RootfsDownloaded => 1,

@@ -981,6 +981,46 @@ pub fn korean(step: Step) -> Narration {
             vm: "VM 이미지는 파일 이름으로 공개되고, 이름과 바이트가 맞는지 확인하는 것은 없습니다.",
             ..en
         },
+        Step::BuildFrom => Narration {
+            title: "FROM {image}: 이 이미지의 레이어 {layers}개와 config에서 시작",
+            why: "빌드는 빈 곳에서 시작하지 않습니다: 새 이미지는 베이스 이미지 위에 레이어를 더 쌓은 \
+                  것입니다. 베이스의 config(Env, Cmd, WorkingDir …)가 출발점이고, 뒤의 명령이 그것을 \
+                  바꿉니다.",
+            vm: "템플릿 VM 디스크를 복제한 뒤 그 위에 더 설치하는 것과 같습니다.",
+            ..en
+        },
+        Step::BuildConfig => Narration {
+            title: "{instruction}: config를 바꿈 ({field}), 레이어 없음",
+            why: "ENV, CMD, ENTRYPOINT, USER, EXPOSE, LABEL, ARG는 파일을 바꾸지 않습니다: `run`이 \
+                  컨테이너를 시작할 때 쓰는 설정만 바꿉니다. 레이어는 생기지 않지만 history에 한 줄이 \
+                  남고, `dockling image history`가 크기 0B로 보여 줍니다.",
+            vm: "디스크는 그대로 두고 VM의 설정(부팅 명령줄)만 바꾸는 것과 같습니다.",
+            ..en
+        },
+        Step::BuildLayer => Narration {
+            title: "{instruction}: 레이어 {layer} (캐시 사용: {cached})",
+            why: "RUN, COPY, ADD 하나가 레이어 하나를 만듭니다: 바뀐 파일을 담은 tar입니다. 레이어의 \
+                  이름은 tar의 sha256(diff_id)이고, 키(앞 단계 + 명령 + 복사하는 파일)가 이미 캐시에 \
+                  있는 단계는 다시 실행하지 않고 그 레이어를 다시 씁니다.",
+            vm: "VM 디스크에 설치하고 단계마다 스냅샷을 찍는 것과 같습니다(qemu-img create -b …).",
+            ..en
+        },
+        Step::BuildImage => Narration {
+            title: "이미지 {id}: 레이어 {layers}개, 이름 {reference}",
+            why: "이미지는 블롭을 가리키는 JSON일 뿐입니다: config와 레이어를 다이제스트로 나열한 \
+                  매니페스트입니다. 빌드가 쓴 것은 새 레이어와 이 작은 파일 두 개뿐입니다.",
+            vm: "완성한 VM 디스크에 이름을 붙여 저장하는 것과 같습니다.",
+            ..en
+        },
+        Step::CommitLayer => Narration {
+            title: "commit {container}: upper 디렉토리(항목 {entries}개)가 레이어 {layer}",
+            why: "컨테이너가 바꾼 것은 모두 오버레이의 upper 디렉토리에 있습니다. 이미지 스펙은 삭제를 \
+                  빈 .wh. 파일로, overlayfs는 0/0 문자 장치로 적습니다: commit은 한쪽을 다른 쪽으로 \
+                  옮겨 적고, 그 tar를 컨테이너 이미지 위의 레이어로 더한 뒤 새 config와 매니페스트를 \
+                  씁니다.",
+            vm: "VM의 오버레이 디스크를 새 backing 이미지로 저장하는 것과 같습니다.",
+            ..en
+        },
     }
 }
 

@@ -48,6 +48,9 @@ pub enum ImageCommand {
     Tag(super::push::TagArgs),
     /// Send an image to a registry: `image push REGISTRY/NAME[:TAG]`
     Push(super::push::PushArgs),
+    // ---- build ----
+    /// Show the steps an image was made of
+    History(super::build::HistoryArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -162,6 +165,10 @@ fn find(store: &Store, name: &str) -> Result<Image, Error> {
 }
 
 pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
+    // ---- build ----
+    if let ImageCommand::History(a) = cmd {
+        return super::build::history(a, paths);
+    }
     let store = Store::open(paths)?;
     match cmd {
         ImageCommand::Inspect { reference } => {
@@ -187,6 +194,7 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
             });
             println!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
+        ImageCommand::History(_) => unreachable!("handled above"),
         ImageCommand::Prune => {
             let lock = store.lock()?;
             let c = store.collect_garbage(&lock)?;

@@ -3,6 +3,7 @@
 //! and hands it to the one engine. Read them as the lessons' table of
 //! contents; the mechanism lives in the core modules.
 
+pub mod build;
 pub mod cgroups;
 pub mod chroot;
 pub mod container;

@@ -13,6 +13,7 @@ use std::fmt::Display;
 
 use super::lang::{self, Lang};
 
+pub mod build;
 pub mod containers;
 pub mod images;
 pub mod push;
@@ -86,7 +87,7 @@ macro_rules! msg {
 
 /// Every message of every file.
 pub fn all() -> Vec<(&'static str, Msg)> {
-    [containers::ALL, images::ALL, push::ALL].concat()
+    [containers::ALL, images::ALL, push::ALL, build::ALL].concat()
 }
 
 #[cfg(test)]

@@ -1,0 +1,70 @@
+//! The build cache: a step already done is not done again.
+//!
+//! A step's key is the sha256 of what decides its result: the key of the
+//! step before it (for the first, the base image's id), the instruction
+//! as it reads after variables are replaced (for RUN, with the build
+//! arguments it sees), and for COPY and ADD a digest of the files copied.
+//! Change any of them and this step and every later one get new keys:
+//! they run again. The entry under a key, one small JSON file in
+//! `<data>/build-cache/`, says which layer the step made (its blob and
+//! diff_id, both in the image store) and when; a hit is used only if that
+//! layer is still in the store (`image prune` may have removed it).
+
+use std::path::PathBuf;
+
+use rootfs_fetch::oci::digest::Digest;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::image::store::{Store, write_atomic};
+use crate::paths::Paths;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LayerRef {
+    pub digest: Digest,
+    pub size: u64,
+    pub diff_id: Digest,
+}
+
+/// What one step made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    /// The history entry's time.
+    pub created: String,
+    /// The layer, when the step made one.
+    pub layer: Option<LayerRef>,
+}
+
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// The key of a step after `parent`.
+pub fn key(parent: &str, text: &str, content: &str) -> String {
+    let all = format!("{parent}\n{text}\n{content}");
+    Digest::of(all.as_bytes()).hex().to_string()
+}
+
+impl Cache {
+    pub fn open(paths: &Paths) -> Result<Cache, Error> {
+        let dir = paths.data.join("build-cache");
+        std::fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
+        Ok(Cache { dir })
+    }
+
+    /// The entry for `key`, if its layer is still in `store`.
+    pub fn get(&self, store: &Store, key: &str) -> Option<Entry> {
+        let bytes = std::fs::read(self.dir.join(key)).ok()?;
+        let e: Entry = serde_json::from_slice(&bytes).ok()?;
+        if let Some(l) = &e.layer
+            && !(store.has_blob(&l.digest) && store.layer_path(&l.diff_id).is_dir())
+        {
+            return None;
+        }
+        Some(e)
+    }
+
+    pub fn put(&self, key: &str, e: &Entry) -> Result<(), Error> {
+        write_atomic(&self.dir.join(key), &serde_json::to_vec(e).expect("json"))
+    }
+}
