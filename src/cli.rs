@@ -140,6 +140,21 @@ pub enum Command {
     Completions(crate::kit::CompletionsArgs),
     /// Print the man page dockling(1); `--dir DIR` writes one per subcommand too
     Man(crate::kit::ManArgs),
+    // ---- engines ----
+    /// Save images to a tar archive (docker archive and OCI layout in one)
+    Save(crate::engines::save::SaveArgs),
+    /// Disk usage, system-wide information, pruning: `system df|info|prune`
+    #[command(subcommand)]
+    System(crate::engines::system::SystemCommand),
+    /// Show system-wide information (as `docker info`)
+    Info,
+    /// Show dockling's version, build and the kernel features it uses
+    Version,
+    /// Write a container or an image as an OCI runtime bundle (DIR/config.json, DIR/rootfs)
+    Bundle(crate::engines::bundle::BundleArgs),
+    /// Kubernetes YAML for containers: `kube generate CONTAINER…`
+    #[command(subcommand)]
+    Kube(crate::engines::kube::KubeCommand),
 }
 
 /// `dockling container VERB`, as the notes write docker's commands.
@@ -344,6 +359,21 @@ pub fn command() -> clap::Command {
             "Print the man page dockling(1); `--dir DIR` writes one per subcommand too",
             crate::kit::ManArgs::augment_args,
         ),
+        // ---- engines ----
+        deferred!("save", "Save images to a tar archive (docker archive and OCI layout in one)", crate::engines::save::SaveArgs::augment_args),
+        deferred!("system", "Disk usage, system-wide information, pruning: `system df|info|prune`", |c| {
+            crate::engines::system::SystemCommand::augment_subcommands(c).subcommand_required(true)
+        }),
+        deferred!("info", "Show system-wide information (as `docker info`)", |c| c),
+        deferred!("version", "Show dockling's version, build and the kernel features it uses", |c| c),
+        deferred!(
+            "bundle",
+            "Write a container or an image as an OCI runtime bundle (DIR/config.json, DIR/rootfs)",
+            crate::engines::bundle::BundleArgs::augment_args,
+        ),
+        deferred!("kube", "Kubernetes YAML for containers: `kube generate CONTAINER…`", |c| {
+            crate::engines::kube::KubeCommand::augment_subcommands(c).subcommand_required(true)
+        }),
     ])
 }
 
@@ -524,6 +554,15 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
             ContainerCommand::Pause(a) => stages::inside::pause(a, true, paths, narrator),
             ContainerCommand::Unpause(a) => stages::inside::pause(a, false, paths, narrator),
         },
+        // ---- engines ----
+        Command::Save(a) => crate::engines::save::save_cmd(a, paths),
+        Command::System(c) => crate::engines::system::system(c, paths),
+        Command::Info => {
+            crate::engines::system::system(&crate::engines::system::SystemCommand::Info, paths)
+        }
+        Command::Version => crate::engines::system::version(),
+        Command::Bundle(a) => crate::engines::bundle::bundle(a, paths, narrator),
+        Command::Kube(c) => crate::engines::kube::kube(c, paths),
         Command::Monitor(a) => Ok(crate::container::monitor::main(
             paths,
             &a.id,

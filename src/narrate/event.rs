@@ -105,6 +105,11 @@ pub enum Step {
     CompareVmUnusable,
     CompareContainer,
     CompareSaved,
+    // `dockling bundle`: what dockling did, as an OCI runtime bundle.
+    BundleRootfs,
+    BundleProcess,
+    BundleLinux,
+    BundleWritten,
 }
 
 impl Step {
@@ -195,6 +200,10 @@ impl Step {
         Step::CompareVmUnusable,
         Step::CompareContainer,
         Step::CompareSaved,
+        Step::BundleRootfs,
+        Step::BundleProcess,
+        Step::BundleLinux,
+        Step::BundleWritten,
     ];
 
     /// The stage whose lesson introduces this step: 1 chroot, 2
@@ -208,7 +217,8 @@ impl Step {
         match self {
             // compare is no stage: its steps are always told in full.
             Start | Summary | CompareInitramfs | CompareBoot | CompareVmUnusable
-            | CompareContainer | CompareSaved => 0,
+            | CompareContainer | CompareSaved | BundleRootfs | BundleProcess | BundleLinux
+            | BundleWritten => 0,
             Journal | Clone | CloseFds | Session | Terminal | Chroot | Chdir | User | Signals
             | Exec | Forward | Escalate | Exited | Signaled | UndoProcess | UndoDir
             | RootfsBuilt | RootfsDownloaded => 1,

@@ -43,6 +43,9 @@ pub enum ImageCommand {
     Inspect { reference: String },
     /// Remove layers and blobs that no image and no running container uses, and leftovers of interrupted pulls
     Prune,
+    // ---- engines ----
+    /// Save images to a tar archive (docker archive and OCI layout in one)
+    Save(crate::engines::save::SaveArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -190,6 +193,7 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
                 println!("{}", held_note(c.held));
             }
         }
+        ImageCommand::Save(a) => return crate::engines::save::save_cmd(a, paths),
     }
     Ok(0)
 }
@@ -405,7 +409,7 @@ pub fn create(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Res
 /// The spec of a container of `args.image` (pulled first if it is not in
 /// the store), and what it was made from. The image's layers are pinned
 /// for the container from here on (see image::pins).
-fn image_container(
+pub fn image_container(
     args: &RunArgs,
     paths: &Paths,
     narrator: &mut dyn Narrator,

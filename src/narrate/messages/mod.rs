@@ -14,6 +14,7 @@ use std::fmt::Display;
 use super::lang::{self, Lang};
 
 pub mod containers;
+pub mod engines;
 pub mod images;
 
 /// One message in both languages.
@@ -85,7 +86,7 @@ macro_rules! msg {
 
 /// Every message of every file.
 pub fn all() -> Vec<(&'static str, Msg)> {
-    [containers::ALL, images::ALL].concat()
+    [containers::ALL, images::ALL, engines::ALL].concat()
 }
 
 #[cfg(test)]
