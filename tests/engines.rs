@@ -786,3 +786,57 @@ fn bad_input_is_one_line_and_exit_125() {
     );
     assert_eq!(std::fs::read_dir(&full).unwrap().count(), 1);
 }
+
+#[test]
+fn a_bundle_of_an_image_runs_as_root_in_runc_as_in_dockling() {
+    let Some(env) = setup("a_bundle_of_an_image_runs_as_root_in_runc_as_in_dockling") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let mut img = TestImage::new(vec![base(&env)]);
+    img.cmd = vec![
+        "sh".into(),
+        "-c".into(),
+        "id; grep -E '^(Cap|NoNewPrivs|Seccomp:)' /proc/self/status".into(),
+    ];
+    let r = pulled(&env, &reg, "t/rootbundle", &img);
+    let ours = ok(
+        &env,
+        &["--trace", "quiet", "run", "--rm", "--network", "none", &r],
+    );
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("bundle");
+    ok(
+        &env,
+        &["--trace", "quiet", "bundle", &r, dir.to_str().unwrap()],
+    );
+    // The image's pin for the bundle went with the command.
+    let pins: Vec<_> = std::fs::read_dir(env.root.join("pins"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(pins.is_empty(), "pins left: {pins:?}");
+    let id = format!("dockling-test-root-{}", std::process::id());
+    let runc_root = work.path().join("runc");
+    let o = Command::new("runc")
+        .arg("--root")
+        .arg(&runc_root)
+        .args(["run", "-b"])
+        .arg(&dir)
+        .arg(&id)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let _ = Command::new("runc")
+        .arg("--root")
+        .arg(&runc_root)
+        .args(["delete", "-f", &id])
+        .status();
+    assert!(o.status.success(), "runc run: {}", out(&o));
+    let theirs = String::from_utf8_lossy(&o.stdout);
+    eprintln!("dockling:\n{ours}runc:\n{theirs}");
+    assert!(ours.starts_with("uid=0(root)"), "{ours}");
+    assert!(ours.contains("CapEff:\t00000000a80425fb"), "{ours}");
+    assert_eq!(ours, theirs);
+}
