@@ -142,7 +142,14 @@ fn save_is_read_by_podman_skopeo_and_dockling_load() {
     let diff_ids = inspect_field(&env, &r, "Layers");
     let work = tempfile::tempdir().unwrap();
     let file = work.path().join("save.tar");
+    let t = std::time::Instant::now();
     ok(&env, &["save", "-o", file.to_str().unwrap(), &r]);
+    eprintln!(
+        "save: {} bytes in {:?}\n{}",
+        std::fs::metadata(&file).unwrap().len(),
+        t.elapsed(),
+        tool("tar", &["-tvf", file.to_str().unwrap()])
+    );
     // Standard output, as `docker save IMAGE > file`: the same bytes.
     let o = env.run(&["image", "save", &r]);
     assert!(o.status.success(), "{}", out(&o));
@@ -225,6 +232,7 @@ fn save_is_read_by_podman_skopeo_and_dockling_load() {
         &["images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"],
     );
     podman_reset(&pd);
+    eprintln!("podman load: {loaded}podman images: {listed}");
     assert!(loaded.contains(&r), "podman load: {loaded}");
     let short = &id.as_str().unwrap()["sha256:".len().."sha256:".len() + 12];
     assert!(
@@ -629,6 +637,7 @@ fn system_df_counts_the_store_and_prune_removes_only_the_unused() {
         ],
     );
     let df = ok(&env, &["system", "df"]);
+    eprintln!("{df}");
     assert_eq!(df_row(&df, "Images")[..2], ["2", "1"], "{df}");
     assert_eq!(df_row(&df, "Containers")[..2], ["2", "1"], "{df}");
     let info = ok(&env, &["info"]);
