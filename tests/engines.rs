@@ -784,6 +784,39 @@ fn bad_input_is_one_line_and_exit_125() {
             "{err}"
         );
     }
+    // A container of an earlier stage (a rootfs, no image) makes a bundle too.
+    ok(
+        &env,
+        &[
+            "--trace",
+            "quiet",
+            "overlay",
+            "--name",
+            "c1",
+            "--memory",
+            "32m",
+            "sh",
+            "-c",
+            "echo mine > /made",
+        ],
+    );
+    let b = work.path().join("stage4");
+    let o = env.run(&["--trace", "json", "bundle", "c1", b.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", out(&o));
+    let e = common::event(&String::from_utf8_lossy(&o.stderr), "bundle_linux").unwrap();
+    assert!(
+        e["fields"]["resources"]
+            .as_str()
+            .unwrap()
+            .contains("memory.limit 33554432"),
+        "{e}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(b.join("rootfs/made")).unwrap(),
+        "mine\n"
+    );
+    assert!(b.join("rootfs/bin/busybox").exists());
+    ok(&env, &["rm", "c1"]);
     assert!(!work.path().join("x.tar").exists());
     assert!(
         !work.path().join("b").exists(),

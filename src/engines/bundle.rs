@@ -178,6 +178,29 @@ fn resources(spec: &ContainerSpec) -> Result<Value, Error> {
     Ok(Value::Object(r))
 }
 
+/// linux.resources in one line, for the narration.
+fn resources_summary(r: &Value) -> String {
+    let mut parts = Vec::new();
+    for (key, path) in [
+        ("memory.limit", ["memory", "limit"]),
+        ("memory.swap", ["memory", "swap"]),
+        ("cpu.quota", ["cpu", "quota"]),
+        ("cpu.period", ["cpu", "period"]),
+        ("cpu.shares", ["cpu", "shares"]),
+        ("pids.limit", ["pids", "limit"]),
+    ] {
+        let v = &r[path[0]][path[1]];
+        if !v.is_null() {
+            parts.push(format!("{key} {v}"));
+        }
+    }
+    parts.push(format!(
+        "devices {}",
+        r["devices"].as_array().map_or(0, Vec::len)
+    ));
+    parts.join(", ")
+}
+
 /// docker's default seccomp profile for a process holding `caps`, in the
 /// runtime-spec's form: the same tables ([`profile`]) dockling compiles
 /// to BPF. Argument checks become one rule per allowed value (a rule's
@@ -366,6 +389,9 @@ fn flatten(layers: &[PathBuf], dest: &Path, scratch: &Path) -> Result<(), Error>
     nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
         .map_err(Error::sys("unshare(CLONE_NEWNS)".to_string()))?;
     crate::mounts::make_private().map_err(|e| Error::sys(e.what)(e.errno))?;
+    if let Some(parent) = scratch.parent() {
+        fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
+    }
     fs::create_dir(scratch).map_err(Error::io("create", scratch))?;
     let result = (|| {
         let lower: Vec<String> = layers
@@ -498,7 +524,7 @@ pub fn bundle(args: &BundleArgs, paths: &Paths, narrator: &mut dyn Narrator) -> 
                         .collect::<Vec<_>>()
                         .join(", "),
                 )
-                .with("resources", l["resources"].to_string())
+                .with("resources", resources_summary(&l["resources"]))
                 .with(
                     "syscalls",
                     l["seccomp"]["syscalls"][0]["names"]
