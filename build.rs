@@ -35,4 +35,51 @@ fn main() {
         text.push_str("pub static PREBUILT: Option<&[&[Insn]]> = None;\n");
     }
     std::fs::write(out, text).unwrap();
+    version_facts();
+}
+
+/// What `dockling version` prints about the build: the compiler, the git
+/// commit (rebuilt when HEAD moves) and the date, or "unknown".
+fn version_facts() {
+    let run = |cmd: &str, args: &[&str]| {
+        std::process::Command::new(cmd)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let unknown = || "unknown".to_string();
+    println!(
+        "cargo:rustc-env=DOCKLING_RUSTC_VERSION={}",
+        run(&rustc, &["--version"]).unwrap_or_else(unknown)
+    );
+    println!(
+        "cargo:rustc-env=DOCKLING_GIT_COMMIT={}",
+        run("git", &["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(unknown)
+    );
+    for p in [
+        run("git", &["rev-parse", "--git-path", "HEAD"]),
+        run("git", &["rev-parse", "--symbolic-full-name", "HEAD"])
+            .and_then(|r| run("git", &["rev-parse", "--git-path", &r])),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if std::path::Path::new(&p).exists() {
+            println!("cargo:rerun-if-changed={p}");
+        }
+    }
+    let built = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| {
+            run(
+                "date",
+                &["-u", "-d", &format!("@{s}"), "+%a %b %e %H:%M:%S %Y"],
+            )
+        })
+        .or_else(|| run("date", &["-u", "+%a %b %e %H:%M:%S %Y"]))
+        .unwrap_or_else(unknown);
+    println!("cargo:rustc-env=DOCKLING_BUILT={built}");
 }

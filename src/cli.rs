@@ -156,6 +156,21 @@ pub enum Command {
     Diff(stages::build::DiffArgs),
     /// Show the steps an image was made of
     History(stages::build::HistoryArgs),
+    // ---- engines ----
+    /// Save images to a tar archive (docker archive and OCI layout in one)
+    Save(crate::engines::save::SaveArgs),
+    /// Disk usage, system-wide information, pruning: `system df|info|prune`
+    #[command(subcommand)]
+    System(crate::engines::system::SystemCommand),
+    /// Show system-wide information (as `docker info`)
+    Info,
+    /// Show dockling's version, build and the kernel features it uses
+    Version,
+    /// Write a container or an image as an OCI runtime bundle (DIR/config.json, DIR/rootfs)
+    Bundle(crate::engines::bundle::BundleArgs),
+    /// Kubernetes YAML for containers: `kube generate CONTAINER…`
+    #[command(subcommand)]
+    Kube(crate::engines::kube::KubeCommand),
 }
 
 /// `dockling container VERB`, as the notes write docker's commands.
@@ -378,6 +393,21 @@ pub fn command() -> clap::Command {
         deferred!("commit", "Make a new image from a container's changes", stages::build::CommitArgs::augment_args),
         deferred!("diff", "Show what a container changed: A added, C changed, D deleted", stages::build::DiffArgs::augment_args),
         deferred!("history", "Show the steps an image was made of", stages::build::HistoryArgs::augment_args),
+        // ---- engines ----
+        deferred!("save", "Save images to a tar archive (docker archive and OCI layout in one)", crate::engines::save::SaveArgs::augment_args),
+        deferred!("system", "Disk usage, system-wide information, pruning: `system df|info|prune`", |c| {
+            crate::engines::system::SystemCommand::augment_subcommands(c).subcommand_required(true)
+        }),
+        deferred!("info", "Show system-wide information (as `docker info`)", |c| c),
+        deferred!("version", "Show dockling's version, build and the kernel features it uses", |c| c),
+        deferred!(
+            "bundle",
+            "Write a container or an image as an OCI runtime bundle (DIR/config.json, DIR/rootfs)",
+            crate::engines::bundle::BundleArgs::augment_args,
+        ),
+        deferred!("kube", "Kubernetes YAML for containers: `kube generate CONTAINER…`", |c| {
+            crate::engines::kube::KubeCommand::augment_subcommands(c).subcommand_required(true)
+        }),
     ])
 }
 
@@ -573,6 +603,15 @@ fn run_command(cli: &Cli, paths: &Paths, narrator: &mut dyn Narrator) -> Result<
         Command::Commit(a) => stages::build::commit(a, paths, narrator),
         Command::Diff(a) => stages::build::diff(a, paths),
         Command::History(a) => stages::build::history(a, paths),
+        // ---- engines ----
+        Command::Save(a) => crate::engines::save::save_cmd(a, paths),
+        Command::System(c) => crate::engines::system::system(c, paths),
+        Command::Info => {
+            crate::engines::system::system(&crate::engines::system::SystemCommand::Info, paths)
+        }
+        Command::Version => crate::engines::system::version(),
+        Command::Bundle(a) => crate::engines::bundle::bundle(a, paths, narrator),
+        Command::Kube(c) => crate::engines::kube::kube(c, paths),
         Command::Monitor(a) => Ok(crate::container::monitor::main(
             paths,
             &a.id,

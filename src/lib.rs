@@ -13,6 +13,7 @@ pub mod compare;
 pub mod container;
 pub mod doctor;
 pub mod engine;
+pub mod engines;
 pub mod error;
 pub mod image;
 pub mod journal;

@@ -1597,6 +1597,50 @@ pub fn english(step: Step) -> Narration {
             shell: "find {upper} -printf '%y %p\\n'",
             vm: "Saving a VM's overlay disk as a new backing image.",
         },
+        Step::BundleRootfs => Narration {
+            title: "flatten {layers} layer(s) into {rootfs}",
+            syscall: "unshare(CLONE_NEWNS); mount(\"overlay\", TMP, \"overlay\", MS_RDONLY, \"lowerdir={lowerdir}\"); cp -a TMP/. {rootfs}",
+            why: "This is what dockling did, in the words every runtime understands. A runtime takes one \
+                  directory as the container's root, not a stack of layers: the engine above it (docker, \
+                  podman, containerd) stacks the layers. Here the kernel stacks them once more, read-only, in \
+                  a mount namespace of this process's own (so the mount vanishes with it), and the merged \
+                  view is copied: whiteouts are applied, the topmost copy of each file wins.",
+            shell: "mount -t overlay overlay -o ro,lowerdir={lowerdir} /mnt && cp -a /mnt/. {rootfs}",
+            vm: "A VM's disk image is already one flat file system: a qcow2 chain is flattened with \
+                 `qemu-img convert`.",
+        },
+        Step::BundleProcess => Narration {
+            title: "process: {args} as uid {uid} gid {gid} in {cwd}, {caps} capabilities in the bounding set",
+            syscall: "",
+            why: "This is what dockling did, in the words every runtime understands: `process` is the \
+                  argv, environment, working directory and user that dockling's child passes to execve, and \
+                  the five capability sets as dockling leaves them (bounding, effective and permitted the \
+                  kept set, {effective} of them effective after the change of user; inheritable and \
+                  ambient empty), with noNewPrivileges {no_new_privs}.",
+            shell: "jq .process config.json",
+            vm: "A VM has no such list: its guest kernel starts init as root with every power inside the guest.",
+        },
+        Step::BundleLinux => Narration {
+            title: "linux: namespaces {namespaces}; cgroup limits; {syscalls} system calls allowed by seccomp",
+            syscall: "",
+            why: "This is what dockling did, in the words every runtime understands: the namespaces it \
+                  clones, the cgroup limits it writes (resources: {resources}), docker's default seccomp \
+                  profile from the same tables dockling compiles to BPF, and the {masked} masked and \
+                  {read_only} read-only paths of /proc and /sys. The network is not here: a runtime makes an \
+                  empty network namespace, and the engine above it wires it (docker's libnetwork, podman's \
+                  netavark, CNI).",
+            shell: "jq .linux config.json",
+            vm: "A VM's limits are the hypervisor's flags (-m, -smp) and its devices the ones it emulates.",
+        },
+        Step::BundleWritten => Narration {
+            title: "wrote {config}: run it with `runc run -b {dir} ID`",
+            syscall: "write(\"{config}\")",
+            why: "A bundle is the OCI runtime-spec's unit: config.json and rootfs/. runc, crun and youki all \
+                  take it; docker and podman write one for every container they start and hand it to such a \
+                  runtime.",
+            shell: "runc --root /tmp/runc run -b {dir} mycontainer",
+            vm: "The nearest thing for a VM is a libvirt domain XML beside its disk image.",
+        },
         Step::RootfsBuilt => Narration {
             title: "built a root filesystem in {path} from this host's {source}",
             syscall: "copy {programs} programs and {libraries} shared libraries; write /etc/passwd, \

@@ -115,6 +115,11 @@ pub enum Step {
     BuildLayer,
     BuildImage,
     CommitLayer,
+    // `dockling bundle`: what dockling did, as an OCI runtime bundle.
+    BundleRootfs,
+    BundleProcess,
+    BundleLinux,
+    BundleWritten,
 }
 
 impl Step {
@@ -213,6 +218,10 @@ impl Step {
         Step::BuildLayer,
         Step::BuildImage,
         Step::CommitLayer,
+        Step::BundleRootfs,
+        Step::BundleProcess,
+        Step::BundleLinux,
+        Step::BundleWritten,
     ];
 
     /// The stage whose lesson introduces this step: 1 chroot, 2
@@ -229,6 +238,8 @@ impl Step {
             | CompareContainer | CompareSaved => 0,
             // Building images is no stage of its own: told in full.
             BuildFrom | BuildConfig | BuildLayer | BuildImage | CommitLayer => 0,
+            // Nor is writing a bundle.
+            BundleRootfs | BundleProcess | BundleLinux | BundleWritten => 0,
             Journal | Clone | CloseFds | Session | Terminal | Chroot | Chdir | User | Signals
             | Exec | Forward | Escalate | Exited | Signaled | UndoProcess | UndoDir
             | RootfsBuilt | RootfsDownloaded => 1,

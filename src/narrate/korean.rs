@@ -947,6 +947,46 @@ pub fn korean(step: Step) -> Narration {
                  기다립니다.",
             ..en
         },
+        Step::BundleRootfs => Narration {
+            title: "레이어 {layers}개를 {rootfs}에 하나로 펼침",
+            why: "dockling이 한 일을 모든 런타임이 알아듣는 말로 옮긴 것입니다. 런타임은 레이어 더미가 아니라 \
+                  디렉토리 하나를 컨테이너의 루트로 받습니다: 레이어를 쌓는 것은 그 위의 엔진(docker, podman, \
+                  containerd)의 일입니다. 여기서는 커널이 레이어를 한 번 더 읽기 전용으로 쌓되, 이 프로세스만의 \
+                  마운트 네임스페이스 안에서 쌓으므로 마운트는 프로세스와 함께 사라집니다. 합쳐진 모습을 \
+                  복사하면 whiteout이 적용되고, 파일마다 가장 위의 것이 남습니다.",
+            vm: "VM의 디스크 이미지는 이미 평평한 파일시스템 하나입니다: qcow2 체인은 `qemu-img convert`로 \
+                 하나로 합칩니다.",
+            ..en
+        },
+        Step::BundleProcess => Narration {
+            title: "process: 명령 {args}, uid {uid}, gid {gid}, 작업 디렉토리 {cwd}, 바운딩 집합의 capability {caps}개",
+            why: "dockling이 한 일을 모든 런타임이 알아듣는 말로 옮긴 것입니다: `process`는 dockling의 자식이 \
+                  execve에 넘기는 argv, 환경변수, 작업 디렉토리, 사용자이고, dockling이 남겨 두는 그대로의 \
+                  다섯 capability 집합입니다(bounding, effective, permitted는 남긴 집합이고, 사용자를 바꾼 뒤 \
+                  effective에 남는 것은 {effective}개, inheritable과 ambient는 비어 있음). noNewPrivileges 값: \
+                  {no_new_privs}.",
+            vm: "VM에는 이런 목록이 없습니다: 게스트 커널은 init을 게스트 안의 모든 권한을 가진 root로 시작합니다.",
+            ..en
+        },
+        Step::BundleLinux => Narration {
+            title: "linux: 네임스페이스 {namespaces}, cgroup 제한, seccomp가 허용하는 시스템 콜 {syscalls}개",
+            why: "dockling이 한 일을 모든 런타임이 알아듣는 말로 옮긴 것입니다: dockling이 clone하는 \
+                  네임스페이스, 쓰는 cgroup 제한(resources: {resources}), dockling이 BPF로 컴파일하는 것과 같은 \
+                  표에서 만든 docker의 기본 seccomp 프로파일, /proc와 /sys에서 가리는 경로 {masked}개와 읽기 \
+                  전용 경로 {read_only}개입니다. 네트워크는 여기에 없습니다: 런타임은 빈 네트워크 \
+                  네임스페이스를 만들 뿐이고, 연결은 그 위의 엔진이 합니다(docker의 libnetwork, podman의 \
+                  netavark, CNI).",
+            vm: "VM의 제한은 하이퍼바이저의 옵션(-m, -smp)이고, 장치는 하이퍼바이저가 에뮬레이션하는 것입니다.",
+            ..en
+        },
+        Step::BundleWritten => Narration {
+            title: "{config} 파일을 씀: `runc run -b {dir} ID` 명령으로 실행합니다",
+            why: "번들은 OCI runtime-spec의 단위입니다: config.json과 rootfs/. runc, crun, youki 모두 이것을 \
+                  받습니다. docker와 podman도 컨테이너를 시작할 때마다 번들을 하나 써서 이런 런타임에 \
+                  넘깁니다.",
+            vm: "VM에서 가장 가까운 것은 디스크 이미지 옆에 두는 libvirt 도메인 XML입니다.",
+            ..en
+        },
         Step::CompareSaved => Narration {
             title: "이 수치를 {file}에 보관",
             why: "이제 모든 실행의 설명이, VM이 이 머신에서 얼마나 걸렸는지를 주장하는 대신 측정값으로 \

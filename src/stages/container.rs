@@ -670,16 +670,7 @@ pub fn prune(args: &PruneArgs, paths: &Paths) -> Result<i32, Error> {
             return Ok(0);
         }
     }
-    let mut deleted = Vec::new();
-    let mut space = 0;
-    for (c, s) in store.list()? {
-        if s.status.is_live() {
-            continue;
-        }
-        space += show::dir_size(&store.dir(&c.id).join("fs/upper"));
-        remove_one(paths, &store, &c.id, &c.id, false)?;
-        deleted.push(c.id);
-    }
+    let (deleted, space) = prune_stopped(paths)?;
     if !deleted.is_empty() {
         println!("{}", msg!(m::DELETED_CONTAINERS));
         for id in &deleted {
@@ -693,6 +684,24 @@ pub fn prune(args: &PruneArgs, paths: &Paths) -> Result<i32, Error> {
         msg!(m::RECLAIMED_SPACE, size = super::image::human(space))
     );
     Ok(0)
+}
+
+/// Remove every container that is not running: their ids, and the bytes
+/// their writable layers held (`container prune`, `system prune`).
+pub fn prune_stopped(paths: &Paths) -> Result<(Vec<String>, u64), Error> {
+    let store = Store::new(paths);
+    let mut deleted = Vec::new();
+    let mut space = 0;
+    for (c, s) in store.list()? {
+        if s.status.is_live() {
+            continue;
+        }
+        space += show::dir_size(&store.dir(&c.id).join("fs/upper"));
+        remove_one(paths, &store, &c.id, &c.id, false)?;
+        deleted.push(c.id);
+    }
+    store.sweep()?;
+    Ok((deleted, space))
 }
 
 #[derive(Debug, clap::Args)]

@@ -51,6 +51,9 @@ pub enum ImageCommand {
     // ---- build ----
     /// Show the steps an image was made of
     History(super::build::HistoryArgs),
+    // ---- engines ----
+    /// Save images to a tar archive (docker archive and OCI layout in one)
+    Save(crate::engines::save::SaveArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -206,6 +209,7 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
         // ---- push ----
         ImageCommand::Tag(a) => return super::push::tag(a, paths),
         ImageCommand::Push(_) => unreachable!("dispatched by cli, with the narrator"),
+        ImageCommand::Save(a) => return crate::engines::save::save_cmd(a, paths),
     }
     Ok(0)
 }
@@ -421,7 +425,7 @@ pub fn create(args: &RunArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Res
 /// The spec of a container of `args.image` (pulled first if it is not in
 /// the store), and what it was made from. The image's layers are pinned
 /// for the container from here on (see image::pins).
-fn image_container(
+pub fn image_container(
     args: &RunArgs,
     paths: &Paths,
     narrator: &mut dyn Narrator,

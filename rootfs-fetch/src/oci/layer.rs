@@ -118,6 +118,22 @@ fn decompress<'a>(
     })
 }
 
+/// The uncompressed stream of any reader of a layer blob (`dockling
+/// save` writes layers uncompressed, as `docker save` does).
+pub fn uncompressed<'a, R: Read + 'a>(
+    blob: R,
+    compression: Compression,
+) -> std::io::Result<Box<dyn Read + 'a>> {
+    Ok(match compression {
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(blob)),
+        Compression::None => Box::new(blob),
+        Compression::Zstd => Box::new(
+            ruzstd::decoding::StreamingDecoder::new_with_max_window_size(blob, 1 << 27)
+                .map_err(|e| std::io::Error::other(format!("zstd: {e}")))?,
+        ),
+    })
+}
+
 /// Unpack `blob` (compressed as `compression`) into `dest`, checking the
 /// blob's digest and the uncompressed `diff_id`, and counting the
 /// uncompressed bytes against `budget`.

@@ -15,6 +15,7 @@ use super::lang::{self, Lang};
 
 pub mod build;
 pub mod containers;
+pub mod engines;
 pub mod images;
 pub mod push;
 
@@ -87,7 +88,14 @@ macro_rules! msg {
 
 /// Every message of every file.
 pub fn all() -> Vec<(&'static str, Msg)> {
-    [containers::ALL, images::ALL, push::ALL, build::ALL].concat()
+    [
+        containers::ALL,
+        images::ALL,
+        push::ALL,
+        build::ALL,
+        engines::ALL,
+    ]
+    .concat()
 }
 
 #[cfg(test)]
