@@ -6,6 +6,9 @@
 //! into explanations. See ARCHITECTURE in the README for the map.
 
 pub mod build;
+// The message macros, `crate::messages!` and `crate::msg!`, are rootfs-fetch's.
+pub use rootfs_fetch::{messages, msg};
+
 pub mod cgroups;
 pub mod cli;
 pub mod clock;

@@ -92,3 +92,38 @@ fn no_such_container_in_korean() {
         &format!("dockling {}", args.join(" "))
     );
 }
+
+/// rootfs-fetch's own errors (a name a student typed wrong, a directory
+/// that exists) follow dockling's language: they are inside its error line.
+#[test]
+fn rootfs_fetch_errors_in_korean() {
+    let Some(env) = common::rooted("rootfs_fetch_errors_in_korean") else {
+        return;
+    };
+    let exists = env.root.join("exists");
+    std::fs::create_dir_all(&exists).unwrap();
+    let exists = exists.to_str().unwrap();
+    let mut said_all = String::new();
+    for args in [
+        vec!["pull", "Foo//bar:..x"],
+        vec!["pull", "alpine@sha256:xyz"],
+        vec!["rootfs", "fetch", "host", exists],
+    ] {
+        let mut ko = vec!["--lang", "ko"];
+        ko.extend(&args);
+        let (code, err) = said(&env, plain(&env, &ko).output().unwrap());
+        assert_eq!(code, Some(125), "{err}");
+        assert!(err.lines().count() == 1, "one line: {err}");
+        let reason = err.split_once(": ").map(|(_, r)| r).unwrap_or("");
+        assert!(
+            reason.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
+            "not Korean: {err}"
+        );
+        // The same in English names the same value.
+        let (_, en) = said(&env, plain(&env, &args).output().unwrap());
+        assert!(en.is_ascii(), "English: {en}");
+        said_all.push_str(&env.filter(&format!("$ dockling {}\n{err}", ko.join(" "))));
+    }
+    insta::assert_snapshot!("korean-rootfs-fetch-errors", said_all);
+    env.assert_clean();
+}

@@ -134,7 +134,10 @@ pub fn fetch(dest: &Path, opts: &AlpineOptions) -> Result<(), Error> {
     // tar stops at its end-of-archive marker; the hash covers every byte.
     io::copy(&mut hashing, &mut io::sink()).map_err(|e| download(e.to_string()))?;
     if hashing.count > MAX_DOWNLOAD {
-        return Err(download(format!("larger than {MAX_DOWNLOAD} bytes")));
+        return Err(download(crate::msg!(
+            crate::messages::DOWNLOAD_TOO_LARGE,
+            max = MAX_DOWNLOAD
+        )));
     }
     let actual = hashing
         .finish()

@@ -19,15 +19,15 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ElfError {
-    #[error("cannot read {path}")]
+    #[error("{}", crate::msg!(crate::messages::ELF_READ, path = .path.display()))]
     Read {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("{path} is not an ELF file this tool understands: {reason}")]
+    #[error("{}", crate::msg!(crate::messages::ELF_PARSE, path = .path.display(), reason = .reason))]
     Parse { path: PathBuf, reason: String },
-    #[error("{binary} needs {library}, which is in none of {dirs:?}")]
+    #[error("{}", crate::msg!(crate::messages::ELF_MISSING, binary = .binary.display(), library = .library, dirs = format!("{:?}", .dirs)))]
     Missing {
         binary: PathBuf,
         library: String,

@@ -11,8 +11,11 @@
 pub mod alpine;
 pub mod elf;
 pub mod host;
+pub mod lang;
+pub mod messages;
 pub mod oci;
 pub mod registry;
+pub mod say;
 pub mod unpack;
 
 use std::fs;
@@ -27,7 +30,7 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
-    #[error("{0} already exists; remove it first or choose another directory")]
+    #[error("{}", crate::msg!(crate::messages::EXISTS, path = .0.display()))]
     Exists(PathBuf),
     #[error(transparent)]
     Elf(#[from] elf::ElfError),
@@ -35,11 +38,9 @@ pub enum Error {
     Unpack(#[from] unpack::UnpackError),
     #[error("{0}")]
     Host(String),
-    #[error("download of {url} failed: {reason}")]
+    #[error("{}", crate::msg!(crate::messages::DOWNLOAD_FAILED, url = .url, reason = .reason))]
     Download { url: String, reason: String },
-    #[error(
-        "checksum mismatch for {url}: expected sha256 {expected}, got {actual}; nothing was installed"
-    )]
+    #[error("{}", crate::msg!(crate::messages::CHECKSUM_MISMATCH, url = .url, expected = .expected, actual = .actual))]
     Checksum {
         url: String,
         expected: String,
@@ -47,7 +48,7 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
-    #[error("registry: {0}")]
+    #[error("{}", crate::msg!(crate::messages::REGISTRY, reason = .0))]
     Registry(String),
 }
 

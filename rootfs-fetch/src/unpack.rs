@@ -33,17 +33,20 @@ use std::path::{Component, Path, PathBuf};
 /// Why an entry could not be applied.
 #[derive(Debug, thiserror::Error)]
 pub enum UnpackError {
-    #[error("cannot open the destination {path}")]
+    #[error("{}", crate::msg!(crate::messages::UNPACK_DESTINATION, path = .path.display()))]
     Destination {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("cannot read the archive")]
+    #[error("{}", crate::messages::UNPACK_READ)]
     Read(#[source] io::Error),
-    #[error("refused archive entry {path:?}: {reason}")]
-    Unsafe { path: PathBuf, reason: &'static str },
-    #[error("cannot write archive entry {path:?}")]
+    #[error("{}", crate::msg!(crate::messages::UNPACK_REFUSED, path = format!("{:?}", .path), reason = .reason))]
+    Unsafe {
+        path: PathBuf,
+        reason: crate::say::Msg,
+    },
+    #[error("{}", crate::msg!(crate::messages::UNPACK_WRITE, path = format!("{:?}", .path)))]
     Write {
         path: PathBuf,
         #[source]
@@ -187,7 +190,7 @@ pub fn unpack<R: Read>(
                 if opts.max_file_size.is_some_and(|max| size > max) {
                     return Err(UnpackError::Unsafe {
                         path: raw_path,
-                        reason: "file is larger than the size limit",
+                        reason: crate::messages::WHY_TOO_LARGE,
                     });
                 }
                 let create = || {
@@ -227,7 +230,7 @@ pub fn unpack<R: Read>(
                         .map_err(UnpackError::Read)?
                         .ok_or(UnpackError::Unsafe {
                             path: raw_path.clone(),
-                            reason: "symlink without a target",
+                            reason: crate::messages::WHY_SYMLINK_NO_TARGET,
                         })?;
                 remove_existing(parent, name).map_err(werr)?;
                 let target = cstring(target.as_os_str())?;
@@ -249,14 +252,14 @@ pub fn unpack<R: Read>(
                     .map_err(UnpackError::Read)?
                     .ok_or(UnpackError::Unsafe {
                         path: raw_path.clone(),
-                        reason: "hardlink without a target",
+                        reason: crate::messages::WHY_HARDLINK_NO_TARGET,
                     })?
                     .into_owned();
                 let target_parts = safe_components(&target)?;
                 let Some((tname, tparents)) = target_parts.split_last() else {
                     return Err(UnpackError::Unsafe {
                         path: raw_path,
-                        reason: "hardlink to the root",
+                        reason: crate::messages::WHY_HARDLINK_ROOT,
                     });
                 };
                 // The link target is resolved the same careful way, so a
@@ -281,7 +284,7 @@ pub fn unpack<R: Read>(
                 if opts.refuse_special {
                     return Err(UnpackError::Unsafe {
                         path: raw_path,
-                        reason: "a FIFO or device node, in an archive that may hold only files",
+                        reason: crate::messages::WHY_SPECIAL_FILE,
                     });
                 }
                 if kind != tar::EntryType::Fifo && !opts.allow_devices {
@@ -351,7 +354,7 @@ fn safe_components(path: &Path) -> Result<Vec<CString>, UnpackError> {
             Component::ParentDir => {
                 return Err(UnpackError::Unsafe {
                     path: path.to_path_buf(),
-                    reason: "path contains `..`",
+                    reason: crate::messages::WHY_DOTDOT,
                 });
             }
         }
@@ -362,7 +365,7 @@ fn safe_components(path: &Path) -> Result<Vec<CString>, UnpackError> {
 fn cstring(s: &OsStr) -> Result<CString, UnpackError> {
     CString::new(s.as_bytes()).map_err(|_| UnpackError::Unsafe {
         path: PathBuf::from(s),
-        reason: "name contains a NUL byte",
+        reason: crate::messages::WHY_NUL,
     })
 }
 
@@ -402,7 +405,7 @@ fn walk(
         cur = next.map_err(|e| match e.raw_os_error() {
             Some(libc::ELOOP) | Some(libc::ENOTDIR) => UnpackError::Unsafe {
                 path: entry.to_path_buf(),
-                reason: "a parent directory is a symlink or not a directory",
+                reason: crate::messages::WHY_PARENT_NOT_DIR,
             },
             _ => UnpackError::Write {
                 path: entry.to_path_buf(),
@@ -556,12 +559,12 @@ fn whiteout(
     if hidden.is_empty() || hidden == b"." || hidden == b".." || hidden.starts_with(b".wh.") {
         return Err(UnpackError::Unsafe {
             path: raw_path.to_path_buf(),
-            reason: "whiteout of an invalid name",
+            reason: crate::messages::WHY_BAD_WHITEOUT,
         });
     }
     let name = CString::new(hidden).map_err(|_| UnpackError::Unsafe {
         path: raw_path.to_path_buf(),
-        reason: "name contains a NUL byte",
+        reason: crate::messages::WHY_NUL,
     })?;
     remove_tree(parent, &name).map_err(werr)?;
     if mode == Whiteouts::Overlay {

@@ -42,7 +42,7 @@ pub enum ClientError {
     /// plain http off loopback, or a host the registry redirected to.
     #[error("{0}")]
     Refused(String),
-    #[error("{what} {digest}: the registry sent content whose digest is {actual}")]
+    #[error("{}", crate::msg!(crate::messages::DIGEST_MISMATCH, what = .what, digest = .digest, actual = .actual))]
     DigestMismatch {
         what: &'static str,
         digest: Digest,
@@ -54,10 +54,10 @@ pub enum ClientError {
     #[error("{0}")]
     NoPlatform(String),
     /// Nothing arrived for the stall timeout.
-    #[error("{host} sent nothing for {secs}s (the download stalled)")]
+    #[error("{}", crate::msg!(crate::messages::STALLED, host = .host, secs = .secs))]
     Stalled { host: String, secs: u64 },
     /// The local copy of a blob could not be written (a full disk).
-    #[error("cannot write the copy of blob {digest}")]
+    #[error("{}", crate::msg!(crate::messages::LOCAL_COPY, digest = .digest))]
     Local {
         digest: Digest,
         #[source]
@@ -208,11 +208,10 @@ impl Client {
         // Only the registry's own challenge is answered: a host it
         // redirected to gets neither the password nor a token.
         if auth::origin_of(&at) != auth::origin_of(&self.origin) {
-            return Err(ClientError::Refused(format!(
-                "{} (where {} redirected the request) asks for credentials; \
-                 dockling sends them only to the registry and the token server it names",
-                host_of(&at),
-                host_of(&self.origin)
+            return Err(ClientError::Refused(crate::msg!(
+                crate::messages::REDIRECT_WANTS_CREDENTIALS,
+                host = host_of(&at),
+                registry = host_of(&self.origin)
             )));
         }
         let challenge = resp
@@ -221,21 +220,20 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(auth::parse_challenge)
             .ok_or_else(|| {
-                ClientError::Auth(format!(
-                    "{url}: 401 without a usable WWW-Authenticate challenge"
-                ))
+                ClientError::Auth(crate::msg!(crate::messages::NO_CHALLENGE, url = url))
             })?;
         self.authorization = Some(self.answer(&challenge)?);
         let (resp, _) = self.get_url(url, accept)?;
         if resp.status() == 401 || resp.status() == 403 {
-            return Err(ClientError::Auth(format!(
-                "{url}: {} even with credentials{}",
-                resp.status(),
-                if self.credentials.is_some() {
-                    " (wrong user or password? `dockling login` stores them)"
-                } else {
-                    " (this registry needs a login: `dockling login HOST`)"
-                }
+            let denied = if self.credentials.is_some() {
+                crate::messages::DENIED_WRONG_LOGIN
+            } else {
+                crate::messages::DENIED_NO_LOGIN
+            };
+            return Err(ClientError::Auth(crate::msg!(
+                denied,
+                url = url,
+                status = resp.status()
             )));
         }
         Ok(resp)
@@ -249,19 +247,22 @@ impl Client {
                 .as_ref()
                 .map(Credentials::basic_header)
                 .ok_or_else(|| {
-                    ClientError::Auth(format!(
-                        "{} wants a user and password (Basic auth): run `dockling login {}` first",
-                        self.origin,
-                        self.origin.split("://").nth(1).unwrap_or("")
+                    ClientError::Auth(crate::msg!(
+                        crate::messages::BASIC_NEEDS_LOGIN,
+                        origin = self.origin,
+                        host = self.origin.split("://").nth(1).unwrap_or("")
                     ))
                 }),
             "bearer" => {
-                let realm = c
-                    .params
-                    .get("realm")
-                    .ok_or_else(|| ClientError::Auth("Bearer challenge without a realm".into()))?;
+                let realm = c.params.get("realm").ok_or_else(|| {
+                    ClientError::Auth(crate::messages::BEARER_NO_REALM.to_string())
+                })?;
                 auth::check_realm(realm, self.insecure).map_err(|e| {
-                    ClientError::Refused(format!("{}: {e}; refused", host_of(&self.origin)))
+                    ClientError::Refused(crate::msg!(
+                        crate::messages::REALM_REFUSED,
+                        host = host_of(&self.origin),
+                        reason = e
+                    ))
                 })?;
                 let scopes = if self.scopes.is_empty() {
                     vec![
@@ -304,8 +305,10 @@ impl Client {
                     )],
                 });
                 if status != 200 {
-                    return Err(ClientError::Auth(format!(
-                        "token server {realm} answered {status}"
+                    return Err(ClientError::Auth(crate::msg!(
+                        crate::messages::TOKEN_ANSWERED,
+                        realm = realm,
+                        status = status
                     )));
                 }
                 let body = resp
@@ -315,12 +318,13 @@ impl Client {
                     .read_to_vec()
                     .map_err(|e| self.http_err(&url, e))?;
                 let token = auth::token_from(&body).ok_or_else(|| {
-                    ClientError::Auth(format!("token server {realm} sent no token"))
+                    ClientError::Auth(crate::msg!(crate::messages::TOKEN_NONE, realm = realm))
                 })?;
                 Ok(format!("Bearer {token}"))
             }
-            other => Err(ClientError::Auth(format!(
-                "unsupported auth scheme {other:?}"
+            other => Err(ClientError::Auth(crate::msg!(
+                crate::messages::AUTH_SCHEME,
+                scheme = format!("{other:?}")
             ))),
         }
     }
@@ -737,11 +741,11 @@ fn check_status(url: &str, status: u16, what: &str) -> Result<(), ClientError> {
         200 => Ok(()),
         404 => Err(ClientError::Http {
             url: url.into(),
-            message: format!("{what} not found (404): check the name and the tag"),
+            message: crate::msg!(crate::messages::NOT_FOUND, what = what),
         }),
         s => Err(ClientError::Http {
             url: url.into(),
-            message: format!("the registry answered {s}"),
+            message: crate::msg!(crate::messages::ANSWERED, status = s),
         }),
     }
 }

@@ -46,13 +46,16 @@ impl FromStr for Digest {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let Some((alg, hex)) = s.split_once(':') else {
-            return Err(format!(
-                "digest {s:?} must look like sha256:<64 hex digits>"
+            return Err(crate::msg!(
+                crate::messages::DIGEST_SHAPE,
+                digest = format!("{s:?}")
             ));
         };
         if alg != "sha256" {
-            return Err(format!(
-                "digest {s:?}: algorithm {alg:?} is not supported (only sha256)"
+            return Err(crate::msg!(
+                crate::messages::DIGEST_ALGORITHM,
+                digest = format!("{s:?}"),
+                algorithm = format!("{alg:?}")
             ));
         }
         if hex.len() != 64
@@ -60,7 +63,10 @@ impl FromStr for Digest {
                 .bytes()
                 .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
         {
-            return Err(format!("digest {s:?} must have 64 lowercase hex digits"));
+            return Err(crate::msg!(
+                crate::messages::DIGEST_HEX,
+                digest = format!("{s:?}")
+            ));
         }
         Ok(Digest { hex: hex.into() })
     }

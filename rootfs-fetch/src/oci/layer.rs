@@ -24,16 +24,16 @@ pub enum LayerError {
     Client(#[from] ClientError),
     #[error(transparent)]
     Unpack(#[from] unpack::UnpackError),
-    #[error("layer {blob}: uncompressed it is {actual}, but the image config says {expected}")]
+    #[error("{}", crate::msg!(crate::messages::LAYER_DIFF_ID, blob = .blob, actual = .actual, expected = .expected))]
     DiffId {
         blob: Digest,
         expected: Digest,
         actual: Digest,
     },
     /// The image's layers uncompress to more than the budget allows.
-    #[error("layer {blob}: uncompressed, the image's layers exceed the limit of {limit} bytes")]
+    #[error("{}", crate::msg!(crate::messages::LAYER_TOO_BIG, blob = .blob, limit = .limit))]
     TooBig { blob: Digest, limit: u64 },
-    #[error("layer {0}: {1}")]
+    #[error("{}", crate::msg!(crate::messages::LAYER_OTHER, blob = .0, reason = .1))]
     Other(Digest, String),
 }
 

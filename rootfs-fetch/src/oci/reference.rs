@@ -150,9 +150,15 @@ impl FromStr for Reference {
     type Err = String;
 
     fn from_str(input: &str) -> Result<Self, String> {
-        let bad = |why: &str| format!("invalid reference {input:?}: {why}");
+        let bad = |why: &str| {
+            crate::msg!(
+                crate::messages::BAD_REFERENCE,
+                input = format!("{input:?}"),
+                reason = why
+            )
+        };
         if input.is_empty() {
-            return Err(bad("it is empty"));
+            return Err(bad(&crate::messages::REF_EMPTY.to_string()));
         }
         let (rest, digest) = match input.split_once('@') {
             Some((r, d)) => (r, Some(d.parse::<Digest>().map_err(|e| bad(&e))?)),
@@ -166,8 +172,9 @@ impl FromStr for Reference {
         if let Some(t) = tag
             && !valid_tag(t)
         {
-            return Err(bad(&format!(
-                "tag {t:?} must be 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'"
+            return Err(bad(&crate::msg!(
+                crate::messages::REF_BAD_TAG,
+                tag = format!("{t:?}")
             )));
         }
         let (registry, path) = match name.split_once('/') {
@@ -178,7 +185,10 @@ impl FromStr for Reference {
                     || first.bytes().any(|c| c.is_ascii_uppercase()) =>
             {
                 if !valid_host(first) {
-                    return Err(bad(&format!("{first:?} is not a valid registry host")));
+                    return Err(bad(&crate::msg!(
+                        crate::messages::REF_BAD_HOST,
+                        host = format!("{first:?}")
+                    )));
                 }
                 (first.to_string(), rest.to_string())
             }
@@ -195,13 +205,13 @@ impl FromStr for Reference {
             path
         };
         if let Some(c) = repository.split('/').find(|c| !valid_component(c)) {
-            return Err(bad(&format!(
-                "repository name component {c:?} must be lowercase letters and digits, \
-                 separated by '.', '_', '__' or '-'"
+            return Err(bad(&crate::msg!(
+                crate::messages::REF_BAD_COMPONENT,
+                component = format!("{c:?}")
             )));
         }
         if registry.len() + 1 + repository.len() > NAME_MAX {
-            return Err(bad("the name is longer than 255 characters"));
+            return Err(bad(&crate::messages::REF_TOO_LONG.to_string()));
         }
         let tag = match (tag, &digest) {
             (Some(t), _) => Some(t.to_string()),

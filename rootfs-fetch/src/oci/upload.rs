@@ -108,10 +108,10 @@ impl Client {
             return Ok(resp);
         }
         if auth::origin_of(url) != auth::origin_of(&self.origin) {
-            return Err(ClientError::Refused(format!(
-                "{} asks for credentials; dockling sends them only to the registry {}",
-                host_of(url),
-                host_of(&self.origin)
+            return Err(ClientError::Refused(crate::msg!(
+                crate::messages::PUSH_WANTS_CREDENTIALS,
+                host = host_of(url),
+                registry = host_of(&self.origin)
             )));
         }
         let challenge = resp
@@ -120,17 +120,16 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(auth::parse_challenge)
             .ok_or_else(|| {
-                ClientError::Auth(format!(
-                    "{url}: 401 without a usable WWW-Authenticate challenge"
-                ))
+                ClientError::Auth(crate::msg!(crate::messages::NO_CHALLENGE, url = url))
             })?;
         self.authorization = Some(self.answer(&challenge)?);
         let resp = self.send_once(method, url, headers, body, progress)?;
         if resp.status() == 401 || resp.status() == 403 {
-            return Err(ClientError::Auth(format!(
-                "{method} {url}: {} even with credentials (wrong user or password, or no right to push here? \
-                 `dockling login` stores them)",
-                resp.status()
+            return Err(ClientError::Auth(crate::msg!(
+                crate::messages::PUSH_DENIED,
+                method = method,
+                url = url,
+                status = resp.status()
             )));
         }
         Ok(resp)

@@ -9,82 +9,13 @@
 //! them that the tests walk: both languages present, Korean in Hangul,
 //! the same placeholders in both.
 
-use std::fmt::Display;
-
-use super::lang::{self, Lang};
+pub use rootfs_fetch::say::{Msg, fill};
 
 pub mod build;
 pub mod containers;
 pub mod engines;
 pub mod images;
 pub mod push;
-
-/// One message in both languages.
-#[derive(Debug, Clone, Copy)]
-pub struct Msg {
-    pub en: &'static str,
-    pub ko: &'static str,
-}
-
-impl Msg {
-    /// The template in `lang`.
-    pub fn text(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => self.en,
-            Lang::Ko => self.ko,
-        }
-    }
-
-    /// The message in the current language with `{name}`s filled in.
-    pub fn fill(&self, values: &[(&str, &dyn Display)]) -> String {
-        fill(self.text(lang::current()), values)
-    }
-}
-
-/// Replace each `{name}` with its value; unknown names stay as they are.
-pub fn fill(template: &str, values: &[(&str, &dyn Display)]) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let close = after.find('}');
-        let key = close.map(|c| &after[..c]);
-        match key.and_then(|k| values.iter().find(|(n, _)| *n == k)) {
-            Some((k, v)) => {
-                out.push_str(&v.to_string());
-                rest = &after[k.len() + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Define messages: `NAME = "English" / "한국어";`, and `ALL`, the list of
-/// them with their names, for the tests.
-#[macro_export]
-macro_rules! messages {
-    ($($(#[$doc:meta])* $name:ident = $en:literal / $ko:literal;)*) => {
-        $($(#[$doc])* pub const $name: $crate::narrate::messages::Msg =
-            $crate::narrate::messages::Msg { en: $en, ko: $ko };)*
-        /// Every message of this file, by name.
-        pub const ALL: &[(&str, $crate::narrate::messages::Msg)] = &[$((stringify!($name), $name)),*];
-    };
-}
-
-/// The text of a message in the current language:
-/// `msg!(containers::NO_SUCH, name = n)`.
-#[macro_export]
-macro_rules! msg {
-    ($m:expr $(, $k:ident = $v:expr)* $(,)?) => {
-        $m.fill(&[$((stringify!($k), &$v as &dyn ::std::fmt::Display)),*])
-    };
-}
 
 /// Every message of every file.
 pub fn all() -> Vec<(&'static str, Msg)> {
@@ -94,6 +25,7 @@ pub fn all() -> Vec<(&'static str, Msg)> {
         push::ALL,
         build::ALL,
         engines::ALL,
+        rootfs_fetch::messages::ALL,
     ]
     .concat()
 }
@@ -102,6 +34,7 @@ pub fn all() -> Vec<(&'static str, Msg)> {
 mod tests {
     use super::*;
     use crate::narrate::catalog::placeholders;
+    use crate::narrate::lang;
 
     #[test]
     fn every_message_has_both_languages_with_the_same_placeholders() {
