@@ -882,3 +882,109 @@ fn a_bundle_of_an_image_runs_as_root_in_runc_as_in_dockling() {
     assert!(ours.contains("CapEff:\t00000000a80425fb"), "{ours}");
     assert_eq!(ours, theirs);
 }
+
+/// crun refuses this host's hybrid cgroups ("cgroups in hybrid mode not
+/// supported"), as it would on any v1 machine; classroom VMs are v2. So
+/// crun runs the bundle in the cgroup v2 guest (the host's filesystem over
+/// 9p, so crun and the bundle are simply there), and what it prints is
+/// compared with dockling's run of the same container on the host: the
+/// same id, hostname, capabilities, no_new_privs and seccomp mode, and the
+/// same memory and pids limits, read from the guest's cgroup2 files.
+#[test]
+fn a_bundle_runs_in_crun_in_a_cgroup_v2_guest() {
+    let test = "a_bundle_runs_in_crun_in_a_cgroup_v2_guest";
+    let Some(env) = setup(test) else {
+        return;
+    };
+    if !Path::new("/usr/bin/crun").exists() {
+        let msg = format!("{test}: NOT RUN: crun is not installed (scripts/dev test installs it)");
+        assert!(std::env::var_os("CI").is_none(), "{msg}");
+        eprintln!("\n!!! {msg}\n");
+        return;
+    }
+    let Some(guest) = common::guest::require(test) else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let r = pulled(&env, &reg, "t/crun", &TestImage::new(vec![base(&env)]));
+    let script = "id; hostname; grep -E '^(Cap|Seccomp|NoNewPrivs)' /proc/self/status; echo END; exec sleep 60";
+    let mut args = vec![
+        "--trace",
+        "quiet",
+        "run",
+        "-d",
+        "--name",
+        "c1",
+        "--network",
+        "none",
+        "--memory",
+        "48m",
+        "--pids-limit",
+        "40",
+        "--hostname",
+        "h2",
+        "-u",
+        "1000",
+    ];
+    args.extend([r.as_str(), "sh", "-c", script]);
+    ok(&env, &args);
+    let logs = common::wait_for(10, || {
+        let l = ok(&env, &["logs", "c1"]);
+        l.contains("END").then_some(l)
+    });
+    // Not under /tmp: the guest mounts a tmpfs of its own there.
+    let work = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let dir = work.path().join("bundle");
+    ok(
+        &env,
+        &["--trace", "quiet", "bundle", "c1", dir.to_str().unwrap()],
+    );
+    ok(&env, &["rm", "-f", "c1"]);
+    let guest_script = format!(
+        "B={dir}\n\
+         crun --root /run/crun run -d -b \"$B\" c1 >/run/c1.out 2>/run/c1.err </dev/null \
+           || {{ echo \"crun run failed\"; cat /run/c1.err; exit 3; }}\n\
+         for i in $(seq 100); do grep -q END /run/c1.out && break; sleep 0.1; done\n\
+         pid=$(crun --root /run/crun state c1 | sed -n 's/.*\"pid\": *\\([0-9]*\\).*/\\1/p')\n\
+         cg=$(sed -n 's/^0:://p' /proc/$pid/cgroup)\n\
+         echo '=== crun'; cat /run/c1.out\n\
+         echo '=== limits'; cat /sys/fs/cgroup$cg/memory.max /sys/fs/cgroup$cg/pids.max\n\
+         echo '=== end'\n\
+         crun --root /run/crun kill c1 KILL; sleep 0.3; crun --root /run/crun delete -f c1\n",
+        dir = dir.display()
+    );
+    let ran = guest.run(&guest_script, std::time::Duration::from_secs(300));
+    let text = ran.output;
+    eprintln!("dockling:\n{logs}\n---- in the guest ----\n{text}");
+    assert_eq!(
+        ran.status,
+        Some(0),
+        "crun in the guest failed:\n{text}\n---- console ----\n{}",
+        ran.console
+    );
+    let section = |name: &str| -> Vec<String> {
+        text.split(&format!("=== {name}\n"))
+            .nth(1)
+            .and_then(|s| s.split("=== ").next())
+            .unwrap_or_else(|| panic!("no {name} section: {text}"))
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let mut theirs = section("crun");
+    let mut ours = status_lines(&logs);
+    // As with runc: dockling's two BPF programs, libseccomp's one.
+    let filters = |v: &mut Vec<String>| {
+        let i = v
+            .iter()
+            .position(|l| l.starts_with("Seccomp_filters:"))
+            .expect("Seccomp_filters line");
+        v.remove(i)
+    };
+    assert_eq!(filters(&mut ours), "Seccomp_filters:\t2");
+    assert_eq!(filters(&mut theirs), "Seccomp_filters:\t1");
+    assert_eq!(ours, theirs, "dockling and crun differ");
+    assert!(ours.iter().any(|l| l == "h2"));
+    assert!(ours.iter().any(|l| l.starts_with("uid=1000")));
+    assert_eq!(section("limits"), vec!["50331648", "40"]);
+}

@@ -116,7 +116,9 @@ fn rootfs_fetch_errors_in_korean() {
         assert!(err.lines().count() == 1, "one line: {err}");
         let reason = err.split_once(": ").map(|(_, r)| r).unwrap_or("");
         assert!(
-            reason.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
+            reason
+                .chars()
+                .any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
             "not Korean: {err}"
         );
         // The same in English names the same value.
