@@ -429,11 +429,13 @@ fn bad_dockerfiles_are_refused_by_line_and_a_failed_run_leaves_nothing() {
         return;
     };
     let (_reg, base) = base_image(&env);
-    let fails = |dockerfile: &str, says: &str| -> String {
+    // A Dockerfile dockling refuses: 125, dockling's own failure; a RUN
+    // whose command fails: 1, as docker build.
+    let fails_with = |code: i32, dockerfile: &str, says: &str| -> String {
         let ctx = context(&[("Dockerfile", dockerfile), ("there.txt", "x")]);
         let o = build(&env, "localhost/bad", ctx.path());
         let text = out(&o);
-        assert_eq!(o.status.code(), Some(125), "{text}");
+        assert_eq!(o.status.code(), Some(code), "{text}");
         assert!(text.contains(says), "expected {says:?} in {text}");
         let error_lines: Vec<&str> = text
             .lines()
@@ -442,6 +444,7 @@ fn bad_dockerfiles_are_refused_by_line_and_a_failed_run_leaves_nothing() {
         assert_eq!(error_lines.len(), 1, "one error line: {text}");
         text
     };
+    let fails = |dockerfile: &str, says: &str| fails_with(125, dockerfile, says);
     fails(
         &format!("FROM {base}\nCOPY there.txt /\nHEALTHCHECK CMD true\n"),
         "Dockerfile line 3: unsupported instruction HEALTHCHECK",
@@ -468,7 +471,8 @@ fn bad_dockerfiles_are_refused_by_line_and_a_failed_run_leaves_nothing() {
     );
     assert_nothing_left(&env);
     // A RUN that fails: its container, mounts and temporary layer go.
-    let text = fails(
+    let text = fails_with(
+        1,
         &format!("FROM {base}\nCOPY there.txt /\nRUN echo partial > /made && exit 3\n"),
         "did not complete successfully: exit code: 3",
     );

@@ -68,6 +68,15 @@ fn line_err(i: &Instruction, e: Error) -> Error {
             message: at(message),
             hint,
         },
+        Error::Failed {
+            message,
+            hint,
+            code,
+        } => Error::Failed {
+            message: at(message),
+            hint,
+            code,
+        },
         other => other,
     }
 }
@@ -633,13 +642,16 @@ impl Build<'_> {
         let result = crate::engine::run(&spec, self.paths, &mut crate::narrate::Quiet);
         let out = match result {
             Ok(0) => crate::image::changeset::from_upper(&tmp, 0),
-            Ok(code) => Err(Error::Hinted {
+            // docker build exits 1 when a step's command fails: the
+            // Dockerfile failed, not the builder (125 stays for that).
+            Ok(code) => Err(Error::Failed {
                 message: msg!(
                     m::RUN_FAILED,
                     command = format!("{:?}", argv.join(" ")),
                     code = code
                 ),
                 hint: msg!(m::RUN_FAILED_HINT),
+                code: 1,
             }),
             Err(e) => Err(e),
         };
