@@ -402,6 +402,11 @@ fn the_dockerfile_subset_env_arg_workdir_user_dockerignore_and_add() {
     assert_eq!(i["Config"]["User"], "1234");
     assert_eq!(i["Config"]["WorkingDir"], "/srv/app");
     assert_eq!(i["Config"]["Labels"]["made.by"], "dockling build");
+    assert_eq!(
+        i["Config"]["ExposedPorts"],
+        serde_json::json!({"8080/tcp": {}}),
+        "{i}"
+    );
     let env_list: Vec<String> = i["Config"]["Env"]
         .as_array()
         .unwrap()

@@ -268,6 +268,14 @@ pub struct RunConfig {
     pub stop_signal: Option<String>,
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
+    /// `EXPOSE`'s ports ("80/tcp": {}): documentation for whoever runs
+    /// the image (`-p` still publishes), kept so `image inspect` shows it.
+    #[serde(
+        rename = "ExposedPorts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exposed_ports: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
