@@ -82,14 +82,14 @@ pub fn host_memory() -> u64 {
         .unwrap_or(0)
 }
 
-/// A number with four significant digits and no trailing zeros, as Go's
-/// `%.4g` prints the ones below 10000.
-fn g4(x: f64) -> String {
+/// A number with `sig` significant digits and no trailing zeros, as Go's
+/// `%.4g` (or `%.3g`) prints the ones below 10^sig.
+fn g(x: f64, sig: i32) -> String {
     if x == 0.0 {
         return "0".into();
     }
     let digits = x.abs().log10().floor() as i32 + 1;
-    let decimals = (4 - digits).max(0) as usize;
+    let decimals = (sig - digits).max(0) as usize;
     let s = format!("{x:.decimals$}");
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -98,13 +98,13 @@ fn g4(x: f64) -> String {
     }
 }
 
-fn scaled(mut x: f64, base: f64, units: &[&str]) -> String {
+fn scaled(mut x: f64, base: f64, units: &[&str], sig: i32) -> String {
     let mut i = 0;
     while x >= base && i + 1 < units.len() {
         x /= base;
         i += 1;
     }
-    format!("{}{}", g4(x), units[i])
+    format!("{}{}", g(x, sig), units[i])
 }
 
 /// Decimal units (docker's NET I/O and BLOCK I/O): `1.45kB`.
@@ -113,6 +113,19 @@ pub fn human_size(bytes: u64) -> String {
         bytes as f64,
         1000.0,
         &["B", "kB", "MB", "GB", "TB", "PB", "EB"],
+        4,
+    )
+}
+
+/// Decimal units with three significant digits, as docker's `images`,
+/// `history` and `system df` print sizes (go-units' HumanSizeWithPrecision
+/// with 3): `14.4MB`.
+pub fn human_size3(bytes: u64) -> String {
+    scaled(
+        bytes as f64,
+        1000.0,
+        &["B", "kB", "MB", "GB", "TB", "PB", "EB"],
+        3,
     )
 }
 
@@ -122,6 +135,7 @@ pub fn bytes_size(bytes: u64) -> String {
         bytes as f64,
         1024.0,
         &["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"],
+        4,
     )
 }
 
@@ -205,6 +219,10 @@ mod tests {
         assert_eq!(human_size(1450), "1.45kB");
         assert_eq!(human_size(648), "648B");
         assert_eq!(human_size(12_345_678), "12.35MB");
+        assert_eq!(human_size3(14_438_000), "14.4MB");
+        assert_eq!(human_size3(190_300_000), "190MB");
+        assert_eq!(human_size3(1450), "1.45kB");
+        assert_eq!(human_size3(6), "6B");
         assert_eq!(bytes_size(1_589_248), "1.516MiB");
         assert_eq!(bytes_size(32 << 20), "32MiB");
         assert_eq!(bytes_size(1023), "1023B");

@@ -142,22 +142,7 @@ pub fn images(paths: &Paths) -> Result<i32, Error> {
 
 /// Sizes as docker prints them: SI units, three significant digits.
 pub fn human(n: u64) -> String {
-    let units = ["B", "kB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < units.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n}B")
-    } else {
-        format!("{:.3}", v)
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-            + units[u]
-    }
+    crate::container::stats::human_size3(n)
 }
 
 fn find(store: &Store, name: &str) -> Result<Image, Error> {
