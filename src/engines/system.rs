@@ -442,7 +442,7 @@ fn info(paths: &Paths) -> Result<i32, Error> {
     println!("  seccomp");
     println!("   Profile: builtin ({})", msg!(m::SECCOMP_PROFILE));
     println!("  no-new-privileges");
-    println!("  capabilities: docker's default set");
+    println!("  capabilities: {}", msg!(m::CAPABILITIES_DEFAULT));
     println!(" Kernel Version: {kernel}");
     println!(" Operating System: {}", os_release());
     println!(" OSType: linux");

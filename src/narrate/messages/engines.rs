@@ -24,6 +24,7 @@ crate::messages! {
     NO_API = "no daemon, so no API between client and server" / "데몬이 없으므로 클라이언트와 서버 사이의 API도 없습니다";
     STORAGE_DRIVER = "dockling's own: layers unpacked once, stacked by the kernel's overlay" / "dockling 자체 방식: 레이어는 한 번 풀어 두고, 커널의 overlay로 쌓습니다";
     LOGGING_DRIVER = "a log file per container, in its directory" / "컨테이너마다 자기 디렉토리에 로그 파일 하나";
+    CAPABILITIES_DEFAULT = "docker's default set" / "docker의 기본 집합";
     SECCOMP_PROFILE = "docker's default, compiled to BPF by dockling" / "docker의 기본 프로파일을 dockling이 BPF로 컴파일한 것";
     INSECURE_LOOPBACK = "a registry on loopback is spoken to in plain http" / "루프백의 레지스트리와는 평문 http로 통신합니다";
     LIVE_RESTORE = "containers outlive any dockling command: each has its own monitor" / "컨테이너는 어떤 dockling 명령보다 오래 삽니다: 컨테이너마다 자기 모니터가 있습니다";
