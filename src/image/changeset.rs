@@ -28,6 +28,20 @@ pub struct LayerTar {
     pub entries: Vec<String>,
 }
 
+/// Whether the upper directory's entry `rel` (no leading '/') is only a
+/// place the runtime mounted something on: /proc, /sys or /dev made for a
+/// root that lacked them, or an empty /etc/hostname, /etc/hosts or
+/// /etc/resolv.conf that a file of the run was bound onto. Docker keeps
+/// those in an "init" layer of its own; neither `diff` nor `commit`
+/// shows them. (A deletion of one is a real change and is kept.)
+pub fn is_mount_target(rel: &str, m: &std::fs::Metadata) -> bool {
+    match rel {
+        "proc" | "sys" | "dev" => m.is_dir(),
+        "etc/hostname" | "etc/hosts" | "etc/resolv.conf" => m.is_file() && m.len() == 0,
+        _ => false,
+    }
+}
+
 fn is_whiteout(m: &std::fs::Metadata) -> bool {
     m.file_type().is_char_device() && m.rdev() == 0
 }
@@ -213,6 +227,9 @@ fn walk(dir: &Path, rel: &str, w: &mut Writer) -> Result<(), Error> {
             format!("{rel}/{name}")
         };
         let m = std::fs::symlink_metadata(&p).map_err(Error::io("read", &p))?;
+        if is_mount_target(&r, &m) {
+            continue;
+        }
         if is_whiteout(&m) {
             let parent = if rel.is_empty() {
                 String::new()
@@ -253,6 +270,20 @@ mod tests {
         assert_eq!(one.entries, ["a", "etc/", "etc/hostname"]);
         let two = from_upper(t.path(), 0).unwrap();
         assert_eq!(one.tar, two.tar);
+    }
+
+    #[test]
+    fn mount_targets_the_runtime_made_are_not_in_the_layer() {
+        let t = tempfile::tempdir().unwrap();
+        for d in ["proc", "etc"] {
+            std::fs::create_dir_all(t.path().join(d)).unwrap();
+        }
+        // Empty: made to bind the run's file onto. Written: a real file.
+        std::fs::write(t.path().join("etc/resolv.conf"), "").unwrap();
+        std::fs::write(t.path().join("etc/hosts"), "10.0.0.1 db\n").unwrap();
+        std::fs::write(t.path().join("new"), "n").unwrap();
+        let layer = from_upper(t.path(), 0).unwrap();
+        assert_eq!(layer.entries, ["etc/", "etc/hosts", "new"]);
     }
 
     #[test]

@@ -123,23 +123,34 @@ fn layers_of(
     Ok((upper, overlay.layers.clone()))
 }
 
-/// What the engine makes in every container's upper directory itself
-/// (mount points), which `diff` and `commit` leave out as docker does.
-fn is_runtime_made(path: &str) -> bool {
-    matches!(path, "/proc" | "/sys" | "/dev")
-}
-
 /// `dockling diff CONTAINER`: docker's `A /path`, `C /path`, `D /path`.
 pub fn diff(args: &DiffArgs, paths: &Paths) -> Result<i32, Error> {
     let containers = Containers::new(paths);
     let id = containers.find(&args.container)?;
     let (upper, lowers) = layers_of(&containers, &id, &args.container)?;
     let changes = crate::overlay::diff(&upper, &lowers).map_err(Error::io("read", &upper))?;
-    for c in changes {
-        if is_runtime_made(&c.path) && c.kind == 'A' {
-            continue;
+    let rel = |p: &str| p.trim_start_matches('/').to_string();
+    let mount_target = |p: &str| {
+        std::fs::symlink_metadata(upper.join(rel(p)))
+            .is_ok_and(|m| crate::image::changeset::is_mount_target(&rel(p), &m))
+    };
+    let shown: Vec<_> = changes
+        .iter()
+        .filter(|c| !(c.kind == 'A' && mount_target(&c.path)))
+        .collect();
+    for c in &shown {
+        // A directory "changed" only because a mount target was made in
+        // it (/etc for /etc/hostname) is not shown either, as in docker.
+        let made_for_a_mount = c.kind == 'C'
+            && changes
+                .iter()
+                .any(|o| o.path.starts_with(&format!("{}/", c.path)) && mount_target(&o.path))
+            && !shown
+                .iter()
+                .any(|o| o.path.starts_with(&format!("{}/", c.path)));
+        if !made_for_a_mount {
+            println!("{} {}", c.kind, c.path);
         }
-        println!("{} {}", c.kind, c.path);
     }
     Ok(0)
 }
