@@ -566,17 +566,20 @@ impl Build<'_> {
             eprintln!("#{n} DONE {:.1}s", started.elapsed().as_secs_f64());
         }
         narrator.emit(
-            &Event::new(Step::BuildLayer)
-                .with("instruction", shown_text.to_string())
-                .with("cached", cached)
-                .with(
-                    "layer",
-                    entry
-                        .layer
-                        .as_ref()
-                        .map(|l| l.diff_id.short().to_string())
-                        .unwrap_or_else(|| "-".into()),
-                ),
+            &Event::new(if cached {
+                Step::BuildCached
+            } else {
+                Step::BuildLayer
+            })
+            .with("instruction", shown_text.to_string())
+            .with(
+                "layer",
+                entry
+                    .layer
+                    .as_ref()
+                    .map(|l| l.diff_id.short().to_string())
+                    .unwrap_or_else(|| "-".into()),
+            ),
         );
         Ok(())
     }

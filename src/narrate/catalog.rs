@@ -1570,7 +1570,7 @@ pub fn english(step: Step) -> Narration {
             vm: "Changing a VM's settings (its boot command line) without touching its disk.",
         },
         Step::BuildLayer => Narration {
-            title: "{instruction}: layer {layer} (cached: {cached})",
+            title: "{instruction}: layer {layer}",
             syscall: "RUN: a container on the layers so far, its upper dir tarred; COPY/ADD: context files tarred; \
                       the tar gzip'd into blobs/sha256, unpacked into layers/DIFF_ID",
             why: "Each RUN, COPY, ADD makes one layer: the files it changed, as a tar. A layer is named by the \
@@ -1578,6 +1578,16 @@ pub fn english(step: Step) -> Narration {
                   the files it copies) is already in the cache reuses its layer instead of running again.",
             shell: "tar -C upper -cf - . | gzip > layer.tar.gz; sha256sum layer.tar.gz",
             vm: "Installing on a VM disk and snapshotting it after each step (qemu-img create -b …).",
+        },
+        Step::BuildCached => Narration {
+            title: "{instruction}: layer {layer} again, from the cache (nothing ran)",
+            syscall: "read(\"/var/lib/dockling/build-cache/KEY\") -> the layer's blob and diff_id; no clone(), no write()",
+            why: "The step's key is the step before it, the instruction after substitution and a digest of \
+                  every file it copies. All three are as they were in an earlier build, so this step would \
+                  make the same files: the layer made then is this step's layer. Change one copied file, \
+                  and that step and every step after it run again, because each key includes the one before.",
+            shell: "ls /var/lib/dockling/build-cache/",
+            vm: "Reverting a VM to the snapshot taken after this step last time, instead of installing again.",
         },
         Step::BuildImage => Narration {
             title: "image {id}: {layers} layer(s), named {reference}",

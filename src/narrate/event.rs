@@ -113,6 +113,7 @@ pub enum Step {
     BuildFrom,
     BuildConfig,
     BuildLayer,
+    BuildCached,
     BuildImage,
     CommitLayer,
     // `dockling bundle`: what dockling did, as an OCI runtime bundle.
@@ -216,6 +217,7 @@ impl Step {
         Step::BuildFrom,
         Step::BuildConfig,
         Step::BuildLayer,
+        Step::BuildCached,
         Step::BuildImage,
         Step::CommitLayer,
         Step::BundleRootfs,
@@ -237,7 +239,7 @@ impl Step {
             Start | Summary | CompareInitramfs | CompareBoot | CompareVmUnusable
             | CompareContainer | CompareSaved => 0,
             // Building images is no stage of its own: told in full.
-            BuildFrom | BuildConfig | BuildLayer | BuildImage | CommitLayer => 0,
+            BuildFrom | BuildConfig | BuildLayer | BuildCached | BuildImage | CommitLayer => 0,
             // Nor is writing a bundle.
             BundleRootfs | BundleProcess | BundleLinux | BundleWritten => 0,
             Journal | Clone | CloseFds | Session | Terminal | Chroot | Chdir | User | Signals

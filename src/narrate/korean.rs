@@ -1038,11 +1038,20 @@ pub fn korean(step: Step) -> Narration {
             ..en
         },
         Step::BuildLayer => Narration {
-            title: "{instruction}: 레이어 {layer} (캐시 사용: {cached})",
+            title: "{instruction}: 레이어 {layer}",
             why: "RUN, COPY, ADD 하나가 레이어 하나를 만듭니다: 바뀐 파일을 담은 tar입니다. 레이어의 \
                   이름은 tar의 sha256(diff_id)이고, 키(앞 단계 + 명령 + 복사하는 파일)가 이미 캐시에 \
                   있는 단계는 다시 실행하지 않고 그 레이어를 다시 씁니다.",
             vm: "VM 디스크에 설치하고 단계마다 스냅샷을 찍는 것과 같습니다(qemu-img create -b …).",
+            ..en
+        },
+        Step::BuildCached => Narration {
+            title: "{instruction}: 캐시에 있던 레이어 {layer} 재사용 (실행하지 않음)",
+            why: "단계의 키는 바로 앞 단계, 변수를 채운 명령, 그리고 복사하는 파일 전부의 다이제스트입니다. \
+                  셋 다 예전 빌드 때와 같으므로 이 단계가 만들 파일도 같습니다: 그때 만든 레이어가 이번 \
+                  단계의 레이어입니다. 복사하는 파일 하나를 바꾸면 그 단계부터 뒤의 단계가 모두 다시 \
+                  실행됩니다. 키마다 앞 단계의 키가 들어 있기 때문입니다.",
+            vm: "다시 설치하는 대신, 지난번 이 단계 뒤에 찍어 둔 VM 스냅샷으로 되돌리는 것과 같습니다.",
             ..en
         },
         Step::BuildImage => Narration {
