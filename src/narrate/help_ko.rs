@@ -94,7 +94,7 @@ pub const KO: &[(&str, &str)] = &[
     ),
     (
         "Stage 4: cgroups plus a layered root: read-only layers under a writable one (overlayfs)",
-        "4단계: cgroup에 레이어를 쌓은 루트를 더합니다: 쓰기 가능한 레이어 아래에 읽기 전용 레이어들 (overlayfs)",
+        "4단계: cgroup에 레이어로 쌓은 루트를 더합니다: 읽기 전용 레이어들 위에 쓰기 가능한 레이어 하나 (overlayfs)",
     ),
     (
         "Stage 5: overlay plus a network namespace: veth, bridge, NAT, -p ports, DNS files; also `network create|ls|inspect|rm`",
@@ -122,11 +122,11 @@ pub const KO: &[(&str, &str)] = &[
     ),
     (
         "Run it in the background and print its id: a container with a life of its own (`dockling ps`, `logs`, `stop`)",
-        "백그라운드에서 실행하고 id를 출력합니다: dockling과 따로 사는 컨테이너가 됩니다 (`dockling ps`, `logs`, `stop`)",
+        "백그라운드에서 실행하고 id를 출력합니다: 스스로 살아가는 컨테이너가 됩니다 (`dockling ps`, `logs`, `stop`)",
     ),
     (
         "A name for the container (also makes it one with a life of its own; at stage 5 also in its /etc/hosts)",
-        "컨테이너의 이름 (이름을 주어도 따로 사는 컨테이너가 됩니다. 5단계에서는 컨테이너의 /etc/hosts에도 들어갑니다)",
+        "컨테이너의 이름 (이름을 주어도 스스로 살아가는 컨테이너가 됩니다. 5단계에서는 컨테이너의 /etc/hosts에도 들어갑니다)",
     ),
     (
         "Restart policy: no, on-failure[:N], always, unless-stopped",
@@ -350,7 +350,7 @@ pub const KO: &[(&str, &str)] = &[
     ),
     (
         "The image's name in the store, which names the registry: REGISTRY/NAME[:TAG]",
-        "스토어에 있는 이미지의 이름. 이름이 올릴 레지스트리를 정합니다: REGISTRY/NAME[:TAG]",
+        "스토어에 있는 이미지의 이름, 올릴 레지스트리도 이 이름으로 정해집니다: REGISTRY/NAME[:TAG]",
     ),
     ("Don't truncate CREATED BY", "CREATED BY를 자르지 않습니다"),
     ("Only the image ids", "이미지 id만 출력합니다"),
@@ -399,24 +399,24 @@ pub const KO: &[(&str, &str)] = &[
         "Fetch a rootfs: `host` builds one from this machine's busybox, `alpine` downloads Alpine's",
         "rootfs를 마련합니다: `host`는 이 머신의 busybox로 만들고, `alpine`은 Alpine의 것을 내려받습니다",
     ),
-    ("Where it comes from", "가져올 곳"),
+    ("Where it comes from", "어디서 가져올지"),
     (
         "An image's layers from an OCI registry (--image REF)",
         "OCI 레지스트리에 있는 이미지의 레이어 (--image REF)",
     ),
     (
         "Where to put it [default: <root>/rootfs/default]",
-        "둘 곳 [기본값: <root>/rootfs/default]",
+        "rootfs를 둘 디렉토리 [기본값: <root>/rootfs/default]",
     ),
     ("Alpine version", "Alpine 버전"),
-    ("Alpine mirror base URL", "Alpine 미러의 기본 URL"),
+    ("Alpine mirror base URL", "Alpine 미러의 base URL"),
     (
         "Expected sha256 of the tarball, for versions that are not pinned",
-        "tar 파일의 sha256 기댓값, dockling에 고정되지 않은 버전일 때",
+        "tar 파일이 가져야 할 sha256 (dockling에 고정된 값이 없는 버전일 때)",
     ),
     (
         "For `registry`: the image whose layers make the rootfs",
-        "`registry`일 때: 레이어로 rootfs를 만들 이미지",
+        "`registry`일 때: 레이어를 풀어 rootfs를 만들 이미지",
     ),
     (
         "For `registry`: the platform to take [default: this machine's]",
@@ -470,7 +470,7 @@ pub const KO: &[(&str, &str)] = &[
     ),
     (
         "The main job: every lesson in order, running its demos with narration",
-        "dockling의 본론: 모든 레슨을 차례로 진행하며 데모를 실행하고 설명합니다",
+        "dockling의 핵심: 모든 레슨을 순서대로 진행하며 데모를 실행하고 설명합니다",
     ),
     (
         "Pause before each command: Enter runs it, s skips it, r runs the previous one again, q quits (on a terminal)",
@@ -568,7 +568,7 @@ pub const KO: &[(&str, &str)] = &[
     ),
     (
         "Stage 7: thaw paused containers",
-        "7단계: 일시 중지한 컨테이너를 다시 움직이게 합니다",
+        "7단계: 일시 중지한 컨테이너를 다시 실행합니다",
     ),
     (
         "Stage 7: manage containers (`dockling container ls`, `container rm` …)",
@@ -637,7 +637,7 @@ pub const KO: &[(&str, &str)] = &[
     ),
     (
         "Thaw paused containers",
-        "일시 중지한 컨테이너를 다시 움직이게 합니다",
+        "일시 중지한 컨테이너를 다시 실행합니다",
     ),
     (
         "The monitor of a detached container (started by `run -d` and `start`)",
@@ -755,7 +755,7 @@ pub const KO: &[(&str, &str)] = &[
     ),
     (
         "Print one reading and end (the default when stdout is not a terminal)",
-        "한 번만 재어 출력하고 끝냅니다 (stdout이 터미널이 아니면 기본)",
+        "한 번만 재어 출력하고 끝냅니다 (stdout이 터미널이 아니면 이것이 기본)",
     ),
     ("Do not truncate ids", "id를 자르지 않습니다"),
     ("Do not ask for confirmation", "확인을 묻지 않습니다"),
@@ -772,8 +772,11 @@ pub const KO: &[(&str, &str)] = &[
         "Find images at a registry (Docker Hub's search API, or a registry's catalog)",
         "레지스트리에서 이미지를 찾습니다 (Docker Hub의 검색 API, 또는 레지스트리의 카탈로그)",
     ),
-    ("What the name contains", "이름에 들어 있는 말"),
-    ("At most this many results", "결과를 최대 이만큼만"),
+    ("What the name contains", "이미지 이름에서 찾을 말"),
+    (
+        "At most this many results",
+        "결과를 최대 몇 개까지 보여 줄지",
+    ),
     (
         "Keep only some results: stars=N, is-official=true|false (repeat)",
         "조건에 맞는 결과만 남깁니다: stars=N, is-official=true|false (여러 번 쓸 수 있습니다)",
@@ -793,7 +796,7 @@ pub const KO: &[(&str, &str)] = &[
     ),
     (
         "Name the image NAME[:TAG]",
-        "이미지 이름을 NAME[:TAG]로 붙입니다",
+        "이미지에 NAME[:TAG] 이름을 붙입니다",
     ),
     (
         "The Dockerfile [default: CONTEXT/Dockerfile]",
@@ -805,7 +808,7 @@ pub const KO: &[(&str, &str)] = &[
     ),
     (
         "Run every step, using no cached one",
-        "캐시를 쓰지 않고 모든 단계를 실행합니다",
+        "캐시된 단계를 쓰지 않고 모든 단계를 다시 실행합니다",
     ),
     (
         "The build context: the directory COPY and ADD take files from",
@@ -875,7 +878,7 @@ pub const KO: &[(&str, &str)] = &[
     ),
     (
         "Kubernetes YAML for containers: `kube generate CONTAINER…`",
-        "컨테이너를 Kubernetes YAML로 옮깁니다: `kube generate CONTAINER…`",
+        "컨테이너에 맞는 Kubernetes YAML을 만듭니다: `kube generate CONTAINER…`",
     ),
     (
         "Print a Kubernetes Pod (and a Service for published ports) for containers",
