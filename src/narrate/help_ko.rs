@@ -38,6 +38,10 @@ const HELP_COMMAND: (&str, &str) = (
     "도움말을 볼 하위 명령",
 );
 
+/// The id of the argument of dockling's own `help` subcommand (clap's
+/// name for it).
+pub const HELP_COMMAND_ARG: &str = "subcommand";
+
 /// English description → Korean description.
 pub const KO: &[(&str, &str)] = &[
     // ---- dockling and its global flags ----
@@ -963,9 +967,6 @@ pub fn localize(mut cmd: Command) -> Command {
     cmd.help_template(template)
 }
 
-/// The id of the argument of dockling's own `help` subcommand.
-pub const HELP_COMMAND_ARG: &str = "subcommand";
-
 /// clap's default help template with Korean headings, and only the
 /// sections this command has (clap's `{all-args}` leaves out empty ones
 /// the same way). Options are always there: `-h` is.
@@ -997,12 +998,12 @@ fn localize_arg(arg: Arg) -> Arg {
     let mut notes = Vec::new();
     let mut arg = arg;
     if let Some(env) = arg.get_env() {
-        let value = std::env::var_os(env).unwrap_or_default();
-        notes.push(format!(
-            "[환경변수: {}={}]",
-            env.to_string_lossy(),
-            value.to_string_lossy()
-        ));
+        // With its value now, as clap's (which reads it when the Arg is made).
+        let value = match arg.is_hide_env_values_set() {
+            true => String::new(),
+            false => format!("={}", std::env::var_os(env).unwrap_or_default().display()),
+        };
+        notes.push(format!("[환경변수: {}{value}]", env.display()));
         arg = arg.hide_env(true);
     }
     let defaults = arg.get_default_values();
