@@ -462,12 +462,25 @@ pub fn help_lang(args: &[std::ffi::OsString]) -> Lang {
 
 /// clap's parse of `args` with the help in `lang`. Korean has its own
 /// `help` subcommand (clap's cannot be given Korean words): `dockling
-/// [CMD…] help [SUB…]` is answered as `dockling [CMD…] [SUB…] --help`.
+/// [CMD…] help [SUB…]` is answered as `dockling [CMD…] [SUB…] --help`,
+/// once every word is known to name a subcommand (else `help run alpine`
+/// would run alpine with the argument `--help`), as clap's does.
 fn matches(lang: Lang, args: &[std::ffi::OsString]) -> Result<clap::ArgMatches, clap::Error> {
     let m = command_in(lang).try_get_matches_from(args)?;
     if lang == Lang::Ko
         && let Some(path) = help_request(&m)
     {
+        let mut tree = command_in(lang);
+        tree.build();
+        let mut at = &mut tree;
+        for name in &path {
+            let name = name.to_string_lossy();
+            if at.find_subcommand(&*name).is_none() {
+                let message = format!("unrecognized subcommand '{name}'");
+                return Err(at.error(clap::error::ErrorKind::InvalidSubcommand, message));
+            }
+            at = at.find_subcommand_mut(&*name).expect("found above");
+        }
         let argv = args
             .iter()
             .take(1)

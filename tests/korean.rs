@@ -184,6 +184,17 @@ fn help_in_korean() {
         help(&env, &["--lang", "ko", "image", "help", "inspect"], None),
         help(&env, &["--lang", "ko", "image", "inspect", "--help"], None)
     );
+    // As clap's: `help` takes subcommands only; an image there is an
+    // error, not a run of it with `--help`.
+    let out = plain(&env, &["--lang", "ko", "help", "run", "alpine", "sh"])
+        .output()
+        .unwrap();
+    let (code, err) = said(&env, out);
+    assert_eq!(code, Some(125), "{err}");
+    assert!(
+        err.starts_with("dockling: unrecognized subcommand 'alpine'"),
+        "{err}"
+    );
     for page in [&top, &run, &short] {
         for english in ["Usage:", "Options:", "Print help", "[default:", "[env:"] {
             assert!(!page.contains(english), "{english} in:\n{page}");
