@@ -16,8 +16,9 @@
 //! and `-V` flags and the `help` subcommand are dockling's own (with the
 //! same actions), the headings come from a help template, and the
 //! `[default: …]`, `[env: …]` and possible-value notes are hidden and
-//! written again in Korean after the help. clap's parse errors and the
-//! words of the usage line (`[OPTIONS]`, `<COMMAND>`) stay English.
+//! written again in Korean after the help. clap's parse errors, the words
+//! of the usage line (`[OPTIONS]`, `<COMMAND>`) and the `[alias: ps]` of
+//! `container ls` (clap cannot take a visible alias back) stay English.
 //!
 //! Conventions are [`super::korean`]'s: a command's description is a
 //! 합니다체 sentence, an argument's may be a noun phrase; commands, flags,
