@@ -11,6 +11,8 @@ use clap::{Parser, Subcommand};
 
 use crate::error::{EXIT_DOCKLING_FAILED, Error};
 use crate::journal;
+use crate::narrate::help_ko;
+use crate::narrate::lang::{self, Lang};
 use crate::narrate::{self, Event, Narrator, Step, TraceMode};
 use crate::paths::Paths;
 use crate::stages;
@@ -281,134 +283,229 @@ pub struct LessonArgs {
 /// about a quarter of a millisecond, a sixth of a stage 1 run. (The
 /// description is set again after the arguments: an Args struct's own doc
 /// comment would replace it.)
+///
+/// In Korean (`$ko`), the arguments are put in Korean as they are built
+/// ([`help_ko::localize`]): `defer` takes a plain function, so each
+/// language has its own.
 macro_rules! deferred {
-    ($name:literal, $about:literal, $build:expr $(,)?) => {
-        clap::Command::new($name)
-            .about($about)
-            .defer(|c| ($build)(c).about($about).long_about(None::<&str>))
-    };
+    ($ko:expr, $name:literal, $about:literal, $build:expr $(,)?) => {{
+        let c = clap::Command::new($name).about($about);
+        if $ko {
+            c.defer(|c| help_ko::localize(($build)(c).about($about).long_about(None::<&str>)))
+        } else {
+            c.defer(|c| ($build)(c).about($about).long_about(None::<&str>))
+        }
+    }};
 }
 
 /// The same command line as [`Cli`]'s derive, with deferred subcommands.
 /// A test checks that the two agree.
 pub fn command() -> clap::Command {
+    command_in(Lang::En)
+}
+
+/// [`command`], its help in `lang`: in Korean, every description is
+/// [`help_ko`]'s and so are clap's `-h`, `-V` and `help`.
+pub fn command_in(lang: Lang) -> clap::Command {
     use clap::{Args, Subcommand as _};
+    let ko = lang == Lang::Ko;
     let top = Globals::augment_args(clap::Command::new("dockling"))
         .version(env!("CARGO_PKG_VERSION"))
         .about("Learn how containers work by building one, stage by stage")
         .long_about(None::<&str>)
         .subcommand_required(true);
-    top.subcommands([
-        deferred!("chroot", "Stage 1: run a command with a directory as its root (chroot only)", stages::CommonArgs::augment_args),
+    let all = top.subcommands([
+        deferred!(ko, "chroot", "Stage 1: run a command with a directory as its root (chroot only)", stages::CommonArgs::augment_args),
         deferred!(
+            ko,
             "namespaces",
             "Stage 2: chroot plus PID, mount, UTS and IPC namespaces, pivot_root, fewer capabilities",
             stages::namespaces::NamespacesArgs::augment_args,
         ),
         deferred!(
+            ko,
             "cgroups",
             "Stage 3: namespaces plus a cgroup: --memory, --cpus, --cpu-shares, --pids-limit",
             stages::cgroups::CgroupsArgs::augment_args,
         ),
         deferred!(
+            ko,
             "overlay",
             "Stage 4: cgroups plus a layered root: read-only layers under a writable one (overlayfs)",
             stages::overlay::OverlayArgs::augment_args,
         ),
         deferred!(
+            ko,
             "network",
             "Stage 5: overlay plus a network namespace: veth, bridge, NAT, -p ports, DNS files; also `network create|ls|inspect|rm`",
             stages::network::NetworkCommand::augment_args,
         ),
-        deferred!("pull", "Stage 6: download an image from a registry (OCI distribution API)", stages::image::PullArgs::augment_args),
+        deferred!(ko, "pull", "Stage 6: download an image from a registry (OCI distribution API)", stages::image::PullArgs::augment_args),
         deferred!(
+            ko,
             "run",
             "Stage 6: run an image with every earlier stage: `run [OPTIONS] IMAGE [CMD…]`",
             stages::image::RunArgs::augment_args,
         ),
-        deferred!("images", "List the images in the store", |c| c),
-        deferred!("image", "Inspect or prune images", |c| {
+        deferred!(ko, "images", "List the images in the store", |c| c),
+        deferred!(ko, "image", "Inspect or prune images", |c| {
             stages::image::ImageCommand::augment_subcommands(c).subcommand_required(true)
         }),
-        deferred!("rmi", "Remove images (and the layers no other image uses)", RmiArgs::augment_args),
-        deferred!("load", "Import images from a `docker save` tarball or an OCI layout directory", LoadArgs::augment_args),
-        deferred!("login", "Store a user and password for a registry", stages::image::LoginArgs::augment_args),
-        deferred!("logout", "Forget the stored credentials of a registry", LogoutArgs::augment_args),
-        deferred!("rootfs", "Make or download a base root filesystem", |c| {
+        deferred!(ko, "rmi", "Remove images (and the layers no other image uses)", RmiArgs::augment_args),
+        deferred!(ko, "load", "Import images from a `docker save` tarball or an OCI layout directory", LoadArgs::augment_args),
+        deferred!(ko, "login", "Store a user and password for a registry", stages::image::LoginArgs::augment_args),
+        deferred!(ko, "logout", "Forget the stored credentials of a registry", LogoutArgs::augment_args),
+        deferred!(ko, "rootfs", "Make or download a base root filesystem", |c| {
             RootfsCommand::augment_subcommands(c).subcommand_required(true)
         }),
-        deferred!("cleanup", "Finish undoing runs whose dockling was killed (e.g. by SIGKILL)", |c| c),
-        deferred!("doctor", "Check that this machine has what every stage needs", |c| c),
+        deferred!(ko, "cleanup", "Finish undoing runs whose dockling was killed (e.g. by SIGKILL)", |c| c),
+        deferred!(ko, "doctor", "Check that this machine has what every stage needs", |c| c),
         deferred!(
+            ko,
             "compare",
             "Boot a real VM and run a container beside it, and print what each took, measured",
             crate::compare::CompareArgs::augment_args,
         ),
-        deferred!("tour", "The main job: every lesson in order, running its demos with narration", TourArgs::augment_args),
-        deferred!("lesson", "Print a lesson: `dockling lesson list`, `dockling lesson 1`", LessonArgs::augment_args),
-        deferred!("create", "Stage 7: create a container from an image, without starting it", stages::image::RunArgs::augment_args),
-        deferred!("start", "Stage 7: start stopped containers", container::StartArgs::augment_args),
-        deferred!("stop", "Stage 7: stop running containers (stop signal, then SIGKILL)", container::StopArgs::augment_args),
-        deferred!("restart", "Stage 7: stop and start containers", container::StopArgs::augment_args),
-        deferred!("kill", "Stage 7: send a signal to containers (default SIGKILL)", container::KillArgs::augment_args),
-        deferred!("rm", "Stage 7: remove containers", container::RmArgs::augment_args),
-        deferred!("ps", "Stage 7: list containers", container::PsArgs::augment_args),
-        deferred!("logs", "Stage 7: show a container's output", container::LogsArgs::augment_args),
-        deferred!("attach", "Stage 7: connect to a running container's stdin, stdout and stderr", container::AttachArgs::augment_args),
-        deferred!("wait", "Stage 7: wait for containers to end and print their exit codes", container::WaitArgs::augment_args),
-        deferred!("inspect", "Stage 7: show containers' configuration and state, as JSON", container::InspectArgs::augment_args),
-        deferred!("rename", "Stage 7: rename a container", container::RenameArgs::augment_args),
-        deferred!("port", "Stage 7: list a container's published ports", container::PortArgs::augment_args),
-        deferred!("exec", "Stage 7: run a command in a running container", stages::inside::ExecArgs::augment_args),
-        deferred!("top", "Stage 7: a container's processes, with host and container pids", stages::inside::TopArgs::augment_args),
-        deferred!("stats", "Stage 7: what containers use: CPU, memory, network, block I/O, processes", stages::inside::StatsArgs::augment_args),
-        deferred!("pause", "Stage 7: freeze every process of containers (the cgroup freezer)", stages::inside::PauseArgs::augment_args),
-        deferred!("unpause", "Stage 7: thaw paused containers", stages::inside::PauseArgs::augment_args),
-        deferred!("container", "Stage 7: manage containers (`dockling container ls`, `container rm` …)", |c| {
+        deferred!(ko, "tour", "The main job: every lesson in order, running its demos with narration", TourArgs::augment_args),
+        deferred!(ko, "lesson", "Print a lesson: `dockling lesson list`, `dockling lesson 1`", LessonArgs::augment_args),
+        deferred!(ko, "create", "Stage 7: create a container from an image, without starting it", stages::image::RunArgs::augment_args),
+        deferred!(ko, "start", "Stage 7: start stopped containers", container::StartArgs::augment_args),
+        deferred!(ko, "stop", "Stage 7: stop running containers (stop signal, then SIGKILL)", container::StopArgs::augment_args),
+        deferred!(ko, "restart", "Stage 7: stop and start containers", container::StopArgs::augment_args),
+        deferred!(ko, "kill", "Stage 7: send a signal to containers (default SIGKILL)", container::KillArgs::augment_args),
+        deferred!(ko, "rm", "Stage 7: remove containers", container::RmArgs::augment_args),
+        deferred!(ko, "ps", "Stage 7: list containers", container::PsArgs::augment_args),
+        deferred!(ko, "logs", "Stage 7: show a container's output", container::LogsArgs::augment_args),
+        deferred!(ko, "attach", "Stage 7: connect to a running container's stdin, stdout and stderr", container::AttachArgs::augment_args),
+        deferred!(ko, "wait", "Stage 7: wait for containers to end and print their exit codes", container::WaitArgs::augment_args),
+        deferred!(ko, "inspect", "Stage 7: show containers' configuration and state, as JSON", container::InspectArgs::augment_args),
+        deferred!(ko, "rename", "Stage 7: rename a container", container::RenameArgs::augment_args),
+        deferred!(ko, "port", "Stage 7: list a container's published ports", container::PortArgs::augment_args),
+        deferred!(ko, "exec", "Stage 7: run a command in a running container", stages::inside::ExecArgs::augment_args),
+        deferred!(ko, "top", "Stage 7: a container's processes, with host and container pids", stages::inside::TopArgs::augment_args),
+        deferred!(ko, "stats", "Stage 7: what containers use: CPU, memory, network, block I/O, processes", stages::inside::StatsArgs::augment_args),
+        deferred!(ko, "pause", "Stage 7: freeze every process of containers (the cgroup freezer)", stages::inside::PauseArgs::augment_args),
+        deferred!(ko, "unpause", "Stage 7: thaw paused containers", stages::inside::PauseArgs::augment_args),
+        deferred!(ko, "container", "Stage 7: manage containers (`dockling container ls`, `container rm` …)", |c| {
             ContainerCommand::augment_subcommands(c).subcommand_required(true)
         }),
-        deferred!("__monitor", "The monitor of a detached container (started by `run -d` and `start`)", MonitorArgs::augment_args)
+        deferred!(ko, "__monitor", "The monitor of a detached container (started by `run -d` and `start`)", MonitorArgs::augment_args)
             .hide(true),
         // The classroom kit (src/kit.rs).
         deferred!(
+            ko,
             "completions",
             "Print a shell completion script: `dockling completions bash > /etc/bash_completion.d/dockling`",
             crate::kit::CompletionsArgs::augment_args,
         ),
         deferred!(
+            ko,
             "man",
             "Print the man page dockling(1); `--dir DIR` writes one per subcommand too",
             crate::kit::ManArgs::augment_args,
         ),
         // ---- push ----
-        deferred!("tag", "Give an image another name: `tag SOURCE TARGET`", stages::push::TagArgs::augment_args),
-        deferred!("push", "Send an image to a registry: `push REGISTRY/NAME[:TAG]`", stages::push::PushArgs::augment_args),
+        deferred!(ko, "tag", "Give an image another name: `tag SOURCE TARGET`", stages::push::TagArgs::augment_args),
+        deferred!(ko, "push", "Send an image to a registry: `push REGISTRY/NAME[:TAG]`", stages::push::PushArgs::augment_args),
         deferred!(
+            ko,
             "search",
             "Find images at a registry (Docker Hub's search API, or a registry's catalog)",
             stages::push::SearchArgs::augment_args,
         ),
         // ---- build ----
-        deferred!("build", "Build an image from a Dockerfile: `build -t NAME[:TAG] CONTEXT`", stages::build::BuildArgs::augment_args),
-        deferred!("commit", "Make a new image from a container's changes", stages::build::CommitArgs::augment_args),
-        deferred!("diff", "Show what a container changed: A added, C changed, D deleted", stages::build::DiffArgs::augment_args),
-        deferred!("history", "Show the steps an image was made of", stages::build::HistoryArgs::augment_args),
+        deferred!(ko, "build", "Build an image from a Dockerfile: `build -t NAME[:TAG] CONTEXT`", stages::build::BuildArgs::augment_args),
+        deferred!(ko, "commit", "Make a new image from a container's changes", stages::build::CommitArgs::augment_args),
+        deferred!(ko, "diff", "Show what a container changed: A added, C changed, D deleted", stages::build::DiffArgs::augment_args),
+        deferred!(ko, "history", "Show the steps an image was made of", stages::build::HistoryArgs::augment_args),
         // ---- engines ----
-        deferred!("save", "Save images to a tar archive (docker archive and OCI layout in one)", crate::engines::save::SaveArgs::augment_args),
-        deferred!("system", "Disk usage, system-wide information, pruning: `system df|info|prune`", |c| {
+        deferred!(ko, "save", "Save images to a tar archive (docker archive and OCI layout in one)", crate::engines::save::SaveArgs::augment_args),
+        deferred!(ko, "system", "Disk usage, system-wide information, pruning: `system df|info|prune`", |c| {
             crate::engines::system::SystemCommand::augment_subcommands(c).subcommand_required(true)
         }),
-        deferred!("info", "Show system-wide information (as `docker info`)", |c| c),
-        deferred!("version", "Show dockling's version, build and the kernel features it uses", |c| c),
+        deferred!(ko, "info", "Show system-wide information (as `docker info`)", |c| c),
+        deferred!(ko, "version", "Show dockling's version, build and the kernel features it uses", |c| c),
         deferred!(
+            ko,
             "bundle",
             "Write a container or an image as an OCI runtime bundle (DIR/config.json, DIR/rootfs)",
             crate::engines::bundle::BundleArgs::augment_args,
         ),
-        deferred!("kube", "Kubernetes YAML for containers: `kube generate CONTAINER…`", |c| {
+        deferred!(ko, "kube", "Kubernetes YAML for containers: `kube generate CONTAINER…`", |c| {
             crate::engines::kube::KubeCommand::augment_subcommands(c).subcommand_required(true)
         }),
-    ])
+    ]);
+    if ko { help_ko::localize_top(all) } else { all }
+}
+
+/// The language of `--help`, known before clap parses (the help is
+/// printed while parsing): the last `--lang ko`/`--lang=ko` before `--`,
+/// else the environment's ([`lang::from_env`]). The narration's language
+/// is chosen after parsing, from `--lang` as clap read it.
+pub fn help_lang(args: &[std::ffi::OsString]) -> Lang {
+    let mut chosen = None;
+    let mut words = args.iter().skip(1).map(|a| a.to_str().unwrap_or(""));
+    while let Some(word) = words.next() {
+        let value = match word {
+            "--" => break,
+            "--lang" => words.next(),
+            _ => word.strip_prefix("--lang="),
+        };
+        match value {
+            Some("ko") => chosen = Some(Lang::Ko),
+            Some("en") => chosen = Some(Lang::En),
+            _ => {}
+        }
+    }
+    chosen.unwrap_or_else(lang::from_env)
+}
+
+/// clap's parse of `args` with the help in `lang`. Korean has its own
+/// `help` subcommand (clap's cannot be given Korean words): `dockling
+/// [CMD…] help [SUB…]` is answered as `dockling [CMD…] [SUB…] --help`,
+/// once every word is known to name a subcommand (else `help run alpine`
+/// would run alpine with the argument `--help`), as clap's does.
+fn matches(lang: Lang, args: &[std::ffi::OsString]) -> Result<clap::ArgMatches, clap::Error> {
+    let m = command_in(lang).try_get_matches_from(args)?;
+    if lang == Lang::Ko
+        && let Some(path) = help_request(&m)
+    {
+        let mut tree = command_in(lang);
+        tree.build();
+        let mut at = &mut tree;
+        for name in &path {
+            let name = name.to_string_lossy();
+            if at.find_subcommand(&*name).is_none() {
+                let message = format!("unrecognized subcommand '{name}'");
+                return Err(at.error(clap::error::ErrorKind::InvalidSubcommand, message));
+            }
+            at = at.find_subcommand_mut(&*name).expect("found above");
+        }
+        let argv = args
+            .iter()
+            .take(1)
+            .cloned()
+            .chain(path)
+            .chain(["--help".into()]);
+        return command_in(lang).try_get_matches_from(argv);
+    }
+    Ok(m)
+}
+
+/// The subcommands named before and after a `help` subcommand, if any.
+fn help_request(m: &clap::ArgMatches) -> Option<Vec<std::ffi::OsString>> {
+    let mut path = Vec::new();
+    let mut m = m;
+    while let Some((name, sub)) = m.subcommand() {
+        if name == "help" {
+            let after = sub.get_many::<String>(help_ko::HELP_COMMAND_ARG);
+            path.extend(after.into_iter().flatten().map(Into::into));
+            return Some(path);
+        }
+        path.push(name.into());
+        m = sub;
+    }
+    None
 }
 
 #[derive(Debug, Subcommand)]
@@ -455,8 +552,8 @@ pub enum FetchSource {
 /// Parse, run, and return the process exit code.
 pub fn main() -> i32 {
     // Like docker, a bad flag or value is dockling's failure: 125, not clap's 2.
-    let parsed = command()
-        .try_get_matches()
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = matches(help_lang(&args), &args)
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
     let cli = match parsed {
         Ok(cli) => cli,
@@ -761,6 +858,28 @@ fn lesson(which: &str) -> Result<i32, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_language_is_read_before_parsing() {
+        let lang = |args: &[&str]| {
+            let args: Vec<std::ffi::OsString> = std::iter::once("dockling")
+                .chain(args.iter().copied())
+                .map(Into::into)
+                .collect();
+            help_lang(&args)
+        };
+        assert_eq!(lang(&["--lang", "ko", "--help"]), Lang::Ko);
+        assert_eq!(lang(&["run", "--lang=ko", "-h"]), Lang::Ko);
+        assert_eq!(
+            lang(&["--lang", "ko", "run", "--lang", "en", "-h"]),
+            Lang::En
+        );
+        // After `--` it is the contained command's.
+        assert_eq!(
+            lang(&["--lang", "en", "chroot", "--", "sh", "--lang", "ko"]),
+            Lang::En
+        );
+    }
 
     /// The deferred command line is the derive's: same subcommands, same
     /// descriptions, same arguments.

@@ -15,6 +15,7 @@
 
 pub mod catalog;
 mod event;
+pub mod help_ko;
 mod json;
 pub mod korean;
 pub mod lang;
