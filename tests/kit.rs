@@ -55,7 +55,7 @@ fn completions_for_bash_zsh_and_fish_complete_subcommands_and_flags() {
     assert_eq!(
         lines,
         [
-            "chroot cgroups cleanup compare create container completions",
+            "chroot cgroups cleanup compare create container completions commit",
             "--memory --memory-swap"
         ],
         "{}",
