@@ -12,7 +12,7 @@ crate::messages! {
     SAVE_TO_TERMINAL_HINT = "use -o FILE, or redirect: dockling save IMAGE > image.tar" / "-o FILE을 주거나 리다이렉트하세요: dockling save IMAGE > image.tar";
     SAVE_NO_SUCH_IMAGE = "no image {name} in the store to save" / "저장할 이미지가 스토어에 없습니다: {name}";
     SAVE_NO_SUCH_IMAGE_HINT = "`dockling images` lists the images there are" / "`dockling images` 명령이 있는 이미지 목록을 보여 줍니다";
-    SAVE_LAYER_DAMAGED = "layer blob {digest} does not uncompress to {diff_id}" / "레이어 블롭 {digest}의 압축을 풀어도 {diff_id}와 같지 않습니다";
+    SAVE_LAYER_DAMAGED = "layer blob {digest} does not uncompress to {diff_id}" / "레이어 블롭 {digest}: 압축을 푼 내용이 diff_id {diff_id}에 맞지 않습니다";
     SAVE_LAYER_DAMAGED_HINT = "the store is damaged: remove the image and pull it again" / "스토어가 손상되었습니다: 이미지를 삭제하고 다시 pull하세요";
 
     // ---- system df, info, prune; version ----

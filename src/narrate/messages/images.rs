@@ -91,7 +91,7 @@ crate::messages! {
     PULL_NO_ROOM_HINT = "nothing was downloaded; free some space there, or keep dockling's state elsewhere with --root DIR" / "아무것도 내려받지 않았습니다. 그곳의 공간을 비우거나, --root DIR로 dockling의 상태를 다른 곳에 두세요";
     PULL_OVER_ENV_LIMIT = "refused: {what} takes the image past {env}={limit} unpacked" / "거부했습니다: {what} 때문에 압축을 푼 이미지가 {env}={limit} 한도를 넘습니다";
     PULL_OVER_ENV_LIMIT_HINT = "nothing was stored; if the image is genuine, raise {env}" / "아무것도 저장하지 않았습니다. 정상적인 이미지라면 {env} 값을 올리세요";
-    PULL_OVER_FREE_SPACE = "refused: {what} unpacks to more than the {limit} the store can take ({dir} has {free} free, {margin} of it kept free)" / "거부했습니다: {what}의 압축을 풀면 스토어가 받을 수 있는 {limit}보다 커집니다 ({dir}의 여유 공간 {free}, 그중 {margin}은 비워 둡니다)";
+    PULL_OVER_FREE_SPACE = "refused: {what} unpacks to more than the {limit} the store can take ({dir} has {free} free, {margin} of it kept free)" / "거부했습니다: {what}의 압축을 풀면 스토어가 받을 수 있는 {limit}보다 커집니다 ({dir}의 여유 공간 {free}, 그중 {margin}만큼은 비워 둡니다)";
     PULL_OVER_FREE_SPACE_HINT = "nothing was stored; free some space there, or set {env} (e.g. 8g)" / "아무것도 저장하지 않았습니다. 그곳의 공간을 비우거나 {env} 값을 정하세요 (예: 8g)";
     /// What a size limit was going over: one layer.
     PULL_LAYER = "layer {digest}" / "레이어 {digest}";
@@ -112,7 +112,7 @@ crate::messages! {
     DISK_FULL = "the disk is full: no space left on the filesystem of {dir} ({free})" / "디스크가 가득 찼습니다: {dir}의 파일시스템에 남은 공간이 없습니다 ({free})";
     DISK_FULL_HINT = "nothing was stored; free some space there (`dockling image prune` removes layers no image uses), or keep dockling's state elsewhere with --root DIR" / "아무것도 저장하지 않았습니다. 그곳의 공간을 비우거나(`dockling image prune` 명령이 어느 이미지도 쓰지 않는 레이어를 삭제합니다), --root DIR로 dockling의 상태를 다른 곳에 두세요";
     SIZE_LIMIT_ZERO = "{env} {value}: must be more than 0" / "{env} {value}: 0보다 커야 합니다";
-    SIZE_LIMIT_NO_ROOM = "the image's layers are {compressed} compressed, and the store's filesystem has {free} free (less {margin} kept free)" / "이미지의 레이어는 압축된 상태로 {compressed}인데, 스토어의 파일시스템에는 여유 공간이 {free}뿐입니다 (그중 {margin}은 비워 둡니다)";
+    SIZE_LIMIT_NO_ROOM = "the image's layers are {compressed} compressed, and the store's filesystem has {free} free (less {margin} kept free)" / "이미지의 레이어는 압축된 상태로 {compressed}인데, 스토어의 파일시스템에는 여유 공간이 {free}뿐입니다 (그중 {margin}만큼은 비워 둡니다)";
     BLOB_DAMAGED = "blob {digest} in the store is damaged" / "스토어의 블롭 {digest}: 손상되었습니다";
     REMOVE_AND_PULL_AGAIN_HINT = "remove the image with `dockling rmi` and pull it again" / "`dockling rmi` 명령으로 이미지를 삭제하고 다시 pull하세요";
     BAD_INDEX = "{path} is not a valid index: {error}" / "{path}: 올바른 인덱스가 아닙니다: {error}";
