@@ -53,6 +53,29 @@ mod tests {
         }
     }
 
+    /// As in the narration: a particle whose form depends on the word
+    /// before it (을/를, 이/가 …) never follows a value, which may end
+    /// either way.
+    #[test]
+    fn no_changing_particle_sticks_to_a_placeholder() {
+        const PARTICLES: &[char] = &[
+            '을', '를', '이', '가', '은', '는', '와', '과', '으', '로', '였',
+        ];
+        let mut found = Vec::new();
+        for (name, m) in all() {
+            for field in placeholders(m.ko) {
+                let field = format!("{{{field}}}");
+                for (at, _) in m.ko.match_indices(&field) {
+                    let next = m.ko[at + field.len()..].chars().next();
+                    if next.is_some_and(|c| PARTICLES.contains(&c)) {
+                        found.push(format!("{name}: {field}{}", next.unwrap()));
+                    }
+                }
+            }
+        }
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
     #[test]
     fn fill_names_values_and_leaves_other_braces() {
         let n = 3;
