@@ -553,8 +553,12 @@ pub enum FetchSource {
 pub fn main() -> i32 {
     // Like docker, a bad flag or value is dockling's failure: 125, not clap's 2.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let parsed = matches(help_lang(&args), &args)
-        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    // The language before parsing: help, and a value refused while parsing
+    // (`--memory lots`), speak it; set again from clap's reading below.
+    let early = help_lang(&args);
+    crate::narrate::lang::set(early);
+    let parsed =
+        matches(early, &args).and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
     let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {

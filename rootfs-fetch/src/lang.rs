@@ -8,7 +8,7 @@
 //! so that rootfs-fetch's own errors (a registry that refuses, an archive
 //! entry refused) are said in the same language as the rest of dockling.
 
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// A language dockling has every sentence in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -21,16 +21,31 @@ pub enum Lang {
     Ko,
 }
 
-static CURRENT: OnceLock<Lang> = OnceLock::new();
+/// 0: not chosen yet; 1: English; 2: Korean.
+static CURRENT: AtomicU8 = AtomicU8::new(0);
 
-/// Choose the language for the rest of the process (the first call wins).
+/// Choose the language for the rest of the process. dockling chooses
+/// twice: from a scan of its arguments before clap parses them (so that
+/// help and a refused value speak it), then from `--lang` as clap read it.
 pub fn set(lang: Lang) {
-    let _ = CURRENT.set(lang);
+    let v = match lang {
+        Lang::En => 1,
+        Lang::Ko => 2,
+    };
+    CURRENT.store(v, Ordering::Relaxed);
 }
 
 /// The language chosen, or the one the environment asks for.
 pub fn current() -> Lang {
-    *CURRENT.get_or_init(from_env)
+    match CURRENT.load(Ordering::Relaxed) {
+        1 => Lang::En,
+        2 => Lang::Ko,
+        _ => {
+            let lang = from_env();
+            set(lang);
+            lang
+        }
+    }
 }
 
 /// `DOCKLING_LANG`, else the locale, as the C library reads it: the first
@@ -51,4 +66,19 @@ pub fn from_env() -> Lang {
 pub fn has_hangul(text: &str) -> bool {
     text.chars()
         .any(|c| matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The last choice wins: dockling chooses before parsing and again
+    /// after, and a `--lang en` must beat a Korean locale read earlier.
+    #[test]
+    fn the_last_choice_wins() {
+        set(Lang::Ko);
+        assert_eq!(current(), Lang::Ko);
+        set(Lang::En);
+        assert_eq!(current(), Lang::En);
+    }
 }
