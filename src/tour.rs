@@ -75,8 +75,12 @@ fn run_one(
     paths: &Paths,
     args: &[String],
     registry: &str,
+    work: &std::path::Path,
 ) -> Result<std::process::ExitStatus, Error> {
     let mut cmd = Command::new(exe);
+    // Lesson 8 builds lessons/08/hello and writes hello.tar: the tour's
+    // own directory holds the repository's files the lessons name.
+    cmd.current_dir(work);
     // Lesson 6's registry may listen on another port than the lesson's.
     cmd.args(
         args.iter()
@@ -142,6 +146,12 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
     let containers_before = crate::container::store::Store::new(paths).ids()?;
     let images_before = images(paths);
     let mut quit = None;
+    // Where the demos run: the lessons' files from the repository (lesson
+    // 8's build context), and what the demos write (hello.tar, a bundle),
+    // removed at the end.
+    let work = std::env::temp_dir().join(format!("dockling-tour-{}", std::process::id()));
+    std::fs::create_dir(&work).map_err(Error::io("create", &work))?;
+    let _work = RemoveOnDrop(work.clone());
     'lessons: for lesson in chosen {
         if opts.clear && std::io::stdout().is_terminal() {
             print!("\x1b[H\x1b[2J");
@@ -170,6 +180,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
         } else {
             None
         };
+        lessons::write_files(&work, &registry_addr).map_err(Error::io("write", &work))?;
         if transcripts.is_empty() {
             println!("{}", msg!(m::TOUR_READING_ONLY, n = lesson.number));
         }
@@ -197,7 +208,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
                                 prev.command
                                     .replace(crate::image::local_registry::ADDR, &registry_addr)
                             );
-                            run_one(&exe, paths, &prev.args, &registry_addr)?;
+                            run_one(&exe, paths, &prev.args, &registry_addr, &work)?;
                             println!();
                         }
                         continue;
@@ -208,7 +219,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
                     }
                 }
             }
-            let status = run_one(&exe, paths, &t.args, &registry_addr)?;
+            let status = run_one(&exe, paths, &t.args, &registry_addr, &work)?;
             // A transcript may fail on purpose; its fence says which code.
             if status.code() != Some(t.exit) {
                 failed.push(msg!(
@@ -248,6 +259,15 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
         println!("{}", msg!(m::TOUR_IP_FORWARD_STAYS));
     }
     Ok(0)
+}
+
+/// A directory removed, with all in it, when dropped.
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A lesson's title centred in a line of `=`, 78 columns wide on the
