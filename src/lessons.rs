@@ -31,6 +31,7 @@ pub const LESSONS_KO: &[(&str, &str)] = &[
     lesson_ko!("05-network.md"),
     lesson_ko!("06-registry.md"),
     lesson_ko!("07-lifecycle.md"),
+    lesson_ko!("08-engines.md"),
 ];
 
 /// (file name, text) of every lesson, in order.

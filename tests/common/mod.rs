@@ -524,6 +524,8 @@ impl Env {
             (r"\d+바이트", "[N]바이트"),
             // How long a build step took, BuildKit's way ("#4 DONE 0.3s").
             (r"(?m)^(#\d+ DONE) \d+\.\d+s$", "$1 [T]"),
+            // The whole build's, in Korean ("빌드 완료: 0.66초").
+            (r"(빌드 완료: )\d+\.\d+초", "${1}[T]"),
             // The narration's times since dockling started.
             (r"(?-u:\b)\d+\.\d+ (ms|s)(?-u:\b)", "[T]"),
             // A client's port, as busybox httpd logs it.
