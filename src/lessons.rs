@@ -71,7 +71,10 @@ pub fn write_files(dir: &std::path::Path, registry: &str) -> std::io::Result<()>
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&p, text.replace(crate::image::local_registry::ADDR, registry))?;
+        std::fs::write(
+            &p,
+            text.replace(crate::image::local_registry::ADDR, registry),
+        )?;
     }
     Ok(())
 }

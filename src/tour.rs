@@ -7,9 +7,12 @@
 //! `--only N` choose lessons, `--clear` clears the screen before each,
 //! `--step` pauses before every command (Enter runs it, `s` skips it, `r`
 //! runs the previous one again, `q` quits; without a terminal it never
-//! pauses). Lesson 6's registry listens on the port the lesson prints
-//! unless something else holds it, then on a free one. At the end the
-//! containers, images and networks the demos made are removed.
+//! pauses). The registry of lessons 6 and 8 listens on the port the
+//! lessons print unless something else holds it, then on a free one. The
+//! commands run in a directory of the tour's own that holds the
+//! repository's files the lessons name ([`crate::lessons::FILES`], lesson
+//! 8's build context). At the end the containers, images and networks the
+//! demos made are removed, and that directory with what they wrote there.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::Command;
@@ -161,8 +164,9 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
             println!("{}\n", intro.trim());
         }
         let transcripts = lessons::transcripts(lesson.text);
-        // Lesson 6 pulls from a registry on this machine, so the tour
-        // works offline; it is stopped when the lesson is over.
+        // Lessons 6 and 8 pull from (and push to) a registry on this
+        // machine, so the tour works offline; it is stopped when the
+        // lesson is over.
         let registry_addr = crate::image::local_registry::free_addr();
         let _registry = if lesson.text.contains(crate::image::local_registry::ADDR) {
             println!(

@@ -33,7 +33,8 @@ fn check_lesson_in(dir: &str, file: &str) {
         .join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let env = Env::with_rootfs();
-    // Lesson 6 pulls from a registry on this machine, as in the tour.
+    // Lessons 6 and 8 pull from (8 also pushes to) a registry on this
+    // machine, as in the tour.
     let _registry = text
         .contains(dockling::image::local_registry::ADDR)
         .then(|| {
@@ -238,7 +239,11 @@ fn the_lessons_files_are_built_in_as_they_are() {
         .unwrap()
         .flatten()
         .filter(|e| {
-            e.path().is_dir() && e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit())
+            e.path().is_dir()
+                && e.file_name()
+                    .to_string_lossy()
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
         })
         .map(|e| e.path())
         .collect();
