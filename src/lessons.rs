@@ -31,6 +31,7 @@ pub const LESSONS_KO: &[(&str, &str)] = &[
     lesson_ko!("05-network.md"),
     lesson_ko!("06-registry.md"),
     lesson_ko!("07-lifecycle.md"),
+    lesson_ko!("08-engines.md"),
 ];
 
 /// (file name, text) of every lesson, in order.
@@ -43,7 +44,40 @@ pub const LESSONS: &[(&str, &str)] = &[
     lesson!("05-network.md"),
     lesson!("06-registry.md"),
     lesson!("07-lifecycle.md"),
+    lesson!("08-engines.md"),
 ];
+
+/// The files of the repository that lessons' commands name by a path
+/// relative to its root (lesson 8's build context), built in so that the
+/// tour can lay them out wherever it runs: `(path, text)`.
+pub const FILES: &[(&str, &str)] = &[
+    (
+        "lessons/08/hello/Dockerfile",
+        include_str!("../lessons/08/hello/Dockerfile"),
+    ),
+    (
+        "lessons/08/hello/hello.sh",
+        include_str!("../lessons/08/hello/hello.sh"),
+    ),
+];
+
+/// Lay [`FILES`] out under `dir`, as they are in the repository, with
+/// `registry` in place of the lesson registry's address (the tour's may
+/// listen on another port). Commands run in `dir` then find them where a
+/// student at the repository's root does.
+pub fn write_files(dir: &std::path::Path, registry: &str) -> std::io::Result<()> {
+    for (path, text) in FILES {
+        let p = dir.join(path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(
+            &p,
+            text.replace(crate::image::local_registry::ADDR, registry),
+        )?;
+    }
+    Ok(())
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lesson {

@@ -7,9 +7,12 @@
 //! `--only N` choose lessons, `--clear` clears the screen before each,
 //! `--step` pauses before every command (Enter runs it, `s` skips it, `r`
 //! runs the previous one again, `q` quits; without a terminal it never
-//! pauses). Lesson 6's registry listens on the port the lesson prints
-//! unless something else holds it, then on a free one. At the end the
-//! containers, images and networks the demos made are removed.
+//! pauses). The registry of lessons 6 and 8 listens on the port the
+//! lessons print unless something else holds it, then on a free one. The
+//! commands run in a directory of the tour's own that holds the
+//! repository's files the lessons name ([`crate::lessons::FILES`], lesson
+//! 8's build context). At the end the containers, images and networks the
+//! demos made are removed, and that directory with what they wrote there.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::Command;
@@ -75,8 +78,12 @@ fn run_one(
     paths: &Paths,
     args: &[String],
     registry: &str,
+    work: &std::path::Path,
 ) -> Result<std::process::ExitStatus, Error> {
     let mut cmd = Command::new(exe);
+    // Lesson 8 builds lessons/08/hello and writes hello.tar: the tour's
+    // own directory holds the repository's files the lessons name.
+    cmd.current_dir(work);
     // Lesson 6's registry may listen on another port than the lesson's.
     cmd.args(
         args.iter()
@@ -142,6 +149,12 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
     let containers_before = crate::container::store::Store::new(paths).ids()?;
     let images_before = images(paths);
     let mut quit = None;
+    // Where the demos run: the lessons' files from the repository (lesson
+    // 8's build context), and what the demos write (hello.tar, a bundle),
+    // removed at the end.
+    let work = std::env::temp_dir().join(format!("dockling-tour-{}", std::process::id()));
+    std::fs::create_dir(&work).map_err(Error::io("create", &work))?;
+    let _work = RemoveOnDrop(work.clone());
     'lessons: for lesson in chosen {
         if opts.clear && std::io::stdout().is_terminal() {
             print!("\x1b[H\x1b[2J");
@@ -151,8 +164,9 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
             println!("{}\n", intro.trim());
         }
         let transcripts = lessons::transcripts(lesson.text);
-        // Lesson 6 pulls from a registry on this machine, so the tour
-        // works offline; it is stopped when the lesson is over.
+        // Lessons 6 and 8 pull from (and push to) a registry on this
+        // machine, so the tour works offline; it is stopped when the
+        // lesson is over.
         let registry_addr = crate::image::local_registry::free_addr();
         let _registry = if lesson.text.contains(crate::image::local_registry::ADDR) {
             println!(
@@ -170,6 +184,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
         } else {
             None
         };
+        lessons::write_files(&work, &registry_addr).map_err(Error::io("write", &work))?;
         if transcripts.is_empty() {
             println!("{}", msg!(m::TOUR_READING_ONLY, n = lesson.number));
         }
@@ -197,7 +212,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
                                 prev.command
                                     .replace(crate::image::local_registry::ADDR, &registry_addr)
                             );
-                            run_one(&exe, paths, &prev.args, &registry_addr)?;
+                            run_one(&exe, paths, &prev.args, &registry_addr, &work)?;
                             println!();
                         }
                         continue;
@@ -208,7 +223,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
                     }
                 }
             }
-            let status = run_one(&exe, paths, &t.args, &registry_addr)?;
+            let status = run_one(&exe, paths, &t.args, &registry_addr, &work)?;
             // A transcript may fail on purpose; its fence says which code.
             if status.code() != Some(t.exit) {
                 failed.push(msg!(
@@ -248,6 +263,15 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
         println!("{}", msg!(m::TOUR_IP_FORWARD_STAYS));
     }
     Ok(0)
+}
+
+/// A directory removed, with all in it, when dropped.
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A lesson's title centred in a line of `=`, 78 columns wide on the

@@ -33,13 +33,23 @@ fn check_lesson_in(dir: &str, file: &str) {
         .join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     let env = Env::with_rootfs();
-    // Lesson 6 pulls from a registry on this machine, as in the tour.
+    // Lessons 6 and 8 pull from (8 also pushes to) a registry on this
+    // machine, as in the tour.
     let _registry = text
         .contains(dockling::image::local_registry::ADDR)
         .then(|| {
             dockling::image::local_registry::start(&dockling::paths::Paths::new(Some(&env.root)))
                 .unwrap()
         });
+    // The commands run where the tour runs them: in a directory of their
+    // own holding the repository's files the lessons name (lesson 8's
+    // build context), so what they write (hello.tar, a bundle) stays there.
+    let work = tempfile::tempdir().unwrap();
+    dockling::lessons::write_files(work.path(), dockling::image::local_registry::ADDR).unwrap();
+    let cwd = std::fs::canonicalize(work.path())
+        .unwrap()
+        .display()
+        .to_string();
     let mut actual = Vec::new();
     let mut mismatches = Vec::new();
     for (i, t) in dockling::lessons::transcripts(&text).iter().enumerate() {
@@ -47,7 +57,11 @@ fn check_lesson_in(dir: &str, file: &str) {
         if dir == "ko" {
             args.splice(0..0, ["--lang", "ko"]);
         }
-        let (code, out) = env.merged(&args);
+        // Lesson 8's push prints a line per layer as each one is done: one
+        // at a time, they come in the same order every run.
+        let (code, out) = env.merged_in(Some(work.path()), &[("DOCKLING_PUSH_JOBS", "1")], &args);
+        // The directory a student runs the commands in is theirs: `$PWD`.
+        let out = out.replace(&cwd, "$PWD");
         let out = env.filter(&out);
         assert_eq!(
             code,
@@ -202,6 +216,62 @@ fn lesson_ko_07_lifecycle() {
 #[test]
 fn lesson_07_lifecycle() {
     check_lesson("07-lifecycle.md");
+}
+
+#[test]
+fn lesson_08_engines() {
+    check_lesson("08-engines.md");
+}
+
+#[test]
+fn lesson_ko_08_engines() {
+    check_lesson_in("ko", "08-engines.md");
+}
+
+/// The files lessons name by a path in the repository (lesson 8's build
+/// context) are built into the binary as they are on disk, all of them,
+/// so the tour and the tests run the very files a student builds.
+#[test]
+fn the_lessons_files_are_built_in_as_they_are() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // lessons/NN/, lesson NN's files, with everything below them.
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("lessons"))
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.path().is_dir()
+                && e.file_name()
+                    .to_string_lossy()
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+        })
+        .map(|e| e.path())
+        .collect();
+    let mut on_disk = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                on_disk.push(p.strip_prefix(root).unwrap().display().to_string());
+            }
+        }
+    }
+    on_disk.sort();
+    let mut built: Vec<String> = dockling::lessons::FILES
+        .iter()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    built.sort();
+    assert_eq!(on_disk, built, "lessons/NN/ against lessons::FILES");
+    for (path, text) in dockling::lessons::FILES {
+        assert_eq!(
+            &std::fs::read_to_string(root.join(path)).unwrap(),
+            text,
+            "{path}"
+        );
+    }
 }
 
 /// How the lessons of one language name their parts: lessons/ holds the

@@ -1,7 +1,8 @@
 //! `dockling tour` for a class: lessons chosen with --from and --only,
 //! --step driven through a pseudo-terminal (skip, repeat, quit), lesson 6's
-//! registry on another port when its own is taken, and a host left as it
-//! was (containers, images, networks). The whole tour without a terminal
+//! registry on another port when its own is taken, lesson 8's build context
+//! wherever the tour starts, and a host left as it was (containers, images,
+//! networks). The whole tour without a terminal
 //! is tests/chroot.rs's `the_tour_runs_without_a_terminal`.
 
 mod common;
@@ -164,6 +165,69 @@ fn lesson_6_runs_its_registry_elsewhere_when_the_port_is_taken() {
     // The pulled image is removed at the end: the store is as before.
     let images = env.run(&["images"]);
     assert_eq!(String::from_utf8_lossy(&images.stdout).lines().count(), 1);
+    drop(held);
+    env.assert_clean();
+}
+
+/// Lesson 8 builds lessons/08/hello wherever the tour is started: the tour
+/// lays the build context out in a directory of its own, with its
+/// registry's address in the Dockerfile's FROM when 5055 is taken, and
+/// removes the directory, with the tar and the bundle the lesson wrote
+/// there, at the end.
+#[test]
+fn lesson_8_builds_its_context_from_anywhere_and_leaves_nothing() {
+    if !require_root("lesson_8_builds_its_context_from_anywhere_and_leaves_nothing") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    let held = std::net::TcpListener::bind(dockling::image::local_registry::ADDR).ok();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let child = env
+        .cmd(&["tour", "--only", "8"])
+        .current_dir(elsewhere.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let addr = text
+        .lines()
+        .find(|l| l.starts_with("== Starting a local registry"))
+        .and_then(|l| l.split_whitespace().find(|w| w.starts_with("127.0.0.1:")))
+        .expect(&text)
+        .to_string();
+    if held.is_some() {
+        assert_ne!(addr, dockling::image::local_registry::ADDR);
+    }
+    // BuildKit's step lines go to standard error.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("FROM {addr}/dockling/busybox")),
+        "the build's FROM is not the tour's registry: {err}"
+    );
+    assert!(
+        text.contains(&format!("push {addr}/lesson8/hello:1")),
+        "{text}"
+    );
+    assert!(
+        !std::env::temp_dir()
+            .join(format!("dockling-tour-{pid}"))
+            .exists(),
+        "the tour's directory is left"
+    );
+    // Nothing was written where the tour was started.
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    let images = env.run(&["images"]);
+    assert_eq!(String::from_utf8_lossy(&images.stdout).lines().count(), 1);
+    assert!(env.run(&["ps", "-aq"]).stdout.is_empty());
     drop(held);
     env.assert_clean();
 }

@@ -1,8 +1,9 @@
-//! The registry lesson 6 pulls from, on this machine: Debian's
-//! `docker-registry` (the same server as Docker's registry:2) on
-//! 127.0.0.1:5055, holding `dockling/busybox`, an image made from the
-//! default rootfs. The tour starts it for lesson 6 and stops it after, so
-//! the tour works offline; the lesson's snapshot test uses the same one.
+//! The registry lessons 6 and 8 pull from (and 8 pushes to), on this
+//! machine: Debian's `docker-registry` (the same server as Docker's
+//! registry:2) on 127.0.0.1:5055, holding `dockling/busybox`, an image made
+//! from the default rootfs. The tour starts it for each lesson that names
+//! it and stops it after, so the tour works offline; the lessons' snapshot
+//! tests use the same one.
 
 use std::net::TcpStream;
 use std::os::unix::process::CommandExt;

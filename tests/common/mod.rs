@@ -259,8 +259,23 @@ impl Env {
 
     /// Run with stdout and stderr on one pipe, as a terminal shows them.
     pub fn merged(&self, args: &[&str]) -> (Option<i32>, String) {
+        self.merged_in(None, &[], args)
+    }
+
+    /// [`Env::merged`] in the directory `cwd` (the test's own otherwise),
+    /// with `vars` added to the environment.
+    pub fn merged_in(
+        &self,
+        cwd: Option<&Path>,
+        vars: &[(&str, &str)],
+        args: &[&str],
+    ) -> (Option<i32>, String) {
         let (mut reader, writer) = std::io::pipe().unwrap();
         let mut cmd = self.cmd(args);
+        if let Some(dir) = cwd {
+            cmd.current_dir(dir);
+        }
+        cmd.envs(vars.iter().copied());
         cmd.stdout(writer.try_clone().unwrap()).stderr(writer);
         let mut child = cmd.spawn().unwrap();
         drop(cmd);
@@ -331,10 +346,15 @@ impl Env {
         let number = regex::Regex::new(r"\d+(\.\d+)?").unwrap();
         let mut lines = text.split_inclusive('\n').peekable();
         while let Some(line) = lines.next() {
-            // docker's tables: ps, stats (CONTAINER ID …) and top (UID …).
-            // docker's tables, and compare's (MEASURED …).
+            // docker's tables: ps, stats (CONTAINER ID …), top (UID …) and
+            // image history (IMAGE …, whose CREATED column is as wide as
+            // its longest "… ago"), and compare's (MEASURED …).
             let compare = line.starts_with("MEASURED ");
-            if !line.starts_with("CONTAINER ID ") && !line.starts_with("UID ") && !compare {
+            if !line.starts_with("CONTAINER ID ")
+                && !line.starts_with("UID ")
+                && !line.starts_with("IMAGE ")
+                && !compare
+            {
                 out.push_str(&self.filter_text(line));
                 continue;
             }
@@ -502,6 +522,10 @@ impl Env {
             ),
             // The same sizes in Korean narration ("4902633바이트").
             (r"\d+바이트", "[N]바이트"),
+            // How long a build step took, BuildKit's way ("#4 DONE 0.3s").
+            (r"(?m)^(#\d+ DONE) \d+\.\d+s$", "$1 [T]"),
+            // The whole build's, in Korean ("빌드 완료: 0.66초").
+            (r"(빌드 완료: )\d+\.\d+초", "${1}[T]"),
             // The narration's times since dockling started.
             (r"(?-u:\b)\d+\.\d+ (ms|s)(?-u:\b)", "[T]"),
             // A client's port, as busybox httpd logs it.
