@@ -292,7 +292,8 @@ fn images(paths: &Paths) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Remove the containers and images the tour's demos made.
+/// Remove the containers and images the tour's demos made, and the build
+/// cache entries left without a layer.
 fn reset(
     paths: &Paths,
     exe: &std::path::Path,
@@ -320,6 +321,17 @@ fn reset(
     for reference in images(paths).iter().filter(|r| !images_before.contains(r)) {
         if !quiet(&["rmi", reference]).is_ok_and(|s| s.success()) {
             failed.push(msg!(m::TOUR_IMAGE_NOT_REMOVED, reference = reference));
+        }
+    }
+    // Lesson 8's build cache entries, of no use once their images went.
+    if let (Ok(cache), Ok(store)) = (
+        crate::build::cache::Cache::open(paths),
+        crate::image::store::Store::open(paths),
+    ) {
+        for (key, e) in cache.entries().unwrap_or_default() {
+            if !e.is_some_and(|e| crate::build::cache::Cache::usable(&store, &e)) {
+                let _ = cache.remove(&key);
+            }
         }
     }
 }

@@ -700,3 +700,46 @@ fn podman_runs_an_image_dockling_built() {
     assert_eq!(said, "BUILT BY DOCKLING\nchange\nkeep\n");
     assert_nothing_left(&env);
 }
+
+/// `system df` counts the build cache (its entries, and the layers they
+/// name), and `system prune` removes the entries whose layer went with
+/// its image; `-a` removes every one.
+#[test]
+fn system_df_counts_the_build_cache_and_prune_clears_it() {
+    let Some(env) = setup("system_df_counts_the_build_cache") else {
+        return;
+    };
+    let (_reg, base) = base_image(&env);
+    let dockerfile = format!("FROM {base}\nCOPY a.txt /a.txt\nRUN echo b > /b.txt\n");
+    let ctx = context(&[("Dockerfile", &dockerfile), ("a.txt", "a\n")]);
+    let b = build(&env, "localhost/cached:1", ctx.path());
+    assert!(b.status.success(), "{}", out(&b));
+    let cache_row = || -> Vec<String> {
+        let df = stdout(&ok(&env, &["system", "df"]));
+        df.lines()
+            .find(|l| l.starts_with("Build Cache"))
+            .unwrap_or_else(|| panic!("no Build Cache row: {df}"))
+            .split_whitespace()
+            .skip(2)
+            .map(String::from)
+            .collect()
+    };
+    // COPY and RUN: two entries, both usable, with their layers' size.
+    let row = cache_row();
+    assert_eq!(&row[..2], ["2", "2"], "{row:?}");
+    assert_ne!(row[2], "0B", "{row:?}");
+    // The image goes, and with it the layers: the entries are stale.
+    ok(&env, &["rmi", "localhost/cached:1"]);
+    ok(&env, &["image", "prune"]);
+    assert_eq!(cache_row(), ["2", "0", "0B", "0B"]);
+    let p = stdout(&ok(&env, &["system", "prune", "-f"]));
+    assert!(p.contains("Deleted build cache objects:"), "{p}");
+    assert_eq!(cache_row(), ["0", "0", "0B", "0B"]);
+    // A usable entry stays without -a, and goes with it.
+    let b = build(&env, "localhost/cached:1", ctx.path());
+    assert!(b.status.success(), "{}", out(&b));
+    ok(&env, &["system", "prune", "-f"]);
+    assert_eq!(&cache_row()[..2], ["2", "2"]);
+    ok(&env, &["system", "prune", "-a", "-f"]);
+    assert_eq!(cache_row(), ["0", "0", "0B", "0B"]);
+}

@@ -228,6 +228,13 @@ fn lesson_8_builds_its_context_from_anywhere_and_leaves_nothing() {
     let images = env.run(&["images"]);
     assert_eq!(String::from_utf8_lossy(&images.stdout).lines().count(), 1);
     assert!(env.run(&["ps", "-aq"]).stdout.is_empty());
+    // Nor is the build cache: its entries went with the images.
+    let df = String::from_utf8_lossy(&env.run(&["system", "df"]).stdout).into_owned();
+    assert!(
+        df.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
+            == ["Build", "Cache", "0", "0", "0B", "0B"]),
+        "{df}"
+    );
     drop(held);
     env.assert_clean();
 }

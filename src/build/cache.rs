@@ -56,15 +56,43 @@ impl Cache {
     pub fn get(&self, store: &Store, key: &str) -> Option<Entry> {
         let bytes = std::fs::read(self.dir.join(key)).ok()?;
         let e: Entry = serde_json::from_slice(&bytes).ok()?;
-        if let Some(l) = &e.layer
-            && !(store.has_blob(&l.digest) && store.layer_path(&l.diff_id).is_dir())
-        {
-            return None;
-        }
-        Some(e)
+        Cache::usable(store, &e).then_some(e)
     }
 
     pub fn put(&self, key: &str, e: &Entry) -> Result<(), Error> {
         write_atomic(&self.dir.join(key), &serde_json::to_vec(e).expect("json"))
+    }
+
+    /// Every entry: its key, and what it says when it still reads (a
+    /// half-written or foreign file reads as `None`).
+    pub fn entries(&self) -> Result<Vec<(String, Option<Entry>)>, Error> {
+        let mut all = Vec::new();
+        for e in std::fs::read_dir(&self.dir).map_err(Error::io("read", &self.dir))? {
+            let e = e.map_err(Error::io("read", &self.dir))?;
+            let key = e.file_name().to_string_lossy().into_owned();
+            if key.starts_with('.') {
+                continue;
+            }
+            let entry = std::fs::read(e.path())
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok());
+            all.push((key, entry));
+        }
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(all)
+    }
+
+    /// Whether the entry could still be used: its layer (if it made one)
+    /// is still in the store.
+    pub fn usable(store: &Store, e: &Entry) -> bool {
+        e.layer
+            .as_ref()
+            .is_none_or(|l| store.has_blob(&l.digest) && store.layer_path(&l.diff_id).is_dir())
+    }
+
+    /// Remove the entry under `key`.
+    pub fn remove(&self, key: &str) -> Result<(), Error> {
+        let p = self.dir.join(key);
+        std::fs::remove_file(&p).map_err(Error::io("remove", &p))
     }
 }

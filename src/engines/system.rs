@@ -8,7 +8,8 @@
 //! and /proc. `system prune` is the other prunes in one: stopped
 //! containers (as `container prune`), networks no container uses,
 //! untagged image data (as `image prune`; with `-a` every image no
-//! container uses), and the build cache, which dockling does not have.
+//! container uses), and the build cache (its entries; their layers belong
+//! to images).
 //! Its "Total reclaimed space" is measured: the bytes on disk before,
 //! less the bytes after.
 
@@ -78,6 +79,12 @@ pub struct Usage {
     pub containers_active: usize,
     pub containers_size: u64,
     pub containers_reclaimable: u64,
+    /// Build cache entries, those still usable, and the unpacked size of
+    /// the layers they name (which images hold: pruning the cache frees
+    /// only its small files).
+    pub cache: usize,
+    pub cache_active: usize,
+    pub cache_size: u64,
 }
 
 pub fn usage(paths: &Paths) -> Result<Usage, Error> {
@@ -110,6 +117,19 @@ pub fn usage(paths: &Paths) -> Result<Usage, Error> {
     }
     let active_size: u64 = active_layers.iter().map(|d| layer_size(&store, d)).sum();
     u.images_reclaimable = u.images_size - active_size.min(u.images_size);
+    let mut cached_layers = HashSet::new();
+    for (_, e) in crate::build::cache::Cache::open(paths)?.entries()? {
+        u.cache += 1;
+        let Some(e) = e.filter(|e| crate::build::cache::Cache::usable(&store, e)) else {
+            continue;
+        };
+        u.cache_active += 1;
+        if let Some(l) = e.layer
+            && cached_layers.insert(l.diff_id.clone())
+        {
+            u.cache_size += layer_size(&store, &l.diff_id);
+        }
+    }
     let cstore = Containers::new(paths);
     for (c, s) in &containers {
         let size = dir_size(&cstore.dir(&c.id).join("fs/upper"));
@@ -162,7 +182,13 @@ fn df(args: &DfArgs, paths: &Paths) -> Result<i32, Error> {
         ),
     );
     row("Local Volumes", 0, 0, 0, human(0));
-    row("Build Cache", 0, 0, 0, human(0));
+    row(
+        "Build Cache",
+        u.cache,
+        u.cache_active,
+        u.cache_size,
+        human(0),
+    );
     if args.verbose {
         let store = Store::open(paths)?;
         let containers = Containers::new(paths).list()?;
@@ -305,6 +331,27 @@ fn prune(args: &PruneArgs, paths: &Paths) -> Result<i32, Error> {
             "{}",
             msg!(m::PRUNE_DELETED_DATA, blobs = c.blobs, layers = c.layers)
         );
+        println!();
+    }
+    // Build cache entries: without -a those that can no longer be used
+    // (their layer went with its image), with -a every one.
+    let cache = crate::build::cache::Cache::open(paths)?;
+    let mut gone = Vec::new();
+    {
+        let store = Store::open(paths)?;
+        for (key, e) in cache.entries()? {
+            let usable = e.is_some_and(|e| crate::build::cache::Cache::usable(&store, &e));
+            if args.all || !usable {
+                cache.remove(&key)?;
+                gone.push(key);
+            }
+        }
+    }
+    if !gone.is_empty() {
+        println!("Deleted build cache objects:");
+        for key in &gone {
+            println!("{}", &key[..key.len().min(25)]);
+        }
         println!();
     }
     let after = on_disk(paths);
