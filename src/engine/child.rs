@@ -121,6 +121,17 @@ fn finish_and_exec(
     }
     sync.ready()
         .map_err(|e| ChildError::new(Step::Exec, msg!(m::WAITING_FOR_DOCKLING, error = e)))?;
+    // With --init, the command waits on this pipe until PID 1 has let go
+    // of everything (the end of file comes when PID 1 closes its write
+    // end): else the command could look into /proc/1/fd before that.
+    let init_ready = if spec.init {
+        Some(
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                .map_err(|e| ChildError::new(Step::Init, msg!(m::FORK_THE_COMMAND)).errno(e))?,
+        )
+    } else {
+        None
+    };
     if spec.init
         && let Some(command) = process::clone(0)
             .map_err(|e| ChildError::new(Step::Init, msg!(m::FORK_THE_COMMAND)).errno(e))?
@@ -131,9 +142,21 @@ fn finish_and_exec(
         // root cannot read its memory or descriptors through /proc/1.
         sync.close();
         // Errors here can only be reported by dying; the command runs anyway.
-        let _ = process::close_fds_except(&[]);
         let _ = nix::sys::prctl::set_dumpable(false);
+        std::mem::forget(init_ready);
+        let _ = process::close_fds_except(&[]);
         init::run(command)
+    }
+    if let Some((r, w)) = init_ready {
+        drop(w);
+        let mut byte = [0u8; 1];
+        loop {
+            match nix::unistd::read(&r, &mut byte) {
+                Ok(0) => break,
+                Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+                Err(_) => break,
+            }
+        }
     }
     process::set_mask(&SigSet::empty())
         .map_err(|e| ChildError::new(Step::Exec, msg!(m::CLEAR_SIGNAL_MASK)).errno(e))?;
