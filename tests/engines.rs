@@ -272,6 +272,25 @@ fn status_lines(text: &str) -> Vec<String> {
     text.lines().map(str::to_string).collect()
 }
 
+/// What dockling's container printed equals what the runtime's printed,
+/// but for one line: dockling installs docker's profile as two BPF
+/// programs (the allow-list, then clone3's ENOSYS), libseccomp compiles it
+/// into one. Same system calls allowed; one fewer filter. Dockling's lines.
+fn same_but_the_filter_count(ours: &str, theirs: &str, runtime: &str) -> Vec<String> {
+    let (mut ours, mut theirs) = (status_lines(ours), status_lines(theirs));
+    let filters = |v: &mut Vec<String>| {
+        let i = v
+            .iter()
+            .position(|l| l.starts_with("Seccomp_filters:"))
+            .expect("Seccomp_filters line");
+        v.remove(i)
+    };
+    assert_eq!(filters(&mut ours), "Seccomp_filters:\t2");
+    assert_eq!(filters(&mut theirs), "Seccomp_filters:\t1");
+    assert_eq!(ours, theirs, "dockling and {runtime} differ");
+    ours
+}
+
 /// memory.limit_in_bytes and pids.max of process `pid`'s cgroups (v1),
 /// or memory.max and pids.max (v2).
 fn cgroup_limits(pid: u32) -> (String, String) {
@@ -419,21 +438,7 @@ fn a_bundle_runs_in_runc_as_the_container_runs_in_dockling() {
     });
     ok(&env, &["rm", "-f", "b1"]);
     eprintln!("dockling:\n{logs}\nrunc:\n{runc_out}");
-    let mut theirs = status_lines(&runc_out);
-    let mut ours = status_lines(&logs);
-    // The one difference, and why: dockling installs docker's profile as
-    // two BPF programs (the allow-list, then clone3's ENOSYS), libseccomp
-    // compiles it into one. Same system calls allowed; one fewer filter.
-    let filters = |v: &mut Vec<String>| {
-        let i = v
-            .iter()
-            .position(|l| l.starts_with("Seccomp_filters:"))
-            .expect("Seccomp_filters line");
-        v.remove(i)
-    };
-    assert_eq!(filters(&mut ours), "Seccomp_filters:\t2");
-    assert_eq!(filters(&mut theirs), "Seccomp_filters:\t1");
-    assert_eq!(ours, theirs, "dockling and runc differ");
+    let ours = same_but_the_filter_count(&logs, &runc_out, "runc");
     assert!(ours.iter().any(|l| l == "h1"));
     assert!(ours.iter().any(|l| l.starts_with("uid=1000")));
     assert!(ours.iter().any(|l| l == "NoNewPrivs:\t1"));
@@ -971,19 +976,7 @@ fn a_bundle_runs_in_crun_in_a_cgroup_v2_guest() {
             .map(str::to_string)
             .collect()
     };
-    let mut theirs = section("crun");
-    let mut ours = status_lines(&logs);
-    // As with runc: dockling's two BPF programs, libseccomp's one.
-    let filters = |v: &mut Vec<String>| {
-        let i = v
-            .iter()
-            .position(|l| l.starts_with("Seccomp_filters:"))
-            .expect("Seccomp_filters line");
-        v.remove(i)
-    };
-    assert_eq!(filters(&mut ours), "Seccomp_filters:\t2");
-    assert_eq!(filters(&mut theirs), "Seccomp_filters:\t1");
-    assert_eq!(ours, theirs, "dockling and crun differ");
+    let ours = same_but_the_filter_count(&logs, &section("crun").join("\n"), "crun");
     assert!(ours.iter().any(|l| l == "h2"));
     assert!(ours.iter().any(|l| l.starts_with("uid=1000")));
     assert_eq!(section("limits"), vec!["50331648", "40"]);
