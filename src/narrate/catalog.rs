@@ -1554,7 +1554,7 @@ pub fn english(step: Step) -> Narration {
         },
         Step::BuildFrom => Narration {
             title: "FROM {image}: start from its {layers} layer(s) and its config",
-            syscall: "read index.json, the manifest and the config blob of {image} (pulled first if missing)",
+            syscall: "read(\"images/index.json\"); read(\"blobs/sha256/MANIFEST\"); read(\"blobs/sha256/CONFIG\")",
             why: "A build never starts from nothing: the new image is the base image plus layers on top. Its \
                   config (Env, Cmd, WorkingDir …) is the starting point that later instructions change.",
             shell: "skopeo inspect --config oci:/var/lib/dockling/images:{image}",
@@ -1562,7 +1562,7 @@ pub fn english(step: Step) -> Narration {
         },
         Step::BuildConfig => Narration {
             title: "{instruction}: changes the config ({field}), no layer",
-            syscall: "edit the image config's JSON; add a history entry with empty_layer: true",
+            syscall: "config[\"config\"][\"{field}\"] = …; config[\"history\"] += {\"empty_layer\": true}",
             why: "ENV, CMD, ENTRYPOINT, USER, EXPOSE, LABEL and ARG change no file: they only change the \
                   settings `run` starts the container with. No layer is made, but the history keeps a line \
                   for it, which `dockling image history` shows with size 0B.",
@@ -1571,8 +1571,8 @@ pub fn english(step: Step) -> Narration {
         },
         Step::BuildLayer => Narration {
             title: "{instruction}: layer {layer}",
-            syscall: "RUN: a container on the layers so far, its upper dir tarred; COPY/ADD: context files tarred; \
-                      the tar gzip'd into blobs/sha256, unpacked into layers/DIFF_ID",
+            syscall: "RUN: clone(); mount(\"overlay\", …); execve(\"/bin/sh\", [\"-c\", …]); COPY/ADD: read(CONTEXT/…); \
+                      write(\"blobs/sha256/DIGEST\"); mkdir(\"layers/DIFF_ID\")",
             why: "Each RUN, COPY, ADD makes one layer: the files it changed, as a tar. A layer is named by the \
                   sha256 of its tar (the diff_id), and a step whose key (the step before + the instruction + \
                   the files it copies) is already in the cache reuses its layer instead of running again.",
@@ -1591,7 +1591,7 @@ pub fn english(step: Step) -> Narration {
         },
         Step::BuildImage => Narration {
             title: "image {id}: {layers} layer(s), named {reference}",
-            syscall: "write the config blob (its digest is the image id), the manifest blob, and the name in index.json",
+            syscall: "write(\"blobs/sha256/CONFIG\"); write(\"blobs/sha256/MANIFEST\"); rename(\"index.json.tmp\", \"images/index.json\")",
             why: "The image is only JSON that points at blobs: a manifest listing the config and the layers \
                   by digest. Building it wrote no more than the new layers and these two small files.",
             shell: "cat /var/lib/dockling/images/index.json",
@@ -1599,7 +1599,7 @@ pub fn english(step: Step) -> Narration {
         },
         Step::CommitLayer => Narration {
             title: "commit {container}: its upper dir ({entries} entries) becomes layer {layer}",
-            syscall: "walk {upper}; whiteouts (0/0 char devices) become .wh.NAME, opaque dirs .wh..wh..opq; tar, gzip",
+            syscall: "readdir(\"{upper}\") …; mknod(0/0) -> \".wh.NAME\"; \"trusted.overlay.opaque\" -> \".wh..wh..opq\"; write(\"blobs/sha256/DIGEST\")",
             why: "A container's changes are all in the upper directory of its overlay. The image spec writes \
                   deletions as empty .wh. files, overlayfs as 0/0 character devices: commit translates one \
                   into the other, adds the tar as a layer on top of the container's image, and writes a new \
