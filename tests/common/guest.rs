@@ -112,14 +112,23 @@ impl Guest {
              mount -t cgroup2 cgroup2 /sys/fs/cgroup\n\
              mount -t devtmpfs devtmpfs /dev\n\
              mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs shm /dev/shm\n\
-             mount -t tmpfs tmpfs /tmp\n\
              mount -t tmpfs tmpfs /run\n\
+             {tmp}\
              export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root CI=${{CI:-}}\n\
              cd {cwd}\n\
              sh {x}/script > {x}/out 2>&1\n\
              echo $? > {x}/status\n",
             cwd = env!("CARGO_MANIFEST_DIR"),
             x = xd.display(),
+            // A checkout under /tmp keeps the host's /tmp (its files are
+            // there), and the tests' temporary files go to a tmpfs under
+            // /run instead (overlayfs cannot write on 9p); elsewhere the
+            // guest has a /tmp of its own.
+            tmp = if env!("CARGO_MANIFEST_DIR").starts_with("/tmp/") {
+                "mkdir -p /run/tmp && export TMPDIR=/run/tmp\n"
+            } else {
+                "mount -t tmpfs tmpfs /tmp\n"
+            },
         );
         std::fs::write(xd.join("inner"), inner).unwrap();
         let modules: String = MODULES
