@@ -328,11 +328,7 @@ fn reset(
         crate::build::cache::Cache::open(paths),
         crate::image::store::Store::open(paths),
     ) {
-        for (key, e) in cache.entries().unwrap_or_default() {
-            if !e.is_some_and(|e| crate::build::cache::Cache::usable(&store, &e)) {
-                let _ = cache.remove(&key);
-            }
-        }
+        let _ = cache.prune(&store, false);
     }
 }
 

@@ -90,9 +90,17 @@ impl Cache {
             .is_none_or(|l| store.has_blob(&l.digest) && store.layer_path(&l.diff_id).is_dir())
     }
 
-    /// Remove the entry under `key`.
-    pub fn remove(&self, key: &str) -> Result<(), Error> {
-        let p = self.dir.join(key);
-        std::fs::remove_file(&p).map_err(Error::io("remove", &p))
+    /// Remove the entries that can no longer be used (their layer went
+    /// with its image), or with `all` every one; their keys.
+    pub fn prune(&self, store: &Store, all: bool) -> Result<Vec<String>, Error> {
+        let mut gone = Vec::new();
+        for (key, e) in self.entries()? {
+            if all || !e.is_some_and(|e| Cache::usable(store, &e)) {
+                let p = self.dir.join(&key);
+                std::fs::remove_file(&p).map_err(Error::io("remove", &p))?;
+                gone.push(key);
+            }
+        }
+        Ok(gone)
     }
 }

@@ -335,18 +335,7 @@ fn prune(args: &PruneArgs, paths: &Paths) -> Result<i32, Error> {
     }
     // Build cache entries: without -a those that can no longer be used
     // (their layer went with its image), with -a every one.
-    let cache = crate::build::cache::Cache::open(paths)?;
-    let mut gone = Vec::new();
-    {
-        let store = Store::open(paths)?;
-        for (key, e) in cache.entries()? {
-            let usable = e.is_some_and(|e| crate::build::cache::Cache::usable(&store, &e));
-            if args.all || !usable {
-                cache.remove(&key)?;
-                gone.push(key);
-            }
-        }
-    }
+    let gone = crate::build::cache::Cache::open(paths)?.prune(&Store::open(paths)?, args.all)?;
     if !gone.is_empty() {
         println!("Deleted build cache objects:");
         for key in &gone {

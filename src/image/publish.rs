@@ -98,17 +98,7 @@ fn push_err(r: &Reference, e: ClientError) -> Error {
 
 /// Emit the HTTP exchanges logged since the last call.
 fn flush(log: &Mutex<Vec<Exchange>>, narrator: &mut dyn Narrator) {
-    let drained: Vec<Exchange> =
-        std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()));
-    for x in drained {
-        narrator.emit(
-            &Event::new(Step::PushRequest)
-                .with("method", x.method)
-                .with("url", x.url)
-                .with("status", x.status)
-                .with("notes", x.notes.join("\n")),
-        );
-    }
+    super::pull::flush_as(log, Step::PushRequest, narrator)
 }
 
 /// One blob to send: its digest, size and file in the store.
@@ -208,29 +198,19 @@ pub fn push(
 
     let layers = man.layers.len();
     let of = blobs.len();
-    let bars = (std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("DOCKLING_NO_PROGRESS").is_none())
-    .then(indicatif::MultiProgress::new);
+    let bars = super::progress::bars();
     let progress: Vec<Option<indicatif::ProgressBar>> = blobs
         .iter()
         .enumerate()
         .map(|(i, b)| {
             bars.as_ref().filter(|_| i < layers).map(|mp| {
-                let bar = mp.add(indicatif::ProgressBar::new(b.size));
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
-                    )
-                    .expect("a valid template")
-                    .progress_chars("=> "),
-                );
-                bar.set_prefix(msg!(
+                let prefix = msg!(
                     m::PUSH_BAR,
                     n = i + 1,
                     of = layers,
                     digest = b.digest.short()
-                ));
-                bar
+                );
+                super::progress::bar(mp, b.size, prefix)
             })
         })
         .collect();

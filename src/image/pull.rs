@@ -168,11 +168,17 @@ impl ImageBudget {
 
 /// Emit the HTTP exchanges the clients logged since the last call.
 fn flush(log: &Mutex<Vec<Exchange>>, narrator: &mut dyn Narrator) {
+    flush_as(log, Step::PullRequest, narrator)
+}
+
+/// Emit the HTTP exchanges the clients logged since the last call, each
+/// as `step` (a pull's, a push's or a search's request).
+pub fn flush_as(log: &Mutex<Vec<Exchange>>, step: Step, narrator: &mut dyn Narrator) {
     let drained: Vec<Exchange> =
         std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()));
     for x in drained {
         narrator.emit(
-            &Event::new(Step::PullRequest)
+            &Event::new(step)
                 .with("method", x.method)
                 .with("url", x.url)
                 .with("status", x.status)
@@ -403,29 +409,19 @@ fn fetch_layers(
         None
     };
     // A bar per layer on a terminal; the narration's lines otherwise.
-    let bars = (std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && std::env::var_os("DOCKLING_NO_PROGRESS").is_none())
-    .then(indicatif::MultiProgress::new);
+    let bars = super::progress::bars();
     let progress: Vec<Option<indicatif::ProgressBar>> = layers
         .iter()
         .enumerate()
         .map(|(i, desc)| {
             bars.as_ref().map(|m| {
-                let b = m.add(indicatif::ProgressBar::new(desc.size));
-                b.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
-                    )
-                    .expect("a valid template")
-                    .progress_chars("=> "),
-                );
-                b.set_prefix(msg!(
+                let prefix = msg!(
                     m::PULL_BAR,
                     n = i + 1,
                     of = of,
                     digest = desc.digest.short()
-                ));
-                b
+                );
+                super::progress::bar(m, desc.size, prefix)
             })
         })
         .collect();

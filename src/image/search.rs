@@ -20,7 +20,7 @@ use serde::Deserialize;
 use crate::error::Error;
 use crate::msg;
 use crate::narrate::messages::push as m;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Narrator, Step};
 use crate::paths::Paths;
 
 /// Docker Hub's search API lives at the old index's host.
@@ -248,17 +248,7 @@ pub fn search(
             msg!(m::SEARCH_FROM_CATALOG, url = url, term = term),
         ))
     })();
-    let drained: Vec<Exchange> =
-        std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()));
-    for x in drained {
-        narrator.emit(
-            &Event::new(Step::PushRequest)
-                .with("method", x.method)
-                .with("url", x.url)
-                .with("status", x.status)
-                .with("notes", x.notes.join("\n")),
-        );
-    }
+    super::pull::flush_as(&log, Step::PushRequest, narrator);
     result
 }
 

@@ -129,25 +129,20 @@ pub fn diff(args: &DiffArgs, paths: &Paths) -> Result<i32, Error> {
     let id = containers.find(&args.container)?;
     let (upper, lowers) = layers_of(&containers, &id, &args.container)?;
     let changes = crate::overlay::diff(&upper, &lowers).map_err(Error::io("read", &upper))?;
-    let rel = |p: &str| p.trim_start_matches('/').to_string();
-    let mount_target = |p: &str| {
-        std::fs::symlink_metadata(upper.join(rel(p)))
-            .is_ok_and(|m| crate::image::changeset::is_mount_target(&rel(p), &m))
-    };
-    let shown: Vec<_> = changes
-        .iter()
-        .filter(|c| !(c.kind == 'A' && mount_target(&c.path)))
-        .collect();
+    // The mount targets the runtime made: stat'ed once each.
+    let (targets, shown): (Vec<_>, Vec<_>) = changes.iter().partition(|c| {
+        let rel = c.path.trim_start_matches('/');
+        c.kind == 'A'
+            && std::fs::symlink_metadata(upper.join(rel))
+                .is_ok_and(|m| crate::image::changeset::is_mount_target(rel, &m))
+    });
+    let under = |dir: &str, p: &str| p.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
     for c in &shown {
         // A directory "changed" only because a mount target was made in
         // it (/etc for /etc/hostname) is not shown either, as in docker.
         let made_for_a_mount = c.kind == 'C'
-            && changes
-                .iter()
-                .any(|o| o.path.starts_with(&format!("{}/", c.path)) && mount_target(&o.path))
-            && !shown
-                .iter()
-                .any(|o| o.path.starts_with(&format!("{}/", c.path)));
+            && targets.iter().any(|t| under(&c.path, &t.path))
+            && !shown.iter().any(|o| under(&c.path, &o.path));
         if !made_for_a_mount {
             println!("{} {}", c.kind, c.path);
         }

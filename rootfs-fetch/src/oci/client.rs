@@ -214,15 +214,7 @@ impl Client {
                 registry = host_of(&self.origin)
             )));
         }
-        let challenge = resp
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .and_then(auth::parse_challenge)
-            .ok_or_else(|| {
-                ClientError::Auth(crate::msg!(crate::messages::NO_CHALLENGE, url = url))
-            })?;
-        self.authorization = Some(self.answer(&challenge)?);
+        self.answer_401(resp.headers(), url)?;
         let (resp, _) = self.get_url(url, accept)?;
         if resp.status() == 401 || resp.status() == 403 {
             let denied = if self.credentials.is_some() {
@@ -237,6 +229,24 @@ impl Client {
             )));
         }
         Ok(resp)
+    }
+
+    /// Answer a 401's `WWW-Authenticate` challenge: the Authorization
+    /// header every later request of this client sends.
+    pub(super) fn answer_401(
+        &mut self,
+        headers: &ureq::http::HeaderMap,
+        url: &str,
+    ) -> Result<(), ClientError> {
+        let challenge = headers
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok())
+            .and_then(auth::parse_challenge)
+            .ok_or_else(|| {
+                ClientError::Auth(crate::msg!(crate::messages::NO_CHALLENGE, url = url))
+            })?;
+        self.authorization = Some(self.answer(&challenge)?);
+        Ok(())
     }
 
     /// The Authorization header for a challenge.

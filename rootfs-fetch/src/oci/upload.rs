@@ -114,15 +114,7 @@ impl Client {
                 registry = host_of(&self.origin)
             )));
         }
-        let challenge = resp
-            .headers()
-            .get("www-authenticate")
-            .and_then(|v| v.to_str().ok())
-            .and_then(auth::parse_challenge)
-            .ok_or_else(|| {
-                ClientError::Auth(crate::msg!(crate::messages::NO_CHALLENGE, url = url))
-            })?;
-        self.authorization = Some(self.answer(&challenge)?);
+        self.answer_401(resp.headers(), url)?;
         let resp = self.send_once(method, url, headers, body, progress)?;
         if resp.status() == 401 || resp.status() == 403 {
             return Err(ClientError::Auth(crate::msg!(
