@@ -592,3 +592,165 @@ fn search_a_search_api_and_a_registry_catalog() {
     let (table, _) = search(&["alpha", "--registry", &reg.host(), "--filter", "stars=1"]);
     assert_eq!(table, "NAME   TAGS\n");
 }
+
+/// `skopeo inspect --raw` of a reference of a registry without auth.
+fn skopeo_raw(reference: &str) -> Vec<u8> {
+    let o = std::process::Command::new("skopeo")
+        .args([
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &format!("docker://{reference}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "skopeo inspect --raw {reference}: {}",
+        out(&o)
+    );
+    o.stdout
+}
+
+#[test]
+fn an_image_pulled_whole_is_pushed_whole_index_and_every_platform() {
+    use rootfs_fetch::oci::manifest::{DOCKER_LIST, DOCKER_MANIFEST};
+    let Some(env) = setup("an_image_pulled_whole_is_pushed_whole_index_and_every_platform") else {
+        return;
+    };
+    // A docker manifest list of two platforms, each a docker schema2
+    // manifest (the store keeps this machine's in OCI form: the pushed
+    // bytes must still be the registry's own).
+    let src = Registry::start(None);
+    let repo = "t/multi";
+    let mut amd = TestImage::new(vec![base(&env), app_layer()]);
+    amd.cmd = vec!["cat".into(), "/app/message".into()];
+    let arm_layer = TarBuilder::new()
+        .dir("app/")
+        .file("app/message", b"an arm64 program would be here\n")
+        .build();
+    let mut arm = TestImage::new(vec![arm_layer.clone()]);
+    arm.architecture = "arm64".into();
+    let a = src.manifest_for(repo, &amd, true);
+    let b = src.manifest_for(repo, &arm, true);
+    let (da, db) = (Digest::of(&a), Digest::of(&b));
+    src.push_manifest(repo, &da.to_string(), DOCKER_MANIFEST, &a);
+    src.push_manifest(repo, &db.to_string(), DOCKER_MANIFEST, &b);
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": DOCKER_LIST,
+        "manifests": [
+            {"mediaType": DOCKER_MANIFEST, "digest": da.to_string(), "size": a.len(), "platform": {"os": "linux", "architecture": "amd64"}},
+            {"mediaType": DOCKER_MANIFEST, "digest": db.to_string(), "size": b.len(), "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}}
+        ]
+    }))
+    .unwrap();
+    let di = src.push_manifest(repo, "v1", DOCKER_LIST, &index);
+    let name = format!("{}/{repo}:v1", src.host());
+    let arm_blob = Digest::of(&arm_layer.gz);
+    let blob_in_store = |d: &Digest| env.root.join("images/blobs/sha256").join(d.hex()).exists();
+
+    // Pulled whole: this machine's platform runs; the other is kept,
+    // narrated, and not unpacked; the image's digest is the index's.
+    let (stdout, events) = traced(&env, &["pull", "--all-platforms", &name], &[]);
+    assert_eq!(stdout.trim(), format!("{name}: {di}"));
+    let kept: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["step"] == "pull_platform_kept")
+        .collect();
+    assert_eq!(kept.len(), 1, "{events:#?}");
+    assert_eq!(kept[0]["fields"]["platform"], "linux/arm64/v8");
+    assert_eq!(kept[0]["fields"]["digest"], db.to_string());
+    assert!(blob_in_store(&arm_blob) && blob_in_store(&di) && blob_in_store(&db));
+    assert!(
+        !env.root
+            .join("layers")
+            .join(arm_layer.diff_id().hex())
+            .exists(),
+        "another platform's layer is kept, not unpacked"
+    );
+    assert_eq!(run_image(&env, &name), "hello from a pushed image\n");
+    let inspect: serde_json::Value =
+        serde_json::from_str(&ok(&env, &["image", "inspect", &name])).unwrap();
+    assert_eq!(inspect["Index"]["Digest"], di.to_string());
+    assert_eq!(
+        inspect["Index"]["Platforms"][1]["Platform"],
+        "linux/arm64/v8"
+    );
+    // A collection keeps every platform while the image is there.
+    ok(&env, &["image", "prune"]);
+    assert!(blob_in_store(&arm_blob) && blob_in_store(&di));
+
+    // tag keeps the whole; push sends both platforms' blobs, each
+    // manifest by digest, then the index by tag: the same bytes.
+    let dst = Registry::start(None);
+    let target = format!("{}/team/whole:v2", dst.host());
+    ok(&env, &["tag", &name, &target]);
+    let (stdout, events) = traced(&env, &["push", &target], &[("DOCKLING_PUSH_JOBS", "1")]);
+    assert!(
+        stdout.ends_with(&format!("v2: digest: {di} size: {}\n", index.len())),
+        "{stdout}"
+    );
+    let puts: Vec<String> = requests(&events)
+        .into_iter()
+        .filter(|(m, u, _)| m == "PUT" && u.contains("/manifests/"))
+        .map(|(_, u, s)| format!("{} {s}", u.rsplit('/').next().unwrap()))
+        .collect();
+    assert_eq!(
+        puts,
+        [
+            format!("{da} 201"),
+            format!("{db} 201"),
+            "v2 201".to_string()
+        ],
+        "each manifest by digest, then the index by tag"
+    );
+    let pushed = events
+        .iter()
+        .find(|e| e["step"] == "push_index")
+        .expect("push_index narrated");
+    assert_eq!(pushed["fields"]["count"], 2);
+    assert_eq!(skopeo_raw(&target), index, "the index, byte for byte");
+    let arm_ref = format!("{}/team/whole@{db}", dst.host());
+    assert_eq!(skopeo_raw(&arm_ref), b, "the arm64 manifest, byte for byte");
+    assert!(
+        dst.blob_file(&arm_blob).exists(),
+        "the arm64 layer was sent"
+    );
+    // skopeo copies every platform out of it, checking every blob.
+    let layout = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new("skopeo")
+        .args([
+            "copy",
+            "--all",
+            "--src-tls-verify=false",
+            &format!("docker://{target}"),
+            &format!("oci:{}:whole", layout.path().display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "skopeo copy --all: {}", out(&o));
+
+    // Without --all-platforms, the same tag gives one platform, and a
+    // push sends that one image, not the index.
+    let single = Env::with_rootfs();
+    ok(&single, &["--trace", "quiet", "pull", &name]);
+    let one = format!("{}/team/one:v1", dst.host());
+    ok(&single, &["tag", &name, &one]);
+    let stdout = ok(&single, &["--trace", "quiet", "push", &one]);
+    assert!(!stdout.contains(&di.to_string()), "{stdout}");
+    let raw: serde_json::Value = serde_json::from_slice(&skopeo_raw(&one)).unwrap();
+    assert!(
+        raw.get("manifests").is_none() && raw["layers"].is_array(),
+        "{raw}"
+    );
+    single.assert_clean();
+
+    // rmi of both names, then a collection: nothing of any platform is left.
+    ok(&env, &["rmi", &name, &target]);
+    ok(&env, &["image", "prune"]);
+    for d in [&arm_blob, &di, &db, &da] {
+        assert!(!blob_in_store(d), "{d} left behind");
+    }
+    env.assert_clean();
+}

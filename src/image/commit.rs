@@ -166,7 +166,7 @@ pub fn write_image(
     {
         let _lock = store.lock()?;
         match reference {
-            Some(r) => store.tag(r, &desc, &man_digest, size)?,
+            Some(r) => store.tag(r, &desc, &man_digest, size, None)?,
             None => store.keep_unnamed(&desc, size)?,
         }
     }
@@ -177,6 +177,7 @@ pub fn write_image(
         manifest: man,
         config: parsed,
         size,
+        index: None,
     })
 }
 

@@ -215,6 +215,7 @@ fn store_image(
         bytes: man_bytes.to_vec(),
         digest: Digest::of(man_bytes),
         manifest: man,
+        index: None,
     });
     let _pin = store.pin(&pull_pin(name, &stored, &config))?;
     let budget = ImageBudget::for_image(store, &stored.manifest.layers, &config.rootfs.diff_ids)?;
@@ -231,7 +232,16 @@ fn store_image(
         size += e.fields.get("bytes").and_then(|b| b.as_u64()).unwrap_or(0);
         narrator.emit(&e);
     }
-    keep(store, name, stored, config_bytes, config, size, narrator)
+    keep(
+        store,
+        name,
+        stored,
+        config_bytes,
+        config,
+        size,
+        None,
+        narrator,
+    )
 }
 
 /// The name of an image in a layout: containerd's full-name annotation,

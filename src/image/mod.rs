@@ -14,6 +14,7 @@ pub mod envfile;
 pub mod load;
 pub mod local_registry;
 pub mod pins;
+pub mod platforms;
 pub mod progress;
 pub mod publish;
 pub mod pull;

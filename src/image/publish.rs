@@ -11,7 +11,10 @@
 //! has it, else an upload: one PUT for a small blob, PATCH chunks then PUT
 //! for a large one (see rootfs-fetch's `oci::upload`). Last, the manifest
 //! as the store holds it (OCI), PUT by tag: the registry answers with the
-//! same digest, which docker prints as `TAG: digest: … size: …`.
+//! same digest, which docker prints as `TAG: digest: … size: …`. An image
+//! pulled whole (`pull --all-platforms`, see [`super::platforms`]) goes
+//! whole: every platform's layers and config, each platform's manifest
+//! by its digest, then the index by tag, all as they were pulled.
 //!
 //! `DOCKLING_PUSH_CHUNK` sets the chunk size (blobs above it, or above
 //! 8 MiB, go in chunks); `DOCKLING_PUSH_JOBS` how many blobs go at once.
@@ -25,6 +28,7 @@ use rootfs_fetch::oci::manifest;
 use rootfs_fetch::oci::reference::Reference;
 use rootfs_fetch::oci::upload::{Sent, UploadPlan};
 
+use super::platforms::Whole;
 use super::store::{Image, Store};
 use super::{credentials, sources};
 use crate::error::Error;
@@ -156,10 +160,18 @@ pub fn push(
         .and_then(|v| v.get("mediaType")?.as_str().map(str::to_string))
         .unwrap_or_else(|| manifest::OCI_MANIFEST.to_string());
     let man = &img.manifest;
-    let blobs: Vec<Blob> = man
-        .layers
+    let whole = match &img.index {
+        Some(d) => Some(Whole::read(&store, d).map_err(damaged)?),
+        None => None,
+    };
+    // The layers (sent a few at a time), then the config(s).
+    let (layer_descs, config_descs) = match &whole {
+        Some(w) => w.content(),
+        None => (man.layers.clone(), vec![man.config.clone()]),
+    };
+    let blobs: Vec<Blob> = layer_descs
         .iter()
-        .chain(std::iter::once(&man.config))
+        .chain(&config_descs)
         .map(|d| Blob {
             digest: d.digest.clone(),
             size: d.size,
@@ -196,7 +208,7 @@ pub fn push(
     flush(&log, narrator);
     pinged.map_err(|e| push_err(&r, e))?;
 
-    let layers = man.layers.len();
+    let layers = layer_descs.len();
     let of = blobs.len();
     let bars = super::progress::bars();
     let progress: Vec<Option<indicatif::ProgressBar>> = blobs
@@ -260,9 +272,14 @@ pub fn push(
     let mut results: Vec<Option<Result<Sent, ClientError>>> =
         slots.into_inner().unwrap_or_else(|p| p.into_inner());
     if results[..layers].iter().all(|r| matches!(r, Some(Ok(_)))) {
-        let c = &blobs[layers];
-        results[layers] =
-            Some(client.push_blob(&c.digest, &c.path, c.size, &c.from, plan, &|_| {}));
+        for (c, slot) in blobs[layers..].iter().zip(&mut results[layers..]) {
+            let sent = client.push_blob(&c.digest, &c.path, c.size, &c.from, plan, &|_| {});
+            let failed = sent.is_err();
+            *slot = Some(sent);
+            if failed {
+                break;
+            }
+        }
     }
     flush(&log, narrator);
     let mut sent = Vec::new();
@@ -312,25 +329,53 @@ pub fn push(
         sent.push((b.digest.clone(), outcome));
     }
 
-    let put = client.put_manifest(&tag, &media_type, &manifest_bytes);
-    flush(&log, narrator);
-    let digest = put.map_err(|e| push_err(&r, e))?;
-    narrator.emit(
-        &Event::new(Step::PushManifest)
-            .with("tag", tag.clone())
-            .with("digest", digest.to_string())
-            .with("size", manifest_bytes.len())
-            .with("repository", r.repository.clone())
-            .with("target", r.to_string()),
-    );
+    let (digest, size) = match &whole {
+        None => {
+            let put = client.put_manifest(&tag, &media_type, &manifest_bytes);
+            flush(&log, narrator);
+            let digest = put.map_err(|e| push_err(&r, e))?;
+            narrator.emit(
+                &Event::new(Step::PushManifest)
+                    .with("tag", tag.clone())
+                    .with("digest", digest.to_string())
+                    .with("size", manifest_bytes.len())
+                    .with("repository", r.repository.clone())
+                    .with("target", r.to_string()),
+            );
+            (digest, manifest_bytes.len())
+        }
+        Some(w) => {
+            // Each platform's manifest by its digest (the registry
+            // refuses an index that names a manifest it lacks), then the
+            // index by tag.
+            for p in &w.platforms {
+                let media_type = if p.entry.media_type.is_empty() {
+                    manifest::OCI_MANIFEST
+                } else {
+                    &p.entry.media_type
+                };
+                let put = client.put_manifest(&p.entry.digest.to_string(), media_type, &p.bytes);
+                flush(&log, narrator);
+                put.map_err(|e| push_err(&r, e))?;
+            }
+            let put = client.put_manifest(&tag, &w.media_type, &w.bytes);
+            flush(&log, narrator);
+            let digest = put.map_err(|e| push_err(&r, e))?;
+            narrator.emit(
+                &Event::new(Step::PushIndex)
+                    .with("tag", tag.clone())
+                    .with("digest", digest.to_string())
+                    .with("count", w.platforms.len())
+                    .with("size", w.bytes.len())
+                    .with("repository", r.repository.clone())
+                    .with("target", r.to_string()),
+            );
+            (digest, w.bytes.len())
+        }
+    };
     println!(
         "{}",
-        msg!(
-            m::PUSH_DONE,
-            tag = tag,
-            digest = digest,
-            size = manifest_bytes.len()
-        )
+        msg!(m::PUSH_DONE, tag = tag, digest = digest, size = size)
     );
     // Remembered for mounts into other repositories of this registry; a
     // failure to remember costs only an upload later.
@@ -347,7 +392,7 @@ pub fn push(
     Ok(Pushed {
         reference: r,
         digest,
-        size: manifest_bytes.len(),
+        size,
         blobs: sent,
     })
 }

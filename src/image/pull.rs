@@ -46,6 +46,9 @@ pub struct PullOptions {
     pub platform: Option<Platform>,
     /// Plain http for a registry that is not on loopback.
     pub insecure: bool,
+    /// Keep every platform of a multi-platform index (see
+    /// [`super::platforms`]).
+    pub all_platforms: bool,
 }
 
 pub fn client_err(e: ClientError) -> Error {
@@ -167,7 +170,7 @@ impl ImageBudget {
 }
 
 /// Emit the HTTP exchanges the clients logged since the last call.
-fn flush(log: &Mutex<Vec<Exchange>>, narrator: &mut dyn Narrator) {
+pub(super) fn flush(log: &Mutex<Vec<Exchange>>, narrator: &mut dyn Narrator) {
     flush_as(log, Step::PullRequest, narrator)
 }
 
@@ -236,7 +239,22 @@ pub fn pull_pinned(
         );
     });
     flush(&log, narrator);
-    let resolved = resolved.map_err(client_err)?;
+    let mut resolved = resolved.map_err(client_err)?;
+    let chosen = resolved.digest.clone();
+    let whole = match resolved.index.take() {
+        Some((bytes, digest)) if opts.all_platforms => {
+            let w = super::platforms::resolve(
+                &mut client,
+                digest,
+                bytes,
+                &resolved.digest,
+                &resolved.bytes,
+            );
+            flush(&log, narrator);
+            Some(w?)
+        }
+        _ => None,
+    };
     let man = &resolved.manifest;
     narrator.emit(
         &Event::new(Step::PullManifest)
@@ -258,7 +276,11 @@ pub fn pull_pinned(
         ImageConfig::parse(&config_bytes, man).map_err(|e| client_err(ClientError::Invalid(e)))?;
     let stored = store::layout_form(resolved);
     let name = r.to_string();
-    let pin = store.pin(&pull_pin(&name, &stored, &config))?;
+    let mut pinned = pull_pin(&name, &stored, &config);
+    if let Some(w) = &whole {
+        pinned.blobs.extend(w.blobs());
+    }
+    let pin = store.pin(&pinned)?;
     let budget = ImageBudget::for_image(&store, &stored.manifest.layers, &config.rootfs.diff_ids)?;
     let size = fetch_layers(
         &store,
@@ -270,7 +292,29 @@ pub fn pull_pinned(
         narrator,
         &log,
     )?;
-    let img = keep(&store, &name, stored, &config_bytes, config, size, narrator)?;
+    if let Some(w) = &whole {
+        super::platforms::fetch(
+            &store,
+            &mut client,
+            w,
+            &chosen,
+            &name,
+            pin.path().to_path_buf(),
+            narrator,
+            &log,
+        )?;
+    }
+    let index = whole.map(|w| w.digest);
+    let img = keep(
+        &store,
+        &name,
+        stored,
+        &config_bytes,
+        config,
+        size,
+        index,
+        narrator,
+    )?;
     // Remembered so that a push to another repository of this registry can
     // mount these blobs instead of uploading them (see super::sources);
     // forgetting costs only an upload.
@@ -299,7 +343,10 @@ pub(super) fn pull_pin(name: &str, stored: &Stored, config: &ImageConfig) -> Pin
 }
 
 /// Store a complete image's manifest and config (its layers are in
-/// already), name it, and say so.
+/// already), name it, and say so. `index`: the whole index it was pulled
+/// with (its blobs are in already); its digest is then the image's
+/// registry digest, as docker records it.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn keep(
     store: &Store,
     name: &str,
@@ -307,6 +354,7 @@ pub(super) fn keep(
     config_bytes: &[u8],
     config: ImageConfig,
     size: u64,
+    index: Option<Digest>,
     narrator: &mut dyn Narrator,
 ) -> Result<Image, Error> {
     let Stored {
@@ -315,6 +363,7 @@ pub(super) fn keep(
         manifest: man,
         repo_digest,
     } = stored;
+    let repo_digest = index.clone().unwrap_or(repo_digest);
     let full = |e: Error| {
         if store::is_storage_full(&e) {
             store.disk_full()
@@ -339,7 +388,9 @@ pub(super) fn keep(
     };
     {
         let _lock = store.lock()?;
-        store.tag(name, &desc, &repo_digest, size).map_err(full)?;
+        store
+            .tag(name, &desc, &repo_digest, size, index.as_ref())
+            .map_err(full)?;
     }
     narrator.emit(
         &Event::new(Step::PullTagged)
@@ -355,6 +406,7 @@ pub(super) fn keep(
         manifest: man,
         config,
         size,
+        index,
     })
 }
 
@@ -379,35 +431,9 @@ fn fetch_layers(
         .iter()
         .zip(diff_ids)
         .any(|(l, d)| !store.layer_path(d).exists() || !store.has_blob(&l.digest));
-    let _interrupts = if missing {
-        let dirs = store.temp_dirs();
-        Some(
-            crate::process::on_interrupt(move || {
-                let removed = super::store::remove_own_temps(&dirs);
-                let pin = match std::fs::remove_file(&pin) {
-                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-                    _ => Ok(()),
-                };
-                match (removed, pin) {
-                    (Ok(_), Ok(())) => eprintln!("{}", msg!(m::PULL_INTERRUPTED)),
-                    (r, p) => eprintln!(
-                        "{}",
-                        msg!(
-                            m::PULL_INTERRUPTED_LEFTOVERS,
-                            error = r
-                                .err()
-                                .map(|e| e.chain())
-                                .or(p.err().map(|e| e.to_string()))
-                                .unwrap_or_default()
-                        )
-                    ),
-                }
-            })
-            .map_err(Error::sys("block signals during the pull"))?,
-        )
-    } else {
-        None
-    };
+    let _interrupts = missing
+        .then(|| clean_up_on_interrupt(store, pin))
+        .transpose()?;
     // A bar per layer on a terminal; the narration's lines otherwise.
     let bars = super::progress::bars();
     let progress: Vec<Option<indicatif::ProgressBar>> = layers
@@ -494,6 +520,38 @@ fn fetch_layers(
         narrator.emit(&e);
     }
     Ok(size)
+}
+
+/// Until dropped, an interrupt (Ctrl-C, SIGTERM) removes the pull's
+/// partial layers and blobs, and its pin, before the pull ends. (After a
+/// SIGKILL the next pull, `image prune` or `dockling cleanup` does.)
+pub(super) fn clean_up_on_interrupt(
+    store: &Store,
+    pin: PathBuf,
+) -> Result<crate::process::Interrupts, Error> {
+    let dirs = store.temp_dirs();
+    crate::process::on_interrupt(move || {
+        let removed = super::store::remove_own_temps(&dirs);
+        let pin = match std::fs::remove_file(&pin) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        };
+        match (removed, pin) {
+            (Ok(_), Ok(())) => eprintln!("{}", msg!(m::PULL_INTERRUPTED)),
+            (r, p) => eprintln!(
+                "{}",
+                msg!(
+                    m::PULL_INTERRUPTED_LEFTOVERS,
+                    error = r
+                        .err()
+                        .map(|e| e.chain())
+                        .or(p.err().map(|e| e.to_string()))
+                        .unwrap_or_default()
+                )
+            ),
+        }
+    })
+    .map_err(Error::sys("block signals during the pull"))
 }
 
 /// How long a bar may stand still before it says "stalled".

@@ -50,6 +50,9 @@ pub const SIZE: &str = "io.dockling.size";
 /// The registry's digest of the manifest, when the layout holds another
 /// form of it (a docker schema2 manifest stored as OCI).
 pub const REPO_DIGEST: &str = "io.dockling.repo.digest";
+/// The index (every platform) an image was pulled with, kept whole by
+/// `pull --all-platforms` (see [`super::platforms`]).
+pub const INDEX: &str = "io.dockling.index";
 /// `DOCKLING_MAX_IMAGE_SIZE`: how many bytes a pull or load may unpack.
 pub const MAX_SIZE_ENV: &str = "DOCKLING_MAX_IMAGE_SIZE";
 /// Without [`MAX_SIZE_ENV`], this much of the store's filesystem stays
@@ -85,6 +88,8 @@ pub struct Image {
     pub manifest: Manifest,
     pub config: ImageConfig,
     pub size: u64,
+    /// The multi-platform index kept with it, when it was pulled whole.
+    pub index: Option<Digest>,
 }
 
 /// A manifest as the layout stores it (see [`layout_form`]).
@@ -104,6 +109,7 @@ pub fn layout_form(resolved: Resolved) -> Stored {
         bytes,
         digest,
         manifest,
+        ..
     } = resolved;
     match manifest.to_oci() {
         Some(oci) => {
@@ -372,7 +378,8 @@ impl Store {
     }
 
     /// Name `manifest` (already in blobs/) as `reference`, replacing what
-    /// the name meant before; `repo_digest` is the registry's digest of it.
+    /// the name meant before; `repo_digest` is the registry's digest of it,
+    /// `index` the whole index kept with it (in blobs/ too).
     /// Call under [`Store::lock`].
     pub fn tag(
         &self,
@@ -380,6 +387,7 @@ impl Store {
         manifest: &Descriptor,
         repo_digest: &Digest,
         size: u64,
+        index: Option<&Digest>,
     ) -> Result<(), Error> {
         let mut idx = self.read_index()?;
         idx.manifests.retain(|d| ref_name(d) != Some(reference));
@@ -389,6 +397,9 @@ impl Store {
         ann.insert(SIZE.to_string(), size.to_string());
         if repo_digest != &manifest.digest {
             ann.insert(REPO_DIGEST.to_string(), repo_digest.to_string());
+        }
+        if let Some(index) = index {
+            ann.insert(INDEX.to_string(), index.to_string());
         }
         d.annotations = Some(ann);
         d.platform = None;
@@ -426,6 +437,11 @@ impl Store {
                 .and_then(|a| a.get(SIZE))
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(0),
+            index: d
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(INDEX))
+                .and_then(|s| s.parse().ok()),
             manifest,
             config,
         })
@@ -524,6 +540,16 @@ impl Store {
             }
             for d in &img.config.rootfs.diff_ids {
                 layers.insert(d.hex().to_string());
+            }
+            // The other platforms of an image pulled whole: as long as
+            // the image, even if some are unreadable (damaged, they are
+            // kept for a look rather than half removed).
+            if let Some(index) = &img.index {
+                blobs.extend(
+                    super::platforms::blobs_of(self, index)
+                        .iter()
+                        .map(|d| d.hex().to_string()),
+                );
             }
         }
         let mut pinned_layers = HashSet::new();

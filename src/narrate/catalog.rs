@@ -1444,6 +1444,16 @@ pub fn english(step: Step) -> Narration {
             shell: "skopeo inspect --raw docker://{reference} | jq '.manifests[].platform'",
             vm: "A VM image is built for one CPU architecture as well.",
         },
+        Step::PullPlatformKept => Narration {
+            title: "kept {platform}: manifest {digest}, {layers} layer(s), {size} bytes compressed, not unpacked",
+            syscall: "GET /v2/…/manifests/{digest}; GET /v2/…/blobs/… → {store}/blobs/sha256/",
+            why: "--all-platforms keeps the whole index: this platform's manifest, config and compressed \
+                  layers go into the store as they came, each checked against its digest, but are not \
+                  unpacked, because this machine's kernel and CPU run only its own platform's programs. \
+                  They are kept so that a push sends the image whole, with the index's digest unchanged.",
+            shell: "skopeo inspect --raw oci:{store}:{reference} | jq .layers",
+            vm: "A VM image for another CPU would be a second file; a VM could emulate that CPU to run it.",
+        },
         Step::PullManifest => Narration {
             title: "manifest {digest}: a config and {layers} layer(s), {size} bytes compressed",
             syscall: "sha256(manifest) == {digest}",
@@ -1713,6 +1723,16 @@ pub fn english(step: Step) -> Narration {
                   image pushed anywhere has the same digest.",
             shell: "skopeo inspect docker://{target}",
             vm: "A VM image is published under a file name; nothing checks that the name and the bytes agree.",
+        },
+        Step::PushIndex => Narration {
+            title: "{tag}: index {digest} of {count} platform(s) named {target}",
+            syscall: "PUT /v2/{repository}/manifests/{tag}",
+            why: "The image was pulled whole, so every platform's manifest went first, each by its digest, \
+                  and now the index that lists them is put by tag: byte for byte as it was pulled, so its \
+                  digest is the same here as at the registry it came from. A machine that pulls the tag \
+                  still takes only its own platform's image.",
+            shell: "skopeo inspect --raw docker://{target} | jq '.manifests[].platform'",
+            vm: "A VM image for another CPU is another file; nothing ties the files of one release together.",
         },
     }
 }

@@ -98,6 +98,7 @@ pub enum Step {
     PullLayerPresent,
     PullLayerBlob,
     PullTagged,
+    PullPlatformKept,
     RunImage,
     // `dockling compare`: a measured VM beside a container.
     CompareInitramfs,
@@ -109,6 +110,7 @@ pub enum Step {
     PushRequest,
     PushBlob,
     PushManifest,
+    PushIndex,
     // `dockling build` and `commit`: images made here.
     BuildFrom,
     BuildConfig,
@@ -205,6 +207,7 @@ impl Step {
         Step::PullLayerPresent,
         Step::PullLayerBlob,
         Step::PullTagged,
+        Step::PullPlatformKept,
         Step::RunImage,
         Step::CompareInitramfs,
         Step::CompareBoot,
@@ -214,6 +217,7 @@ impl Step {
         Step::PushRequest,
         Step::PushBlob,
         Step::PushManifest,
+        Step::PushIndex,
         Step::BuildFrom,
         Step::BuildConfig,
         Step::BuildLayer,
@@ -255,8 +259,8 @@ impl Step {
             | NetFiles | NetPeers | NetVeth | NetPlug | NetLoopback | NetAddress | NetPort
             | NetConnect | NetDisconnect | UndoLease => 5,
             PullResolve | PullRequest | PullPlatform | PullManifest | PullLayer
-            | PullLayerPresent | PullLayerBlob | PullTagged | RunImage | RootfsFromImage
-            | UndoPin | PushRequest | PushBlob | PushManifest => 6,
+            | PullLayerPresent | PullLayerBlob | PullTagged | PullPlatformKept | RunImage
+            | RootfsFromImage | UndoPin | PushRequest | PushBlob | PushManifest | PushIndex => 6,
             MonitorStart | StopSignal | StopKill | Setns | JoinRoot | Freeze | Thaw => 7,
         }
     }

@@ -289,6 +289,10 @@ pub const KO: &[(&str, &str)] = &[
         "이미지: NAME[:TAG], NAME@sha256:DIGEST, REGISTRY/NAME…",
     ),
     (
+        "Keep every platform of a multi-platform image (unpacking only this machine's), so that a push sends it whole",
+        "멀티 플랫폼 이미지의 플랫폼을 모두 보관합니다(압축은 이 머신의 것만 풉니다). push하면 통째로 보냅니다",
+    ),
+    (
         "The platform to take from a multi-platform image [default: this machine's]",
         "멀티 플랫폼 이미지에서 가져올 플랫폼 [기본값: 이 머신의 플랫폼]",
     ),

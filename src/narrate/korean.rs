@@ -827,6 +827,15 @@ pub fn korean(step: Step) -> Narration {
             vm: "VM 이미지도 CPU 아키텍처 하나에 맞춰 만들어집니다.",
             ..en
         },
+        Step::PullPlatformKept => Narration {
+            title: "{platform} 보관: 매니페스트 {digest}, 레이어 {layers}개, 압축된 크기 {size}바이트, 압축은 풀지 않음",
+            why: "--all-platforms는 인덱스 전체를 보관합니다. 이 플랫폼의 매니페스트, config, 압축된 \
+                  레이어를 받은 그대로 다이제스트를 확인한 뒤 스토어에 넣지만 압축은 풀지 않습니다. 이 \
+                  머신의 커널과 CPU는 자기 플랫폼의 프로그램만 실행하기 때문입니다. 그래도 보관하는 \
+                  이유는 push할 때 이미지를 통째로, 인덱스 다이제스트를 바꾸지 않고 보내기 위해서입니다.",
+            vm: "다른 CPU용 VM 이미지라면 파일이 하나 더 있는 셈이고, VM은 그 CPU를 에뮬레이션해서 실행할 수 있습니다.",
+            ..en
+        },
         Step::PullManifest => Narration {
             title: "매니페스트 {digest}: config 하나와 레이어 {layers}개, 압축 상태로 {size}바이트",
             why: "매니페스트는 이미지의 구성 요소를 다이제스트로 나열합니다: config(기본 명령, 환경변수, \
@@ -1019,6 +1028,14 @@ pub fn korean(step: Step) -> Narration {
                   태그가 나타날 때에는 필요한 것이 모두 있습니다. 다이제스트는 매니페스트 바이트의 \
                   다이제스트라서, 같은 이미지는 어디에 push해도 다이제스트가 같습니다.",
             vm: "VM 이미지는 파일 이름으로 공개되고, 이름과 바이트가 맞는지 확인하는 것은 없습니다.",
+            ..en
+        },
+        Step::PushIndex => Narration {
+            title: "{tag}: 플랫폼 {count}개의 인덱스 {digest}, 이름 {target}",
+            why: "이미지를 통째로 pull했으므로 플랫폼마다 매니페스트를 다이제스트로 먼저 보냈고, 이제 그것들을 \
+                  나열하는 인덱스를 태그로 보냅니다. pull한 바이트 그대로 보내므로 다이제스트는 원래 \
+                  레지스트리와 같습니다. 이 태그를 pull하는 머신은 여전히 자기 플랫폼의 이미지만 받습니다.",
+            vm: "다른 CPU용 VM 이미지는 별개의 파일이고, 한 릴리스의 파일들을 묶어 주는 것은 없습니다.",
             ..en
         },
         Step::BuildFrom => Narration {

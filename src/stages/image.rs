@@ -32,6 +32,9 @@ pub struct PullArgs {
     /// The platform to take from a multi-platform image [default: this machine's]
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<Platform>,
+    /// Keep every platform of a multi-platform image (unpacking only this machine's), so that a push sends it whole
+    #[arg(long)]
+    pub all_platforms: bool,
     /// Allow plain http to this registry even though it is not on loopback
     #[arg(long)]
     pub insecure_registry: bool,
@@ -100,6 +103,7 @@ pub fn pull(args: &PullArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Resu
     let opts = pull::PullOptions {
         platform: args.platform.clone(),
         insecure: args.insecure_registry,
+        all_platforms: args.all_platforms,
     };
     let img = pull::pull(paths, &args.reference, &opts, narrator)?;
     println!("{}: {}", img.reference, img.manifest_digest);
@@ -166,7 +170,7 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
                 .parse::<Reference>()
                 .map(|r| r.name())
                 .unwrap_or_else(|_| img.reference.clone());
-            let v = serde_json::json!({
+            let mut v = serde_json::json!({
                 "Id": img.id().to_string(),
                 "RepoTags": [img.reference],
                 "RepoDigests": [format!("{repo}@{}", img.manifest_digest)],
@@ -180,6 +184,17 @@ pub fn image(cmd: &ImageCommand, paths: &Paths) -> Result<i32, Error> {
                 "LayerDirs": img.config.rootfs.diff_ids.iter().map(|d| store.layer_path(d).display().to_string()).collect::<Vec<_>>(),
                 "Size": img.size,
             });
+            // Pulled whole: the index, and every platform it holds.
+            if let Some(index) = &img.index {
+                let whole = crate::image::platforms::Whole::read(&store, index)?;
+                v["Index"] = serde_json::json!({
+                    "Digest": index.to_string(),
+                    "Platforms": whole.platforms.iter().map(|p| serde_json::json!({
+                        "Platform": p.entry.platform.as_ref().map(|p| p.to_string()),
+                        "Digest": p.entry.digest.to_string(),
+                    })).collect::<Vec<_>>(),
+                });
+            }
             println!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
         ImageCommand::History(_) => unreachable!("handled above"),
@@ -436,6 +451,7 @@ pub fn image_container(
             let opts = pull::PullOptions {
                 platform: args.platform.clone(),
                 insecure: args.insecure_registry,
+                ..Default::default()
             };
             let (pulled, _pull_pin) = pull::pull_pinned(paths, &args.image, &opts, narrator)?;
             store

@@ -88,8 +88,16 @@ pub fn tag(args: &TagArgs, paths: &Paths) -> Result<i32, Error> {
         annotations: None,
     };
     // The new name has no registry digest yet: it is the layout's, which
-    // a push of it will give.
-    store.tag(&target.to_string(), &desc, &img.layout_digest, img.size)?;
+    // a push of it will give (or the index's, for an image pulled whole:
+    // the new name keeps every platform).
+    let repo_digest = img.index.as_ref().unwrap_or(&img.layout_digest);
+    store.tag(
+        &target.to_string(),
+        &desc,
+        repo_digest,
+        img.size,
+        img.index.as_ref(),
+    )?;
     Ok(0)
 }
 

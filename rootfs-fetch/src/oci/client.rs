@@ -70,6 +70,9 @@ pub struct Resolved {
     pub bytes: Vec<u8>,
     pub digest: Digest,
     pub manifest: manifest::Manifest,
+    /// The index it was chosen from (its bytes as the registry sent them,
+    /// and their digest), when the reference named one.
+    pub index: Option<(Vec<u8>, Digest)>,
 }
 
 pub struct Client {
@@ -482,6 +485,7 @@ impl Client {
         chosen: &mut dyn FnMut(&manifest::Index, &Descriptor),
     ) -> Result<Resolved, ClientError> {
         let (mut bytes, mut digest, kind) = self.manifest(reference)?;
+        let mut from_index = None;
         if kind == manifest::Kind::Index {
             let index: manifest::Index = serde_json::from_slice(&bytes)
                 .map_err(|e| ClientError::Invalid(format!("index {digest}: {e}")))?;
@@ -493,7 +497,10 @@ impl Client {
                     "{d}: an index inside an index"
                 )));
             }
-            (bytes, digest) = (b, d);
+            from_index = Some((
+                std::mem::replace(&mut bytes, b),
+                std::mem::replace(&mut digest, d),
+            ));
         }
         let manifest = serde_json::from_slice(&bytes)
             .map_err(|e| ClientError::Invalid(format!("manifest {digest}: {e}")))?;
@@ -501,6 +508,7 @@ impl Client {
             bytes,
             digest,
             manifest,
+            index: from_index,
         })
     }
 

@@ -99,6 +99,8 @@ crate::messages! {
     PULL_INTERRUPTED_LEFTOVERS = "dockling: pull interrupted; some partial downloads are left (`dockling cleanup` removes them): {error}" / "dockling: pull이 중단되었습니다. 내려받던 조각 일부가 남았습니다(`dockling cleanup` 명령으로 삭제합니다): {error}";
     /// A progress bar's label.
     PULL_BAR = "layer {n}/{of} {digest}" / "레이어 {n}/{of} {digest}";
+    /// An index kept by `pull --all-platforms` that cannot be used.
+    WHOLE_BAD = "the multi-platform index {digest}: {error}" / "멀티 플랫폼 인덱스 {digest}: {error}";
     PULL_LAYER_UNFINISHED = "a layer download did not finish" / "레이어 하나의 다운로드가 끝나지 않았습니다";
     /// A progress bar that has not moved.
     PULL_STALLED = "stalled {seconds}s" / "{seconds}초째 멈춤";
