@@ -1085,6 +1085,89 @@ fn ctrl_c_removes_a_pulls_partial_downloads_and_cleanup_does_after_sigkill() {
     }
 }
 
+/// `pull --all-platforms` downloads the other platforms' blobs after this
+/// machine's layers: Ctrl-C there removes its partial blobs and its pin
+/// too, and names nothing.
+#[test]
+fn ctrl_c_during_another_platforms_download_leaves_nothing() {
+    let Some(env) = setup("ctrl_c_during_another_platforms_download_leaves_nothing") else {
+        return;
+    };
+    let reg = Registry::start(None);
+    let repo = "t/slow-multi";
+    // This machine's image is small; the other platform's is the busybox
+    // layer, which trickles for a second or more.
+    let small = TestImage::new(vec![app_layer()]);
+    let mut big = TestImage::new(vec![base(&env)]);
+    big.architecture = "arm64".into();
+    let a = reg.manifest_for(repo, &small, false);
+    let b = reg.manifest_for(repo, &big, false);
+    let (da, db) = (
+        rootfs_fetch::oci::digest::Digest::of(&a),
+        rootfs_fetch::oci::digest::Digest::of(&b),
+    );
+    reg.push_manifest(repo, &da.to_string(), OCI_MANIFEST, &a);
+    reg.push_manifest(repo, &db.to_string(), OCI_MANIFEST, &b);
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_INDEX,
+        "manifests": [
+            {"mediaType": OCI_MANIFEST, "digest": da.to_string(), "size": a.len(), "platform": {"os": "linux", "architecture": "amd64"}},
+            {"mediaType": OCI_MANIFEST, "digest": db.to_string(), "size": b.len(), "platform": {"os": "linux", "architecture": "arm64"}}
+        ]
+    });
+    reg.push_manifest(
+        repo,
+        "latest",
+        OCI_INDEX,
+        &serde_json::to_vec(&index).unwrap(),
+    );
+    let front = Front::start(reg.port, Mode::SlowBlobs);
+    let r = format!("127.0.0.1:{}/{repo}", front.port);
+    let mut child = env
+        .cmd(&["--trace", "quiet", "pull", "--all-platforms", &r])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // This machine's layer is unpacked; the other platform's blob is on
+    // its way.
+    let unpacked = |env: &Env| {
+        layer_dirs(env)
+            .iter()
+            .filter(|d| !d.starts_with(".tmp-"))
+            .count()
+    };
+    common::wait_for(20, || {
+        (unpacked(&env) == 1
+            && files(&env.root.join("images/blobs/sha256"))
+                .iter()
+                .any(|f| f.starts_with(".tmp-")))
+        .then_some(())
+    });
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert_eq!(
+        temps(&env),
+        Vec::<String>::new(),
+        "Ctrl-C left partial blobs"
+    );
+    assert_eq!(
+        files(&env.root.join("pins")),
+        Vec::<String>::new(),
+        "Ctrl-C left the pull's pin"
+    );
+    assert!(!ok(&env, &["images"]).contains(repo));
+    // What was finished is unnamed, and a collection removes it.
+    ok(&env, &["image", "prune"]);
+    assert!(layer_dirs(&env).is_empty(), "{:?}", layer_dirs(&env));
+    env.assert_clean();
+}
+
 #[test]
 fn run_publishes_a_port_on_a_network_of_its_own() {
     let Some(env) = setup("run_publishes_a_port_on_a_network_of_its_own") else {
