@@ -188,7 +188,6 @@ pub fn fetch(
     client: &mut Client,
     whole: &Whole,
     chosen: &Digest,
-    reference: &str,
     pin: std::path::PathBuf,
     narrator: &mut dyn Narrator,
     log: &Mutex<Vec<Exchange>>,
@@ -234,13 +233,17 @@ pub fn fetch(
                         .unwrap_or_else(|| "unknown/unknown".into()),
                 )
                 .with("digest", p.entry.digest.to_string())
+                .with("short", p.entry.digest.short().to_string())
+                .with(
+                    "blob",
+                    store.blob_path(&p.entry.digest).display().to_string(),
+                )
                 .with("layers", p.manifest.layers.len())
                 .with(
                     "size",
                     p.manifest.layers.iter().map(|l| l.size).sum::<u64>(),
                 )
-                .with("store", store.images.display().to_string())
-                .with("reference", reference.to_string()),
+                .with("store", store.images.display().to_string()),
         );
     }
     store.put_blob(&whole.digest, &whole.bytes)?;

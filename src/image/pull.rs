@@ -298,12 +298,12 @@ pub fn pull_pinned(
             &mut client,
             w,
             &chosen,
-            &name,
             pin.path().to_path_buf(),
             narrator,
             &log,
         )?;
     }
+    let kept = whole.as_ref().map(|w| w.blobs()).unwrap_or_default();
     let index = whole.map(|w| w.digest);
     let img = keep(
         &store,
@@ -320,6 +320,7 @@ pub fn pull_pinned(
     // forgetting costs only an upload.
     let blobs: Vec<Digest> = std::iter::once(img.manifest.config.digest.clone())
         .chain(img.manifest.layers.iter().map(|l| l.digest.clone()))
+        .chain(kept)
         .collect();
     let _ = super::sources::record(paths, &r.name(), &blobs);
     Ok((img, pin))

@@ -1445,13 +1445,13 @@ pub fn english(step: Step) -> Narration {
             vm: "A VM image is built for one CPU architecture as well.",
         },
         Step::PullPlatformKept => Narration {
-            title: "kept {platform}: manifest {digest}, {layers} layer(s), {size} bytes compressed, not unpacked",
-            syscall: "GET /v2/…/manifests/{digest}; GET /v2/…/blobs/… → {store}/blobs/sha256/",
+            title: "kept {platform}: manifest {short}, {layers} layer(s), {size} bytes compressed, not unpacked",
+            syscall: "GET /v2/…/manifests/{short}…, its config and layers → {store}/blobs/sha256/",
             why: "--all-platforms keeps the whole index: this platform's manifest, config and compressed \
                   layers go into the store as they came, each checked against its digest, but are not \
                   unpacked, because this machine's kernel and CPU run only its own platform's programs. \
                   They are kept so that a push sends the image whole, with the index's digest unchanged.",
-            shell: "skopeo inspect --raw oci:{store}:{reference} | jq .layers",
+            shell: "jq .layers {blob}",
             vm: "A VM image for another CPU would be a second file; a VM could emulate that CPU to run it.",
         },
         Step::PullManifest => Narration {

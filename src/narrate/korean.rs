@@ -828,7 +828,7 @@ pub fn korean(step: Step) -> Narration {
             ..en
         },
         Step::PullPlatformKept => Narration {
-            title: "{platform} 보관: 매니페스트 {digest}, 레이어 {layers}개, 압축된 크기 {size}바이트, 압축은 풀지 않음",
+            title: "{platform} 보관: 매니페스트 {short}, 레이어 {layers}개, 압축된 크기 {size}바이트, 압축은 풀지 않음",
             why: "--all-platforms는 인덱스 전체를 보관합니다. 이 플랫폼의 매니페스트, config, 압축된 \
                   레이어를 받은 그대로 다이제스트를 확인한 뒤 스토어에 넣지만 압축은 풀지 않습니다. 이 \
                   머신의 커널과 CPU는 자기 플랫폼의 프로그램만 실행하기 때문입니다. 그래도 보관하는 \
