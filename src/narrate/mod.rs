@@ -22,7 +22,7 @@ pub mod lang;
 pub mod messages;
 mod text;
 
-pub use event::{Event, Step};
+pub use event::{Event, NsId, Step};
 pub use json::Json;
 pub use text::{Detail, Text, layout};
 
@@ -64,7 +64,7 @@ impl Narrator for Quiet {
     /// output cannot show: that the kernel killed it for lack of memory,
     /// and where a kept writable layer is (`--keep`).
     fn emit(&mut self, event: &Event) {
-        if matches!(event.step, Step::OomKilled | Step::OverlayKept) {
+        if matches!(event.step(), Step::OomKilled | Step::OverlayKept) {
             eprintln!("dockling: {}", catalog::render(event).title);
         }
     }
@@ -123,8 +123,10 @@ mod tests {
 
     fn events() -> Vec<Event> {
         vec![
-            Event::new(Step::Chroot).with("rootfs", "/r"),
-            Event::new(Step::Exited).with("pid", 42).with("code", 7),
+            Event::Chroot {
+                rootfs: "/r".into(),
+            },
+            Event::Exited { pid: 42, code: 7 },
         ]
     }
 
