@@ -558,3 +558,131 @@ impl<'de> Deserialize<'de> for Event {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// An event as the string-keyed map of before: `{"step", "fields"}`.
+    fn old(step: &str, fields: Value) -> Value {
+        json!({ "step": step, "fields": fields })
+    }
+
+    #[test]
+    fn every_step_has_a_sample_and_crosses_a_pipe_unchanged() {
+        for &step in Step::ALL {
+            let e = Event::sample(step);
+            assert_eq!(e.step(), step);
+            let line = serde_json::to_string(&e).unwrap();
+            let back: Event = serde_json::from_str(&line).unwrap();
+            assert_eq!(back, e, "{line}");
+            // The wire form is the map the renderers read.
+            let v: Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(v, old(&step.id(), json!(e.fields())), "{line}");
+        }
+    }
+
+    #[test]
+    fn json_is_the_string_keyed_map_of_before() {
+        let cases = [
+            (
+                Event::Exited { pid: 42, code: 7 },
+                old("exited", json!({"pid": 42, "code": 7})),
+            ),
+            (
+                Event::Chroot {
+                    rootfs: "/r".into(),
+                },
+                old("chroot", json!({"rootfs": "/r"})),
+            ),
+            (
+                Event::CloseFds {},
+                json!({"step": "close_fds", "fields": {}}),
+            ),
+            // An Option is absent when None, there when Some.
+            (
+                Event::Devices {
+                    version: "v1".into(),
+                    count: 3,
+                    rules: "c 1:3 rwm".into(),
+                    dir: "/sys/fs/cgroup/devices/x".into(),
+                    instructions: None,
+                },
+                old(
+                    "devices",
+                    json!({"version": "v1", "count": 3, "rules": "c 1:3 rwm",
+                           "dir": "/sys/fs/cgroup/devices/x"}),
+                ),
+            ),
+            (
+                Event::UndoCgroup {
+                    path: "/c".into(),
+                    cgroup_kill: None,
+                    parent: Some(true),
+                },
+                old("undo_cgroup", json!({"path": "/c", "parent": true})),
+            ),
+            (
+                Event::Namespaces {
+                    pid: 9,
+                    ns_ids: vec![NsId {
+                        ns: "uts".into(),
+                        host: "uts:[1]".into(),
+                        container: "uts:[2]".into(),
+                        new: true,
+                    }],
+                },
+                old(
+                    "namespaces",
+                    json!({"pid": 9, "ns_ids": [{"ns": "uts", "host": "uts:[1]",
+                           "container": "uts:[2]", "new": true}]}),
+                ),
+            ),
+            (
+                Event::PullRequest {
+                    method: "GET".into(),
+                    url: "http://r/v2/".into(),
+                    status: 401,
+                    notes: "".into(),
+                },
+                old(
+                    "pull_request",
+                    json!({"method": "GET", "url": "http://r/v2/", "status": 401, "notes": ""}),
+                ),
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(serde_json::to_value(&e).unwrap(), want);
+            assert_eq!(serde_json::from_value::<Event>(want).unwrap(), e);
+        }
+        // Bytes too: keys in order, as a BTreeMap gave them.
+        assert_eq!(
+            serde_json::to_string(&Event::Exited { pid: 42, code: 7 }).unwrap(),
+            r#"{"step":"exited","fields":{"code":7,"pid":42}}"#
+        );
+    }
+
+    #[test]
+    fn a_field_missing_unknown_or_of_the_wrong_type_is_refused() {
+        let refused = |v: Value| serde_json::from_value::<Event>(v).unwrap_err().to_string();
+        assert!(refused(old("chroot", json!({}))).contains("rootfs"));
+        assert!(refused(old("chroot", json!({"rootfs": "/r", "n": 1}))).contains("no field n"));
+        assert!(refused(old("exited", json!({"pid": "x", "code": 1}))).contains("pid"));
+        // Fields may be left out where the step has none.
+        assert_eq!(
+            serde_json::from_value::<Event>(json!({"step": "close_fds"})).unwrap(),
+            Event::CloseFds {}
+        );
+    }
+
+    #[test]
+    fn field_gives_strings_bare_and_the_rest_as_json() {
+        let e = Event::Exited { pid: 42, code: 7 };
+        assert_eq!(e.field("code").as_deref(), Some("7"));
+        assert_eq!(e.field("signal"), None);
+        let e = Event::Chroot {
+            rootfs: "/r".into(),
+        };
+        assert_eq!(e.field("rootfs").as_deref(), Some("/r"));
+    }
+}
