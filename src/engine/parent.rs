@@ -105,7 +105,7 @@ pub fn container_main_process(
     narrator.emit(&Event::Clone {
         flags: namespaces::flags_text(&spec.namespaces),
         pid: pid.as_raw(),
-        new_namespaces: new.clone(),
+        new_namespaces: new,
         unshare_flags: options,
     });
     // Eight readlinks only worth doing when someone reads the result.

@@ -172,7 +172,8 @@ fn flush(log: &Mutex<Vec<Exchange>>, narrator: &mut dyn Narrator) {
 }
 
 /// Emit the HTTP exchanges the clients logged since the last call, each
-/// as `step` (a pull's, a push's or a search's request).
+/// as `step` (a pull's, a push's or a search's request): `push_request`
+/// or `pull_request`, which any other step is told as.
 pub fn flush_as(log: &Mutex<Vec<Exchange>>, step: Step, narrator: &mut dyn Narrator) {
     let drained: Vec<Exchange> =
         std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()));
