@@ -13,7 +13,7 @@ use crate::error::{EXIT_DOCKLING_FAILED, Error};
 use crate::journal;
 use crate::narrate::help_ko;
 use crate::narrate::lang::{self, Lang};
-use crate::narrate::{self, Event, Narrator, Step, TraceMode};
+use crate::narrate::{self, Event, Narrator, TraceMode};
 use crate::paths::Paths;
 use crate::stages;
 use crate::stages::container;
@@ -731,13 +731,12 @@ pub fn fetch_rootfs(
     match args.source {
         FetchSource::Host => {
             let r = rootfs_fetch::host::build(dir, &rootfs_fetch::host::lesson_helpers())?;
-            narrator.emit(
-                &Event::new(Step::RootfsBuilt)
-                    .with("path", dir.display().to_string())
-                    .with("source", r.source)
-                    .with("programs", r.programs)
-                    .with("libraries", r.libraries.len()),
-            );
+            narrator.emit(&Event::RootfsBuilt {
+                path: dir.display().to_string(),
+                source: r.source,
+                programs: r.programs,
+                libraries: r.libraries.len(),
+            });
         }
         FetchSource::Alpine => {
             let opts = rootfs_fetch::alpine::AlpineOptions {
@@ -755,14 +754,13 @@ pub fn fetch_rootfs(
                     rootfs_fetch::alpine::pinned_sha256(&opts.version, &opts.arch).map(String::from)
                 })
                 .unwrap_or_default();
-            narrator.emit(
-                &Event::new(Step::RootfsDownloaded)
-                    .with("path", dir.display().to_string())
-                    .with("version", opts.version.clone())
-                    .with("arch", opts.arch.clone())
-                    .with("url", url)
-                    .with("sha256", sha),
-            );
+            narrator.emit(&Event::RootfsDownloaded {
+                path: dir.display().to_string(),
+                version: opts.version.clone(),
+                arch: opts.arch.clone(),
+                url,
+                sha256: sha,
+            });
         }
         FetchSource::Registry => {
             let image = args.image.clone().unwrap_or_default();
@@ -776,13 +774,12 @@ pub fn fetch_rootfs(
                 credentials: crate::image::credentials::get(paths, &registry)?,
             };
             let f = rootfs_fetch::registry::fetch(dir, &image, &opts)?;
-            narrator.emit(
-                &Event::new(Step::RootfsFromImage)
-                    .with("path", dir.display().to_string())
-                    .with("reference", f.reference)
-                    .with("layers", f.layers)
-                    .with("files", f.files),
-            );
+            narrator.emit(&Event::RootfsFromImage {
+                path: dir.display().to_string(),
+                reference: f.reference,
+                layers: f.layers,
+                files: f.files,
+            });
         }
     }
     println!("{}", msg!(m::ROOTFS_READY, path = dir.display()));

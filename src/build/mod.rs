@@ -39,7 +39,7 @@ use crate::image::pins::{Holder, Pin, Pinned};
 use crate::image::store::{Image, Store, remove_tree};
 use crate::msg;
 use crate::narrate::messages::build as m;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator};
 use crate::paths::Paths;
 use dockerfile::{Args, Instruction};
 
@@ -218,14 +218,10 @@ pub fn build(opts: &Options, paths: &Paths, narrator: &mut dyn Narrator) -> Resu
             String::new(),
         ),
     };
-    narrator.emit(
-        &Event::new(Step::BuildFrom)
-            .with("image", base_name.clone())
-            .with(
-                "layers",
-                base.as_ref().map_or(0, |b| b.manifest.layers.len()),
-            ),
-    );
+    narrator.emit(&Event::BuildFrom {
+        image: base_name.clone(),
+        layers: base.as_ref().map_or(0, |b| b.manifest.layers.len()),
+    });
     let mut b = Build {
         paths,
         cache: cache::Cache::open(paths)?,
@@ -281,12 +277,11 @@ pub fn build(opts: &Options, paths: &Paths, narrator: &mut dyn Narrator) -> Resu
             seconds = format!("{:.2}", started.elapsed().as_secs_f64())
         )
     );
-    narrator.emit(
-        &Event::new(Step::BuildImage)
-            .with("id", img.id().short().to_string())
-            .with("layers", img.manifest.layers.len())
-            .with("reference", reference.unwrap_or_else(|| "<none>".into())),
-    );
+    narrator.emit(&Event::BuildImage {
+        id: img.id().short().to_string(),
+        layers: img.manifest.layers.len(),
+        reference: reference.unwrap_or_else(|| "<none>".into()),
+    });
     drop(b);
     Ok(img)
 }
@@ -398,11 +393,14 @@ impl Build<'_> {
         new_image::add_step(&mut self.config, None, entry);
         // The key chain goes on: a later step's key depends on this one.
         self.chain = cache::key(&self.chain, &created_by, "");
-        narrator.emit(
-            &Event::new(Step::BuildConfig)
-                .with("instruction", created_by)
-                .with("field", if field.is_empty() { "-" } else { field }),
-        );
+        narrator.emit(&Event::BuildConfig {
+            instruction: created_by,
+            field: if field.is_empty() {
+                "-".to_string()
+            } else {
+                field.to_string()
+            },
+        });
         Ok(())
     }
 
@@ -565,22 +563,16 @@ impl Build<'_> {
         } else {
             eprintln!("#{n} DONE {:.1}s", started.elapsed().as_secs_f64());
         }
-        narrator.emit(
-            &Event::new(if cached {
-                Step::BuildCached
-            } else {
-                Step::BuildLayer
-            })
-            .with("instruction", shown_text.to_string())
-            .with(
-                "layer",
-                entry
-                    .layer
-                    .as_ref()
-                    .map(|l| l.diff_id.short().to_string())
-                    .unwrap_or_else(|| "-".into()),
-            ),
-        );
+        let instruction = shown_text.to_string();
+        let layer = entry
+            .layer
+            .as_ref()
+            .map(|l| l.diff_id.short().to_string())
+            .unwrap_or_else(|| "-".into());
+        narrator.emit(&match cached {
+            true => Event::BuildCached { instruction, layer },
+            false => Event::BuildLayer { instruction, layer },
+        });
         Ok(())
     }
 

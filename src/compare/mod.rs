@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator};
 use crate::paths::Paths;
 use vm::Kind;
 
@@ -235,17 +235,13 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
         std::process::id(),
         file.as_raw_fd()
     ));
-    narrator.emit(
-        &Event::new(Step::CompareInitramfs)
-            .with("rootfs", rootfs.display().to_string())
-            .with("name", "dockling-initramfs")
-            .with("entries", packed.entries)
-            .with(
-                "size",
-                crate::cgroups::limits::human(packed.bytes.len() as u64),
-            )
-            .with("path", initrd.display().to_string()),
-    );
+    narrator.emit(&Event::CompareInitramfs {
+        rootfs: rootfs.display().to_string(),
+        name: "dockling-initramfs".to_string(),
+        entries: packed.entries,
+        size: crate::cgroups::limits::human(packed.bytes.len() as u64),
+        path: initrd.display().to_string(),
+    });
     // The UML control socket's directory, removed at the end.
     let uml_dir = paths.run.join(format!("compare-{}", std::process::id()));
 
@@ -254,16 +250,19 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
     for (i, &kind) in kinds.iter().enumerate() {
         let next = kinds.get(i + 1).map(|k| k.id());
         let (program_name, package) = kind.program();
-        let unusable = |problem: &str| {
-            let mut e = Event::new(Step::CompareVmUnusable)
-                .with("kind_id", kind.id())
-                .with("problem_id", problem)
-                .with("program", program_name)
-                .with("package", package);
-            if let Some(n) = next {
-                e = e.with("next_id", n);
-            }
-            e
+        let unusable = |problem: &str, detail: String, the: Particulars| Event::CompareVmUnusable {
+            kind_id: kind.id().to_string(),
+            problem_id: problem.to_string(),
+            program: program_name.to_string(),
+            package: package.to_string(),
+            next_id: next.map(str::to_string),
+            detail,
+            error: the.error,
+            file: the.file,
+            seconds: the.seconds,
+            status: the.status,
+            last: the.last,
+            command: the.command,
         };
         let Some(program) = vm::which(program_name) else {
             if kind == Kind::Tcg || next.is_none() {
@@ -274,8 +273,11 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
                     hint: format!("apt-get install {package}"),
                 });
             }
-            narrator
-                .emit(&unusable("missing").with("detail", format!("{program_name}: not on PATH")));
+            narrator.emit(&unusable(
+                "missing",
+                format!("{program_name}: not on PATH"),
+                Particulars::default(),
+            ));
             continue;
         };
         if kind == Kind::Kvm {
@@ -284,20 +286,26 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
                 .write(true)
                 .open("/dev/kvm")
             {
-                narrator.emit(
-                    &unusable("no_kvm")
-                        .with("error", e.to_string())
-                        .with("detail", format!("open(\"/dev/kvm\", O_RDWR) = {e}")),
-                );
+                narrator.emit(&unusable(
+                    "no_kvm",
+                    format!("open(\"/dev/kvm\", O_RDWR) = {e}"),
+                    Particulars {
+                        error: Some(e.to_string()),
+                        ..Default::default()
+                    },
+                ));
                 continue;
             }
             if args.vm == VmChoice::Qemu && cache.kvm_hung.is_some() && cache.kvm_hung == kernel {
                 let file = cache_file(paths).display().to_string();
-                narrator.emit(
-                    &unusable("hung_before")
-                        .with("file", file.clone())
-                        .with("detail", format!("{file}: \"kvm_hung\"")),
-                );
+                narrator.emit(&unusable(
+                    "hung_before",
+                    format!("{file}: \"kvm_hung\""),
+                    Particulars {
+                        file: Some(file.clone()),
+                        ..Default::default()
+                    },
+                ));
                 continue;
             }
         }
@@ -310,14 +318,13 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
         if kind == Kind::Uml {
             std::fs::create_dir_all(&uml_dir).map_err(Error::io("create", &uml_dir))?;
         }
-        narrator.emit(
-            &Event::new(Step::CompareBoot)
-                .with("kind_id", kind.id())
-                .with("program", program.display().to_string())
-                .with("memory", format!("{} MiB", vm::MEMORY_MIB))
-                .with("argv", argv.clone())
-                .with("args", vm::by_hand(&argv, &initrd)),
-        );
+        narrator.emit(&Event::CompareBoot {
+            kind_id: kind.id().to_string(),
+            program: program.display().to_string(),
+            memory: format!("{} MiB", vm::MEMORY_MIB),
+            argv: argv.clone(),
+            args: vm::by_hand(&argv, &initrd),
+        });
         let outcome = vm::boot(kind, &argv, &tag);
         if kind == Kind::Uml {
             // Its control socket and pid file; gone with the VM.
@@ -331,25 +338,36 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
             }
             Err(why) => {
                 let command = crate::narrate::catalog::shell_join(&vm::by_hand(&argv, &initrd));
-                let event = match why {
+                let command = Some(command);
+                narrator.emit(&match why {
                     vm::Unusable::Hung(t) => {
                         if kind == Kind::Kvm {
                             kvm_hung_now = true;
                         }
-                        unusable("hung").with("seconds", t.as_secs()).with(
-                            "detail",
+                        unusable(
+                            "hung",
                             format!(
                                 "no start line in {} s: SIGKILL to the VM's process group",
                                 t.as_secs()
                             ),
+                            Particulars {
+                                seconds: Some(t.as_secs()),
+                                command,
+                                ..Default::default()
+                            },
                         )
                     }
-                    vm::Unusable::Crashed { status, last } => unusable("crashed")
-                        .with("status", status.clone())
-                        .with("last", last)
-                        .with("detail", format!("{program_name}: {status}")),
-                };
-                narrator.emit(&event.with("command", command));
+                    vm::Unusable::Crashed { status, last } => unusable(
+                        "crashed",
+                        format!("{program_name}: {status}"),
+                        Particulars {
+                            status: Some(status),
+                            last: Some(last),
+                            command,
+                            ..Default::default()
+                        },
+                    ),
+                });
             }
         }
     }
@@ -367,11 +385,10 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
     let mut shown: Vec<String> = vec!["dockling".into(), "network".into(), "--rootfs".into()];
     shown.push(rootfs.display().to_string());
     shown.extend(argv.iter().skip_while(|a| *a != "--").cloned());
-    narrator.emit(
-        &Event::new(Step::CompareContainer)
-            .with("program", argv[0].clone())
-            .with("args", shown),
-    );
+    narrator.emit(&Event::CompareContainer {
+        program: argv[0].clone(),
+        args: shown,
+    });
     let ct = container::run(&argv, &tag)?;
 
     let host_kernel = nix::sys::utsname::uname()
@@ -416,8 +433,23 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
     }
     cache.figures = Some(figures);
     let file = save(paths, &cache)?;
-    narrator.emit(&Event::new(Step::CompareSaved).with("file", file.display().to_string()));
+    narrator.emit(&Event::CompareSaved {
+        file: file.display().to_string(),
+    });
     Ok(0)
+}
+
+/// What `compare_vm_unusable` tells of one problem besides its detail:
+/// no_kvm's error, hung_before's file, hung's seconds, crashed's status
+/// and last line, and for hung and crashed the command by hand.
+#[derive(Default)]
+struct Particulars {
+    error: Option<String>,
+    file: Option<String>,
+    seconds: Option<u64>,
+    status: Option<String>,
+    last: Option<String>,
+    command: Option<String>,
 }
 
 /// Bytes of `path`'s file, or 0.

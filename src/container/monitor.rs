@@ -54,7 +54,7 @@ const HANDSHAKE_FD: i32 = 3;
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Message {
-    Event(Event),
+    Event(Box<Event>),
     Started(i32),
     Failed {
         message: String,
@@ -86,7 +86,7 @@ struct Handshake {
 impl Narrator for Handshake {
     fn emit(&mut self, event: &Event) {
         if self.events {
-            send(&self.out, &Message::Event(event.clone()));
+            send(&self.out, &Message::Event(Box::new(event.clone())));
         }
     }
 

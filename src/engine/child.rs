@@ -91,10 +91,7 @@ fn finish_and_exec(
         drop_capabilities(keep, sync)?;
     }
     if let Some((uid, gid)) = spec.user {
-        send(
-            sync,
-            Event::new(Step::User).with("uid", uid).with("gid", gid),
-        )?;
+        send(sync, Event::User { uid, gid })?;
         become_user(uid, gid)?;
     }
     reset_signals(sync)?;
@@ -108,16 +105,17 @@ fn finish_and_exec(
     }
     send(
         sync,
-        Event::new(Step::Exec)
-            .with("path", path.display().to_string())
-            .with("argv", format!("{:?}", spec.command))
-            .with("env", env_pairs.join(" "))
-            .with("env_list", env_pairs.clone())
-            .with("command", spec.command.join(" "))
-            .with("args", spec.command.clone()),
+        Event::Exec {
+            path: path.display().to_string(),
+            argv: format!("{:?}", spec.command),
+            env: env_pairs.join(" "),
+            env_list: env_pairs.clone(),
+            command: spec.command.join(" "),
+            args: spec.command.clone(),
+        },
     )?;
     if spec.init {
-        send(sync, Event::new(Step::Init).with("command_pid", 2))?;
+        send(sync, Event::Init { command_pid: 2 })?;
     }
     sync.ready()
         .map_err(|e| ChildError::new(Step::Exec, msg!(m::WAITING_FOR_DOCKLING, error = e)))?;
@@ -213,11 +211,12 @@ fn join_and_exec(
         })?;
         send(
             sync,
-            Event::new(Step::Setns)
-                .with("ns", ns.proc_name())
-                .with("flag", ns.flag_name())
-                .with("option", ns.unshare_option())
-                .with("pid", join.target),
+            Event::Setns {
+                ns: ns.proc_name().to_string(),
+                flag: ns.flag_name().to_string(),
+                option: ns.unshare_option().to_string(),
+                pid: join.target,
+            },
         )?;
     }
     nix::unistd::fchdir(&join.root)
@@ -225,7 +224,7 @@ fn join_and_exec(
         .map_err(|e| ChildError::new(Step::JoinRoot, msg!(m::CHROOT_PROC_ROOT)).errno(e))?;
     drop(join.namespaces);
     drop(join.root);
-    send(sync, Event::new(Step::JoinRoot).with("pid", join.target))?;
+    send(sync, Event::JoinRoot { pid: join.target })?;
     if let Some(pid) = process::clone(libc::CLONE_PARENT)
         .map_err(|e| ChildError::new(Step::JoinRoot, msg!(m::FORK_INTO_CONTAINER)).errno(e))?
     {
@@ -261,7 +260,7 @@ fn become_user(uid: u32, gid: u32) -> Result<(), ChildError> {
 }
 
 fn send(sync: &mut ChildSide, e: Event) -> Result<(), ChildError> {
-    let step = e.step;
+    let step = e.step();
     sync.event(e)
         .map_err(|io| ChildError::new(step, msg!(m::REPORTING_TO_DOCKLING, error = io)))
 }
@@ -296,7 +295,7 @@ fn own_descriptors(stdio: [Option<RawFd>; 3], sync: &mut ChildSide) -> Result<()
     let keep: Vec<RawFd> = sync.raw_fd().into_iter().collect();
     process::close_fds_except(&keep)
         .map_err(|e| ChildError::new(Step::CloseFds, "close_range(3, ~0U)").errno(e))?;
-    send(sync, Event::new(Step::CloseFds))
+    send(sync, Event::CloseFds {})
 }
 
 /// A session of its own, with no controlling terminal: TIOCSTI and
@@ -304,7 +303,7 @@ fn own_descriptors(stdio: [Option<RawFd>; 3], sync: &mut ChildSide) -> Result<()
 fn new_session(sync: &mut ChildSide) -> Result<(), ChildError> {
     let sid =
         nix::unistd::setsid().map_err(|e| ChildError::new(Step::Session, "setsid()").errno(e))?;
-    send(sync, Event::new(Step::Session).with("sid", sid.as_raw()))
+    send(sync, Event::Session { sid: sid.as_raw() })
 }
 
 /// `-t`: a pseudo-terminal from the container's devpts, made this
@@ -333,9 +332,10 @@ fn open_terminal(
     drop(master);
     send(
         sync,
-        Event::new(Step::Terminal)
-            .with("pts", format!("/dev/pts/{n}"))
-            .with("fd", 0),
+        Event::Terminal {
+            pts: format!("/dev/pts/{n}"),
+            fd: 0,
+        },
     )
 }
 
@@ -343,7 +343,7 @@ fn open_terminal(
 /// just before execve.
 fn reset_signals(sync: &mut ChildSide) -> Result<(), ChildError> {
     let ignored = process::reset_signal_dispositions();
-    send(sync, Event::new(Step::Signals).with("ignored", ignored))
+    send(sync, Event::Signals { ignored })
 }
 
 fn install_seccomp(filter: &Filter, sync: &mut ChildSide) -> Result<(), ChildError> {
@@ -352,10 +352,11 @@ fn install_seccomp(filter: &Filter, sync: &mut ChildSide) -> Result<(), ChildErr
         .map_err(|e| ChildError::new(Step::Seccomp, "seccomp(SECCOMP_SET_MODE_FILTER)").errno(e))?;
     send(
         sync,
-        Event::new(Step::Seccomp)
-            .with("instructions", filter.instructions())
-            .with("allowed", Filter::allowed_calls())
-            .with("prebuilt", filter.prebuilt),
+        Event::Seccomp {
+            instructions: filter.instructions(),
+            allowed: Filter::allowed_calls(),
+            prebuilt: filter.prebuilt,
+        },
     )
 }
 
@@ -363,7 +364,12 @@ fn set_hostname(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
     let name = spec.hostname.as_deref().unwrap_or("dockling");
     nix::unistd::sethostname(name)
         .map_err(|e| ChildError::new(Step::Hostname, format!("sethostname {name:?}")).errno(e))?;
-    send(sync, Event::new(Step::Hostname).with("hostname", name))
+    send(
+        sync,
+        Event::Hostname {
+            hostname: name.to_string(),
+        },
+    )
 }
 
 fn mount_step(step: Step) -> impl Fn(MountError) -> ChildError {
@@ -375,22 +381,25 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
     let root = &spec.rootfs;
     let rootfs = root.display().to_string();
     mounts::make_private().map_err(mount_step(Step::MountPrivate))?;
-    send(sync, Event::new(Step::MountPrivate))?;
+    send(sync, Event::MountPrivate {})?;
     if let Some(stack) = &spec.stack {
         // An overlay mount is a mount point already: pivot_root can use it.
         stack.mount().map_err(mount_step(Step::MountOverlay))?;
         send(
             sync,
-            Event::new(Step::MountOverlay)
-                .with("dir", stack.dir.display().to_string())
-                .with("merged", stack.merged().display().to_string())
-                .with("options", stack.options()),
+            Event::MountOverlay {
+                dir: stack.dir.display().to_string(),
+                merged: stack.merged().display().to_string(),
+                options: stack.options(),
+            },
         )?;
     } else {
         mounts::bind_self(root).map_err(mount_step(Step::BindRootfs))?;
         send(
             sync,
-            Event::new(Step::BindRootfs).with("rootfs", rootfs.clone()),
+            Event::BindRootfs {
+                rootfs: rootfs.clone(),
+            },
         )?;
     }
     // From here on every path below the rootfs is resolved inside it.
@@ -401,12 +410,16 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
     mounts::mount_proc(&r).map_err(mount_step(Step::MountProc))?;
     send(
         sync,
-        Event::new(Step::MountProc).with("rootfs", rootfs.clone()),
+        Event::MountProc {
+            rootfs: rootfs.clone(),
+        },
     )?;
     mounts::mount_sys(&r).map_err(mount_step(Step::MountSys))?;
     send(
         sync,
-        Event::new(Step::MountSys).with("rootfs", rootfs.clone()),
+        Event::MountSys {
+            rootfs: rootfs.clone(),
+        },
     )?;
     mounts::mount_dev(&r, &spec.devices).map_err(mount_step(Step::MountDev))?;
     let devices: Vec<&str> = mounts::DEVICES
@@ -420,9 +433,10 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
         .collect();
     send(
         sync,
-        Event::new(Step::MountDev)
-            .with("rootfs", rootfs.clone())
-            .with("devices", devices.join(", ")),
+        Event::MountDev {
+            rootfs: rootfs.clone(),
+            devices: devices.join(", "),
+        },
     )?;
     if spec.tty {
         open_terminal(&root.join("dev/pts/ptmx"), Some(root), sync)?;
@@ -431,10 +445,11 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
         mounts::protect_proc_and_sys(&r).map_err(mount_step(Step::MaskPaths))?;
     send(
         sync,
-        Event::new(Step::MaskPaths)
-            .with("rootfs", rootfs.clone())
-            .with("masked", masked)
-            .with("read_only", read_only),
+        Event::MaskPaths {
+            rootfs: rootfs.clone(),
+            masked,
+            read_only,
+        },
     )?;
     for b in &spec.binds {
         mounts::bind(&r, &b.source, &b.target, b.readonly).map_err(mount_step(Step::BindFiles))?;
@@ -444,12 +459,13 @@ fn build_mounts(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
         let dir = first.source.parent().unwrap_or(Path::new("/"));
         send(
             sync,
-            Event::new(Step::BindFiles)
-                .with("targets", targets.join(" "))
-                .with("dir", dir.display().to_string())
-                .with("rootfs", rootfs)
-                .with("first_source", first.source.display().to_string())
-                .with("first_target", first.target.clone()),
+            Event::BindFiles {
+                targets: targets.join(" "),
+                dir: dir.display().to_string(),
+                rootfs,
+                first_source: first.source.display().to_string(),
+                first_target: first.target.clone(),
+            },
         )?;
     }
     Ok(())
@@ -459,7 +475,9 @@ fn pivot_root(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildErr
     mounts::pivot_root(&spec.rootfs).map_err(mount_step(Step::PivotRoot))?;
     send(
         sync,
-        Event::new(Step::PivotRoot).with("rootfs", spec.rootfs.display().to_string()),
+        Event::PivotRoot {
+            rootfs: spec.rootfs.display().to_string(),
+        },
     )
 }
 
@@ -468,14 +486,15 @@ fn drop_capabilities(keep: &caps::CapsHashSet, sync: &mut ChildSide) -> Result<(
         .map_err(|e| ChildError::new(Step::DropCaps, msg!(m::DROP_CAPS, error = e)))?;
     send(
         sync,
-        Event::new(Step::DropCaps)
-            .with("kept", security::names(keep))
-            .with("kept_count", keep.len())
-            .with("dropped", dropped),
+        Event::DropCaps {
+            kept: security::names(keep),
+            kept_count: keep.len(),
+            dropped,
+        },
     )?;
     security::set_no_new_privs()
         .map_err(|e| ChildError::new(Step::NoNewPrivs, "prctl(PR_SET_NO_NEW_PRIVS)").errno(e))?;
-    send(sync, Event::new(Step::NoNewPrivs))
+    send(sync, Event::NoNewPrivs {})
 }
 
 fn enter_rootfs(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildError> {
@@ -488,7 +507,9 @@ fn enter_rootfs(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildE
     })?;
     send(
         sync,
-        Event::new(Step::Chroot).with("rootfs", spec.rootfs.display().to_string()),
+        Event::Chroot {
+            rootfs: spec.rootfs.display().to_string(),
+        },
     )
 }
 
@@ -500,7 +521,9 @@ fn change_dir(spec: &ContainerSpec, sync: &mut ChildSide) -> Result<(), ChildErr
     })?;
     send(
         sync,
-        Event::new(Step::Chdir).with("dir", spec.workdir.clone()),
+        Event::Chdir {
+            dir: spec.workdir.clone(),
+        },
     )
 }
 

@@ -23,7 +23,7 @@ use crate::error::Error;
 use crate::journal::{Journal, Resource};
 use crate::msg;
 use crate::narrate::messages::containers as m;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator};
 use crate::overlay::Stack;
 use crate::paths::Paths;
 use crate::process::Signals;
@@ -50,29 +50,24 @@ pub fn run_with(
         // layer, but a plain rootfs is not written to.
         crate::rootfs::check_mount_points(&spec.rootfs)?;
     }
-    narrator.emit(
-        &Event::new(Step::Start)
-            .with("stage", spec.stage.name())
-            .with("stage_n", spec.stage.number())
-            .with("rootfs", spec.rootfs.display().to_string())
-            .with("command", spec.command.join(" "))
-            .with("args", spec.command.clone())
-            .with(
-                "unshare_flags",
-                spec.namespaces
-                    .iter()
-                    .map(|n| format!(" {}", n.unshare_option()))
-                    .collect::<String>(),
-            )
-            .with(
-                "namespaces",
-                spec.namespaces
-                    .iter()
-                    .map(|n| n.proc_name())
-                    .collect::<Vec<_>>(),
-            )
-            .with("mount_ns", spec.has(crate::namespaces::Namespace::Mount)),
-    );
+    narrator.emit(&Event::Start {
+        stage: spec.stage.name().to_string(),
+        stage_n: spec.stage.number(),
+        rootfs: spec.rootfs.display().to_string(),
+        command: spec.command.join(" "),
+        args: spec.command.clone(),
+        unshare_flags: spec
+            .namespaces
+            .iter()
+            .map(|n| format!(" {}", n.unshare_option()))
+            .collect::<String>(),
+        namespaces: spec
+            .namespaces
+            .iter()
+            .map(|n| n.proc_name().to_string())
+            .collect::<Vec<_>>(),
+        mount_ns: spec.has(crate::namespaces::Namespace::Mount),
+    });
     // Published ports are bound first: a port in use is an error before
     // anything exists to undo.
     let listeners = match &spec.network {
@@ -84,7 +79,9 @@ pub fn run_with(
     };
     let id = spec.id.clone().unwrap_or_else(crate::journal::new_id);
     let mut journal = Journal::create(&paths.runs(), &id)?;
-    narrator.emit(&Event::new(Step::Journal).with("dir", journal.dir().display().to_string()));
+    narrator.emit(&Event::Journal {
+        dir: journal.dir().display().to_string(),
+    });
     for pin in &spec.pins {
         journal.record(Resource::Pin { path: pin.clone() })?;
     }
@@ -135,17 +132,17 @@ pub fn run_with(
         );
     }
     if result.is_ok() && narrator.wants_events() {
-        let mut summary = Event::new(Step::Summary)
-            .with("stage", spec.stage.name())
-            .with("args", spec.command.clone());
         // What `dockling compare` measured on this machine, if it ran.
-        if let Some(vm) = crate::compare::cached(paths) {
-            summary = summary
-                .with("vm_kind", vm.kind)
-                .with("vm_boot_ms", vm.boot_ms)
-                .with("vm_memory_bytes", vm.vm_memory_bytes);
-        }
-        narrator.emit(&summary);
+        let vm = crate::compare::cached(paths);
+        narrator.emit(&Event::Summary {
+            stage: spec.stage.name().to_string(),
+            args: spec.command.clone(),
+            vm_kind: vm.as_ref().map(|vm| vm.kind.clone()),
+            vm_boot_ms: vm.as_ref().map(|vm| vm.boot_ms),
+            vm_memory_bytes: vm.as_ref().map(|vm| vm.vm_memory_bytes),
+            started: None,
+            total: None,
+        });
     }
     result
 }
@@ -221,19 +218,16 @@ fn prepare_overlay(
             hint: msg!(m::UPPER_WORK_DIFFERENT_FS_HINT, dir = stack.dir.display()),
         });
     }
-    narrator.emit(
-        &Event::new(Step::OverlayDirs)
-            .with("dir", stack.dir.display().to_string())
-            .with("layers", o.layers.len())
-            .with("bottom", o.layers[0].display().to_string())
-            .with(
-                "layer_paths",
-                o.layers
-                    .iter()
-                    .map(|l| l.display().to_string())
-                    .collect::<Vec<_>>(),
-            ),
-    );
+    narrator.emit(&Event::OverlayDirs {
+        dir: stack.dir.display().to_string(),
+        layers: o.layers.len(),
+        bottom: o.layers[0].display().to_string(),
+        layer_paths: o
+            .layers
+            .iter()
+            .map(|l| l.display().to_string())
+            .collect::<Vec<_>>(),
+    });
     Ok(stack)
 }
 
@@ -249,25 +243,23 @@ fn finish_overlay(
         .iter()
         .map(|c| format!("{} {}", c.kind, c.path))
         .collect();
-    narrator.emit(
-        &Event::new(Step::OverlayDiff)
-            .with("change_list", lines.clone())
-            .with("count", lines.len())
-            .with("upper", stack.upper().display().to_string()),
-    );
+    narrator.emit(&Event::OverlayDiff {
+        change_list: lines.clone(),
+        count: lines.len(),
+        upper: stack.upper().display().to_string(),
+    });
     if let Some(dest) = &o.commit {
         crate::overlay::commit(&stack.upper(), dest)
             .map_err(Error::io("commit the container's layer to", dest))?;
-        narrator.emit(
-            &Event::new(Step::OverlayCommit)
-                .with("dest", dest.display().to_string())
-                .with("upper", stack.upper().display().to_string()),
-        );
+        narrator.emit(&Event::OverlayCommit {
+            dest: dest.display().to_string(),
+            upper: stack.upper().display().to_string(),
+        });
     }
     if o.keep {
-        narrator.emit(
-            &Event::new(Step::OverlayKept).with("upper", stack.upper().display().to_string()),
-        );
+        narrator.emit(&Event::OverlayKept {
+            upper: stack.upper().display().to_string(),
+        });
     }
     Ok(())
 }

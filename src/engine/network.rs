@@ -23,7 +23,7 @@ use std::net::Ipv4Addr;
 use super::spec::{Bind, ContainerSpec};
 use crate::error::Error;
 use crate::journal::{Journal, Resource};
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator};
 use crate::network::{self, NetworkSpec, bridge, dns, firewall, nat, netlink, peers, ports, store};
 use crate::paths::Paths;
 
@@ -91,13 +91,12 @@ pub fn attach(
     let nat = nat::ensure(paths, net, made).map_err(net_err(m::NET_ADD_NAT))?;
     firewall::insert(&port_rules).map_err(net_err(m::NET_ADD_PORT_RULES))?;
     narrate_nat(paths, net, nat, narrator)?;
-    narrator.emit(
-        &Event::new(Step::NetLease)
-            .with("ip", ip.to_string())
-            .with("network", net.name.clone())
-            .with("subnet", net.subnet.to_string())
-            .with("lease", lease.display().to_string()),
-    );
+    narrator.emit(&Event::NetLease {
+        ip: ip.to_string(),
+        network: net.name.clone(),
+        subnet: net.subnet.to_string(),
+        lease: lease.display().to_string(),
+    });
     for (m, rules) in ns.ports.iter().zip(&per_map) {
         narrate_port(m, rules, ip, narrator);
     }
@@ -119,29 +118,26 @@ fn narrate_bridge(
     narrator: &mut dyn Narrator,
 ) -> Result<(), Error> {
     match up {
-        bridge::Up::Shared => narrator.emit(
-            &Event::new(Step::NetBridgeShared)
-                .with("bridge", net.bridge.clone())
-                .with("others", others),
-        ),
+        bridge::Up::Shared => narrator.emit(&Event::NetBridgeShared {
+            bridge: net.bridge.clone(),
+            others,
+        }),
         bridge::Up::Made { moved_from } => {
             if let Some(old) = moved_from {
-                narrator.emit(
-                    &Event::new(Step::NetSubnetMoved)
-                        .with("network", net.name.clone())
-                        .with("old", old.to_string())
-                        .with("subnet", net.subnet.to_string()),
-                );
+                narrator.emit(&Event::NetSubnetMoved {
+                    network: net.name.clone(),
+                    old: old.to_string(),
+                    subnet: net.subnet.to_string(),
+                });
             }
-            narrator.emit(
-                &Event::new(Step::NetBridge)
-                    .with("bridge", net.bridge.clone())
-                    .with("network", net.name.clone())
-                    .with("alias", bridge::alias(&bridge::owner(paths)?, &net.name))
-                    .with("gateway", net.gateway().to_string())
-                    .with("prefix", net.subnet.prefix())
-                    .with("mtu", mtu),
-            );
+            narrator.emit(&Event::NetBridge {
+                bridge: net.bridge.clone(),
+                network: net.name.clone(),
+                alias: bridge::alias(&bridge::owner(paths)?, &net.name),
+                gateway: net.gateway().to_string(),
+                prefix: net.subnet.prefix(),
+                mtu,
+            });
         }
     }
     Ok(())
@@ -160,15 +156,11 @@ fn narrate_nat(
         return Ok(());
     }
     if nat == nat::Outcome::Kept && was_on {
-        narrator.emit(
-            &Event::new(Step::NetNatKept)
-                .with("subnet", net.subnet.to_string())
-                .with("bridge", net.bridge.clone())
-                .with(
-                    "record",
-                    nat::record_path(paths, &net.name).display().to_string(),
-                ),
-        );
+        narrator.emit(&Event::NetNatKept {
+            subnet: net.subnet.to_string(),
+            bridge: net.bridge.clone(),
+            record: nat::record_path(paths, &net.name).display().to_string(),
+        });
         return Ok(());
     }
     // Asking iptables costs a process start, so only when it is told.
@@ -177,14 +169,13 @@ fn narrate_nat(
         .iter()
         .map(|r| r.command("-I"))
         .collect();
-    narrator.emit(
-        &Event::new(Step::NetNat)
-            .with("subnet", net.subnet.to_string())
-            .with("bridge", net.bridge.clone())
-            .with("forwarding_was_on", was_on)
-            .with("policy", policy)
-            .with("rules", commands.join("\n")),
-    );
+    narrator.emit(&Event::NetNat {
+        subnet: net.subnet.to_string(),
+        bridge: net.bridge.clone(),
+        forwarding_was_on: was_on,
+        policy,
+        rules: commands.join("\n"),
+    });
     Ok(())
 }
 
@@ -195,25 +186,18 @@ fn narrate_port(
     narrator: &mut dyn Narrator,
 ) {
     let mine: Vec<String> = rules.iter().map(|r| r.command("-I")).collect();
-    narrator.emit(
-        &Event::new(Step::NetPort)
-            .with("map", m.to_string())
-            .with("host_port", m.host_port)
-            .with("proto", m.proto_name())
-            .with(
-                "listen",
-                m.host_ip.map(|i| i.to_string()).unwrap_or("0.0.0.0".into()),
-            )
-            .with("target", format!("{ip}:{}", m.container_port))
-            .with(
-                "rules",
-                if mine.is_empty() {
-                    msg!(m::NO_RULES_LOOPBACK)
-                } else {
-                    mine.join("\n")
-                },
-            ),
-    );
+    narrator.emit(&Event::NetPort {
+        map: m.to_string(),
+        host_port: m.host_port,
+        proto: m.proto_name().to_string(),
+        listen: m.host_ip.map(|i| i.to_string()).unwrap_or("0.0.0.0".into()),
+        target: format!("{ip}:{}", m.container_port),
+        rules: if mine.is_empty() {
+            msg!(m::NO_RULES_LOOPBACK)
+        } else {
+            mine.join("\n")
+        },
+    });
 }
 
 /// /etc/hosts, /etc/resolv.conf and /etc/hostname for the container,
@@ -258,15 +242,14 @@ fn write_files(
         .lines()
         .filter_map(|l| l.strip_prefix("nameserver ").map(str::to_string))
         .collect();
-    narrator.emit(
-        &Event::new(Step::NetFiles)
-            .with("dir", dir.display().to_string())
-            .with("names", names.join(" "))
-            .with("ip", ip.to_string())
-            .with("servers", servers.join(", "))
-            .with("source", source)
-            .with("extra", ns.add_hosts.len()),
-    );
+    narrator.emit(&Event::NetFiles {
+        dir: dir.display().to_string(),
+        names: names.join(" "),
+        ip: ip.to_string(),
+        servers: servers.join(", "),
+        source,
+        extra: ns.add_hosts.len(),
+    });
     Ok(())
 }
 
@@ -290,28 +273,21 @@ fn narrate_peers(
         .filter(|l| l.run != id)
         .flat_map(|l| l.names)
         .collect();
-    narrator.emit(
-        &Event::new(Step::NetPeers)
-            .with("network", net.name.clone())
-            .with(
-                "hosts",
-                paths
-                    .runs()
-                    .join(id)
-                    .join(peers::HOSTS)
-                    .display()
-                    .to_string(),
-            )
-            .with("others", written.saturating_sub(1))
-            .with(
-                "names",
-                if known.is_empty() {
-                    msg!(m::NO_NAMES_YET)
-                } else {
-                    known.join(" ")
-                },
-            ),
-    );
+    narrator.emit(&Event::NetPeers {
+        network: net.name.clone(),
+        hosts: paths
+            .runs()
+            .join(id)
+            .join(peers::HOSTS)
+            .display()
+            .to_string(),
+        others: written.saturating_sub(1),
+        names: if known.is_empty() {
+            msg!(m::NO_NAMES_YET)
+        } else {
+            known.join(" ")
+        },
+    });
     Ok(())
 }
 
@@ -352,20 +328,18 @@ pub fn plug(
     let inside = network::CONTAINER_IF;
     let sock = netlink::Socket::open().map_err(net_err(m::NET_OPEN_NETLINK))?;
     add_veth(&sock, &host, inside, pid, attached.mtu).map_err(net_err(m::NET_CREATE_VETH))?;
-    narrator.emit(
-        &Event::new(Step::NetVeth)
-            .with("host", host.clone())
-            .with("inside", inside)
-            .with("pid", pid)
-            .with("mtu", attached.mtu),
-    );
+    narrator.emit(&Event::NetVeth {
+        host: host.clone(),
+        inside: inside.to_string(),
+        pid,
+        mtu: attached.mtu,
+    });
     sock.set_up(&host, Some(&net.bridge))
         .map_err(net_err(m::NET_PLUG_VETH))?;
-    narrator.emit(
-        &Event::new(Step::NetPlug)
-            .with("host", host)
-            .with("bridge", net.bridge.clone()),
-    );
+    narrator.emit(&Event::NetPlug {
+        host,
+        bridge: net.bridge.clone(),
+    });
     let (ip, prefix, gateway) = (attached.ip, net.subnet.prefix(), net.gateway());
     netlink::in_netns(pid, || {
         let s = netlink::Socket::open()?;
@@ -375,15 +349,14 @@ pub fn plug(
         s.add_default_route(inside, gateway)
     })
     .map_err(net_err(m::NET_CONFIGURE_INTERFACES))?;
-    narrator.emit(&Event::new(Step::NetLoopback).with("pid", pid));
-    narrator.emit(
-        &Event::new(Step::NetAddress)
-            .with("pid", pid)
-            .with("inside", inside)
-            .with("ip", ip.to_string())
-            .with("prefix", prefix)
-            .with("gateway", gateway.to_string()),
-    );
+    narrator.emit(&Event::NetLoopback { pid });
+    narrator.emit(&Event::NetAddress {
+        pid,
+        inside: inside.to_string(),
+        ip: ip.to_string(),
+        prefix,
+        gateway: gateway.to_string(),
+    });
     // The networks it was connected to (`network connect`), again.
     for c in &ns.connected {
         connect(
@@ -457,17 +430,16 @@ pub fn connect(
         s.set_up(&inside, None)
     })
     .map_err(net_err(m::NET_CONFIGURE_INTERFACE))?;
-    narrator.emit(
-        &Event::new(Step::NetConnect)
-            .with("network", net.name.clone())
-            .with("bridge", net.bridge.clone())
-            .with("host", host)
-            .with("inside", inside)
-            .with("pid", pid)
-            .with("ip", ip.to_string())
-            .with("prefix", prefix)
-            .with("mtu", mtu),
-    );
+    narrator.emit(&Event::NetConnect {
+        network: net.name.clone(),
+        bridge: net.bridge.clone(),
+        host,
+        inside,
+        pid,
+        ip: ip.to_string(),
+        prefix,
+        mtu,
+    });
     narrate_peers(paths, &net, id, narrator)?;
     drop(lock);
     Ok(ip)
@@ -496,13 +468,12 @@ pub fn disconnect(
     {
         std::fs::remove_file(&l.path).map_err(Error::io("give back the lease", &l.path))?;
         had = true;
-        narrator.emit(
-            &Event::new(Step::NetDisconnect)
-                .with("network", network.to_string())
-                .with("ip", l.ip.to_string())
-                .with("host", host.clone())
-                .with("inside", network::container_if(iface)),
-        );
+        narrator.emit(&Event::NetDisconnect {
+            network: network.to_string(),
+            ip: l.ip.to_string(),
+            host: host.clone(),
+            inside: network::container_if(iface),
+        });
     }
     peers::refresh(&paths.run, network).map_err(Error::io(
         "write the /etc/hosts of the containers on",

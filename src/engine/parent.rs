@@ -21,7 +21,7 @@ use crate::cgroups::{self, Cgroup, DeviceSetup, Limits};
 use crate::error::Error;
 use crate::journal::{Journal, Resource, process_start_time};
 use crate::namespaces::{self, Namespace};
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator, NsId};
 use crate::paths::Paths;
 use crate::process::{self, Ended, Signals};
 use crate::seccomp::Filter;
@@ -54,7 +54,7 @@ pub fn container_main_process(
                     .as_ref()
                     .is_some_and(|c| !c.contains(&mknod))
             {
-                narrator.emit(&Event::new(Step::NoDeviceCgroup));
+                narrator.emit(&Event::NoDeviceCgroup {});
             }
             None
         }
@@ -92,19 +92,22 @@ pub fn container_main_process(
             root: (!spec.has(Namespace::Mount)).then(|| spec.rootfs.clone()),
         })?;
     }
-    let new: Vec<&str> = spec.namespaces.iter().map(|n| n.proc_name()).collect();
+    let new: Vec<String> = spec
+        .namespaces
+        .iter()
+        .map(|n| n.proc_name().to_string())
+        .collect();
     let options: String = spec
         .namespaces
         .iter()
         .map(|n| format!(" {}", n.unshare_option()))
         .collect();
-    narrator.emit(
-        &Event::new(Step::Clone)
-            .with("flags", namespaces::flags_text(&spec.namespaces))
-            .with("pid", pid.as_raw())
-            .with("new_namespaces", new.clone())
-            .with("unshare_flags", options),
-    );
+    narrator.emit(&Event::Clone {
+        flags: namespaces::flags_text(&spec.namespaces),
+        pid: pid.as_raw(),
+        new_namespaces: new,
+        unshare_flags: options,
+    });
     // Eight readlinks only worth doing when someone reads the result.
     if !spec.namespaces.is_empty() && narrator.wants_events() {
         narrator.emit(&compare_namespaces(pid, &spec.namespaces));
@@ -180,13 +183,16 @@ pub(super) fn prepare(
 /// Say how the command ended; its exit code (128+N for signal N).
 pub(super) fn narrate_end(ended: Ended, pid: Pid, narrator: &mut dyn Narrator) -> i32 {
     let code = ended.code();
-    let event = match ended {
-        Ended::Exited(c) => Event::new(Step::Exited).with("code", c),
-        Ended::Signaled(s) => Event::new(Step::Signaled)
-            .with("signal", s.as_str())
-            .with("number", s as i32),
-    };
-    narrator.emit(&event.with("pid", pid.as_raw()).with("code", code));
+    let pid = pid.as_raw();
+    narrator.emit(&match ended {
+        Ended::Exited(_) => Event::Exited { pid, code },
+        Ended::Signaled(s) => Event::Signaled {
+            signal: s.as_str().to_string(),
+            number: s as i32,
+            pid,
+            code,
+        },
+    });
     code
 }
 
@@ -220,12 +226,11 @@ fn create_cgroup(
         journal.record(Resource::Cgroup { path: d })?;
     }
     let dirs: Vec<String> = cg.dirs().iter().map(|d| d.display().to_string()).collect();
-    narrator.emit(
-        &Event::new(Step::Cgroup)
-            .with("version", cg.version())
-            .with("layout_id", host.layout.id())
-            .with("dir", dirs.join(" ")),
-    );
+    narrator.emit(&Event::Cgroup {
+        version: cg.version().to_string(),
+        layout_id: host.layout.id().to_string(),
+        dir: dirs.join(" "),
+    });
     let writes = cg.create(limits).map_err(|e| Error::Hinted {
         message: msg!(m::CANNOT_SET_UP_CGROUP, error = e),
         hint: msg!(m::DOCTOR_SHOWS_CONTROLLERS),
@@ -241,20 +246,23 @@ fn create_cgroup(
         .filter(|r| r.access.read || r.access.write)
         .map(|r| r.v1())
         .collect();
-    let event = Event::new(Step::Devices)
-        .with("version", cg.version())
-        .with("count", rules.len())
-        .with("rules", allowed.join(", "));
-    narrator.emit(&match setup {
-        DeviceSetup::Files { deny, .. } => event.with(
-            "dir",
+    let (dir, instructions) = match setup {
+        DeviceSetup::Files { deny, .. } => (
             deny.parent()
                 .map(|d| d.display().to_string())
                 .unwrap_or_default(),
+            None,
         ),
-        DeviceSetup::Program { dir, instructions } => event
-            .with("dir", dir.display().to_string())
-            .with("instructions", instructions),
+        DeviceSetup::Program { dir, instructions } => {
+            (dir.display().to_string(), Some(instructions))
+        }
+    };
+    narrator.emit(&Event::Devices {
+        version: cg.version().to_string(),
+        count: rules.len(),
+        rules: allowed.join(", "),
+        dir,
+        instructions,
     });
     Ok(cg)
 }
@@ -266,12 +274,11 @@ pub(super) fn narrate_writes(writes: &[cgroups::Write], narrator: &mut dyn Narra
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        narrator.emit(
-            &Event::new(Step::CgroupWrite)
-                .with("file", w.file.display().to_string())
-                .with("name", name)
-                .with("value", w.value.clone()),
-        );
+        narrator.emit(&Event::CgroupWrite {
+            file: w.file.display().to_string(),
+            name,
+            value: w.value.clone(),
+        });
     }
 }
 
@@ -280,17 +287,16 @@ fn usage(cg: &dyn Cgroup, narrator: &mut dyn Narrator) {
     let memory = s.memory_current.unwrap_or(0);
     let files = cg.stat_files();
     let path = |p: Option<std::path::PathBuf>| p.map(|p| p.display().to_string());
-    narrator.emit(
-        &Event::new(Step::CgroupUsage)
-            .with("dir", cg.dirs()[0].display().to_string())
-            .with("version", cg.version())
-            .with("memory_file", path(files.memory).unwrap_or_default())
-            .with("cpu_file", path(files.cpu).unwrap_or_default())
-            .with("memory", cgroups::limits::human(memory))
-            .with("memory_bytes", memory)
-            .with("cpu_ms", s.cpu_usage_usec / 1000)
-            .with("cpu_usec", s.cpu_usage_usec),
-    );
+    narrator.emit(&Event::CgroupUsage {
+        dir: cg.dirs()[0].display().to_string(),
+        version: cg.version().to_string(),
+        memory_file: path(files.memory).unwrap_or_default(),
+        cpu_file: path(files.cpu).unwrap_or_default(),
+        memory: cgroups::limits::human(memory),
+        memory_bytes: memory,
+        cpu_ms: s.cpu_usage_usec / 1000,
+        cpu_usec: s.cpu_usage_usec,
+    });
 }
 
 /// What the container used, and whether the OOM killer ended it (true).
@@ -308,39 +314,31 @@ fn report(
         .iter()
         .map(|p| p.display().to_string())
         .collect();
-    narrator.emit(
-        &Event::new(Step::CgroupReport)
-            .with("dir", dir)
-            .with("version", cg.version())
-            .with("files", report_files.join(" "))
-            .with(
-                "memory_peak",
-                s.memory_peak.or(s.memory_current).unwrap_or(0),
-            )
-            .with("oom_kills", s.oom_kills)
-            .with("cpu_usec", s.cpu_usage_usec)
-            .with("nr_periods", s.nr_periods)
-            .with("nr_throttled", s.nr_throttled)
-            .with("throttled_usec", s.throttled_usec)
-            .with("pids_refused", s.pids_refused),
-    );
+    narrator.emit(&Event::CgroupReport {
+        dir,
+        version: cg.version().to_string(),
+        files: report_files.join(" "),
+        memory_peak: s.memory_peak.or(s.memory_current).unwrap_or(0),
+        oom_kills: s.oom_kills,
+        cpu_usec: s.cpu_usage_usec,
+        nr_periods: s.nr_periods,
+        nr_throttled: s.nr_throttled,
+        throttled_usec: s.throttled_usec,
+        pids_refused: s.pids_refused,
+    });
     if s.oom_kills > 0 && code == crate::process::SIGNAL_EXIT_BASE + Signal::SIGKILL as i32 {
         let limit = limits
             .and_then(|l| l.memory)
             .map(cgroups::limits::human)
             .unwrap_or_else(|| "none".into());
-        narrator.emit(
-            &Event::new(Step::OomKilled)
-                .with("limit", limit)
-                .with(
-                    "oom_file",
-                    files
-                        .oom
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default(),
-                )
-                .with("oom_kills", s.oom_kills),
-        );
+        narrator.emit(&Event::OomKilled {
+            limit,
+            oom_file: files
+                .oom
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            oom_kills: s.oom_kills,
+        });
         return true;
     }
     false
@@ -349,7 +347,7 @@ fn report(
 /// The host's and the container's namespace ids, side by side.
 fn compare_namespaces(pid: Pid, new: &[Namespace]) -> Event {
     let child = pid.as_raw().to_string();
-    let lines: Vec<serde_json::Value> = [
+    let lines: Vec<NsId> = [
         Namespace::Pid,
         Namespace::Mount,
         Namespace::Uts,
@@ -360,17 +358,18 @@ fn compare_namespaces(pid: Pid, new: &[Namespace]) -> Event {
     .map(|&ns| {
         let host = namespaces::id("self", ns).unwrap_or_default();
         let container = namespaces::id(&child, ns).unwrap_or_default();
-        serde_json::json!({
-            "ns": ns.proc_name(),
-            "host": host,
-            "container": container,
-            "new": new.contains(&ns),
-        })
+        NsId {
+            ns: ns.proc_name().to_string(),
+            host,
+            container,
+            new: new.contains(&ns),
+        }
     })
     .collect();
-    Event::new(Step::Namespaces)
-        .with("pid", pid.as_raw())
-        .with("ns_ids", lines)
+    Event::Namespaces {
+        pid: pid.as_raw(),
+        ns_ids: lines,
+    }
 }
 
 /// How long a container may take to stop after dockling passes on a
@@ -483,11 +482,10 @@ pub(super) fn supervise(
                     if stop {
                         kill_at = Some(Instant::now() + STOP_GRACE);
                     }
-                    narrator.emit(
-                        &Event::new(Step::Forward)
-                            .with("signal", s.as_str())
-                            .with("pid", pid.as_raw()),
-                    );
+                    narrator.emit(&Event::Forward {
+                        signal: s.as_str().to_string(),
+                        pid: pid.as_raw(),
+                    });
                     match nix::sys::signal::kill(pid, s) {
                         Ok(()) | Err(nix::Error::ESRCH) => {}
                         Err(e) => {
@@ -564,11 +562,10 @@ fn reap(pid: Pid) -> Result<Option<Ended>, Error> {
 }
 
 fn kill_now(pid: Pid, narrator: &mut dyn Narrator) -> Result<(), Error> {
-    narrator.emit(
-        &Event::new(Step::Escalate)
-            .with("pid", pid.as_raw())
-            .with("grace", STOP_GRACE.as_secs()),
-    );
+    narrator.emit(&Event::Escalate {
+        pid: pid.as_raw(),
+        grace: STOP_GRACE.as_secs(),
+    });
     match nix::sys::signal::kill(pid, Signal::SIGKILL) {
         Ok(()) | Err(nix::Error::ESRCH) => Ok(()),
         Err(e) => Err(Error::sys(msg!(m::KILL_THE_CONTAINER))(e)),

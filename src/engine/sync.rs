@@ -34,7 +34,7 @@ const EXEC: u8 = b'X';
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChildMsg {
-    Event(Event),
+    Event(Box<Event>),
     Error(ChildError),
     /// The master end of the container's terminal comes with this message.
     Terminal,
@@ -221,7 +221,7 @@ impl ChildSide {
         if !self.narrated {
             return Ok(());
         }
-        self.send(&ChildMsg::Event(e))
+        self.send(&ChildMsg::Event(Box::new(e)))
     }
 
     /// Block until the parent sends `want`; end of file means the parent died.
@@ -260,9 +260,15 @@ mod tests {
     fn lines_and_a_descriptor_cross_the_socket() {
         let (mut parent, mut child) = pair(true).unwrap();
         let file = std::fs::File::open("/proc/self/stat").unwrap();
-        child
-            .event(Event::new(crate::narrate::Step::Exec).with("path", "/bin/sh"))
-            .unwrap();
+        let exec = Event::Exec {
+            path: "/bin/sh".into(),
+            argv: r#"["sh"]"#.into(),
+            env: "HOME=/root".into(),
+            env_list: vec!["HOME=/root".into()],
+            command: "sh".into(),
+            args: vec!["sh".into()],
+        };
+        child.event(exec.clone()).unwrap();
         child.send_fd(&ChildMsg::Terminal, file.as_fd()).unwrap();
         drop(child);
         let mut got = Vec::new();
@@ -270,7 +276,11 @@ mod tests {
         while let Some(m) = parent.next().unwrap() {
             got.push(m);
         }
-        assert!(matches!(got[0], ChildMsg::Event(_)));
+        assert!(
+            matches!(&got[0], ChildMsg::Event(e) if **e == exec),
+            "{:?}",
+            got[0]
+        );
         assert!(matches!(got[1], ChildMsg::Terminal));
         let fd = parent.take_fd().expect("the descriptor arrived");
         let same = |f: BorrowedFd| std::fs::read_link(format!("/proc/self/fd/{}", f.as_raw_fd()));

@@ -37,7 +37,7 @@ use crate::image::store::Store;
 use crate::msg;
 use crate::namespaces::Namespace;
 use crate::narrate::messages::engines as m;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator};
 use crate::paths::Paths;
 use crate::seccomp::profile;
 
@@ -480,68 +480,50 @@ pub fn bundle(args: &BundleArgs, paths: &Paths, narrator: &mut dyn Narrator) -> 
         let rootfs = dir.join("rootfs");
         let scratch = Store::temp_in(&paths.data.join("layers"), "flatten");
         flatten(&layers, &rootfs, &scratch)?;
-        narrator.emit(
-            &Event::new(Step::BundleRootfs)
-                .with("rootfs", rootfs.display().to_string())
-                .with("layers", layers.len())
-                .with(
-                    "lowerdir",
-                    layers
-                        .iter()
-                        .rev()
-                        .map(|l| l.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(":"),
-                ),
-        );
+        narrator.emit(&Event::BundleRootfs {
+            rootfs: rootfs.display().to_string(),
+            layers: layers.len(),
+            lowerdir: layers
+                .iter()
+                .rev()
+                .map(|l| l.display().to_string())
+                .collect::<Vec<_>>()
+                .join(":"),
+        });
         let p = &value["process"];
-        narrator.emit(
-            &Event::new(Step::BundleProcess)
-                .with("args", p["args"].to_string())
-                .with("uid", p["user"]["uid"].clone())
-                .with("gid", p["user"]["gid"].clone())
-                .with("cwd", spec.workdir.clone())
-                .with(
-                    "caps",
-                    p["capabilities"]["bounding"].as_array().map_or(0, Vec::len),
-                )
-                .with(
-                    "effective",
-                    p["capabilities"]["effective"]
-                        .as_array()
-                        .map_or(0, Vec::len),
-                )
-                .with("no_new_privs", p["noNewPrivileges"].clone()),
-        );
+        narrator.emit(&Event::BundleProcess {
+            args: p["args"].to_string(),
+            uid: p["user"]["uid"].as_u64().unwrap_or_default(),
+            gid: p["user"]["gid"].as_u64().unwrap_or_default(),
+            cwd: spec.workdir.clone(),
+            caps: p["capabilities"]["bounding"].as_array().map_or(0, Vec::len),
+            effective: p["capabilities"]["effective"]
+                .as_array()
+                .map_or(0, Vec::len),
+            no_new_privs: p["noNewPrivileges"].as_bool().unwrap_or_default(),
+        });
         let l = &value["linux"];
-        narrator.emit(
-            &Event::new(Step::BundleLinux)
-                .with(
-                    "namespaces",
-                    spec.namespaces
-                        .iter()
-                        .map(|n| ns_type(*n))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                )
-                .with("resources", resources_summary(&l["resources"]))
-                .with(
-                    "syscalls",
-                    l["seccomp"]["syscalls"][0]["names"]
-                        .as_array()
-                        .map_or(0, Vec::len),
-                )
-                .with("masked", crate::mounts::MASKED.len())
-                .with("read_only", crate::mounts::READ_ONLY.len()),
-        );
+        narrator.emit(&Event::BundleLinux {
+            namespaces: spec
+                .namespaces
+                .iter()
+                .map(|n| ns_type(*n))
+                .collect::<Vec<_>>()
+                .join(", "),
+            resources: resources_summary(&l["resources"]),
+            syscalls: l["seccomp"]["syscalls"][0]["names"]
+                .as_array()
+                .map_or(0, Vec::len),
+            masked: crate::mounts::MASKED.len(),
+            read_only: crate::mounts::READ_ONLY.len(),
+        });
         let text = serde_json::to_vec_pretty(&value).expect("json");
         let file = dir.join("config.json");
         fs::write(&file, text).map_err(Error::io("write", &file))?;
-        narrator.emit(
-            &Event::new(Step::BundleWritten)
-                .with("config", file.display().to_string())
-                .with("dir", dir.display().to_string()),
-        );
+        narrator.emit(&Event::BundleWritten {
+            config: file.display().to_string(),
+            dir: dir.display().to_string(),
+        });
         Ok(())
     })();
     if let Err(e) = result {

@@ -27,8 +27,8 @@ use super::pull::{ImageBudget, client_err, keep, one_layer, pull_pin};
 use super::store::{self, Image, Store, remove_tree};
 use crate::error::Error;
 use crate::msg;
-use crate::narrate::Narrator;
 use crate::narrate::messages::images as m;
+use crate::narrate::{Event, Narrator};
 use crate::paths::Paths;
 
 pub fn load(paths: &Paths, path: &Path, narrator: &mut dyn Narrator) -> Result<Vec<Image>, Error> {
@@ -229,7 +229,10 @@ fn store_image(
         .enumerate()
     {
         let e = one_layer(store, open, desc, diff, i + 1, of, None, &budget)?;
-        size += e.fields.get("bytes").and_then(|b| b.as_u64()).unwrap_or(0);
+        size += match &e {
+            Event::PullLayer { bytes, .. } | Event::PullLayerPresent { bytes, .. } => *bytes,
+            _ => 0,
+        };
         narrator.emit(&e);
     }
     keep(

@@ -23,7 +23,7 @@ use super::store::{self, Store};
 use crate::error::Error;
 use crate::msg;
 use crate::narrate::messages::images as m;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator};
 
 /// One platform's image of an index.
 pub struct Platform {
@@ -222,29 +222,20 @@ pub fn fetch(
         if &p.entry.digest == chosen {
             continue;
         }
-        narrator.emit(
-            &Event::new(Step::PullPlatformKept)
-                .with(
-                    "platform",
-                    p.entry
-                        .platform
-                        .as_ref()
-                        .map(|p| p.to_string())
-                        .unwrap_or_else(|| "unknown/unknown".into()),
-                )
-                .with("digest", p.entry.digest.to_string())
-                .with("short", p.entry.digest.short().to_string())
-                .with(
-                    "blob",
-                    store.blob_path(&p.entry.digest).display().to_string(),
-                )
-                .with("layers", p.manifest.layers.len())
-                .with(
-                    "size",
-                    p.manifest.layers.iter().map(|l| l.size).sum::<u64>(),
-                )
-                .with("store", store.images.display().to_string()),
-        );
+        narrator.emit(&Event::PullPlatformKept {
+            platform: p
+                .entry
+                .platform
+                .as_ref()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "unknown/unknown".into()),
+            digest: p.entry.digest.to_string(),
+            short: p.entry.digest.short().to_string(),
+            blob: store.blob_path(&p.entry.digest).display().to_string(),
+            layers: p.manifest.layers.len(),
+            size: p.manifest.layers.iter().map(|l| l.size).sum::<u64>(),
+            store: store.images.display().to_string(),
+        });
     }
     store.put_blob(&whole.digest, &whole.bytes)?;
     Ok(())

@@ -315,17 +315,16 @@ pub fn push(
                 ),
             ),
         };
-        narrator.emit(
-            &Event::new(Step::PushBlob)
-                .with("n", i + 1)
-                .with("of", of)
-                .with("digest", b.digest.short().to_string())
-                .with("outcome", text)
-                .with("how", how)
-                .with("store", store.images.display().to_string())
-                .with("reference", img.reference.clone())
-                .with("target", r.to_string()),
-        );
+        narrator.emit(&Event::PushBlob {
+            n: i + 1,
+            of,
+            digest: b.digest.short().to_string(),
+            outcome: text,
+            how,
+            store: store.images.display().to_string(),
+            reference: img.reference.clone(),
+            target: r.to_string(),
+        });
         sent.push((b.digest.clone(), outcome));
     }
 
@@ -334,14 +333,13 @@ pub fn push(
             let put = client.put_manifest(&tag, &media_type, &manifest_bytes);
             flush(&log, narrator);
             let digest = put.map_err(|e| push_err(&r, e))?;
-            narrator.emit(
-                &Event::new(Step::PushManifest)
-                    .with("tag", tag.clone())
-                    .with("digest", digest.to_string())
-                    .with("size", manifest_bytes.len())
-                    .with("repository", r.repository.clone())
-                    .with("target", r.to_string()),
-            );
+            narrator.emit(&Event::PushManifest {
+                tag: tag.clone(),
+                digest: digest.to_string(),
+                size: manifest_bytes.len(),
+                repository: r.repository.clone(),
+                target: r.to_string(),
+            });
             (digest, manifest_bytes.len())
         }
         Some(w) => {
@@ -361,15 +359,14 @@ pub fn push(
             let put = client.put_manifest(&tag, &w.media_type, &w.bytes);
             flush(&log, narrator);
             let digest = put.map_err(|e| push_err(&r, e))?;
-            narrator.emit(
-                &Event::new(Step::PushIndex)
-                    .with("tag", tag.clone())
-                    .with("digest", digest.to_string())
-                    .with("count", w.platforms.len())
-                    .with("size", w.bytes.len())
-                    .with("repository", r.repository.clone())
-                    .with("target", r.to_string()),
-            );
+            narrator.emit(&Event::PushIndex {
+                tag: tag.clone(),
+                digest: digest.to_string(),
+                count: w.platforms.len(),
+                size: w.bytes.len(),
+                repository: r.repository.clone(),
+                target: r.to_string(),
+            });
             (digest, w.bytes.len())
         }
     };

@@ -175,18 +175,28 @@ pub(super) fn flush(log: &Mutex<Vec<Exchange>>, narrator: &mut dyn Narrator) {
 }
 
 /// Emit the HTTP exchanges the clients logged since the last call, each
-/// as `step` (a pull's, a push's or a search's request).
+/// as `step` (a pull's, a push's or a search's request): `push_request`
+/// or `pull_request`, which any other step is told as.
 pub fn flush_as(log: &Mutex<Vec<Exchange>>, step: Step, narrator: &mut dyn Narrator) {
     let drained: Vec<Exchange> =
         std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()));
     for x in drained {
-        narrator.emit(
-            &Event::new(step)
-                .with("method", x.method)
-                .with("url", x.url)
-                .with("status", x.status)
-                .with("notes", x.notes.join("\n")),
-        );
+        let (method, url, status, notes) =
+            (x.method.to_string(), x.url, x.status, x.notes.join("\n"));
+        narrator.emit(&match step {
+            Step::PushRequest => Event::PushRequest {
+                method,
+                url,
+                status,
+                notes,
+            },
+            _ => Event::PullRequest {
+                method,
+                url,
+                status,
+                notes,
+            },
+        });
     }
 }
 
@@ -218,25 +228,23 @@ pub fn pull_pinned(
             .push(x.clone());
     }));
     let mut client = Client::new(&r, creds, opts.insecure, observer).with_stall_timeout(stall);
-    narrator.emit(
-        &Event::new(Step::PullResolve)
-            .with("input", input)
-            .with("reference", r.to_string())
-            .with("registry", r.registry.clone())
-            .with("repository", r.repository.clone())
-            .with("manifest_ref", r.manifest_ref())
-            .with("origin", client.origin().to_string()),
-    );
+    narrator.emit(&Event::PullResolve {
+        input: input.to_string(),
+        reference: r.to_string(),
+        registry: r.registry.clone(),
+        repository: r.repository.clone(),
+        manifest_ref: r.manifest_ref(),
+        origin: client.origin().to_string(),
+    });
     let want = opts.platform.clone().unwrap_or_else(Platform::host);
     let resolved = client.resolve(&r.manifest_ref(), &want, &mut |index, entry| {
         flush(&log, narrator);
-        narrator.emit(
-            &Event::new(Step::PullPlatform)
-                .with("count", index.manifests.len())
-                .with("platform", want.to_string())
-                .with("digest", entry.digest.to_string())
-                .with("reference", r.to_string()),
-        );
+        narrator.emit(&Event::PullPlatform {
+            count: index.manifests.len(),
+            platform: want.to_string(),
+            digest: entry.digest.to_string(),
+            reference: r.to_string(),
+        });
     });
     flush(&log, narrator);
     let mut resolved = resolved.map_err(client_err)?;
@@ -256,13 +264,12 @@ pub fn pull_pinned(
         _ => None,
     };
     let man = &resolved.manifest;
-    narrator.emit(
-        &Event::new(Step::PullManifest)
-            .with("digest", resolved.digest.to_string())
-            .with("layers", man.layers.len())
-            .with("size", man.layers.iter().map(|l| l.size).sum::<u64>())
-            .with("reference", r.to_string()),
-    );
+    narrator.emit(&Event::PullManifest {
+        digest: resolved.digest.to_string(),
+        layers: man.layers.len(),
+        size: man.layers.iter().map(|l| l.size).sum::<u64>(),
+        reference: r.to_string(),
+    });
     let store = Store::open(paths)?;
     store.remove_stale_temps()?;
     let config_bytes = if store.has_blob(&man.config.digest) {
@@ -393,13 +400,12 @@ pub(super) fn keep(
             .tag(name, &desc, &repo_digest, size, index.as_ref())
             .map_err(full)?;
     }
-    narrator.emit(
-        &Event::new(Step::PullTagged)
-            .with("reference", name.to_string())
-            .with("id", man.config.digest.short().to_string())
-            .with("layers", man.layers.len())
-            .with("store", store.images.display().to_string()),
-    );
+    narrator.emit(&Event::PullTagged {
+        reference: name.to_string(),
+        id: man.config.digest.short().to_string(),
+        layers: man.layers.len(),
+        store: store.images.display().to_string(),
+    });
     Ok(Image {
         reference: name.to_string(),
         manifest_digest: repo_digest,
@@ -517,7 +523,10 @@ fn fetch_layers(
     let mut size = 0;
     for r in results {
         let e = r?;
-        size += e.fields.get("bytes").and_then(|b| b.as_u64()).unwrap_or(0);
+        size += match &e {
+            Event::PullLayer { bytes, .. } | Event::PullLayerPresent { bytes, .. } => *bytes,
+            _ => 0,
+        };
         narrator.emit(&e);
     }
     Ok(size)
@@ -612,12 +621,13 @@ pub fn one_layer(
             .ok()
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(0);
-        return Ok(Event::new(Step::PullLayerPresent)
-            .with("n", n)
-            .with("of", of)
-            .with("digest", desc.digest.short().to_string())
-            .with("dir", dir.display().to_string())
-            .with("bytes", bytes));
+        return Ok(Event::PullLayerPresent {
+            n,
+            of,
+            digest: desc.digest.short().to_string(),
+            dir: dir.display().to_string(),
+            bytes,
+        });
     }
     let compression = manifest::compression(&desc.media_type).map_err(|e| {
         client_err(ClientError::Invalid(format!(
@@ -691,30 +701,29 @@ pub fn one_layer(
     // Another pull of the same blob may have put it there: the same bytes.
     std::fs::rename(&blob_tmp, &blob).map_err(io("rename into place", &blob))?;
     let Some(report) = report else {
-        return Ok(Event::new(Step::PullLayerBlob)
-            .with("n", n)
-            .with("of", of)
-            .with("digest", desc.digest.short().to_string())
-            .with("size", desc.size)
-            .with("dir", dir.display().to_string())
-            .with("blob", blob.display().to_string()));
+        return Ok(Event::PullLayerBlob {
+            n,
+            of,
+            digest: desc.digest.short().to_string(),
+            size: desc.size,
+            dir: dir.display().to_string(),
+            blob: blob.display().to_string(),
+        });
     };
     std::fs::write(&size_file, report.bytes.to_string()).map_err(io("write", &size_file))?;
     // Another pull of the same layer may have won the race: keep its copy.
     if std::fs::rename(&tmp, &dir).is_err() {
         remove_tree(&tmp)?;
     }
-    Ok(Event::new(Step::PullLayer)
-        .with("n", n)
-        .with("of", of)
-        .with("digest", desc.digest.short().to_string())
-        .with("size", desc.size)
-        .with(
-            "files",
-            report.files + report.dirs + report.symlinks + report.hardlinks,
-        )
-        .with("bytes", report.bytes)
-        .with("dir", dir.display().to_string()))
+    Ok(Event::PullLayer {
+        n,
+        of,
+        digest: desc.digest.short().to_string(),
+        size: desc.size,
+        files: report.files + report.dirs + report.symlinks + report.hardlinks,
+        bytes: report.bytes,
+        dir: dir.display().to_string(),
+    })
 }
 
 /// A layer's failure as the user should read it: over the size limit, a

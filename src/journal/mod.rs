@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator};
 
 const JOURNAL: &str = "journal";
 
@@ -135,35 +135,38 @@ impl Resource {
     /// The event that narrates this undo.
     pub fn event(&self) -> Event {
         match self {
-            Resource::Dir { path } => {
-                Event::new(Step::UndoDir).with("path", path.display().to_string())
-            }
-            Resource::Process { pid, .. } => Event::new(Step::UndoProcess).with("pid", *pid),
-            Resource::Pin { path } => {
-                Event::new(Step::UndoPin).with("path", path.display().to_string())
-            }
-            Resource::Cgroup { path } => Event::new(Step::UndoCgroup)
-                .with("path", path.display().to_string())
-                .with("cgroup_kill", path.join("cgroup.kill").exists()),
-            Resource::CgroupParent { path } => Event::new(Step::UndoCgroup)
-                .with("path", path.display().to_string())
-                .with("parent", true),
+            Resource::Dir { path } => Event::UndoDir {
+                path: path.display().to_string(),
+            },
+            Resource::Process { pid, .. } => Event::UndoProcess { pid: *pid },
+            Resource::Pin { path } => Event::UndoPin {
+                path: path.display().to_string(),
+            },
+            Resource::Cgroup { path } => Event::UndoCgroup {
+                path: path.display().to_string(),
+                cgroup_kill: Some(path.join("cgroup.kill").exists()),
+                parent: None,
+            },
+            Resource::CgroupParent { path } => Event::UndoCgroup {
+                path: path.display().to_string(),
+                cgroup_kill: None,
+                parent: Some(true),
+            },
             Resource::Lease {
                 path,
                 bridge,
                 ports,
                 link,
                 ..
-            } => Event::new(Step::UndoLease)
-                .with(
-                    "ip",
-                    path.file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                )
-                .with("bridge", bridge.clone())
-                .with("ports", ports.len())
-                .with("link", link.clone()),
+            } => Event::UndoLease {
+                ip: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                bridge: bridge.clone(),
+                ports: ports.len(),
+                link: link.clone(),
+            },
         }
     }
 }

@@ -6,6 +6,10 @@
 //! fields as `{field}`. A second language is a second `fn` like [`english`]
 //! chosen by the renderers; mechanism code never changes for it.
 
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
 use super::korean;
 use super::lang::Lang;
 use super::{Event, Step};
@@ -158,8 +162,11 @@ pub fn render_in(event: &Event, lang: Lang) -> Rendered {
     };
     let (stage_text, cgroup_file_text, devices_text, undo_cgroup_text, clone_text) =
         (t.stage, t.cgroup_file, t.devices, t.undo_cgroup, t.clone);
-    let n = (t.step)(event.step);
-    let mut event = event.clone();
+    let n = (t.step)(event.step());
+    let mut event = Fields {
+        step: event.step(),
+        fields: event.fields(),
+    };
     let w = |key: &str| word(lang, key);
     // Structured fields told in words.
     if let Some(new) = words(&event, "new_namespaces") {
@@ -352,8 +359,26 @@ pub fn render_in(event: &Event, lang: Lang) -> Rendered {
     }
 }
 
+/// An event's fields by name, with the words [`render_in`] adds to
+/// them; what the templates are filled from.
+struct Fields {
+    step: Step,
+    fields: BTreeMap<String, Value>,
+}
+
+impl Fields {
+    fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.fields.insert(key.to_string(), value.into());
+        self
+    }
+
+    fn field(&self, key: &str) -> Option<String> {
+        self.fields.get(key).map(super::event::text)
+    }
+}
+
 /// Replace each `{name}` with the event's field `name`; unknown names stay.
-fn fill(template: &str, event: &Event) -> String {
+fn fill(template: &str, event: &Fields) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -383,7 +408,7 @@ fn fill(template: &str, event: &Event) -> String {
 }
 
 /// An event's field that holds a list of strings.
-fn words(event: &Event, key: &str) -> Option<Vec<String>> {
+fn words(event: &Fields, key: &str) -> Option<Vec<String>> {
     event.fields.get(key)?.as_array().map(|a| {
         a.iter()
             .map(|v| {
@@ -687,7 +712,10 @@ pub const COMPARE_OUTPUT: [&str; 2] = [
 /// Fill `{name}` placeholders from name-value pairs (for texts that are
 /// not an event's, such as [`COMPARE_LEGEND`]).
 pub fn fill_fields(template: &str, fields: &[(&str, String)]) -> String {
-    let mut event = Event::new(Step::CompareSaved);
+    let mut event = Fields {
+        step: Step::CompareSaved,
+        fields: BTreeMap::new(),
+    };
     for (k, v) in fields {
         event = event.with(k, v.clone());
     }
@@ -1760,34 +1788,103 @@ mod tests {
         }
     }
 
-    #[test]
-    fn templates_fill_every_placeholder_they_name() {
-        for &step in Step::ALL {
-            let n = english(step);
-            let mut event = Event::new(step);
-            // Texts chosen by render() from a field name their own fields.
-            let (v1, v1_hand) = devices_text("v1");
-            let (v2, v2_hand) = devices_text("v2");
-            let derived = [v1, v1_hand, v2, v2_hand];
-            for t in [n.title, n.syscall, n.why, n.shell, n.vm]
-                .into_iter()
-                .chain(
-                    if step == Step::Devices {
-                        &derived[..]
-                    } else {
-                        &[]
+    /// Samples of `step`'s event: every field set, then each value
+    /// render() chooses a text by (a stage, a cgroup version, a problem
+    /// …), so that every text it may choose is filled.
+    fn samples(step: Step) -> Vec<Event> {
+        let base = Event::sample(step);
+        let mut out = vec![base.clone()];
+        let mut vary = |f: &dyn Fn(&mut Event)| {
+            let mut e = base.clone();
+            f(&mut e);
+            out.push(e);
+        };
+        let stages = [
+            "chroot",
+            "namespaces",
+            "cgroups",
+            "overlay",
+            "network",
+            "run",
+        ];
+        for s in stages {
+            for m in [true, false] {
+                vary(&|e| match e {
+                    Event::Start {
+                        stage, mount_ns, ..
+                    } => (*stage, *mount_ns) = (s.into(), m),
+                    Event::Summary { stage, vm_kind, .. } => {
+                        *stage = s.into();
+                        if !m {
+                            *vm_kind = None;
+                        }
                     }
-                    .iter()
-                    .copied(),
-                )
-            {
-                for p in placeholders(t) {
-                    event = event.with(p, "X");
+                    _ => {}
+                });
+            }
+        }
+        for v in ["v1", "v2"] {
+            vary(&|e| {
+                if let Event::Devices { version, .. } = e {
+                    *version = v.into();
+                }
+            });
+        }
+        for (kill, parent) in [(Some(true), None), (Some(false), None), (None, Some(true))] {
+            vary(&|e| {
+                if let Event::UndoCgroup {
+                    cgroup_kill,
+                    parent: p,
+                    ..
+                } = e
+                {
+                    (*cgroup_kill, *p) = (kill, parent);
+                }
+            });
+        }
+        for flags in ["", " --pid"] {
+            vary(&|e| {
+                if let Event::Clone { unshare_flags, .. } = e {
+                    *unshare_flags = flags.into();
+                }
+            });
+        }
+        for kind in ["uml", "kvm", "tcg"] {
+            for problem in ["missing", "no_kvm", "hung", "hung_before", "crashed"] {
+                for next in [Some("tcg"), None] {
+                    vary(&|e| match e {
+                        Event::CompareVmUnusable {
+                            kind_id,
+                            problem_id,
+                            next_id,
+                            ..
+                        } => {
+                            *kind_id = kind.into();
+                            *problem_id = problem.into();
+                            *next_id = next.map(str::to_string);
+                        }
+                        Event::CompareBoot { kind_id, .. } => *kind_id = kind.into(),
+                        _ => {}
+                    });
                 }
             }
-            let r = render(&event);
-            for text in [r.title, r.syscall, r.why, r.shell, r.vm] {
-                assert!(placeholders(&text).is_empty(), "{step:?}: {text}");
+        }
+        out
+    }
+
+    #[test]
+    fn every_placeholder_of_every_step_is_filled_from_its_typed_event() {
+        for &step in Step::ALL {
+            for event in samples(step) {
+                for lang in [Lang::En, Lang::Ko] {
+                    let r = render_in(&event, lang);
+                    for text in [r.title, r.syscall, r.why, r.shell, r.vm] {
+                        assert!(
+                            placeholders(&text).is_empty(),
+                            "{step:?} ({lang:?}) names a field its event lacks: {text}\n{event:?}"
+                        );
+                    }
+                }
             }
         }
     }
@@ -1807,16 +1904,18 @@ mod tests {
 
     #[test]
     fn by_hand_lines_quote_the_command_and_follow_the_namespaces() {
+        let words = |w: &[&str]| w.iter().map(|w| w.to_string()).collect::<Vec<_>>();
         let start = |mount: bool, ns: &[&str], flags: &str| {
-            render(
-                &Event::new(Step::Start)
-                    .with("stage", "namespaces")
-                    .with("rootfs", "/r")
-                    .with("args", vec!["sh", "-c", "ls /; echo $$"])
-                    .with("namespaces", ns.to_vec())
-                    .with("unshare_flags", flags)
-                    .with("mount_ns", mount),
-            )
+            render(&Event::Start {
+                stage: "namespaces".into(),
+                stage_n: 2,
+                rootfs: "/r".into(),
+                command: "sh -c ls /; echo $$".into(),
+                args: words(&["sh", "-c", "ls /; echo $$"]),
+                unshare_flags: flags.into(),
+                namespaces: words(ns),
+                mount_ns: mount,
+            })
         };
         let full = start(
             true,
@@ -1835,12 +1934,14 @@ mod tests {
         );
         assert!(some.why.contains("only pid, uts (--ns)"), "{}", some.why);
         assert!(!some.why.contains("IPC"), "{}", some.why);
-        let exec = render(
-            &Event::new(Step::Exec)
-                .with("path", "/bin/sh")
-                .with("args", vec!["sh", "-c", "echo $GREETING"])
-                .with("env_list", vec!["GREETING=hello world", "HOME=/root"]),
-        );
+        let exec = render(&Event::Exec {
+            path: "/bin/sh".into(),
+            argv: "".into(),
+            env: "".into(),
+            env_list: words(&["GREETING=hello world", "HOME=/root"]),
+            command: "".into(),
+            args: words(&["sh", "-c", "echo $GREETING"]),
+        });
         assert_eq!(
             exec.shell,
             "exec env -i 'GREETING=hello world' HOME=/root sh -c 'echo $GREETING'"
@@ -1872,7 +1973,12 @@ mod tests {
 
     #[test]
     fn fill_leaves_unknown_names_and_braces_alone() {
-        let e = Event::new(Step::Chroot).with("rootfs", "/r").with("n", 3);
+        let e = Fields {
+            step: Step::Chroot,
+            fields: BTreeMap::new(),
+        }
+        .with("rootfs", "/r")
+        .with("n", 3);
         assert_eq!(
             fill("chroot(\"{rootfs}\") {n} {missing} {a b}", &e),
             "chroot(\"/r\") 3 {missing} {a b}"

@@ -29,7 +29,7 @@ impl Json {
 impl Narrator for Json {
     fn emit(&mut self, event: &Event) {
         // The summary is for readers: json's `t_us` has its times already.
-        if event.step == super::Step::Summary {
+        if event.step() == super::Step::Summary {
             return;
         }
         // Microseconds since dockling started narrating, taken before the
@@ -40,13 +40,13 @@ impl Narrator for Json {
         let line = json!({
             "n": self.count,
             "t_us": t_us,
-            "step": event.step,
+            "step": event.step(),
             "title": n.title,
             "syscall": n.syscall,
             "shell": n.shell,
             "why": n.why,
             "vm": n.vm,
-            "fields": event.fields,
+            "fields": event.fields(),
         });
         // As in the text renderer: a closed stderr is not the container's problem.
         let _ = writeln!(self.out, "{line}");

@@ -1292,8 +1292,11 @@ mod tests {
     /// The English `built` texts, which `catalog::render` inlines: taken
     /// from a rendered seccomp step so that a change there shows here.
     fn english_built(prebuilt: bool) -> &'static str {
-        let r =
-            catalog::render(&crate::narrate::Event::new(Step::Seccomp).with("prebuilt", prebuilt));
+        let r = catalog::render(&crate::narrate::Event::Seccomp {
+            instructions: 1,
+            allowed: 1,
+            prebuilt,
+        });
         let en = if prebuilt {
             "compiled once, when dockling was built"
         } else {

@@ -1,14 +1,16 @@
 //! Narration: turning what the engine did into an explanation.
 //!
 //! The mechanism (engine, rootfs, journal …) never prints prose. It reports
-//! what it did as an [`Event`]: a [`Step`] id plus the values involved (a
-//! path, a pid, flags). A [`Narrator`] receives events; the renderers here
-//! decide what a student sees: `explain` (the stage being run in full,
-//! earlier stages' steps one line each, wrapped, coloured on a terminal),
-//! `full` (every step in full), `plain` (every step in full, unwrapped and
-//! uncoloured, for tools), `json` (one object per line, for tools) and
-//! `quiet` (only the contained program's own output). Every sentence lives in
-//! [`catalog`], keyed by step, so that a second language can be added
+//! what it did as an [`Event`]: one variant per [`Step`], with the values
+//! involved (a path, a pid, flags) as typed fields, so that the compiler
+//! checks every field the mechanism gives. A [`Narrator`] receives events;
+//! the renderers here decide what a student sees: `explain` (the stage
+//! being run in full, earlier stages' steps one line each, wrapped,
+//! coloured on a terminal), `full` (every step in full), `plain` (every
+//! step in full, unwrapped and uncoloured, for tools), `json` (one object
+//! per line, for tools) and `quiet` (only the contained program's own
+//! output). Every sentence lives in [`catalog`], keyed by step and naming
+//! an event's fields as `{key}`, so that a second language can be added
 //! without touching mechanism code.
 //!
 //! Narration goes to stderr; the contained program's stdout stays its own.
@@ -22,7 +24,7 @@ pub mod lang;
 pub mod messages;
 mod text;
 
-pub use event::{Event, Step};
+pub use event::{Event, NsId, Step};
 pub use json::Json;
 pub use text::{Detail, Text, layout};
 
@@ -64,7 +66,7 @@ impl Narrator for Quiet {
     /// output cannot show: that the kernel killed it for lack of memory,
     /// and where a kept writable layer is (`--keep`).
     fn emit(&mut self, event: &Event) {
-        if matches!(event.step, Step::OomKilled | Step::OverlayKept) {
+        if matches!(event.step(), Step::OomKilled | Step::OverlayKept) {
             eprintln!("dockling: {}", catalog::render(event).title);
         }
     }
@@ -123,8 +125,10 @@ mod tests {
 
     fn events() -> Vec<Event> {
         vec![
-            Event::new(Step::Chroot).with("rootfs", "/r"),
-            Event::new(Step::Exited).with("pid", 42).with("code", 7),
+            Event::Chroot {
+                rootfs: "/r".into(),
+            },
+            Event::Exited { pid: 42, code: 7 },
         ]
     }
 

@@ -102,10 +102,10 @@ impl Text {
         let mut head = format!(
             "[dockling] {}. {}: {}",
             self.count,
-            event.step.id(),
+            event.step().id(),
             n.title
         );
-        if self.detail != Detail::Plain && event.step != Step::Summary {
+        if self.detail != Detail::Plain && event.step() != Step::Summary {
             head.push_str(&format!("{TIME_MARK}{}", duration(at)));
         }
         let mut text = self.lay_out(&head, Kind::Heading);
@@ -128,7 +128,7 @@ impl Text {
         let line = format!(
             "[dockling] ✓ {}. {}: {}{TIME_MARK}{}",
             self.count,
-            event.step.id(),
+            event.step().id(),
             n.title,
             duration(at)
         );
@@ -338,35 +338,27 @@ pub fn layout_line(line: &str, width: usize) -> Vec<String> {
 impl Narrator for Text {
     fn emit(&mut self, event: &Event) {
         let at = self.start.elapsed();
-        match event.step {
-            Step::Start => {
-                self.stage = event
-                    .fields
-                    .get("stage_n")
-                    .and_then(|v| v.as_u64())
-                    .unwrap_or(0) as u8;
+        match event {
+            Event::Start { stage_n, .. } => {
+                self.stage = *stage_n;
                 self.started = true;
             }
             // Tools have the times in json; plain stays as it was.
-            Step::Summary if self.detail == Detail::Plain => return,
-            Step::Exec => self.exec_at = Some(at),
+            Event::Summary { .. } if self.detail == Detail::Plain => return,
+            Event::Exec { .. } => self.exec_at = Some(at),
             _ => {}
         }
         let mut event = event.clone();
-        if event.step == Step::Summary {
-            event = event
-                .with(
-                    "started",
-                    self.exec_at.map(duration).unwrap_or_else(|| "?".into()),
-                )
-                .with("total", duration(at));
+        if let Event::Summary { started, total, .. } = &mut event {
+            *started = Some(self.exec_at.map(duration).unwrap_or_else(|| "?".into()));
+            *total = Some(duration(at));
         }
         let event = &event;
         self.count += 1;
         let n = catalog::render(event);
-        let own = event.step.stage();
+        let own = event.step().stage();
         let earlier = own != 0 && own < self.stage;
-        let again = !self.explained.insert((event.step, n.why.clone()));
+        let again = !self.explained.insert((event.step(), n.why.clone()));
         let text = if self.detail == Detail::Condensed && (earlier || again) {
             self.one_line(event, &n, at)
         } else {

@@ -14,7 +14,7 @@ use crate::image::commit as new_image;
 use crate::image::store::Store;
 use crate::msg;
 use crate::narrate::messages::build as m;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator};
 use crate::paths::Paths;
 
 #[derive(Debug, clap::Args)]
@@ -196,13 +196,12 @@ pub fn commit(args: &CommitArgs, paths: &Paths, narrator: &mut dyn Narrator) -> 
     }
     let tar = tar?;
     let layer = new_image::store_layer(&store, &tar.tar, &crate::journal::new_id())?;
-    narrator.emit(
-        &Event::new(Step::CommitLayer)
-            .with("container", name.clone())
-            .with("entries", tar.entries.len())
-            .with("layer", layer.diff_id.short().to_string())
-            .with("upper", upper.display().to_string()),
-    );
+    narrator.emit(&Event::CommitLayer {
+        container: name.clone(),
+        entries: tar.entries.len(),
+        layer: layer.diff_id.short().to_string(),
+        upper: upper.display().to_string(),
+    });
     let now = crate::clock::rfc3339(crate::clock::now_ns());
     let entry = new_image::history(
         &now,

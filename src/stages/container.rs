@@ -21,7 +21,7 @@ use crate::container::state::{Config, Status};
 use crate::container::store::{self, Store};
 use crate::engine::ContainerSpec;
 use crate::error::Error;
-use crate::narrate::{Event, Narrator, Quiet, Step};
+use crate::narrate::{Event, Narrator, Quiet};
 use crate::paths::Paths;
 
 /// The flags that make a container an object with a life of its own.
@@ -197,12 +197,11 @@ fn start_detached(
     narrator: &mut dyn Narrator,
 ) -> Result<i32, Error> {
     let config = store.config(id)?;
-    narrator.emit(
-        &Event::new(Step::MonitorStart)
-            .with("id", id[..12].to_string())
-            .with("name", config.name.clone())
-            .with("log", store.log_path(id).display().to_string()),
-    );
+    narrator.emit(&Event::MonitorStart {
+        id: id[..12].to_string(),
+        name: config.name.clone(),
+        log: store.log_path(id).display().to_string(),
+    });
     match monitor::spawn(paths, store, id, narrator, false)? {
         Some(pid) => Ok(pid),
         None => Err(Error::Usage(msg!(m::CONTAINER_DID_NOT_START))),
@@ -318,12 +317,11 @@ fn stop_many(
             }
             let sig = parse_signal(&config.stop_signal)?;
             let timeout = Duration::from_secs(timeout.unwrap_or(config.stop_timeout));
-            narrator.emit(
-                &Event::new(Step::StopSignal)
-                    .with("signal", sig.as_str())
-                    .with("pid", state.pid)
-                    .with("timeout", timeout.as_secs()),
-            );
+            narrator.emit(&Event::StopSignal {
+                signal: sig.as_str().to_string(),
+                pid: state.pid,
+                timeout: timeout.as_secs(),
+            });
             signal_container(store, id, sig)?;
             Ok(Some((state.pid, timeout)))
         })();
@@ -347,11 +345,10 @@ fn stop_many(
         for (i, pid, timeout) in &waiting {
             if !killed[*i] && now >= *timeout {
                 killed[*i] = true;
-                narrator.emit(
-                    &Event::new(Step::StopKill)
-                        .with("pid", *pid)
-                        .with("timeout", timeout.as_secs()),
-                );
+                narrator.emit(&Event::StopKill {
+                    pid: *pid,
+                    timeout: timeout.as_secs(),
+                });
                 if let Err(e) = signal_container(store, &ids[*i], nix::sys::signal::Signal::SIGKILL)
                 {
                     results[*i] = Err(e);

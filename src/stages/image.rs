@@ -22,7 +22,7 @@ use crate::image::{credentials, envfile, load, pull};
 use crate::msg;
 use crate::namespaces::Namespace;
 use crate::narrate::messages::images as m;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator};
 use crate::paths::Paths;
 
 #[derive(Debug, clap::Args)]
@@ -516,12 +516,11 @@ pub fn image_container(
     spec.workdir = config::workdir(rc, &o)?;
     spec.user = config::user(rc, &o, &layers)?;
     spec.binds.extend(volumes);
-    narrator.emit(
-        &Event::new(Step::RunImage)
-            .with("reference", img.reference.clone())
-            .with("layers", layers.len())
-            .with("command", format!("{command:?}")),
-    );
+    narrator.emit(&Event::RunImage {
+        reference: img.reference.clone(),
+        layers: layers.len(),
+        command: format!("{command:?}"),
+    });
     let origin = super::container::Origin {
         id: Some(id),
         image: args.image.clone(),

@@ -17,7 +17,7 @@ use crate::container::store::Store;
 use crate::engine::exec::{self, Target};
 use crate::engine::spec::parse_env;
 use crate::error::Error;
-use crate::narrate::{Event, Narrator, Step};
+use crate::narrate::{Event, Narrator};
 use crate::paths::Paths;
 
 fn refused(message: String) -> Error {
@@ -407,11 +407,11 @@ pub fn freeze(
         hint: msg!(m::DOCTOR_SHOWS_CONTROLLERS),
     })?;
     for w in writes {
-        narrator.emit(
-            &Event::new(if frozen { Step::Freeze } else { Step::Thaw })
-                .with("file", w.file.display().to_string())
-                .with("value", w.value),
-        );
+        let (file, value) = (w.file.display().to_string(), w.value);
+        narrator.emit(&match frozen {
+            true => Event::Freeze { file, value },
+            false => Event::Thaw { file, value },
+        });
     }
     Ok(())
 }
