@@ -5,7 +5,10 @@
 //! whose first line is `$ dockling …`: the command a student types and,
 //! below it, exactly what dockling prints. The tour runs those commands, and
 //! the snapshot tests run them and compare the output with the block, so a
-//! lesson cannot drift from the program.
+//! lesson cannot drift from the program. A block marked `console session`
+//! is a shell transcript, run the same way ([`session`]).
+
+pub mod session;
 
 /// `(file name, text)` for one file in lessons/.
 macro_rules! lesson {
@@ -87,15 +90,22 @@ pub struct Lesson {
     pub text: &'static str,
 }
 
-/// One `$ dockling …` block: the arguments after `dockling`, the output.
+/// One `$ dockling …` block: the arguments after `dockling`, the output;
+/// or one `console session` block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transcript {
-    /// The exit code the command should end with: `console exit=N` on the
-    /// fence, 0 when not given.
+    /// The exit code the command (a session: its last command) should end
+    /// with: `exit=N` on the fence, 0 when not given.
     pub exit: i32,
+    /// What follows `$ dockling `; a session's commands, one a line.
     pub command: String,
+    /// The words of `command` (a session: none).
     pub args: Vec<String>,
+    /// What the command prints; a session's whole block, its `$ ` lines
+    /// with the rest.
     pub output: String,
+    /// A session's commands, in order.
+    pub session: Option<Vec<String>>,
 }
 
 /// The lessons in the language of this run.
@@ -137,7 +147,8 @@ pub fn find(number: u32) -> Option<Lesson> {
     all().into_iter().find(|l| l.number == number)
 }
 
-/// The transcripts of a lesson, in order.
+/// The transcripts of a lesson, in order: `$ dockling …` blocks and
+/// sessions.
 pub fn transcripts(text: &str) -> Vec<Transcript> {
     let mut out = Vec::new();
     let mut lines = text.lines();
@@ -145,24 +156,39 @@ pub fn transcripts(text: &str) -> Vec<Transcript> {
         let Some(info) = line.trim().strip_prefix("```console") else {
             continue;
         };
-        let exit = info
-            .trim()
-            .strip_prefix("exit=")
-            .and_then(|n| n.parse().ok())
+        let words: Vec<&str> = info.split_whitespace().collect();
+        let exit = words
+            .iter()
+            .find_map(|w| w.strip_prefix("exit=")?.parse().ok())
             .unwrap_or(0);
         let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
+        let block = |body: &[&str]| {
+            let mut text = body.join("\n");
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text
+        };
+        if words.contains(&session::FENCE) {
+            let commands = session::commands(&body);
+            out.push(Transcript {
+                exit,
+                command: commands.join("\n"),
+                args: Vec::new(),
+                output: block(&body),
+                session: Some(commands),
+            });
+            continue;
+        }
         let Some(command) = body.first().and_then(|l| l.strip_prefix("$ dockling ")) else {
             continue;
         };
-        let mut output = body[1..].join("\n");
-        if !output.is_empty() {
-            output.push('\n');
-        }
         out.push(Transcript {
             exit,
             command: command.to_string(),
             args: split_words(command),
-            output,
+            output: block(&body[1..]),
+            session: None,
         });
     }
     out
@@ -217,10 +243,17 @@ mod tests {
     #[test]
     fn transcripts_are_found_in_console_blocks_only() {
         let text = "# T\n```console\n$ dockling chroot -- true\nout\n```\n```sh\n$ dockling no\n```\n\
-                    ```console exit=125\n$ dockling x\n```\n";
+                    ```console exit=125\n$ dockling x\n```\n\
+                    ```console session\n$ a &\n$ b\nout b\n```\n";
         let t = transcripts(text);
-        assert_eq!(t.len(), 2);
+        assert_eq!(t.len(), 3);
         assert_eq!((t[0].exit, t[1].exit), (0, 125));
+        assert_eq!(
+            t[2].session.as_deref(),
+            Some(&["a &".to_string(), "b".into()][..])
+        );
+        assert_eq!(t[2].output, "$ a &\n$ b\nout b\n");
+        assert_eq!(t[2].command, "a &\nb");
         assert_eq!(t[0].args, ["chroot", "--", "true"]);
         assert_eq!(t[0].output, "out\n");
     }

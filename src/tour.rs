@@ -2,13 +2,16 @@
 //! each lesson's transcript commands with full narration.
 //!
 //! The tour runs the very commands printed in lessons/*.md (see
-//! [`crate::lessons`]), by executing this same binary for each one, so what
-//! a class sees is what the lessons show. For a class: `--from N` and
+//! [`crate::lessons`]), by executing this same binary for each one, and
+//! each shell session as one script whose `dockling` is this binary
+//! ([`crate::lessons::session`]), so what a class sees is what the lessons
+//! show; a session is one step. For a class: `--from N` and
 //! `--only N` choose lessons, `--clear` clears the screen before each,
 //! `--step` pauses before every command (Enter runs it, `s` skips it, `r`
 //! runs the previous one again, `q` quits; without a terminal it never
 //! pauses). The registry of lessons 6 and 8 listens on the port the
-//! lessons print unless something else holds it, then on a free one. The
+//! lessons print unless something else holds it, then on a free one, and
+//! so do the ports the sessions of lessons 5 and 6 listen on. The
 //! commands run in a directory of the tour's own that holds the
 //! repository's files the lessons name ([`crate::lessons::FILES`], lesson
 //! 8's build context). At the end the containers, images and networks the
@@ -71,31 +74,49 @@ fn ask(prompt: &str) -> Answer {
     }
 }
 
-/// Run one transcript command with this binary; whether it exited as the
-/// lesson says.
+/// Run one transcript with this binary: a `$ dockling …` command, or a
+/// session's script ([`lessons::session`]); how it exited.
 fn run_one(
     exe: &std::path::Path,
     paths: &Paths,
-    args: &[String],
-    registry: &str,
+    t: &lessons::Transcript,
+    places: &lessons::session::Places,
     work: &std::path::Path,
 ) -> Result<std::process::ExitStatus, Error> {
-    let mut cmd = Command::new(exe);
+    let mut cmd = match &t.session {
+        None => {
+            let mut cmd = Command::new(exe);
+            // Lesson 6's registry may listen on another port than the
+            // lesson's.
+            cmd.args(t.args.iter().map(|a| places.command(a)));
+            cmd
+        }
+        Some(_) => Command::new("sh"),
+    };
     // Lesson 8 builds lessons/08/hello and writes hello.tar: the tour's
     // own directory holds the repository's files the lessons name.
     cmd.current_dir(work);
-    // Lesson 6's registry may listen on another port than the lesson's.
-    cmd.args(
-        args.iter()
-            .map(|a| a.replace(crate::image::local_registry::ADDR, registry)),
-    );
     if let Some(root) = &paths.root {
         cmd.env("DOCKLING_ROOT", root);
     }
     // The demos speak the tour's language, however it was chosen.
     cmd.env("DOCKLING_LANG", lang_name());
     std::io::stdout().flush().ok();
-    cmd.status().map_err(Error::io("run", exe))
+    match &t.session {
+        None => cmd.status(),
+        Some(commands) => {
+            lessons::session::run(cmd, &lessons::session::script(commands, exe, places))
+        }
+    }
+    .map_err(Error::io("run", exe))
+}
+
+/// How the tour shows a transcript before it runs (a session's script
+/// shows each of its commands itself, as it runs them).
+fn show(t: &lessons::Transcript, places: &lessons::session::Places) {
+    if t.session.is_none() {
+        println!("$ dockling {}", places.command(&t.command));
+    }
 }
 
 /// The run's language as `DOCKLING_LANG` names it.
@@ -188,14 +209,12 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
         if transcripts.is_empty() {
             println!("{}", msg!(m::TOUR_READING_ONLY, n = lesson.number));
         }
+        let places = lessons::session::Places::new(&registry_addr, paths.root.as_deref());
         let mut previous: Option<usize> = None;
         let mut i = 0;
         while i < transcripts.len() {
             let t = &transcripts[i];
-            let shown = t
-                .command
-                .replace(crate::image::local_registry::ADDR, &registry_addr);
-            println!("$ dockling {shown}");
+            show(t, &places);
             if pause {
                 match ask(&msg!(m::TOUR_PROMPT)) {
                     Answer::Run => {}
@@ -207,12 +226,8 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
                     Answer::Repeat => {
                         if let Some(p) = previous {
                             let prev = &transcripts[p];
-                            println!(
-                                "$ dockling {}",
-                                prev.command
-                                    .replace(crate::image::local_registry::ADDR, &registry_addr)
-                            );
-                            run_one(&exe, paths, &prev.args, &registry_addr, &work)?;
+                            show(prev, &places);
+                            run_one(&exe, paths, prev, &places, &work)?;
                             println!();
                         }
                         continue;
@@ -223,16 +238,25 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
                     }
                 }
             }
-            let status = run_one(&exe, paths, &t.args, &registry_addr, &work)?;
+            let status = run_one(&exe, paths, t, &places, &work)?;
             // A transcript may fail on purpose; its fence says which code.
             if status.code() != Some(t.exit) {
-                failed.push(msg!(
-                    m::TOUR_UNEXPECTED_EXIT,
-                    n = lesson.number,
-                    command = t.command,
-                    status = status,
-                    exit = t.exit
-                ));
+                failed.push(match &t.session {
+                    None => msg!(
+                        m::TOUR_UNEXPECTED_EXIT,
+                        n = lesson.number,
+                        command = t.command,
+                        status = status,
+                        exit = t.exit
+                    ),
+                    Some(commands) => msg!(
+                        m::TOUR_SESSION_UNEXPECTED_EXIT,
+                        n = lesson.number,
+                        command = commands.last().map(String::as_str).unwrap_or(""),
+                        status = status,
+                        exit = t.exit
+                    ),
+                });
             }
             println!();
             previous = Some(i);

@@ -2,7 +2,10 @@
 //!
 //! Every ```console block in lessons/*.md that starts with `$ dockling` is
 //! run against a fresh state root; the output, through the shared filter
-//! table, must equal the block, and is also kept as an insta snapshot.
+//! table, must equal the block, and is also kept as an insta snapshot. A
+//! ```console session block is run as one sh script (src/lessons/session.rs)
+//! with the same root, its `dockling` the binary under test, and each of its
+//! commands' output is filtered and compared the same way.
 //! `DOCKLING_BLESS=1` rewrites the blocks from the actual output (review
 //! the diff: a changed transcript is a lesson change).
 
@@ -52,17 +55,49 @@ fn check_lesson_in(dir: &str, file: &str) {
         .to_string();
     let mut actual = Vec::new();
     let mut mismatches = Vec::new();
+    // The ports a session listens on, where the lesson's are taken.
+    let places = dockling::lessons::session::Places::new(
+        dockling::image::local_registry::ADDR,
+        Some(&env.root),
+    );
     for (i, t) in dockling::lessons::transcripts(&text).iter().enumerate() {
-        let mut args: Vec<&str> = t.args.iter().map(String::as_str).collect();
-        if dir == "ko" {
-            args.splice(0..0, ["--lang", "ko"]);
-        }
-        // Lesson 8's push prints a line per layer as each one is done: one
-        // at a time, they come in the same order every run.
-        let (code, out) = env.merged_in(Some(work.path()), &[("DOCKLING_PUSH_JOBS", "1")], &args);
-        // The directory a student runs the commands in is theirs: `$PWD`.
-        let out = out.replace(&cwd, "$PWD");
-        let out = env.filter(&out);
+        let (code, out) = match &t.session {
+            None => {
+                let mut args: Vec<&str> = t.args.iter().map(String::as_str).collect();
+                if dir == "ko" {
+                    args.splice(0..0, ["--lang", "ko"]);
+                }
+                // Lesson 8's push prints a line per layer as each one is
+                // done: one at a time, they come in the same order every run.
+                let (code, out) =
+                    env.merged_in(Some(work.path()), &[("DOCKLING_PUSH_JOBS", "1")], &args);
+                // The directory a student runs the commands in is theirs:
+                // `$PWD`.
+                (code, env.filter(&out.replace(&cwd, "$PWD")))
+            }
+            Some(commands) => {
+                let script = dockling::lessons::session::script(
+                    commands,
+                    std::path::Path::new(common::DOCKLING),
+                    &places,
+                );
+                let lang = if dir == "ko" { "ko" } else { "en" };
+                let (code, out) = env.session_in(work.path(), &[("DOCKLING_LANG", lang)], &script);
+                // Each command as the lesson shows it, unfiltered, then
+                // what it printed through the filter.
+                let ran: Vec<String> = commands.iter().map(|c| places.command(c)).collect();
+                let parts = dockling::lessons::session::split(&out, &ran);
+                let out = commands
+                    .iter()
+                    .zip(parts)
+                    .map(|(c, part)| {
+                        let part = places.output(&part).replace(&cwd, "$PWD");
+                        format!("$ {c}\n{}", env.filter(&part))
+                    })
+                    .collect::<String>();
+                (code, out)
+            }
+        };
         assert_eq!(
             code,
             Some(t.exit),
@@ -121,7 +156,19 @@ fn rebless(text: &str, outputs: &[String]) -> String {
     let mut n = 0;
     while let Some(line) = lines.next() {
         out.push_str(line);
-        if !line.trim().starts_with("```console") {
+        let Some(info) = line.trim().strip_prefix("```console") else {
+            continue;
+        };
+        // A session's block is its output, `$ ` lines and all.
+        if info
+            .split_whitespace()
+            .any(|w| w == dockling::lessons::session::FENCE)
+        {
+            while lines.peek().is_some_and(|l| l.trim() != "```") {
+                lines.next();
+            }
+            out.push_str(&outputs[n]);
+            n += 1;
             continue;
         }
         let Some(first) = lines.next() else { break };

@@ -2,7 +2,8 @@
 //! --step driven through a pseudo-terminal (skip, repeat, quit), lesson 6's
 //! registry on another port when its own is taken, lesson 8's build context
 //! wherever the tour starts, and a host left as it was (containers, images,
-//! networks). The whole tour without a terminal
+//! networks), the shell sessions of lessons 3 to 6 run with a taken port
+//! moved. The whole tour without a terminal
 //! is tests/chroot.rs's `the_tour_runs_without_a_terminal`.
 
 mod common;
@@ -269,6 +270,45 @@ fn the_tour_runs_through_in_korean_with_a_korean_locale() {
         all.contains("    이유     "),
         "the narration is not in Korean:\n{all}"
     );
+    assert_eq!(env.bridges_left(), Vec::<String>::new());
+    env.assert_clean();
+}
+
+/// The tour runs a lesson's shell sessions (src/lessons/session.rs) as it
+/// runs its `$ dockling` commands: each command shown as it runs, with its
+/// output. A port a session publishes that something else holds is moved
+/// to a free one, in the commands as shown.
+#[test]
+fn sessions_run_in_the_tour_and_a_taken_port_is_moved() {
+    if !require_root("sessions_run_in_the_tour_and_a_taken_port_is_moved") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    let held = std::net::TcpListener::bind("0.0.0.0:8080").ok();
+    let out = env.run(&["tour", "--only", "5"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let curl = text
+        .lines()
+        .position(|l| l.starts_with("$ curl -s --retry 5 "))
+        .expect(&text);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[curl + 1], "hello", "{text}");
+    if held.is_some() {
+        assert!(!lines[curl].contains(":8080/"), "{text}");
+    }
+    assert!(
+        text.contains("$ dockling rm -f web\nweb\n"),
+        "the session's commands and their output: {text}"
+    );
+    assert!(text.contains("no rule for port "), "{text}");
+    drop(held);
+    assert!(env.run(&["ps", "-aq"]).stdout.is_empty());
     assert_eq!(env.bridges_left(), Vec::<String>::new());
     env.assert_clean();
 }

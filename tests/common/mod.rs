@@ -165,9 +165,15 @@ impl Env {
 
     /// The dockling command with this root and a fixed, colourless terminal.
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(DOCKLING);
-        c.args(args)
-            .env("DOCKLING_ROOT", &self.root)
+        let mut c = self.program(DOCKLING);
+        c.args(args);
+        c
+    }
+
+    /// `program` with the environment [`Env::cmd`] gives dockling.
+    pub fn program(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env("DOCKLING_ROOT", &self.root)
             .env("DOCKLING_CGROUP_PARENT", &self.cgroup_parent)
             .env("TERM", "xterm")
             .env("NO_COLOR", "1")
@@ -283,6 +289,28 @@ impl Env {
         reader.read_to_string(&mut text).unwrap();
         let status = child.wait().unwrap();
         (status.code(), text)
+    }
+
+    /// A lesson's session script ([`dockling::lessons::session`]) run by
+    /// `sh` in `cwd`, with this root and `vars` added to dockling's
+    /// environment, stdout and stderr on one pipe: exit code and output.
+    pub fn session_in(
+        &self,
+        cwd: &Path,
+        vars: &[(&str, &str)],
+        script: &str,
+    ) -> (Option<i32>, String) {
+        let (mut reader, writer) = std::io::pipe().unwrap();
+        let mut cmd = self.program("sh");
+        cmd.current_dir(cwd);
+        cmd.envs(vars.iter().copied());
+        cmd.stdout(writer.try_clone().unwrap()).stderr(writer);
+        let script = script.to_string();
+        let waiter =
+            std::thread::spawn(move || dockling::lessons::session::run(cmd, &script).unwrap());
+        let mut text = String::new();
+        reader.read_to_string(&mut text).unwrap();
+        (waiter.join().unwrap().code(), text)
     }
 
     /// The name of network `name`'s bridge in this root: not `dl-NAME`,

@@ -19,6 +19,7 @@ crate::messages! {
     /// The `--step` prompt before each command.
     TOUR_PROMPT = "  [Enter] run it, s skip it, r run the previous one again, q quit: " / "  [Enter] 실행, s 건너뛰기, r 이전 명령 다시 실행, q 끝내기: ";
     TOUR_UNEXPECTED_EXIT = "lesson {n}: dockling {command} exited {status}, expected {exit}" / "레슨 {n}: dockling {command}: 기대한 종료 코드 {exit}, 실제 결과 {status}";
+    TOUR_SESSION_UNEXPECTED_EXIT = "lesson {n}: the shell session ending in `{command}` exited {status}, expected {exit}" / "레슨 {n}: `{command}`(으)로 끝나는 셸 세션: 기대한 종료 코드 {exit}, 실제 결과 {status}";
     TOUR_NETWORK_NOT_REMOVED = "removing the network {name} the tour made: {error}" / "둘러보기가 만든 네트워크 {name} 삭제 실패: {error}";
     TOUR_CONTAINER_NOT_REMOVED = "removing the container {id} the tour made" / "둘러보기가 만든 컨테이너 {id} 삭제 실패";
     TOUR_IMAGE_NOT_REMOVED = "removing the image {reference} the tour pulled" / "둘러보기가 pull한 이미지 {reference} 삭제 실패";
