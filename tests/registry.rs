@@ -199,6 +199,11 @@ fn pull_one_and_multi_layer_images_oci_and_schema2_by_tag_and_digest_then_run() 
 
     let images = ok(&env, &["images"]);
     assert!(images.contains(&format!("{host}/t/one")), "{images}");
+    // CREATED as docker shows it, from the config's 2026-11-24T00:00:00Z.
+    assert!(
+        images.lines().skip(1).all(|l| l.contains(" ago ")),
+        "{images}"
+    );
     assert!(images.contains(&format!("{host}/t/multi")), "{images}");
     let inspect: serde_json::Value =
         serde_json::from_str(&ok(&env, &["image", "inspect", &one_ref])).unwrap();

@@ -117,6 +117,7 @@ pub fn images(paths: &Paths) -> Result<i32, Error> {
         "{:<40} {:<12} {:<14} {:<18} SIZE",
         "REPOSITORY", "TAG", "IMAGE ID", "CREATED"
     );
+    let now = crate::clock::now_ns();
     for img in store.list()? {
         let r: Option<Reference> = img.reference.parse().ok();
         let (repo, tag) = match &r {
@@ -126,12 +127,14 @@ pub fn images(paths: &Paths) -> Result<i32, Error> {
             ),
             None => (img.reference.clone(), "<none>".into()),
         };
+        // docker's "2 weeks ago", from the config's `created`.
         let created = img
             .config
             .created
             .as_deref()
-            .map(|c| c.get(..16).unwrap_or(c).replace('T', " "))
-            .unwrap_or_default();
+            .and_then(crate::clock::parse_rfc3339)
+            .map(|t| format!("{} ago", crate::clock::since(t, now)))
+            .unwrap_or_else(|| "N/A".into());
         println!(
             "{:<40} {:<12} {:<14} {:<18} {}",
             repo,
