@@ -312,3 +312,48 @@ fn sessions_run_in_the_tour_and_a_taken_port_is_moved() {
     assert_eq!(env.bridges_left(), Vec::<String>::new());
     env.assert_clean();
 }
+
+/// Under --step a session is one step: Enter runs all its commands, each
+/// shown with its output, as a student at the keyboard sees them (lesson
+/// 4: the layers' files and the whiteout, two containers at once).
+#[test]
+fn step_runs_a_lessons_sessions_on_a_terminal() {
+    if !require_root("step_runs_a_lessons_sessions_on_a_terminal") {
+        return;
+    }
+    let env = Env::with_rootfs();
+    let lesson = dockling::lessons::find(4).unwrap();
+    let steps = dockling::lessons::transcripts(lesson.text).len();
+    assert!(
+        dockling::lessons::transcripts(lesson.text)
+            .iter()
+            .filter(|t| t.session.is_some())
+            .count()
+            >= 2,
+        "lesson 4 has its sessions"
+    );
+    let mut term =
+        common::terminal::Terminal::spawn(env.cmd(&["tour", "--step", "--only", "4"]), 40, 200);
+    let prompt = "r run the previous one again, q quit: ";
+    let mut screen = String::new();
+    for _ in 0..steps {
+        screen.push_str(&term.expect(prompt, 60));
+        term.send(b"\r");
+    }
+    screen.push_str(&term.expect("== Tour complete", 60));
+    assert_eq!(term.wait(10).code(), Some(0), "{screen}");
+    for line in [
+        "$ find layer1 layer2 | sort",
+        "layer2/etc/hostname",
+        "c--------- 0,0 layer2/etc/hostname",
+        "$ cat one.txt",
+        "one",
+    ] {
+        assert!(
+            screen.lines().any(|l| l.trim() == line),
+            "{line:?} not shown:\n{screen}"
+        );
+    }
+    assert!(!screen.contains("expected 0"), "a step failed:\n{screen}");
+    env.assert_clean();
+}
