@@ -690,7 +690,44 @@ fn stats_reads_the_cgroup_files_and_a_busy_loop_shows_its_cpu_quota() {
             .find(|p| p.exists())
             .unwrap_or_else(|| panic!("no {file}"))
     };
-    std::thread::sleep(Duration::from_millis(1500));
+    // MEM USAGE as the test reads the files: usage less inactive page cache.
+    let (usage_file, stat_key) = if leaf("memory.stat")
+        .with_file_name("memory.current")
+        .exists()
+    {
+        ("memory.current", "inactive_file")
+    } else {
+        ("memory.usage_in_bytes", "total_inactive_file")
+    };
+    let in_use = || -> f64 {
+        let usage: f64 = std::fs::read_to_string(leaf(usage_file))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let inactive: f64 = std::fs::read_to_string(leaf("memory.stat"))
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{stat_key} "))?.parse().ok())
+            .unwrap();
+        (usage - inactive) / 1048576.0
+    };
+    // The shell builds its 8 MB variable in steps (slowly in an emulated
+    // guest): compare once the usage has settled, read twice 300 ms apart.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let before = in_use();
+        std::thread::sleep(Duration::from_millis(300));
+        let after = in_use();
+        if after > 7.0 && (after - before).abs() <= after * 0.02 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the container's memory never settled: {before:.2} then {after:.2} MiB"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(1000));
     let text = env.ok(&["stats", "--no-stream"]);
     let lines: Vec<&str> = text.lines().collect();
     let columns = |line: &str| -> Vec<String> {
@@ -722,26 +759,7 @@ fn stats_reads_the_cgroup_files_and_a_busy_loop_shows_its_cpu_quota() {
         (45.0..=55.0).contains(&cpu),
         "CPU % of a loop under --cpus 0.5: {text}"
     );
-    // MEM USAGE as the test reads the files: usage less inactive page cache.
-    let (usage_file, stat_key) = if leaf("memory.stat")
-        .with_file_name("memory.current")
-        .exists()
-    {
-        ("memory.current", "inactive_file")
-    } else {
-        ("memory.usage_in_bytes", "total_inactive_file")
-    };
-    let usage: f64 = std::fs::read_to_string(leaf(usage_file))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let inactive: f64 = std::fs::read_to_string(leaf("memory.stat"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{stat_key} "))?.parse().ok())
-        .unwrap();
-    let expected = (usage - inactive) / 1048576.0;
+    let expected = in_use();
     let (shown, limit) = cols[3].split_once(" / ").unwrap();
     let mib = |s: &str| -> f64 {
         for (unit, f) in [
