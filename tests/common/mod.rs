@@ -509,6 +509,10 @@ impl Env {
             (r"(?m)^[0-9a-f]{64}$", "[CONTAINER ID]"),
             (r"(?-u:\b)[0-9a-f]{64}(?-u:\b)", "[DIGEST]"),
             (r"(?-u:\b)[0-9a-f]{12}(?-u:\b)", "[ID]"),
+            // A build cache entry's key (`system prune` lists them): it
+            // hashes the base image's digest, which changes with every
+            // build of the test rootfs.
+            (r"(?-u:\b)[0-9a-f]{25}(?-u:\b)", "[CACHE KEY]"),
             // Sizes of images made from this build's rootfs (lesson 1's
             // helper program changes with every build).
             (
