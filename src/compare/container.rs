@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use super::probe::{self, Line};
 use super::vm::{read_all, read_lines};
 use crate::error::Error;
+use crate::msg;
 use crate::narrate::Step;
+use crate::narrate::messages::images as m;
 use crate::paths::Paths;
 
 /// What the container showed.
@@ -119,14 +121,15 @@ pub fn run(argv: &[String], tag: &str) -> Result<Ran, Error> {
             output,
         }),
         _ => Err(Error::Hinted {
-            message: format!(
-                "the container did not run the command ({status}): {}",
-                failure
+            message: msg!(
+                m::COMPARE_CONTAINER_FAILED,
+                status = status,
+                last = failure
                     .as_deref()
                     .or(output.lines().last())
                     .unwrap_or_default()
             ),
-            hint: "try the same stage by hand: dockling network -- true".into(),
+            hint: msg!(m::COMPARE_CONTAINER_FAILED_HINT),
         }),
     }
 }

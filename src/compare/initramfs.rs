@@ -19,6 +19,8 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::images as m;
 
 /// The newc header's magic number.
 const MAGIC: &str = "070701";
@@ -98,9 +100,9 @@ impl Writer {
         for name in names {
             let path = dir.join(&name);
             let Some(name) = name.to_str() else {
-                return Err(Error::Usage(format!(
-                    "{}: a name that is not UTF-8 cannot go into the initramfs",
-                    path.display()
+                return Err(Error::Usage(msg!(
+                    m::COMPARE_NAME_NOT_UTF8,
+                    path = path.display()
                 )));
             };
             let rel = format!("{prefix}{name}");

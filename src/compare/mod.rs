@@ -29,6 +29,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::images as m;
 use crate::narrate::{Event, Narrator};
 use crate::paths::Paths;
 use vm::Kind;
@@ -144,16 +146,16 @@ fn kinds(choice: VmChoice) -> &'static [Kind] {
 /// The guest kernel for qemu: `--kernel` (or DOCKLING_GUEST_KERNEL) when
 /// given, else the first of the state directory's and the host's own.
 pub fn guest_kernel(given: Option<&Path>, paths: &Paths) -> Result<PathBuf, Error> {
-    let fetch = format!(
-        "give one with --kernel PATH, or fetch Debian's: scripts/guest-kernel {} (in dockling's source)",
-        paths.data.join("guest").display()
+    let fetch = msg!(
+        m::COMPARE_KERNEL_HINT,
+        dir = paths.data.join("guest").display()
     );
     if let Some(k) = given.filter(|k| !k.as_os_str().is_empty()) {
         return if k.is_file() {
             Ok(k.to_path_buf())
         } else {
             Err(Error::Hinted {
-                message: format!("no guest kernel at {} (--kernel)", k.display()),
+                message: msg!(m::COMPARE_NO_KERNEL_AT, path = k.display()),
                 hint: fetch,
             })
         };
@@ -170,10 +172,10 @@ pub fn guest_kernel(given: Option<&Path>, paths: &Paths) -> Result<PathBuf, Erro
         .find(|p| p.is_file())
         .cloned()
         .ok_or_else(|| Error::Hinted {
-            message: format!(
-                "no guest kernel for qemu: neither {} nor {} exists",
-                tried[0].display(),
-                tried[1].display()
+            message: msg!(
+                m::COMPARE_NO_KERNEL,
+                first = tried[0].display(),
+                second = tried[1].display()
             ),
             hint: fetch,
         })
@@ -267,10 +269,8 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
         let Some(program) = vm::which(program_name) else {
             if kind == Kind::Tcg || next.is_none() {
                 return Err(Error::Hinted {
-                    message: format!(
-                        "{program_name} is not installed: compare needs it to boot a VM"
-                    ),
-                    hint: format!("apt-get install {package}"),
+                    message: msg!(m::COMPARE_NOT_INSTALLED, program = program_name),
+                    hint: msg!(m::COMPARE_INSTALL_HINT, package = package),
                 });
             }
             narrator.emit(&unusable(
@@ -374,10 +374,8 @@ pub fn run(args: &CompareArgs, paths: &Paths, narrator: &mut dyn Narrator) -> Re
     drop(file);
     let Some((vm_ran, program, kernel_path, vm_disk)) = ran else {
         return Err(Error::Hinted {
-            message: "no kind of VM could run here".into(),
-            hint:
-                "the narration above says why for each; `dockling compare --vm tcg` needs only qemu"
-                    .into(),
+            message: msg!(m::COMPARE_NO_VM),
+            hint: msg!(m::COMPARE_NO_VM_HINT),
         });
     };
 

@@ -26,6 +26,8 @@ use std::time::{Duration, Instant};
 
 use super::probe::{self, Line};
 use crate::error::Error;
+use crate::msg;
+use crate::narrate::messages::images as m;
 
 /// What the guest is given: enough for Debian's kernel and the unpacked
 /// initramfs, as a small cloud VM would have.
@@ -269,11 +271,12 @@ pub fn boot(kind: Kind, argv: &[String], tag: &str) -> Result<Result<Ran, Unusab
     let Some((code, end_pids, peak_rss)) = end else {
         let status = child.wait().map_err(Error::io("wait for", &argv[0]))?;
         return Err(Error::Hinted {
-            message: format!(
-                "the VM ended while the command ran ({status}): {}",
-                output.lines().last().unwrap_or_default()
+            message: msg!(
+                m::COMPARE_VM_ENDED,
+                status = status,
+                last = output.lines().last().unwrap_or_default()
             ),
-            hint: "run it by hand with the command line compare narrates".into(),
+            hint: msg!(m::COMPARE_VM_ENDED_HINT),
         });
     };
     let deadline = Instant::now() + POWEROFF_TIMEOUT;

@@ -248,6 +248,19 @@ crate::messages! {
     ADD_HOST_BAD_IP = "--add-host {arg}: {ip} is not an IPv4 address" / "--add-host {arg}: {ip}: IPv4 주소가 아닙니다";
 
     // ---- doctor: the status column (four columns wide in both) ----
+    // ---- dockling compare ----
+    COMPARE_KERNEL_HINT = "give one with --kernel PATH, or fetch Debian's: scripts/guest-kernel {dir} (in dockling's source)" / "--kernel PATH로 주거나 Debian의 커널을 받으세요: scripts/guest-kernel {dir} (dockling 소스에서)";
+    COMPARE_NO_KERNEL_AT = "no guest kernel at {path} (--kernel)" / "게스트 커널이 없습니다: {path} (--kernel)";
+    COMPARE_NO_KERNEL = "no guest kernel for qemu: neither {first} nor {second} exists" / "qemu에 쓸 게스트 커널이 없습니다: {first}도 {second}도 없습니다";
+    COMPARE_NOT_INSTALLED = "{program} is not installed: compare needs it to boot a VM" / "{program} 프로그램이 설치되어 있지 않습니다. compare가 VM을 부팅하려면 필요합니다";
+    COMPARE_INSTALL_HINT = "apt-get install {package}" / "apt-get install {package} 명령으로 설치하세요";
+    COMPARE_NO_VM = "no kind of VM could run here" / "여기서는 어떤 종류의 VM도 실행할 수 없었습니다";
+    COMPARE_NO_VM_HINT = "the narration above says why for each; `dockling compare --vm tcg` needs only qemu" / "위의 설명에 종류마다 이유가 있습니다. `dockling compare --vm tcg`에는 qemu만 있으면 됩니다";
+    COMPARE_VM_ENDED = "the VM ended while the command ran ({status}): {last}" / "명령을 실행하는 동안 VM이 끝났습니다({status}): {last}";
+    COMPARE_VM_ENDED_HINT = "run it by hand with the command line compare narrates" / "compare가 설명에 보여 주는 명령줄로 직접 실행해 보세요";
+    COMPARE_CONTAINER_FAILED = "the container did not run the command ({status}): {last}" / "컨테이너가 명령을 실행하지 못했습니다({status}): {last}";
+    COMPARE_CONTAINER_FAILED_HINT = "try the same stage by hand: dockling network -- true" / "같은 단계를 직접 해 보세요: dockling network -- true";
+    COMPARE_NAME_NOT_UTF8 = "{path}: a name that is not UTF-8 cannot go into the initramfs" / "{path}: UTF-8이 아닌 이름은 initramfs에 넣을 수 없습니다";
     CHECK_COMPARE_VM = "VM for compare" / "compare용 VM";
     DOCTOR_COMPARE_NO_QEMU = "qemu is not installed; lesson 0's `dockling compare` needs it" / "qemu가 설치되어 있지 않습니다. 레슨 0의 `dockling compare`에 필요합니다";
     DOCTOR_COMPARE_OK = "qemu, guest kernel {kernel}" / "qemu, 게스트 커널 {kernel}";
