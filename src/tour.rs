@@ -113,9 +113,21 @@ fn run_one(
 
 /// How the tour shows a transcript before it runs (a session's script
 /// shows each of its commands itself, as it runs them).
-fn show(t: &lessons::Transcript, places: &lessons::session::Places) {
-    if t.session.is_none() {
-        println!("$ dockling {}", places.command(&t.command));
+/// The command a step runs, before it runs. A session prints each of its
+/// commands as it runs it; before --step's prompt (`ahead`) it is
+/// announced, so the student knows what Enter will do.
+fn show(t: &lessons::Transcript, places: &lessons::session::Places, ahead: bool) {
+    match &t.session {
+        None => println!("$ dockling {}", places.command(&t.command)),
+        Some(commands) if ahead => println!(
+            "{}",
+            msg!(
+                m::TOUR_SESSION_AHEAD,
+                n = commands.len(),
+                first = places.command(commands.first().map(String::as_str).unwrap_or(""))
+            )
+        ),
+        Some(_) => {}
     }
 }
 
@@ -214,7 +226,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
         let mut i = 0;
         while i < transcripts.len() {
             let t = &transcripts[i];
-            show(t, &places);
+            show(t, &places, pause);
             if pause {
                 match ask(&msg!(m::TOUR_PROMPT)) {
                     Answer::Run => {}
@@ -226,7 +238,7 @@ pub fn run(paths: &Paths, opts: &Options, narrator: &mut dyn Narrator) -> Result
                     Answer::Repeat => {
                         if let Some(p) = previous {
                             let prev = &transcripts[p];
-                            show(prev, &places);
+                            show(prev, &places, false);
                             run_one(&exe, paths, prev, &places, &work)?;
                             println!();
                         }

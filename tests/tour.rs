@@ -342,6 +342,11 @@ fn step_runs_a_lessons_sessions_on_a_terminal() {
     }
     screen.push_str(&term.expect("== Tour complete", 60));
     assert_eq!(term.wait(10).code(), Some(0), "{screen}");
+    // Before its prompt, a session says what Enter will run.
+    assert!(
+        screen.contains("(a shell session of 2 command(s), from `find layer1 layer2 | sort`)"),
+        "{screen}"
+    );
     for line in [
         "$ find layer1 layer2 | sort",
         "layer2/etc/hostname",

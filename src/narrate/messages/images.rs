@@ -17,6 +17,8 @@ crate::messages! {
     TOUR_STARTING_REGISTRY = "== Starting a local registry (docker-registry) on {addr} with the image {image}\n" / "== 로컬 레지스트리(docker-registry)를 {addr}에서 시작합니다. 들어 있는 이미지: {image}\n";
     TOUR_READING_ONLY = "(reading only: `dockling lesson {n}` prints it)" / "(읽기만 하는 레슨입니다. `dockling lesson {n}` 명령으로 봅니다)";
     /// The `--step` prompt before each command.
+    /// Before --step's prompt, what a shell session will run (it prints each command as it runs it).
+    TOUR_SESSION_AHEAD = "(a shell session of {n} command(s), from `{first}`)" / "(셸 세션, 명령 {n}개, 첫 명령 `{first}`)";
     TOUR_PROMPT = "  [Enter] run it, s skip it, r run the previous one again, q quit: " / "  [Enter] 실행, s 건너뛰기, r 이전 명령 다시 실행, q 끝내기: ";
     TOUR_UNEXPECTED_EXIT = "lesson {n}: dockling {command} exited {status}, expected {exit}" / "레슨 {n}: dockling {command}: 기대한 종료 코드 {exit}, 실제 결과 {status}";
     TOUR_SESSION_UNEXPECTED_EXIT = "lesson {n}: the shell session ending in `{command}` exited {status}, expected {exit}" / "레슨 {n}: `{command}`(으)로 끝나는 셸 세션: 기대한 종료 코드 {exit}, 실제 결과 {status}";
