@@ -64,14 +64,11 @@ impl Whole {
                 entry.media_type.as_str(),
                 manifest::OCI_INDEX | manifest::DOCKER_LIST
             ) {
-                return Err(bad(format!("{}: an index inside an index", entry.digest)));
+                return Err(bad(msg!(m::WHOLE_NESTED, digest = entry.digest)));
             }
             let man_bytes = read(&entry)?;
             if Digest::of(&man_bytes) != entry.digest {
-                return Err(bad(format!(
-                    "{}: the bytes have another digest",
-                    entry.digest
-                )));
+                return Err(bad(msg!(m::WHOLE_OTHER_DIGEST, digest = entry.digest)));
             }
             let manifest: Manifest = serde_json::from_slice(&man_bytes)
                 .map_err(|e| bad(format!("{}: {e}", entry.digest)))?;
@@ -96,7 +93,7 @@ impl Whole {
             return Err(Error::Usage(msg!(
                 m::WHOLE_BAD,
                 digest = digest,
-                error = "the stored bytes have another digest"
+                error = msg!(m::WHOLE_OTHER_DIGEST, digest = digest)
             )));
         }
         Whole::parse(digest.clone(), bytes, &mut |d| store.read_blob(&d.digest))
@@ -146,9 +143,11 @@ pub fn blobs_of(store: &Store, digest: &Digest) -> Vec<Digest> {
     };
     for entry in index.manifests {
         out.push(entry.digest.clone());
-        let Ok(man) = store.read_blob(&entry.digest).and_then(|b| {
-            serde_json::from_slice::<Manifest>(&b).map_err(|e| Error::Usage(e.to_string()))
-        }) else {
+        let Some(man) = store
+            .read_blob(&entry.digest)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+        else {
             continue;
         };
         out.push(man.config.digest.clone());

@@ -104,6 +104,8 @@ crate::messages! {
     PULL_BAR = "layer {n}/{of} {digest}" / "레이어 {n}/{of} {digest}";
     /// An index kept by `pull --all-platforms` that cannot be used.
     WHOLE_BAD = "the multi-platform index {digest}: {error}" / "멀티 플랫폼 인덱스 {digest}: {error}";
+    WHOLE_NESTED = "{digest}: an index inside an index" / "{digest}: 인덱스 안에 인덱스가 있습니다";
+    WHOLE_OTHER_DIGEST = "{digest}: the bytes have another digest" / "{digest}: 바이트의 다이제스트가 다릅니다";
     PULL_LAYER_UNFINISHED = "a layer download did not finish" / "레이어 하나의 다운로드가 끝나지 않았습니다";
     /// A progress bar that has not moved.
     PULL_STALLED = "stalled {seconds}s" / "{seconds}초째 멈춤";
